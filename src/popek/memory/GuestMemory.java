@@ -1,0 +1,73 @@
+package popek.memory;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Guest physical RAM: one page-aligned off-heap segment that the engine maps into the emulated CPU with
+ * {@code uc_mem_map_ptr}, so the CPU, the devices and the loaders all see the same bytes with no copy.
+ * Addresses are guest-physical and start at 0. Accessors are little-endian, like the guest.
+ */
+public final class GuestMemory implements AutoCloseable {
+    public static final long PAGE = 4096;
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED;
+
+    private final Arena arena;
+    private final MemorySegment ram;
+
+    public GuestMemory(long size) {
+        if (size <= 0 || size % PAGE != 0) throw new IllegalArgumentException("guest RAM size must be a positive multiple of 4 KiB");
+        this.arena = Arena.ofShared();
+        this.ram = arena.allocate(size, PAGE);   // zeroed, as RAM after a cold reset looks to a loader
+    }
+
+    public long size() { return ram.byteSize(); }
+
+    /** The backing segment, for the engine's {@code uc_mem_map_ptr} and for zero-copy device access. */
+    public MemorySegment segment() { return ram; }
+
+    /** True if [address, address + length) lies inside RAM. */
+    public boolean contains(long address, long length) {
+        return address >= 0 && length >= 0 && address <= size() - length;
+    }
+
+    public int read8(long a) { return ram.get(ValueLayout.JAVA_BYTE, a) & 0xFF; }
+    public int read16(long a) { return ram.get(U16, a) & 0xFFFF; }
+    public int read32(long a) { return ram.get(U32, a); }
+    public long read64(long a) { return ram.get(U64, a); }
+    public void write8(long a, int v) { ram.set(ValueLayout.JAVA_BYTE, a, (byte) v); }
+    public void write16(long a, int v) { ram.set(U16, a, (short) v); }
+    public void write32(long a, int v) { ram.set(U32, a, v); }
+    public void write64(long a, long v) { ram.set(U64, a, v); }
+
+    public void write(long address, byte[] bytes, int offset, int length) {
+        MemorySegment.copy(bytes, offset, ram, ValueLayout.JAVA_BYTE, address, length);
+    }
+
+    public void write(long address, byte[] bytes) { write(address, bytes, 0, bytes.length); }
+
+    public void read(long address, byte[] into, int offset, int length) {
+        MemorySegment.copy(ram, ValueLayout.JAVA_BYTE, address, into, offset, length);
+    }
+
+    public byte[] read(long address, int length) {
+        byte[] b = new byte[length];
+        read(address, b, 0, length);
+        return b;
+    }
+
+    public void fill(long address, long length, byte value) { ram.asSlice(address, length).fill(value); }
+
+    /** A NUL-terminated string written at address; returns the address just past the NUL. */
+    public long writeCString(long address, String s) {
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        write(address, b);
+        write8(address + b.length, 0);
+        return address + b.length + 1;
+    }
+
+    @Override public void close() { arena.close(); }
+}
