@@ -1,0 +1,103 @@
+/* Interrupt entry: 256 stubs (16 bytes apart) -> common frame -> isr_dispatch(); user_call() for ring 3. */
+#include "guest.h"
+
+/* Vectors for which the CPU pushes an error code: 8, 10-14, 17, 21, 29, 30. */
+#define HAS_ERR(n) ((n) == 8 || ((n) >= 10 && (n) <= 14) || (n) == 17 || (n) == 21 || (n) == 29 || (n) == 30)
+
+    .text
+    .balign 16
+    .globl isr_stubs
+isr_stubs:
+    vec = 0
+    .rept 256
+    .balign 16
+    .if !HAS_ERR(vec)
+    pushl $0                            /* dummy error code: every frame has the same layout */
+    .endif
+    pushl $vec
+    jmp isr_common
+    vec = vec + 1
+    .endr
+
+isr_common:
+    pushal
+    pushl %ds
+    pushl %es
+    pushl %fs
+    pushl %gs
+    movw $SEL_KDATA, %ax
+    movw %ax, %ds
+    movw %ax, %es
+    movw %ax, %fs
+    movw %ax, %gs
+    cld
+    pushl %esp                          /* struct regs * */
+    call isr_dispatch
+    movl %eax, %esp                     /* the handler may switch to another frame */
+isr_return:
+    popl %gs
+    popl %fs
+    popl %es
+    popl %ds
+    popal
+    addl $8, %esp                       /* vector + error code */
+    iretl
+
+    /* void isr_return_to(struct regs *frame) */
+    .globl isr_return_to
+isr_return_to:
+    movl 4(%esp), %esp
+    jmp isr_return
+
+    /* uint32_t user_call(uint32_t (*fn)(void), void *user_stack_top) */
+    .globl user_call
+user_call:
+    pushl %ebp
+    pushl %ebx
+    pushl %esi
+    pushl %edi
+    pushfl
+    movl %esp, user_saved_esp
+    movl 24(%esp), %eax                 /* fn */
+    movl 28(%esp), %ecx                 /* user stack top */
+    subl $4, %ecx
+    movl $user_return_trampoline, (%ecx)   /* fn's "ret" lands in the trampoline */
+    pushl $SEL_UDATA                    /* ss */
+    pushl %ecx                          /* esp */
+    pushfl                              /* eflags (IOPL 0, caller's IF) */
+    pushl $SEL_UCODE                    /* cs */
+    pushl %eax                          /* eip */
+    movw $SEL_UDATA, %ax
+    movw %ax, %ds
+    movw %ax, %es
+    movw %ax, %fs
+    movw %ax, %gs
+    iretl
+
+    /* void user_resume(uint32_t value): called at CPL 0 by the USER_RET_VEC handler */
+    .globl user_resume
+user_resume:
+    movl 4(%esp), %eax
+    movl user_saved_esp, %esp           /* abandon the ring 0 stack (TSS.esp0) frame */
+    movw $SEL_KDATA, %dx
+    movw %dx, %ds
+    movw %dx, %es
+    movw %dx, %fs
+    movw %dx, %gs
+    popfl
+    popl %edi
+    popl %esi
+    popl %ebx
+    popl %ebp
+    ret
+
+    /* Runs at CPL 3, so it lives in the user region (mapped U/S=1 when paging is on). */
+    .section .user.text, "ax"
+    .globl user_return_trampoline
+user_return_trampoline:
+    int $USER_RET_VEC                   /* eax = fn's return value */
+    ud2
+
+    .bss
+    .balign 4
+user_saved_esp: .long 0

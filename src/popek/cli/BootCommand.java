@@ -1,0 +1,156 @@
+package popek.cli;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.TypeConversionException;
+import popek.cpu.StopReason;
+import popek.platform.BootImageException;
+import popek.platform.InvalidMemorySizeException;
+import popek.platform.Machine;
+import popek.platform.MachineBuilder;
+import popek.platform.MemorySize;
+
+/** {@code popek boot IMAGE}: boot a Multiboot kernel with the serial port on the terminal. */
+@Command(name = "boot", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Boot a Multiboot (version 1) kernel: an ELF32 image, or one using the a.out kludge.",
+            "COM1 is the terminal: what the guest sends appears on standard output, what you type reaches its UART.",
+            "The process exits with the guest's exit code (see README: 0 power-off, (v<<1)|1 debug-exit, even codes for stops)."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:the guest powered off (16-bit write of 0x2000 to port 0x604)",
+            "odd:the guest wrote v to the debug-exit port 0xF4: (v << 1) | 1",
+            "2:a usage error: bad flag, missing file, malformed image",
+            "4:the native libraries are missing or too old",
+            "64:the guest triple-faulted",
+            "66:--timeout elapsed",
+            "68:the guest halted with interrupts disabled",
+            "70:the guest touched physical memory that does not exist",
+            "72:the guest used something Popek does not emulate",
+            "74:an internal error in Popek",
+            "130:interrupted (Ctrl-C)"})
+final class BootCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "IMAGE",
+            description = "A Multiboot kernel file, or the name of a guest Popek ships (hello, tinyos).")
+    String image;
+
+    @Option(names = "--memory", paramLabel = "SIZE", defaultValue = "64M", converter = MemoryConverter.class,
+            description = "Guest RAM: 2M to 3G, e.g. 64M, 1G, 65536K (default: ${DEFAULT-VALUE}).")
+    MemorySize memory;
+
+    @Option(names = "--cmdline", paramLabel = "TEXT", defaultValue = "",
+            description = "The kernel command line, passed in the Multiboot information.")
+    String cmdline;
+
+    @Option(names = "--stats", description = "At exit, print run-loop exits by reason and traps by kind, with counts and host time (to stderr).")
+    boolean stats;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "0", converter = DurationConverter.class,
+            description = "Stop the guest after this much time, e.g. 10s, 500ms, 2m (default: no limit).")
+    long timeoutNanos;
+
+    @Override
+    public Integer call() throws IOException {
+        Path path = resolveImage(image);
+        PrintStream serialOut = new PrintStream(new FileOutputStream(FileDescriptor.out), false);
+        Machine machine;
+        try {
+            machine = new MachineBuilder()
+                    .memory(memory.bytes())
+                    .serialOutput(serialOut)
+                    .timeoutNanos(timeoutNanos)
+                    .stats(stats)
+                    .multiboot(path, cmdline)
+                    .build();
+        } catch (BootImageException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+        try (machine) {
+            Thread ctrlC = new Thread(() -> machine.stop(new StopReason(StopReason.INTERRUPTED, "interrupted")));
+            Runtime.getRuntime().addShutdownHook(ctrlC);
+            startInputPump(System.in, machine);
+            long t0 = System.nanoTime();
+            StopReason reason = machine.run();
+            long wall = System.nanoTime() - t0;
+            serialOut.flush();
+            if (!reason.byGuest()) System.err.println("popek: " + reason.message());
+            if (stats) machine.stats().print(System.err, "popek: " + reason.message() + " (exit code " + reason.exitCode() + ")", wall);
+            try {
+                Runtime.getRuntime().removeShutdownHook(ctrlC);
+            } catch (IllegalStateException alreadyExiting) {
+                // Ctrl-C arrived while we were finishing: the JVM is exiting anyway.
+            }
+            return reason.exitCode();
+        }
+    }
+
+    /** A file path, or the name of a shipped guest looked up in the built guest images. */
+    static Path resolveImage(String image) {
+        Path p = Path.of(image);
+        if (Files.isRegularFile(p)) return p;
+        String dir = System.getProperty("popek.guestImages");
+        if (dir != null && !image.contains("/")) {
+            Path shipped = Path.of(dir, image + ".elf");
+            if (Files.isRegularFile(shipped)) return shipped;
+        }
+        if (Files.isDirectory(p)) throw new Main.UserError(image + ": is a directory, not a kernel image");
+        throw new Main.UserError(image + ": no such file" + (image.contains("/") ? "" : " (and no shipped guest of that name: try hello or tinyos)"));
+    }
+
+    /** Terminal input, a byte at a time, to the guest's UART: a daemon thread, so it never holds the process open. */
+    private static void startInputPump(InputStream in, Machine machine) {
+        Thread t = Thread.ofPlatform().name("popek-stdin").daemon().start(() -> {
+            try {
+                int b;
+                while ((b = in.read()) >= 0) machine.input(b);
+            } catch (IOException e) {
+                // Input closed: the guest just sees no more characters.
+            }
+        });
+        t.setUncaughtExceptionHandler((th, e) -> { });
+    }
+
+    static final class MemoryConverter implements ITypeConverter<MemorySize> {
+        @Override
+        public MemorySize convert(String value) {
+            try {
+                return MemorySize.parse(value);
+            } catch (InvalidMemorySizeException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** "10s", "500ms", "2m", "1.5s", "0" (no limit); a bare number is seconds. */
+    static final class DurationConverter implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            String v = value.trim().toLowerCase(Locale.ROOT);
+            long unit = 1_000_000_000L;
+            String num = v;
+            if (v.endsWith("ms")) { unit = 1_000_000L; num = v.substring(0, v.length() - 2); }
+            else if (v.endsWith("us")) { unit = 1_000L; num = v.substring(0, v.length() - 2); }
+            else if (v.endsWith("s")) { num = v.substring(0, v.length() - 1); }
+            else if (v.endsWith("m")) { unit = 60_000_000_000L; num = v.substring(0, v.length() - 1); }
+            else if (v.endsWith("h")) { unit = 3_600_000_000_000L; num = v.substring(0, v.length() - 1); }
+            try {
+                double d = Double.parseDouble(num);
+                if (d < 0 || Double.isNaN(d) || Double.isInfinite(d) || d * unit > Long.MAX_VALUE / 2) throw new NumberFormatException();
+                return (long) (d * unit);
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' is not a duration (use e.g. 10s, 500ms, 2m)");
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package popek.cli;
+
+import java.io.PrintWriter;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import popek.cpu.StopReason;
+import popek.engine.NativeLibraryException;
+
+/** {@code popek}: the command line. Thin: parse, build, run, print. */
+@Command(name = "popek", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "A virtual machine monitor for x86 guests, on the Unicorn CPU emulator.",
+        subcommands = {BootCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Run './popek test' to run every test (the launcher, not this program, handles it)."})
+public final class Main implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "which command? (e.g. 'popek boot hello'; see 'popek --help')");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.err, true)));
+    }
+
+    /** Runs a command line; returns the process exit code. User mistakes print one line to {@code err}. */
+    public static int execute(String[] args, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            String where = ex.getCommandLine().getCommandName();
+            err.println("popek: " + ex.getMessage() + " (see 'popek " + ("popek".equals(where) ? "" : where + " ") + "--help')");
+            return StopReason.USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            if (ex instanceof UserError u) {
+                err.println("popek: " + u.getMessage());
+                return u.exitCode();
+            }
+            if (ex instanceof NativeLibraryException n) {
+                err.println("popek: " + n.getMessage());
+                return StopReason.NATIVE_LIBRARY;
+            }
+            err.println("popek: internal error: " + ex + " (set POPEK_DEBUG=1 for the stack trace)");
+            if (System.getenv("POPEK_DEBUG") != null) ex.printStackTrace(err);
+            return StopReason.INTERNAL_ERROR;
+        });
+        return cl.execute(args);
+    }
+
+    /** A mistake in what the user asked for (a missing file, a malformed image, a bad value): one line, no stack trace. */
+    public static final class UserError extends RuntimeException {
+        private final int exitCode;
+
+        public UserError(String message) { this(message, StopReason.USAGE); }
+
+        public UserError(String message, int exitCode) {
+            super(message);
+            this.exitCode = exitCode;
+        }
+
+        int exitCode() { return exitCode; }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"popek " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

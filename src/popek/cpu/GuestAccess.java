@@ -1,0 +1,106 @@
+package popek.cpu;
+
+import popek.engine.Unicorn;
+import popek.engine.X86;
+import popek.memory.GuestMemory;
+import popek.memory.PageWalker;
+
+/**
+ * Guest memory as the CPU sees it at a given moment: linear addresses translated through the guest's paging (read
+ * from the engine by {@link #refresh}) into guest RAM. A failed translation raises the guest's #PF (CR2 set), an
+ * address outside RAM raises #GP: what the VMM does on the guest's behalf faults exactly as the CPU would.
+ */
+final class GuestAccess {
+    private final Unicorn uc;
+    private final GuestMemory ram;
+    private final PageWalker walker;
+    private final GuestFault fault;
+    private int cr0, cr3, cr4;
+    private long efer;
+
+    GuestAccess(Unicorn uc, GuestMemory ram, GuestFault fault) {
+        this.uc = uc;
+        this.ram = ram;
+        this.walker = new PageWalker(ram);
+        this.fault = fault;
+    }
+
+    /** Re-reads the paging controls; call before a series of accesses. */
+    void refresh() {
+        cr0 = uc.reg(X86.CR0);
+        if ((cr0 & X86.CR0_PG) != 0) {
+            cr3 = uc.reg(X86.CR3);
+            cr4 = uc.reg(X86.CR4);
+            efer = (cr4 & X86.CR4_PAE) != 0 ? uc.msr(X86.MSR_EFER) : 0;
+        }
+    }
+
+    boolean pagingEnabled() { return (cr0 & X86.CR0_PG) != 0; }
+
+    /** Linear to physical, or the guest's #PF. */
+    long physical(int linear, int access, boolean user) {
+        long p = walker.translate(cr0, cr3, cr4, efer, linear, access, user);
+        if (p == PageWalker.FAULT) {
+            uc.setReg(X86.CR2, linear);
+            throw fault.raise(Vectors.PF, walker.faultErrorCode());
+        }
+        return p;
+    }
+
+    /** Physical address of [linear, linear + size) when it does not cross a page; the caller splits otherwise. */
+    private long checked(int linear, int size, int access, boolean user) {
+        long p = physical(linear, access, user);
+        if (!ram.contains(p, size)) throw fault.raise(Vectors.GP, 0);   // the VMM cannot act on memory that is not RAM
+        return p;
+    }
+
+    private static boolean crossesPage(int linear, int size) { return ((linear & 0xFFF) + size) > 0x1000; }
+
+    int read8(int linear, boolean user) {
+        return ram.read8(checked(linear, 1, PageWalker.READ, user));
+    }
+
+    int read16(int linear, boolean user) {
+        if (crossesPage(linear, 2)) return read8(linear, user) | (read8(linear + 1, user) << 8);
+        return ram.read16(checked(linear, 2, PageWalker.READ, user));
+    }
+
+    int read32(int linear, boolean user) {
+        if (crossesPage(linear, 4)) return read16(linear, user) | (read16(linear + 2, user) << 16);
+        return ram.read32(checked(linear, 4, PageWalker.READ, user));
+    }
+
+    long read64(int linear, boolean user) {
+        return (read32(linear, user) & 0xFFFFFFFFL) | ((long) read32(linear + 4, user) << 32);
+    }
+
+    void write32(int linear, int value, boolean user) {
+        if (crossesPage(linear, 4)) {
+            for (int i = 0; i < 4; i++) ram.write8(checked(linear + i, 1, PageWalker.WRITE, user), value >>> (8 * i));
+            return;
+        }
+        ram.write32(checked(linear, 4, PageWalker.WRITE, user), value);
+    }
+
+    /**
+     * Checks that [linear, linear + size) is writable before anything is written, so a delivery that will fault
+     * leaves the stack untouched, as the CPU does.
+     */
+    void probeWrite(int linear, int size, boolean user) {
+        checked(linear, 1, PageWalker.WRITE, user);
+        checked(linear + size - 1, 1, PageWalker.WRITE, user);
+    }
+
+    /**
+     * Up to {@code max} instruction bytes at a linear address, for naming a faulting instruction; stops early at a
+     * page that is not mapped. Never throws.
+     */
+    int fetch(int linear, byte[] into, int max) {
+        for (int n = 0; n < max; n++) {
+            long p = walker.translate(cr0, cr3, cr4, efer, linear + n, PageWalker.FETCH, false);
+            if (p == PageWalker.FAULT || !ram.contains(p, 1)) return n;
+            into[n] = (byte) ram.read8(p);
+        }
+        return max;
+    }
+}

@@ -1,0 +1,178 @@
+package popek.cpu;
+
+import popek.engine.Unicorn;
+import popek.engine.X86;
+
+/**
+ * Delivers an exception or interrupt through the guest's IDT in protected mode, as the CPU would (Intel SDM vol. 3,
+ * 6.12): gate checks (limit, type, present, DPL for software interrupts), the target code segment, a stack switch
+ * to the ring-0..2 stack from the TSS on a privilege change, the frame (SS, ESP when switching, EFLAGS, CS, EIP,
+ * error code), IF cleared for interrupt gates. A fault while delivering escalates per the SDM's table to #DF, and a
+ * fault while delivering #DF is a triple fault. Unicorn never does any of this itself.
+ *
+ * <p>Loading a more privileged SS through Unicorn's register API is refused while CPL is 3, so a privilege change
+ * takes CR0.PE off for the first SS load (real-mode loads carry no privilege check), then loads CS and SS normally
+ * (measured in shared/unicorn-experiments, Q3). Runs on the vCPU thread; allocates nothing.
+ */
+final class InterruptDelivery {
+    /** Where the event came from: it decides the DPL check, the error code's EXT bit, and #DF escalation. */
+    static final int EXCEPTION = 0, SOFTWARE = 1, EXTERNAL = 2;
+
+    /** What happened: delivered, a triple fault, or something Popek does not emulate (task gates, 16-bit gates, v8086). */
+    static final int DELIVERED = 0, TRIPLE_FAULT = 1, UNSUPPORTED = 2;
+
+    private final Unicorn uc;
+    private final GuestAccess mem;
+    private final GuestFault fault;
+    private String unsupported;
+    private int lastVector, lastErrorCode;
+
+    InterruptDelivery(Unicorn uc, GuestAccess mem, GuestFault fault) {
+        this.uc = uc;
+        this.mem = mem;
+        this.fault = fault;
+    }
+
+    /** Why the last delivery returned {@link #UNSUPPORTED}. */
+    String unsupportedReason() { return unsupported; }
+
+    /** The vector finally delivered (after any escalation), for statistics and messages. */
+    int lastVector() { return lastVector; }
+
+    int lastErrorCode() { return lastErrorCode; }
+
+    /**
+     * @param source {@link #EXCEPTION}, {@link #SOFTWARE} or {@link #EXTERNAL}
+     * @param errorCode pushed only for exceptions that have one
+     * @param returnEip the EIP the frame saves: the faulting instruction for faults, the next one for traps and
+     *                  {@code int n}, the interrupted one for external interrupts
+     * @param faultEip where a fault raised while delivering would point (the {@code int n} itself for software ints)
+     */
+    int deliver(int vector, int source, int errorCode, int returnEip, int faultEip) {
+        mem.refresh();
+        boolean pushError = source == EXCEPTION && Vectors.hasErrorCode(vector);
+        for (;;) {
+            try {
+                deliverOnce(vector, source, pushError, errorCode, returnEip);
+                lastVector = vector;
+                lastErrorCode = errorCode;
+                return DELIVERED;
+            } catch (GuestFault f) {
+                if (unsupported != null) return UNSUPPORTED;
+                if (vector == Vectors.DF && source == EXCEPTION) return TRIPLE_FAULT;
+                boolean escalate = source == EXCEPTION && Vectors.doubleFault(vector, f.vector);
+                vector = escalate ? Vectors.DF : f.vector;
+                errorCode = escalate ? 0 : f.errorCode;   // deliverOnce already set the EXT bit
+                pushError = Vectors.hasErrorCode(vector);
+                source = EXCEPTION;
+                returnEip = faultEip;
+            }
+        }
+    }
+
+    private void deliverOnce(int vector, int source, boolean pushError, int errorCode, int eip) {
+        unsupported = null;
+        int ext = source == EXTERNAL ? 1 : 0;
+        int cs = uc.selector(X86.CS);
+        int cpl = cs & 3;   // protected mode, no conforming-code subtleties at an event boundary
+        int eflags = uc.reg(X86.EFLAGS);
+        if ((eflags & X86.FLAG_VM) != 0) throw unsupported("virtual-8086 mode");
+
+        // The gate.
+        int idtBase = (int) uc.tableBase(X86.IDTR);
+        int idtLimit = uc.tableLimit(X86.IDTR);
+        if (vector * 8 + 7 > idtLimit) throw fault.raise(Vectors.GP, vector * 8 + 2 + ext);
+        long gate = mem.read64(idtBase + vector * 8, false);
+        int type = Descriptor.type(gate);
+        boolean interruptGate;
+        switch (type) {
+            case 0x0E -> interruptGate = true;
+            case 0x0F -> interruptGate = false;
+            case 0x05 -> throw unsupported("a task gate (IDT vector " + vector + ")");
+            case 0x06, 0x07 -> throw unsupported("a 16-bit interrupt or trap gate (IDT vector " + vector + ")");
+            default -> throw fault.raise(Vectors.GP, vector * 8 + 2 + ext);
+        }
+        if (source == SOFTWARE && Descriptor.dpl(gate) < cpl) throw fault.raise(Vectors.GP, vector * 8 + 2);
+        if (!Descriptor.present(gate)) throw fault.raise(Vectors.NP, vector * 8 + 2 + ext);
+
+        // The handler's code segment.
+        int sel = Descriptor.gateSelector(gate);
+        if ((sel & ~3) == 0) throw fault.raise(Vectors.GP, ext);
+        long code = readDescriptor(sel, ext);
+        if (!Descriptor.isCode(code) || Descriptor.dpl(code) > cpl) throw fault.raise(Vectors.GP, (sel & ~3) + ext);
+        if (!Descriptor.present(code)) throw fault.raise(Vectors.NP, (sel & ~3) + ext);
+        int newCpl = Descriptor.conforming(code) ? cpl : Descriptor.dpl(code);
+
+        int esp = uc.reg(X86.ESP);
+        int ss = uc.selector(X86.SS);
+        int frameSize = (pushError ? 4 : 0) + 12;
+        int newSs = ss, newEsp, stackBase;
+        if (newCpl < cpl) {
+            // Inner stack from the TSS (32-bit TSS: ESPn at 4 + 8n, SSn at 8 + 8n).
+            int tr = uc.tableSelector(X86.TR);
+            int tssBase = (int) uc.tableBase(X86.TR);
+            int tssLimit = uc.tableLimit(X86.TR);
+            if ((tr & ~3) == 0 || tssLimit < 8 + 8 * newCpl + 1) throw fault.raise(Vectors.TS, (tr & ~3) + ext);
+            newEsp = mem.read32(tssBase + 4 + 8 * newCpl, false);
+            newSs = mem.read16(tssBase + 8 + 8 * newCpl, false);
+            if ((newSs & ~3) == 0) throw fault.raise(Vectors.TS, ext);
+            long stack = readDescriptor(newSs, ext);
+            if ((newSs & 3) != newCpl || Descriptor.dpl(stack) != newCpl || !Descriptor.isWritableData(stack)) {
+                throw fault.raise(Vectors.TS, (newSs & ~3) + ext);
+            }
+            if (!Descriptor.present(stack)) throw fault.raise(Vectors.SS, (newSs & ~3) + ext);
+            stackBase = Descriptor.base(stack);
+            frameSize += 8;
+        } else {
+            newEsp = esp;
+            stackBase = Descriptor.base(readDescriptor(ss, ext));
+        }
+
+        // The frame: check the whole of it is writable first, so a fault leaves memory untouched.
+        int top = newEsp - frameSize;
+        boolean user = newCpl == 3;
+        mem.probeWrite(stackBase + top, frameSize, user);
+        int at = newEsp;
+        if (newCpl < cpl) {
+            mem.write32(stackBase + (at -= 4), ss, user);
+            mem.write32(stackBase + (at -= 4), esp, user);
+        }
+        mem.write32(stackBase + (at -= 4), eflags, user);
+        mem.write32(stackBase + (at -= 4), cs, user);
+        mem.write32(stackBase + (at -= 4), eip, user);
+        if (pushError) mem.write32(stackBase + (at -= 4), errorCode, user);
+
+        // Commit: from here on nothing can fault.
+        int newCs = (sel & ~3) | newCpl;
+        if (newCpl < cpl) {
+            int cr0 = uc.reg(X86.CR0);
+            uc.setReg(X86.CR0, cr0 & ~X86.CR0_PE);
+            uc.setReg(X86.SS, newSs);
+            uc.setReg(X86.CR0, cr0);
+            uc.setReg(X86.CS, newCs);
+            uc.setReg(X86.SS, newSs);
+        } else if (newCs != cs) {
+            uc.setReg(X86.CS, newCs);
+        }
+        uc.setReg(X86.ESP, at);
+        int newFlags = eflags & ~(X86.FLAG_TF | X86.FLAG_NT | X86.FLAG_RF | X86.FLAG_VM);
+        if (interruptGate) newFlags &= ~X86.FLAG_IF;
+        uc.setReg(X86.EFLAGS, newFlags);
+        uc.setReg(X86.EIP, Descriptor.gateOffset(gate));
+    }
+
+    /** The GDT or LDT descriptor for a selector, or the #GP the CPU raises for one past the table's limit. */
+    private long readDescriptor(int selector, int ext) {
+        boolean ldt = (selector & 4) != 0;
+        int base = (int) uc.tableBase(ldt ? X86.LDTR : X86.GDTR);
+        int limit = uc.tableLimit(ldt ? X86.LDTR : X86.GDTR);
+        int index = selector & ~7;
+        if (index + 7 > limit) throw fault.raise(Vectors.GP, (selector & ~3) + ext);
+        return mem.read64(base + index, false);
+    }
+
+    private GuestFault unsupported(String what) {
+        unsupported = what;
+        return fault.raise(-1, 0);
+    }
+}

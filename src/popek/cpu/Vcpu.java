@@ -1,0 +1,311 @@
+package popek.cpu;
+
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+import popek.devices.InterruptController;
+import popek.devices.PortBus;
+import popek.devices.Timed;
+import popek.engine.Capstone;
+import popek.engine.Hooks;
+import popek.engine.Unicorn;
+import popek.engine.X86;
+import popek.memory.GuestMemory;
+import popek.stats.ExitReason;
+import popek.stats.RunStats;
+import popek.stats.TrapKind;
+
+/**
+ * One virtual CPU and its run loop. Guest code runs inside {@code uc_emu_start} at Unicorn's full speed; the engine
+ * comes back to Java for port I/O and exceptions (hooks, handled in place), and returns from the run for a timer
+ * deadline, an event to deliver, {@code hlt}, or a stop. Between runs the loop advances the devices to the current
+ * virtual time, delivers a pending external interrupt through the guest's IDT when the guest's IF allows, and parks
+ * the host thread while the guest is halted, so an idle guest costs no host CPU.
+ *
+ * <p>There is no {@code UC_HOOK_CODE} and no instruction-count run anywhere: either one makes an asynchronous stop
+ * return a stale EIP (shared/unicorn-experiments/REPORT_211.md).
+ */
+public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidInstruction, Hooks.UnmappedAccess {
+    /** While an interrupt waits for the guest to set IF (which it does without trapping), look again this often. */
+    private static final long IF_POLL_NANOS = 100_000;
+    /** POPEK_TRACE=1: one line per run-loop pass and per delivered event on stderr, for debugging a guest. */
+    private static final boolean TRACE = System.getenv("POPEK_TRACE") != null;
+
+    private final Unicorn uc;
+    private final PortBus ports;
+    private final InterruptController pic;
+    private final Timed[] timed;
+    private final VirtualClock clock;
+    private final RunStats stats;
+    private final long timeoutNanos;
+    private final GuestFault fault = new GuestFault();
+    private final GuestAccess mem;
+    private final InterruptDelivery delivery;
+    private final AtomicReference<StopReason> stop = new AtomicReference<>();
+    private Preemptor preemptor;
+    private boolean halted;
+    private boolean eventRequested;   // a hook asked the loop to look at interrupts (set and read on the vCPU thread)
+    private long unmappedAddress;
+    private int unmappedType;
+    private int currentEip;
+
+    public Vcpu(Unicorn uc, GuestMemory ram, PortBus ports, InterruptController pic, Timed[] timed, VirtualClock clock,
+                RunStats stats, long timeoutNanos) {
+        this.uc = uc;
+        this.ports = ports;
+        this.pic = pic;
+        this.timed = timed.clone();
+        this.clock = clock;
+        this.stats = stats;
+        this.timeoutNanos = timeoutNanos;
+        this.mem = new GuestAccess(uc, ram, fault);
+        this.delivery = new InterruptDelivery(uc, mem, fault);
+        uc.onPortIo(this);
+        uc.onInterrupt(this);
+        uc.onInvalidInstruction(this);
+        uc.onUnmappedAccess(this);
+    }
+
+    /** Ends the run with this reason (the first reason given wins). Any thread. */
+    public void requestStop(StopReason reason) {
+        if (stop.compareAndSet(null, reason)) {
+            Preemptor p = preemptor;
+            if (p != null) p.kick(); else uc.stop();
+        }
+    }
+
+    /** Makes the run loop look at its devices now (terminal input arrived). Any thread. */
+    public void wake() {
+        Preemptor p = preemptor;
+        if (p != null) p.kick();
+    }
+
+    /** Runs the guest from {@code eip} until it stops; returns why. Call on the thread that will own the vCPU. */
+    public StopReason run(int eip) {
+        preemptor = new Preemptor(uc, clock, Thread.currentThread());
+        preemptor.start();
+        uc.setReg(X86.EIP, eip);
+        try {
+            return loop();
+        } finally {
+            preemptor.shutdown();
+        }
+    }
+
+    private StopReason loop() {
+        for (;;) {
+            boolean kicked = preemptor.acknowledge();
+            StopReason s = stop.get();
+            if (s != null) {
+                stats.exit(ExitReason.STOP);
+                return s;
+            }
+            long now = clock.nanos();
+            if (timeoutNanos > 0 && now >= timeoutNanos) {
+                return stopWith(new StopReason(StopReason.TIMEOUT, String.format(
+                        "timeout: the guest was still running after %s (at %s)", seconds(timeoutNanos), describe(uc.reg(X86.EIP)))));
+            }
+            long next = advanceDevices(now);
+            if ((s = stop.get()) != null) continue;   // a device stopped the machine
+            boolean waiting = deliverPendingInterrupt();
+            if ((s = stop.get()) != null) continue;
+            if (waiting) next = Math.min(next, now + IF_POLL_NANOS);
+            if (timeoutNanos > 0) next = Math.min(next, timeoutNanos);
+
+            if (halted) {
+                if ((uc.reg(X86.EFLAGS) & X86.FLAG_IF) == 0) {
+                    return stopWith(new StopReason(StopReason.HALTED_FOREVER, String.format(
+                            "the guest halted with interrupts disabled, at %s: nothing can wake it", describe(uc.reg(X86.EIP) - 1))));
+                }
+                preemptor.setDeadline(next);
+                if (!preemptor.kickPending()) LockSupport.parkNanos(this, Math.max(0, next - clock.nanos()));
+                continue;
+            }
+            preemptor.setDeadline(next);
+            if (TRACE) trace("run   eip=%08x eflags=%08x cs=%04x next-deadline=%d now=%d", uc.reg(X86.EIP), uc.reg(X86.EFLAGS), uc.selector(X86.CS), next, now);
+            eventRequested = false;
+            int err = uc.start(uc.reg(X86.EIP) & 0xFFFFFFFFL);
+            if (err != X86.ERR_OK) return stopWith(engineError(err));
+            if (stop.get() != null) continue;
+            if (preemptor.kickPending() || kicked) {
+                stats.exit(ExitReason.TIMER);
+            } else if (eventRequested) {
+                stats.exit(ExitReason.EVENT);
+            } else if (justHalted()) {
+                halted = true;
+                stats.exit(ExitReason.HALT);
+                stats.trap(TrapKind.HALT, 0);
+            } else {
+                stats.exit(ExitReason.EVENT);
+            }
+        }
+    }
+
+    /** Advances every timed device to now; returns the earliest next deadline. */
+    private long advanceDevices(long now) {
+        long next = Timed.NEVER;
+        for (Timed t : timed) {
+            if (t.nextDeadline() <= now) t.advance(now);
+            next = Math.min(next, t.nextDeadline());
+        }
+        return next;
+    }
+
+    /**
+     * Delivers the highest-priority pending IRQ if the guest's IF is set; returns true when one is pending but
+     * masked by IF (so the loop must look again soon: the guest sets IF with {@code sti} or {@code popf} without
+     * exiting).
+     */
+    private boolean deliverPendingInterrupt() {
+        if (!pic.hasPendingInterrupt()) return false;
+        if ((uc.reg(X86.EFLAGS) & X86.FLAG_IF) == 0) return true;
+        int vector = pic.acknowledge();
+        long began = stats.begin();
+        int eip = uc.reg(X86.EIP);
+        int result = delivery.deliver(vector, InterruptDelivery.EXTERNAL, 0, eip, eip);
+        if (TRACE) trace("irq   vector=%d eip=%08x -> %08x result=%d", vector, eip, uc.reg(X86.EIP), result);
+        afterDelivery(result, vector, eip);
+        halted = false;
+        stats.trap(TrapKind.EXTERNAL_INTERRUPT, began);
+        stats.vector(vector);
+        return false;
+    }
+
+    /** hlt: Unicorn returns as for a stop, with EIP just past the {@code F4}. */
+    private boolean justHalted() {
+        mem.refresh();
+        byte[] b = haltProbe;
+        return mem.fetch(uc.reg(X86.EIP) - 1, b, 1) == 1 && b[0] == (byte) 0xF4;
+    }
+
+    private final byte[] haltProbe = new byte[1];
+
+    // ---------------------------------------------------------------- hooks (the trap path)
+
+    @Override
+    public int in(int port, int size) {
+        long began = stats.begin();
+        int v = ports.read(port, size);
+        stats.trap(TrapKind.PORT_IN, began);
+        return v;
+    }
+
+    @Override
+    public void out(int port, int size, int value) {
+        long began = stats.begin();
+        ports.write(port, size, value);
+        // A write can raise an IRQ (an EOI unmasks the next one, a UART enables its THR interrupt) or stop the
+        // machine; either way the run loop must look now, not at the next timer tick.
+        if (pic.hasPendingInterrupt() || stop.get() != null) {
+            eventRequested = true;
+            uc.stop();
+        }
+        stats.trap(TrapKind.PORT_OUT, began);
+    }
+
+    @Override
+    public void interrupt(int vector) {
+        if (stop.get() != null) {   // stopping: let the engine unwind without delivering anything more
+            uc.stop();
+            return;
+        }
+        long began = stats.begin();
+        int errorCode = uc.takeException();
+        boolean software = uc.lastWasSoftwareInterrupt();
+        int eip = uc.reg(X86.EIP);
+        // For int n / int3 / into the engine reports EIP after the instruction; a fault raised while delivering it
+        // must point at the instruction itself.
+        int faultEip = software ? eip - softwareInterruptLength(vector, eip) : eip;
+        int result = delivery.deliver(vector, software ? InterruptDelivery.SOFTWARE : InterruptDelivery.EXCEPTION,
+                errorCode, eip, faultEip);
+        if (TRACE) trace("trap  vector=%d err=%x soft=%b eip=%08x -> %08x result=%d", vector, errorCode, software, eip, uc.reg(X86.EIP), result);
+        afterDelivery(result, vector, faultEip);
+        stats.trap(software ? TrapKind.SOFTWARE_INTERRUPT : TrapKind.EXCEPTION, began);
+        stats.vector(vector);
+    }
+
+    private int softwareInterruptLength(int vector, int eip) {
+        mem.refresh();
+        byte[] b = intProbe;
+        if (mem.fetch(eip - 2, b, 2) == 2 && (b[0] & 0xFF) == 0xCD && (b[1] & 0xFF) == vector) return 2;
+        return 1;   // int3 (CC), into (CE), int1 (F1)
+    }
+
+    private final byte[] intProbe = new byte[2];
+
+    private void afterDelivery(int result, int vector, int eip) {
+        if (result == InterruptDelivery.DELIVERED) return;
+        if (result == InterruptDelivery.TRIPLE_FAULT) {
+            requestStop(new StopReason(StopReason.TRIPLE_FAULT, String.format(
+                    "triple fault: delivering %s failed, then so did the double fault (at %s)", Vectors.name(vector), describe(eip))));
+        } else {
+            requestStop(new StopReason(StopReason.UNSUPPORTED, String.format(
+                    "the guest used %s, which Popek does not emulate (delivering %s at %s)",
+                    delivery.unsupportedReason(), Vectors.name(vector), describe(eip))));
+        }
+        uc.stop();
+    }
+
+    @Override
+    public boolean invalid() {
+        return true;   // raise #UD through the IDT, as the CPU does
+    }
+
+    @Override
+    public boolean unmapped(int type, long address, int size, long value) {
+        unmappedType = type;
+        unmappedAddress = address;
+        return false;
+    }
+
+    // ---------------------------------------------------------------- stopping
+
+    private StopReason stopWith(StopReason reason) {
+        stop.compareAndSet(null, reason);
+        stats.exit(ExitReason.STOP);
+        return stop.get();
+    }
+
+    private StopReason engineError(int err) {
+        int eip = uc.reg(X86.EIP);
+        return switch (err) {
+            case X86.ERR_READ_UNMAPPED, X86.ERR_WRITE_UNMAPPED, X86.ERR_FETCH_UNMAPPED -> new StopReason(StopReason.UNMAPPED_MEMORY,
+                    String.format("the guest %s physical address 0x%08x, where there is no memory (at %s)",
+                            unmappedType == X86.MEM_WRITE_UNMAPPED ? "wrote to" : unmappedType == X86.MEM_FETCH_UNMAPPED
+                                    ? "jumped to" : "read from", unmappedAddress, describe(eip)));
+            default -> new StopReason(StopReason.INTERNAL_ERROR,
+                    String.format("the CPU emulator stopped: %s (at %s)", Unicorn.strerror(err), describe(eip)));
+        };
+    }
+
+    private Capstone disassembler;
+
+    /** "0x00101234 (mov dword ptr [eax], 1)": where the guest was, with the instruction there when it can be read. */
+    String describe(int eip) {
+        mem.refresh();
+        byte[] bytes = new byte[Capstone.MAX_INSTRUCTION];
+        int n = mem.fetch(eip, bytes, bytes.length);
+        String where = String.format("EIP 0x%08x", eip);
+        if (n == 0) return where + ", where no code can be read";
+        try {
+            if (disassembler == null) disassembler = new Capstone(32);
+            Capstone.Instruction insn = disassembler.decode(bytes, n, eip & 0xFFFFFFFFL);
+            return insn == null ? where + ": not a valid instruction" : where + ": " + insn.text();
+        } catch (RuntimeException e) {
+            return where;
+        }
+    }
+
+    private static void trace(String format, Object... args) {
+        System.err.printf("popek-trace: " + format + "%n", args);
+    }
+
+    private static String seconds(long nanos) {
+        return nanos % 1_000_000_000L == 0 ? (nanos / 1_000_000_000L) + " s" : String.format("%.3f s", nanos / 1e9);
+    }
+
+    /** Closes what the vCPU opened (the disassembler); the engine belongs to the caller. */
+    public void close() {
+        if (disassembler != null) disassembler.close();
+    }
+}

@@ -1,0 +1,35 @@
+package popek.engine;
+
+/**
+ * The callbacks the emulated CPU makes into the VMM. Each runs on the thread inside {@link Unicorn#start}; each is
+ * the trap path, so implementations allocate nothing. An exception thrown by one never unwinds into native code:
+ * the binding records it, stops the engine, and rethrows it from {@link Unicorn#start}.
+ */
+public final class Hooks {
+    private Hooks() { }
+
+    /** {@code in} and {@code out} (UC_HOOK_INSN). EIP is not exact here: Unicorn reports the start of the block. */
+    public interface PortIo {
+        int in(int port, int size);
+
+        void out(int port, int size, int value);
+    }
+
+    /** An exception or {@code int n} the CPU raised (UC_HOOK_INTR). EIP: at the faulting instruction, after {@code int n}. */
+    @FunctionalInterface
+    public interface Interrupt {
+        void interrupt(int vector);
+    }
+
+    /** An opcode the CPU cannot decode (UC_HOOK_INSN_INVALID). Return true to raise #UD through {@link Interrupt}. */
+    @FunctionalInterface
+    public interface InvalidInstruction {
+        boolean invalid();
+    }
+
+    /** An access to guest-physical memory that nothing backs (UC_HOOK_MEM_UNMAPPED). Return false to stop the run. */
+    @FunctionalInterface
+    public interface UnmappedAccess {
+        boolean unmapped(int type, long address, int size, long value);
+    }
+}

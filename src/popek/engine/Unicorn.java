@@ -1,0 +1,441 @@
+package popek.engine;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * One Unicorn 2.1 x86 engine (one vCPU), through Java's FFM API. The only class that calls libunicorn.
+ *
+ * <p>All scratch memory and upcall stubs are made once per engine, so register access and every hook call allocate
+ * nothing. The engine is confined to the thread that runs it, except {@link #stop}, which any thread may call.
+ */
+public final class Unicorn implements AutoCloseable {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final Linker.Option CRITICAL = Linker.Option.critical(false);
+
+    private static MethodHandle fn(String name, FunctionDescriptor d, Linker.Option... options) {
+        return LINKER.downcallHandle(NativeLibraries.UNICORN.find(name)
+                .orElseThrow(() -> new NativeLibraryException("libunicorn has no " + name + ": not Unicorn 2.1")), d, options);
+    }
+
+    private static final MethodHandle UC_VERSION = fn("uc_version", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle UC_OPEN = fn("uc_open", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle UC_CLOSE = fn("uc_close", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle UC_STRERROR = fn("uc_strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final MethodHandle UC_MEM_MAP_PTR = fn("uc_mem_map_ptr",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS));
+    private static final MethodHandle UC_REG_READ = fn("uc_reg_read", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS), CRITICAL);
+    private static final MethodHandle UC_REG_WRITE = fn("uc_reg_write", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS), CRITICAL);
+    private static final MethodHandle UC_EMU_START = fn("uc_emu_start",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle UC_EMU_STOP = fn("uc_emu_stop", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle UC_HOOK_ADD = fn("uc_hook_add",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG),
+            Linker.Option.firstVariadicArg(7));
+    private static final MethodHandle UC_HOOK_ADD_INSN = fn("uc_hook_add",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT),
+            Linker.Option.firstVariadicArg(7));
+    private static final MethodHandle UC_CONTEXT_ALLOC = fn("uc_context_alloc", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle UC_CONTEXT_FREE = fn("uc_context_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle UC_CONTEXT_SAVE = fn("uc_context_save", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle UC_CONTEXT_RESTORE = fn("uc_context_restore", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle UC_CONTEXT_SIZE = fn("uc_context_size", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+    private static final MethodHandle UC_CTL_0 = fn("uc_ctl", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
+            Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle UC_CTL_1I = fn("uc_ctl", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle UC_CTL_2L = fn("uc_ctl", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG),
+            Linker.Option.firstVariadicArg(2));
+
+    // unicorn.h: hook types, protections, uc_ctl codes (UC_CTL_WRITE(...) values for 2.1.1).
+    private static final int HOOK_INTR = 1, HOOK_INSN = 2, HOOK_MEM_UNMAPPED = 112, HOOK_INSN_INVALID = 16384;
+    private static final int PROT_ALL = 7;
+    private static final int CTL_TLB_FLUSH = 0x4000000B, CTL_TB_REMOVE_CACHE = 0x48000009, CTL_USE_EXITS = 0x44000004;
+
+    /**
+     * The saved {@code uc_context} of Unicorn 2.1.1: a 24-byte header then QEMU's CPUX86State. Unicorn exposes no
+     * API for an exception's error code, nor for resetting QEMU's {@code old_exception}, which must be -1 after we
+     * deliver an exception ourselves or the next fault is escalated to #DF and then a silent triple fault (measured:
+     * shared/unicorn-experiments/REPORT_211.md, Q3). The size is asserted at start-up so a different build cannot
+     * silently corrupt guest state.
+     */
+    static final long CONTEXT_SIZE_211 = 5552;
+    private static final long CTX_ERROR_CODE = 5372, CTX_EXCEPTION_IS_INT = 5376, CTX_OLD_EXCEPTION = 5484;
+
+    /** {@code until} for uc_emu_start: ignored, because the engine runs in exits mode with no exits (see constructor). */
+    private static final long NO_END = 0L;
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment uc;
+    private final MemorySegment scratch = arena.allocate(32, 8);
+    private final MemorySegment hookHandle = arena.allocate(JAVA_LONG);
+    private final MemorySegment context;
+    private volatile boolean closed;
+
+    /** The first Java exception thrown inside a hook during the current run, rethrown by {@link #start}. */
+    private Throwable hookFailure;
+
+    public static int version() {
+        try {
+            return (int) UC_VERSION.invokeExact(MemorySegment.NULL, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** "2.1.1" from uc_version's packed major/minor/patch. */
+    public static String versionString() {
+        int v = version();
+        return (v >>> 24) + "." + ((v >>> 16) & 0xFF) + "." + ((v >>> 8) & 0xFF);
+    }
+
+    /** Opens an x86 engine in {@link X86#MODE_32} or {@link X86#MODE_16}. Refuses Unicorn before 2.1. */
+    public Unicorn(int mode) {
+        int v = version();
+        if ((v >>> 24) != 2 || ((v >>> 16) & 0xFF) < 1) {
+            throw new NativeLibraryException("Unicorn " + versionString() + " is too old: Popek needs Unicorn 2.1 or newer "
+                    + "(2.0 uses virtual addresses as physical once paging is on). Install Debian 13's libunicorn2t64, or let ./popek fetch it.");
+        }
+        MemorySegment p = arena.allocate(ADDRESS);
+        check("uc_open", invokeInt(UC_OPEN, 4 /* UC_ARCH_X86 */, mode, p));
+        uc = p.get(ADDRESS, 0);
+        long size = (long) invoke(UC_CONTEXT_SIZE, uc);
+        if (size != CONTEXT_SIZE_211) {
+            close();
+            throw new NativeLibraryException("this Unicorn's saved context is " + size + " bytes, not the " + CONTEXT_SIZE_211
+                    + " of Unicorn 2.1.1 whose layout Popek relies on for exception delivery; use Debian 13's libunicorn2t64 2.1.1");
+        }
+        MemorySegment pc = arena.allocate(ADDRESS);
+        check("uc_context_alloc", invokeInt(UC_CONTEXT_ALLOC, uc, pc));
+        context = pc.get(ADDRESS, 0).reinterpret(CONTEXT_SIZE_211);
+        // Exits mode with no exit address: uc_emu_start's 'until' is ignored, so runs end only by our stops. Without
+        // it, after every run Unicorn invalidates the code at until - 1 by translating that address through the
+        // guest's page tables; when it is unmapped that raises a #PF it then ignores, after the fault has already
+        // set the guest's CR2 and QEMU's old_exception (measured: CR2 read 0xfffffffe in the guest's page-fault
+        // handler, and the guest's next fault was escalated to #DF).
+        check("uc_ctl(UC_CTL_UC_USE_EXITS)", invokeInt(UC_CTL_1I, uc, CTL_USE_EXITS, 1));
+        stopOnlyAtBlockBoundaries();
+    }
+
+    /**
+     * Unicorn 2.1 checks for a pending stop after every guest memory access, and when it finds one it leaves the
+     * translation block and sets EIP back to the block's first instruction: everything the block did before that
+     * access runs a second time on restart (measured: 3,131 stops from another thread during a loop of
+     * {@code inc ecx; mov [m], ecx; dec edx; jnz} added 2,361 extra increments; a stop requested from an OUT hook
+     * re-executed the OUT). The check is skipped while {@code uc_struct.no_exit_request} is set when code is
+     * translated (Unicorn sets it only for ARM IT blocks), leaving the check at the start of each block, where EIP
+     * is exact. The field has no API, so it is found by the fields just before it, whose values are known
+     * (include/uc_priv.h of 2.1.1: target_page_size, target_page_align, qemu_host_page_size,
+     * qemu_real_host_page_size, qemu_icache_linesize, context_content, cpu_context_size, next_pc, hook_insert,
+     * first_tb, no_exit_request, init_done), and refused if that signature is not there exactly once.
+     */
+    private void stopOnlyAtBlockBoundaries() {
+        MemorySegment s = uc.reinterpret(STRUCT_SCAN_BYTES);
+        long found = -1;
+        for (long t = 0; t + 56 <= STRUCT_SCAN_BYTES; t += 8) {
+            if (s.get(JAVA_INT, t) == 4096 && s.get(JAVA_INT, t + 4) == 4095 && s.get(JAVA_LONG, t + 8) == 4096
+                    && s.get(JAVA_LONG, t + 16) == 4096 && s.get(JAVA_INT, t + 32) == CONTEXT_SIZE_211 - 24
+                    && s.get(JAVA_BYTE, t + 51) == 1) {
+                if (found >= 0) {
+                    found = -2;
+                    break;
+                }
+                found = t;
+            }
+        }
+        if (found < 0) {
+            close();
+            throw new NativeLibraryException("this libunicorn's internal layout is not Unicorn 2.1.1's (Popek must make "
+                    + "engine stops land on block boundaries); use Debian 13's libunicorn2t64 2.1.1");
+        }
+        s.set(JAVA_BYTE, found + 50, (byte) 1);
+    }
+
+    /** How far into uc_struct to look: the fields sit ~1.5 KiB in; the struct is larger than 12 KiB (its jmp_bufs). */
+    private static final long STRUCT_SCAN_BYTES = 8192;
+
+    // ---------------------------------------------------------------- memory
+
+    /** Maps host memory (page-aligned, a multiple of 4 KiB) as guest-physical [address, address + size), no copy. */
+    public void mapRam(long address, MemorySegment ram) {
+        check("uc_mem_map_ptr", invokeInt(UC_MEM_MAP_PTR, uc, address, ram.byteSize(), PROT_ALL, ram));
+    }
+
+    // ---------------------------------------------------------------- registers
+
+    /** A 32-bit register (general, EIP, EFLAGS, CRn); segment registers read as their 16-bit selector. */
+    public int reg(int id) {
+        scratch.set(JAVA_LONG, 0, 0L);   // Unicorn writes only the register's width: clear the rest
+        check("uc_reg_read", regRead(id, scratch));
+        return scratch.get(JAVA_INT, 0);
+    }
+
+    public void setReg(int id, int value) {
+        scratch.set(JAVA_LONG, 0, value & 0xFFFFFFFFL);
+        check("uc_reg_write", regWrite(id, scratch));
+    }
+
+    /** A segment register's selector. */
+    public int selector(int id) {
+        scratch.set(JAVA_LONG, 0, 0L);
+        check("uc_reg_read", regRead(id, scratch));
+        return scratch.get(JAVA_SHORT, 0) & 0xFFFF;
+    }
+
+    /** Base of GDTR, IDTR, LDTR or TR (uc_x86_mmr: selector u16, base u64 at 8, limit u32 at 16, flags u32 at 20). */
+    public long tableBase(int id) {
+        check("uc_reg_read", regRead(id, scratch));
+        return scratch.get(JAVA_LONG, 8) & 0xFFFFFFFFL;
+    }
+
+    public int tableLimit(int id) {
+        check("uc_reg_read", regRead(id, scratch));
+        return scratch.get(JAVA_INT, 16);
+    }
+
+    public int tableSelector(int id) {
+        check("uc_reg_read", regRead(id, scratch));
+        return scratch.get(JAVA_SHORT, 0) & 0xFFFF;
+    }
+
+    /** Loads GDTR/IDTR (base, limit), or LDTR/TR (selector, base, limit, flags = access rights as Unicorn keeps them). */
+    public void setTable(int id, int selector, long base, int limit, int flags) {
+        scratch.set(JAVA_SHORT, 0, (short) selector);
+        scratch.set(JAVA_LONG, 8, base);
+        scratch.set(JAVA_INT, 16, limit);
+        scratch.set(JAVA_INT, 20, flags);
+        check("uc_reg_write", regWrite(id, scratch));
+    }
+
+    /** A model-specific register (uc_x86_msr: rid u32 @0, value u64 @8). */
+    public long msr(int index) {
+        scratch.set(JAVA_INT, 0, index);
+        scratch.set(JAVA_LONG, 8, 0L);
+        check("uc_reg_read(MSR)", regRead(X86.MSR, scratch));
+        return scratch.get(JAVA_LONG, 8);
+    }
+
+    public void setMsr(int index, long value) {
+        scratch.set(JAVA_INT, 0, index);
+        scratch.set(JAVA_LONG, 8, value);
+        check("uc_reg_write(MSR)", regWrite(X86.MSR, scratch));
+    }
+
+    private int regRead(int id, MemorySegment into) {
+        try {
+            return (int) UC_REG_READ.invokeExact(uc, id, into);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private int regWrite(int id, MemorySegment from) {
+        try {
+            return (int) UC_REG_WRITE.invokeExact(uc, id, from);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ---------------------------------------------------------------- running
+
+    /**
+     * Runs from {@code eip} until a hook or another thread calls {@link #stop}, the guest executes {@code hlt}, or an
+     * error. Returns Unicorn's uc_err (0 for a stop or a hlt: the caller tells them apart). A Java exception thrown by a
+     * hook during the run is rethrown here.
+     */
+    public int start(long eip) {
+        int err;
+        try {
+            err = (int) UC_EMU_START.invokeExact(uc, eip, NO_END, 0L, 0L);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        Throwable failure = hookFailure;
+        if (failure != null) {
+            hookFailure = null;
+            throw rethrow(failure);
+        }
+        return err;
+    }
+
+    /** Asks the running engine to return from {@link #start} at the next block boundary. Any thread; cheap. */
+    public void stop() {
+        if (closed) return;
+        try {
+            int ignored = (int) UC_EMU_STOP.invokeExact(uc);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Drops the TLB (after the host changed what guest page tables say). */
+    public void flushTlb() {
+        check("uc_ctl(TLB_FLUSH)", invokeInt(UC_CTL_0, uc, CTL_TLB_FLUSH));
+    }
+
+    /** Drops translated code for guest-physical [begin, end): after the host rewrote code the guest already ran. */
+    public void removeCodeCache(long begin, long end) {
+        check("uc_ctl(TB_REMOVE_CACHE)", invokeInt(UC_CTL_2L, uc, CTL_TB_REMOVE_CACHE, begin, end));
+    }
+
+    // ---------------------------------------------------------------- exceptions
+
+    /**
+     * Reads the pending exception's error code and whether it came from {@code int n}/{@code int3} (a software
+     * interrupt), and resets QEMU's {@code old_exception} so the next fault is not escalated to #DF. Call once at the
+     * top of every {@link Hooks.Interrupt} callback. Returns the error code; see {@link #lastWasSoftwareInterrupt}.
+     */
+    public int takeException() {
+        try {
+            check("uc_context_save", (int) UC_CONTEXT_SAVE.invokeExact(uc, context));
+            lastSoftwareInterrupt = context.get(JAVA_INT, CTX_EXCEPTION_IS_INT) != 0;
+            int errorCode = context.get(JAVA_INT, CTX_ERROR_CODE);
+            if (context.get(JAVA_INT, CTX_OLD_EXCEPTION) != -1) {
+                context.set(JAVA_INT, CTX_OLD_EXCEPTION, -1);
+                check("uc_context_restore", (int) UC_CONTEXT_RESTORE.invokeExact(uc, context));
+            }
+            return errorCode;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private boolean lastSoftwareInterrupt;
+
+    public boolean lastWasSoftwareInterrupt() { return lastSoftwareInterrupt; }
+
+    // ---------------------------------------------------------------- hooks
+
+    private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+    private static final MethodHandle ON_HOOK_FAILURE;
+
+    static {
+        try {
+            ON_HOOK_FAILURE = LOOKUP.findVirtual(Unicorn.class, "onHookFailure", MethodType.methodType(void.class, Throwable.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Records a hook's exception and stops the engine: a Java exception must never unwind through Unicorn's C frames. */
+    @SuppressWarnings("unused")   // reached through ON_HOOK_FAILURE
+    private void onHookFailure(Throwable t) {
+        if (hookFailure == null) hookFailure = t;
+        stop();
+    }
+
+    /**
+     * An upcall stub for {@code target}, whose Java parameters are the native ones minus the leading {@code uc_engine*}
+     * and trailing {@code void* user_data}; a throw from target is caught, recorded, and answered with {@code onError}.
+     */
+    private MemorySegment stub(MethodHandle target, FunctionDescriptor native_, Object onError) {
+        MethodType want = native_.toMethodType();
+        MethodHandle h = MethodHandles.dropArguments(target, 0, MemorySegment.class);
+        h = MethodHandles.dropArguments(h, want.parameterCount() - 1, MemorySegment.class);
+        MethodHandle fallback = ON_HOOK_FAILURE.bindTo(this);
+        if (want.returnType() != void.class) {
+            fallback = MethodHandles.filterReturnValue(fallback, MethodHandles.constant(want.returnType(), onError));
+        }
+        fallback = MethodHandles.dropArguments(fallback, 1, want.parameterList());
+        h = MethodHandles.catchException(h.asType(want), Throwable.class, fallback);
+        return LINKER.upcallStub(h, native_, arena);
+    }
+
+    private static MethodHandle bound(Object target, Class<?> iface, String method, MethodType type) {
+        try {
+            return LOOKUP.findVirtual(iface, method, type).bindTo(target);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void addHook(int type, MemorySegment stub) {
+        check("uc_hook_add", invokeInt(UC_HOOK_ADD, uc, hookHandle, type, stub, MemorySegment.NULL, 1L, 0L));
+    }
+
+    private void addInsnHook(MemorySegment stub, int insn) {
+        check("uc_hook_add", invokeInt(UC_HOOK_ADD_INSN, uc, hookHandle, HOOK_INSN, stub, MemorySegment.NULL, 1L, 0L, insn));
+    }
+
+    public void onPortIo(Hooks.PortIo io) {
+        MethodHandle in = bound(io, Hooks.PortIo.class, "in", MethodType.methodType(int.class, int.class, int.class));
+        MethodHandle out = bound(io, Hooks.PortIo.class, "out", MethodType.methodType(void.class, int.class, int.class, int.class));
+        addInsnHook(stub(in, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), -1), X86.INS_IN);
+        addInsnHook(stub(out, FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), null), X86.INS_OUT);
+    }
+
+    public void onInterrupt(Hooks.Interrupt h) {
+        MethodHandle m = bound(h, Hooks.Interrupt.class, "interrupt", MethodType.methodType(void.class, int.class));
+        addHook(HOOK_INTR, stub(m, FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS), null));
+    }
+
+    public void onInvalidInstruction(Hooks.InvalidInstruction h) {
+        MethodHandle m = bound(h, Hooks.InvalidInstruction.class, "invalid", MethodType.methodType(boolean.class));
+        addHook(HOOK_INSN_INVALID, stub(m, FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS), false));
+    }
+
+    public void onUnmappedAccess(Hooks.UnmappedAccess h) {
+        MethodHandle m = bound(h, Hooks.UnmappedAccess.class, "unmapped",
+                MethodType.methodType(boolean.class, int.class, long.class, int.class, long.class));
+        addHook(HOOK_MEM_UNMAPPED, stub(m,
+                FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS), false));
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private void check(String call, int err) {
+        if (err != 0) throw new UnicornException(call, err, strerror(err));
+    }
+
+    public static String strerror(int err) {
+        try {
+            MemorySegment s = (MemorySegment) UC_STRERROR.invokeExact(err);
+            return s.reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static int invokeInt(MethodHandle h, Object... args) {
+        return (int) invoke(h, args);
+    }
+
+    private static Object invoke(MethodHandle h, Object... args) {
+        try {
+            return h.invokeWithArguments(args);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) throw r;
+        if (t instanceof Error e) throw e;
+        throw new IllegalStateException(t);
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            if (context != null) invoke(UC_CONTEXT_FREE, context);
+            invoke(UC_CLOSE, uc);
+        } finally {
+            arena.close();
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package popek.engine;
+
+/** Unicorn 2.1's x86 constants (unicorn/x86.h, unicorn/unicorn.h), as the binding and the vCPU need them. */
+public final class X86 {
+    private X86() { }
+
+    // uc_x86_reg
+    public static final int CS = 11, DS = 17, EAX = 19, EBP = 20, EBX = 21, ECX = 22, EDI = 23, EDX = 24, EFLAGS = 25,
+            EIP = 26, ES = 28, ESI = 29, ESP = 30, FS = 32, GS = 33, SS = 49, CR0 = 50, CR2 = 52, CR3 = 53, CR4 = 54,
+            IDTR = 242, GDTR = 243, LDTR = 244, TR = 245, MSR = 248;
+
+    /** MSR indices. */
+    public static final int MSR_EFER = 0xC0000080;
+
+    // uc_x86_insn, for UC_HOOK_INSN
+    public static final int INS_IN = 218, INS_OUT = 500, INS_CPUID = 113, INS_SYSCALL = 699, INS_SYSENTER = 700;
+
+    // uc_mode
+    public static final int MODE_16 = 2, MODE_32 = 4;
+
+    // uc_mem_type, as passed to memory hooks
+    public static final int MEM_READ = 16, MEM_WRITE = 17, MEM_FETCH = 18, MEM_READ_UNMAPPED = 19,
+            MEM_WRITE_UNMAPPED = 20, MEM_FETCH_UNMAPPED = 21;
+
+    // uc_err
+    public static final int ERR_OK = 0, ERR_READ_UNMAPPED = 6, ERR_WRITE_UNMAPPED = 7, ERR_FETCH_UNMAPPED = 8,
+            ERR_INSN_INVALID = 10, ERR_EXCEPTION = 21;
+
+    /** EFLAGS bits the VMM touches. */
+    public static final int FLAG_TF = 1 << 8, FLAG_IF = 1 << 9, FLAG_NT = 1 << 14, FLAG_RF = 1 << 16, FLAG_VM = 1 << 17;
+    public static final int CR0_PE = 1, CR0_WP = 1 << 16, CR0_PG = 1 << 31, CR4_PSE = 1 << 4, CR4_PAE = 1 << 5;
+}

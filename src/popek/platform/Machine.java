@@ -1,0 +1,67 @@
+package popek.platform;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import popek.cpu.StopReason;
+import popek.cpu.Vcpu;
+import popek.engine.Unicorn;
+import popek.memory.GuestMemory;
+import popek.stats.RunStats;
+
+/** One assembled PC: RAM, one vCPU, its devices. Made by {@link MachineBuilder}; run once. */
+public final class Machine implements AutoCloseable {
+    private final GuestMemory ram;
+    private final Unicorn engine;
+    private final Vcpu vcpu;
+    private final SerialConsole console;
+    private final RunStats stats;
+    private final int entryEip;
+    private final CountDownLatch finished = new CountDownLatch(1);
+
+    Machine(GuestMemory ram, Unicorn engine, Vcpu vcpu, SerialConsole console, RunStats stats, int entryEip) {
+        this.ram = ram;
+        this.engine = engine;
+        this.vcpu = vcpu;
+        this.console = console;
+        this.stats = stats;
+        this.entryEip = entryEip;
+    }
+
+    /** Runs the guest on the calling thread until it stops; returns why. */
+    public StopReason run() {
+        try {
+            return vcpu.run(entryEip);
+        } finally {
+            console.flush();
+            finished.countDown();
+        }
+    }
+
+    /** Stops a running machine (Ctrl-C, a test's deadline) and waits briefly for the run to wind down. Any thread. */
+    public void stop(StopReason reason) {
+        vcpu.requestStop(reason);
+        try {
+            finished.await(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A byte typed at the terminal, for the guest's COM1. Any thread. */
+    public void input(int b) {
+        console.type(b);
+        vcpu.wake();
+    }
+
+    public RunStats stats() { return stats; }
+
+    public GuestMemory memory() { return ram; }
+
+    @Override
+    public void close() {
+        vcpu.close();
+        engine.close();
+        ram.close();
+    }
+}

@@ -1,0 +1,117 @@
+package popek.platform;
+
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Instant;
+
+import popek.cpu.StopReason;
+import popek.cpu.Vcpu;
+import popek.cpu.VirtualClock;
+import popek.devices.CmosRtc;
+import popek.devices.DebugExit;
+import popek.devices.Pic8259;
+import popek.devices.Pit8254;
+import popek.devices.PortBus;
+import popek.devices.PostCodePort;
+import popek.devices.PowerOff;
+import popek.devices.SystemControlPortB;
+import popek.devices.Timed;
+import popek.devices.Uart16550;
+import popek.engine.Unicorn;
+import popek.engine.X86;
+import popek.memory.GuestMemory;
+import popek.platform.multiboot.MultibootBoot;
+import popek.platform.multiboot.MultibootLoader;
+import popek.stats.RunStats;
+
+/**
+ * Assembles a PC and puts it in the state a boot loader leaves it in. {@link #build} reads top to bottom as the boot
+ * path: RAM, the CPU, the kernel loaded into RAM, the devices on their ports and IRQ lines, the CPU state at entry.
+ */
+public final class MachineBuilder {
+    private long memoryBytes = 64L << 20;
+    private OutputStream serialOutput = OutputStream.nullOutputStream();
+    private long timeoutNanos;
+    private boolean timedStats;
+    private Path kernel;
+    private String cmdline = "";
+    private Instant wallClock;
+
+    public MachineBuilder memory(long bytes) { this.memoryBytes = bytes; return this; }
+
+    /** Where COM1's output goes (the terminal, or a test's buffer). */
+    public MachineBuilder serialOutput(OutputStream out) { this.serialOutput = out; return this; }
+
+    /** Stop the guest after this much virtual time (0: never). */
+    public MachineBuilder timeoutNanos(long nanos) { this.timeoutNanos = nanos; return this; }
+
+    /** Measure host time per trap (for --stats). Counting is always on. */
+    public MachineBuilder stats(boolean timed) { this.timedStats = timed; return this; }
+
+    /** The RTC's time of day at power-on (default: now). Tests fix it. */
+    public MachineBuilder wallClock(Instant at) { this.wallClock = at; return this; }
+
+    /** Boot this Multiboot kernel with this command line. */
+    public MachineBuilder multiboot(Path kernel, String cmdline) {
+        this.kernel = kernel;
+        this.cmdline = cmdline;
+        return this;
+    }
+
+    public Machine build() throws BootImageException {
+        if (kernel == null) throw new IllegalStateException("no kernel to boot");
+        GuestMemory ram = new GuestMemory(memoryBytes);
+        Unicorn cpu = null;
+        try {
+            // The kernel goes into RAM first: a malformed image is the commonest mistake and costs nothing to find.
+            MultibootBoot boot = MultibootLoader.load(ram, kernel, cmdline);
+
+            cpu = new Unicorn(X86.MODE_32);
+            cpu.mapRam(0, ram.segment());
+
+            VirtualClock clock = new VirtualClock();
+            RunStats stats = new RunStats(timedStats);
+            PortBus ports = new PortBus();
+            StopHandle stopHandle = new StopHandle();
+
+            Pic8259 pic = new Pic8259();
+            pic.register(ports);
+            Pit8254 pit = new Pit8254(clock, pic.irq(0));
+            pit.register(ports);
+            new SystemControlPortB(pit).register(ports);
+            SerialConsole console = new SerialConsole(serialOutput);
+            Uart16550 com1 = new Uart16550(console, pic.irq(Uart16550.COM1_IRQ), clock);
+            console.attach(com1);
+            com1.register(ports, Uart16550.COM1);
+            CmosRtc rtc = new CmosRtc(clock, wallClock != null ? wallClock : Instant.now(), memoryBytes, pic.irq(8));
+            rtc.register(ports);
+            new DebugExit(stopHandle).register(ports);
+            new PowerOff(stopHandle).register(ports);
+            new PostCodePort().register(ports);
+
+            Vcpu vcpu = new Vcpu(cpu, ram, ports, pic, new Timed[] {pit, com1, rtc, console}, clock, stats, timeoutNanos);
+            stopHandle.vcpu = vcpu;
+
+            // The machine state a Multiboot loader hands over: protected mode, paging off, flat segments (Unicorn's
+            // 32-bit mode starts that way), interrupts off, EAX the magic, EBX the information structure.
+            cpu.setReg(X86.EAX, boot.eax());
+            cpu.setReg(X86.EBX, boot.ebx());
+            cpu.setReg(X86.ESP, boot.esp());
+            cpu.setReg(X86.EFLAGS, boot.eflags());
+            cpu.setReg(X86.CR0, boot.cr0());
+            return new Machine(ram, cpu, vcpu, console, stats, (int) boot.entry());
+        } catch (BootImageException | RuntimeException | Error e) {
+            if (cpu != null) cpu.close();
+            ram.close();
+            throw e;
+        }
+    }
+
+    /** Devices stop the machine through this; the vCPU is made after them. */
+    private static final class StopHandle implements popek.devices.MachineControl {
+        Vcpu vcpu;
+
+        @Override
+        public void exit(int exitCode, String reason) { vcpu.requestStop(new StopReason(exitCode, reason)); }
+    }
+}

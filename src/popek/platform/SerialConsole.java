@@ -1,0 +1,62 @@
+package popek.platform;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.concurrent.ArrayBlockingQueue;
+
+import popek.devices.Timed;
+import popek.devices.Uart16550;
+
+/**
+ * COM1's far end: bytes the guest transmits go to an output stream (the terminal), flushed at each newline so a
+ * user sees lines as they come; bytes typed at the terminal wait in a queue until the UART's receive FIFO has room.
+ * It is {@link Timed} so the run loop moves typed bytes into the UART on the vCPU thread, where devices live.
+ */
+final class SerialConsole implements Uart16550.SerialSink, Timed {
+    private final OutputStream out;
+    private final byte[] buffer = new byte[4096];
+    private final ArrayBlockingQueue<Integer> typed = new ArrayBlockingQueue<>(4096);
+    private int buffered;
+    private Uart16550 uart;
+    /** When typed bytes wait for a full receive FIFO, look again then (the guest drains it without exiting). */
+    private long retryAt;
+    private static final long RETRY_NANOS = 1_000_000;
+
+    SerialConsole(OutputStream out) { this.out = out; }
+
+    void attach(Uart16550 uart) { this.uart = uart; }
+
+    @Override
+    public void write(int b) {
+        buffer[buffered++] = (byte) b;
+        if (b == '\n' || buffered == buffer.length) flush();
+    }
+
+    void flush() {
+        if (buffered == 0) return;
+        try {
+            out.write(buffer, 0, buffered);
+            out.flush();
+        } catch (IOException e) {
+            // The terminal went away (a closed pipe): the guest keeps running, its output has nowhere to go.
+        }
+        buffered = 0;
+    }
+
+    /** From the terminal-reading thread. Bytes beyond the queue's room are dropped, as a UART overrun would. */
+    void type(int b) { typed.offer(b & 0xFF); }
+
+    @Override
+    public long nextDeadline() {
+        if (buffered > 0) return 0;   // flush partial lines (a prompt) whenever the run loop comes round
+        return typed.isEmpty() ? NEVER : retryAt;
+    }
+
+    @Override
+    public void advance(long now) {
+        flush();
+        Integer b;
+        while ((b = typed.peek()) != null && uart.receive(b)) typed.poll();
+        retryAt = typed.isEmpty() ? 0 : now + RETRY_NANOS;
+    }
+}

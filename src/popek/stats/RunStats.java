@@ -1,0 +1,74 @@
+package popek.stats;
+
+import java.io.PrintStream;
+import java.util.Locale;
+
+/**
+ * Counters for one run: run-loop exits by reason, traps by kind (with host time when timing is on), and exceptions and
+ * interrupts by vector. Plain arrays indexed by ordinal, so counting allocates nothing; single-threaded (the vCPU).
+ */
+public final class RunStats {
+    private final boolean timed;
+    private final long[] exits = new long[ExitReason.values().length];
+    private final long[] traps = new long[TrapKind.values().length];
+    private final long[] trapNanos = new long[TrapKind.values().length];
+    private final long[] vectors = new long[256];
+
+    /** {@code timed}: also measure host time per trap (two clock reads per trap; off unless --stats asks for it). */
+    public RunStats(boolean timed) { this.timed = timed; }
+
+    public boolean timed() { return timed; }
+
+    /** A timestamp for {@link #trap(TrapKind, long)}, or 0 when timing is off. */
+    public long begin() { return timed ? System.nanoTime() : 0; }
+
+    public void trap(TrapKind kind, long began) {
+        traps[kind.ordinal()]++;
+        if (timed) trapNanos[kind.ordinal()] += System.nanoTime() - began;
+    }
+
+    public void exit(ExitReason reason) { exits[reason.ordinal()]++; }
+
+    public void vector(int v) { vectors[v & 0xFF]++; }
+
+    public long exits(ExitReason r) { return exits[r.ordinal()]; }
+
+    public long traps(TrapKind k) { return traps[k.ordinal()]; }
+
+    public long trapNanos(TrapKind k) { return trapNanos[k.ordinal()]; }
+
+    public long vectorCount(int v) { return vectors[v & 0xFF]; }
+
+    public long totalTraps() {
+        long n = 0;
+        for (long t : traps) n += t;
+        return n;
+    }
+
+    /** The {@code --stats} report. */
+    public void print(PrintStream out, String header, long wallNanos) {
+        out.printf(Locale.ROOT, "%s%n", header);
+        out.printf(Locale.ROOT, "  wall time %.3f ms%n", wallNanos / 1e6);
+        out.printf(Locale.ROOT, "  %-44s %12s%n", "run-loop exits by reason", "count");
+        for (ExitReason r : ExitReason.values()) {
+            if (exits(r) > 0) out.printf(Locale.ROOT, "    %-42s %12d%n", r.label, exits(r));
+        }
+        out.printf(Locale.ROOT, "  %-44s %12s %14s %10s%n", "traps by kind", "count", "host time", "mean");
+        for (TrapKind k : TrapKind.values()) {
+            long n = traps(k);
+            if (n == 0) continue;
+            if (timed) {
+                out.printf(Locale.ROOT, "    %-42s %12d %11.3f ms %7.0f ns%n", k.label, n, trapNanos(k) / 1e6, (double) trapNanos(k) / n);
+            } else {
+                out.printf(Locale.ROOT, "    %-42s %12d%n", k.label, n);
+            }
+        }
+        boolean any = false;
+        for (int v = 0; v < 256; v++) {
+            if (vectors[v] == 0) continue;
+            if (!any) out.printf(Locale.ROOT, "  %-44s %12s%n", "exceptions and interrupts by vector", "count");
+            any = true;
+            out.printf(Locale.ROOT, "    vector %-35s %12d%n", String.format(Locale.ROOT, "%d (0x%02x)", v, v), vectors[v]);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package popek.stats;
+
+/** What the guest did that made the VMM act: the rows of {@code --stats}. */
+public enum TrapKind {
+    PORT_IN("in (port read)"),
+    PORT_OUT("out (port write)"),
+    EXCEPTION("exception"),
+    SOFTWARE_INTERRUPT("int n (software interrupt)"),
+    EXTERNAL_INTERRUPT("external interrupt (IRQ)"),
+    HALT("hlt");
+
+    public final String label;
+
+    TrapKind(String label) { this.label = label; }
+}

@@ -1,0 +1,72 @@
+#!/bin/sh
+# Runs every guest listed in guests.txt under QEMU (the ground truth) and checks its serial output
+# against expected/<name>.txt and its exit status. Usage:
+#   tests/guests/run-qemu.sh [OUT [TESTOUT]] [-- name...]     (defaults: target/guest-images, target/test-guests)
+#   RECORD=1 tests/guests/run-qemu.sh ...   prints each transcript instead of checking it
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+OUT=$root/target/guest-images
+TESTOUT=$root/target/test-guests
+if [ $# -gt 0 ] && [ "$1" != "--" ]; then OUT=$1; shift; fi
+if [ $# -gt 0 ] && [ "$1" != "--" ]; then TESTOUT=$1; shift; fi
+[ $# -gt 0 ] && [ "$1" = "--" ] && shift
+QEMU=${QEMU:-qemu-system-i386}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+
+# match EXPECTED ACTUAL: untagged lines in order; lines tagged "[X] " in order per tag, each after
+# the same number of untagged lines as in EXPECTED; expected lines "~ RE" are whole-line EREs.
+match() {
+    awk '
+    function key(line,   t) { return (line ~ /^\[[A-Za-z0-9]+\] /) ? substr(line, 1, index(line, "]")) : "" }
+    FNR == 1 { f++ }
+    {
+        k = key($0); n = ++cnt[f, k]; pos = (k == "") ? n : cnt[f, ""] + 0
+        line[f, k, n] = $0; where[f, k, n] = pos; tags[k] = 1
+    }
+    END {
+        bad = 0
+        for (k in tags) {
+            m = cnt[1, k] > cnt[2, k] ? cnt[1, k] : cnt[2, k]
+            for (i = 1; i <= m; i++) {
+                e = line[1, k, i]; a = line[2, k, i]
+                ok = (e ~ /^~ /) ? (a ~ ("^" substr(e, 3) "$")) : (a == e)
+                if (!((1, k, i) in line) || !((2, k, i) in line)) ok = 0
+                if (!ok) { printf "    expected: %s\n    actual:   %s\n", e, a; bad = 1; break }
+                if (k != "" && where[1, k, i] != where[2, k, i]) {
+                    printf "    out of place (after %d untagged lines, expected %d): %s\n", where[2, k, i], where[1, k, i], a
+                    bad = 1; break
+                }
+            }
+        }
+        exit bad
+    }' "$1" "$2"
+}
+
+grep -v '^#' "$here/guests.txt" | while read -r name image status input cmdline; do
+    [ -n "$name" ] || continue
+    if [ $# -gt 0 ]; then
+        case " $* " in *" $name "*) ;; *) continue ;; esac
+    fi
+    kernel=$(echo "$image" | sed "s|^OUT/|$OUT/|; s|^TESTOUT/|$TESTOUT/|")
+    stdin=/dev/null
+    [ "$input" = "-" ] || stdin=$here/input/$input
+    [ "$cmdline" = "-" ] && cmdline=
+    timeout 30 "$QEMU" -M pc -m 64 -kernel "$kernel" -append "$cmdline" -serial stdio -display none \
+        -monitor none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 <"$stdin" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ "${RECORD:-0}" = 1 ]; then
+        echo "=== $name (status $rc)"; cat "$tmp/out"; continue
+    fi
+    if [ "$rc" != "$status" ]; then
+        echo "FAIL $name: status $rc, expected $status"; cat "$tmp/out" "$tmp/err"; failed=1
+    elif ! match "$here/expected/$name.txt" "$tmp/out" >"$tmp/diff"; then
+        echo "FAIL $name: output differs"; cat "$tmp/diff"; failed=1
+    else
+        echo "ok   $name (status $rc)"
+    fi
+    echo $failed >"$tmp/failed"
+done
+[ "$(cat "$tmp/failed" 2>/dev/null || echo 0)" = 0 ]
