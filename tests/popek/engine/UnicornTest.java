@@ -163,16 +163,18 @@ class UnicornTest {
     }
 
     @Test
-    void aRunNeverTouchesTheGuestsCr2OrFaultState() {
-        // Paging on (one 4 MiB identity page), a CR2 the guest's page-fault handler has yet to read.
+    void aRunNeverTouchesTheGuestsCr2() {
+        // The guest turns paging on (one 4 MiB identity page) and leaves a CR2 its page-fault handler has yet to read.
         ram.write32(0x10000, 0x83);   // PDE 0: present, writable, 4 MiB page at 0
-        uc.setReg(X86.CR3, 0x10000);
-        uc.setReg(X86.CR4, X86.CR4_PSE);
-        uc.setReg(X86.CR0, X86.CR0_PE | X86.CR0_PG);
-        uc.setReg(X86.CR2, 0x12345678);
-        code(0x1000, 0x40, 0xF4);   // inc eax ; hlt
-        for (int i = 0; i < 3; i++) assertEquals(X86.ERR_OK, uc.start(0x1000));
+        // mov eax, 0x10000 ; mov cr3, eax ; mov eax, 0x10 ; mov cr4, eax ; mov eax, 0x80000001 ; mov cr0, eax ;
+        // mov eax, 0x12345678 ; mov cr2, eax ; hlt ; (second run:) inc ebx ; hlt
+        code(0x1000, 0xB8, 0x00, 0x00, 0x01, 0x00, 0x0F, 0x22, 0xD8, 0xB8, 0x10, 0, 0, 0, 0x0F, 0x22, 0xE0,
+                0xB8, 0x01, 0, 0, 0x80, 0x0F, 0x22, 0xC0, 0xB8, 0x78, 0x56, 0x34, 0x12, 0x0F, 0x22, 0xD0, 0xF4, 0x43, 0xF4);
+        assertEquals(X86.ERR_OK, uc.start(0x1000));
         assertEquals(0x12345678, uc.reg(X86.CR2));
+        assertEquals(X86.ERR_OK, uc.start(uc.reg(X86.EIP)));
+        assertEquals(1, uc.reg(X86.EBX), "the second run ran");
+        assertEquals(0x12345678, uc.reg(X86.CR2), "starting and ending runs left CR2 alone");
     }
 
     @Test
