@@ -1,0 +1,41 @@
+package popek.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+import popek.cpu.StopReason;
+import popek.platform.Machine;
+import popek.platform.MachineBuilder;
+
+/** Boots a guest image as `popek boot` would, with its serial output captured; for end-to-end tests. */
+public final class GuestRun {
+    private GuestRun() { }
+
+    /** What a run produced: why it stopped and what the guest wrote to COM1. */
+    public record Result(StopReason stop, String serial) {
+        public List<String> lines() { return serial.lines().toList(); }
+    }
+
+    /** The shipped guests (target/guest-images) and the test guests (target/test-guests), as the build put them. */
+    public static Path guestImage(String name) { return Path.of(System.getProperty("popek.guestImages"), name); }
+
+    public static Path testGuest(String name) { return Path.of(System.getProperty("popek.testGuests"), name); }
+
+    public static Result boot(Path image, String cmdline, byte[] input, long timeoutNanos) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        MachineBuilder b = new MachineBuilder().memory(64L << 20).serialOutput(out).timeoutNanos(timeoutNanos)
+                .wallClock(Instant.parse("2026-11-22T12:00:00Z")).multiboot(image, cmdline);
+        try (Machine m = b.build()) {
+            for (byte x : input) m.input(x & 0xFF);
+            StopReason r = m.run();
+            return new Result(r, out.toString(StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    public static Result boot(Path image, long timeoutNanos) throws Exception {
+        return boot(image, "", new byte[0], timeoutNanos);
+    }
+}
