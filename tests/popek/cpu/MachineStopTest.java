@@ -1,0 +1,70 @@
+package popek.cpu;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import popek.testing.FlatKernel;
+import popek.testing.GuestRun;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Whatever the guest does, the machine stops with a reason and a distinct exit code; the host is never hurt. */
+class MachineStopTest {
+    @TempDir Path dir;
+
+    private GuestRun.Result run(FlatKernel k, long timeoutNanos) throws Exception {
+        return GuestRun.boot(k.writeTo(dir, "k.bin"), timeoutNanos);
+    }
+
+    @Test
+    void aLoopWithInterruptsOffStopsAtTheTimeout() throws Exception {
+        GuestRun.Result r = run(new FlatKernel().emit(0xFA, 0xEB, 0xFE), 300_000_000L);   // cli ; jmp $
+        assertEquals(StopReason.TIMEOUT, r.stop().exitCode());
+        assertTrue(r.stop().message().contains("jmp"), r.stop().message());
+    }
+
+    @Test
+    void hltWithInterruptsOffCanNeverWake() throws Exception {
+        GuestRun.Result r = run(new FlatKernel().emit(0xFA, 0xF4), 10_000_000_000L);   // cli ; hlt
+        assertEquals(StopReason.HALTED_FOREVER, r.stop().exitCode());
+        assertTrue(r.stop().message().contains("hlt"), r.stop().message());
+    }
+
+    @Test
+    void readingMemoryThatDoesNotExistStopsTheMachine() throws Exception {
+        GuestRun.Result r = run(new FlatKernel().emit(0xA1).dword(0xF0000000), 10_000_000_000L);   // mov eax, [0xF0000000]
+        assertEquals(StopReason.UNMAPPED_MEMORY, r.stop().exitCode());
+        assertTrue(r.stop().message().contains("0xf0000000"), r.stop().message());
+    }
+
+    @Test
+    void jumpingOutOfRamStopsTheMachine() throws Exception {
+        GuestRun.Result r = run(new FlatKernel().emit(0xB8).dword(0xE0000000).emit(0xFF, 0xE0), 10_000_000_000L);   // jmp eax
+        assertEquals(StopReason.UNMAPPED_MEMORY, r.stop().exitCode());
+        assertTrue(r.stop().message().contains("jumped to"), r.stop().message());
+    }
+
+    @Test
+    void anExceptionWithNoIdtIsATripleFault() throws Exception {
+        // Multiboot leaves IDTR undefined; Popek's is empty: #UD -> #GP (vector beyond the limit) -> #DF -> triple fault.
+        GuestRun.Result r = run(new FlatKernel().emit(0x0F, 0x0B), 10_000_000_000L);   // ud2
+        assertEquals(StopReason.TRIPLE_FAULT, r.stop().exitCode());
+    }
+
+    @Test
+    void theDebugExitAndPowerOffPortsEndTheRunWithTheGuestsCode() throws Exception {
+        assertEquals(0x2A << 1 | 1, run(new FlatKernel().debugExit(0x2A), 10_000_000_000L).stop().exitCode());
+        assertEquals(0, run(new FlatKernel().powerOff(), 10_000_000_000L).stop().exitCode());
+    }
+
+    @Test
+    void unclaimedPortsReadAllOnesAndAreNotFatal() throws Exception {
+        // in al, 0xE0 ; mov dx, 0x1234 ; in eax, dx ; out 0xE1, al ; cmp eax, -1 ; jne fail ; power off ; fail: debug-exit 1
+        FlatKernel k = new FlatKernel().emit(0xE4, 0xE0, 0x66, 0xBA, 0x34, 0x12, 0xED, 0xE6, 0xE1, 0x83, 0xF8, 0xFF, 0x75, 0x0A)
+                .powerOff().debugExit(1);
+        assertEquals(0, run(k, 10_000_000_000L).stop().exitCode());
+    }
+}
