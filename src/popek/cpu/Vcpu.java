@@ -152,13 +152,13 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
     }
 
     /**
-     * Delivers the highest-priority pending IRQ if the guest's IF is set; returns true when one is pending but
-     * masked by IF (so the loop must look again soon: the guest sets IF with {@code sti} or {@code popf} without
-     * exiting).
+     * Delivers the highest-priority pending IRQ if the guest's IF is set and it is not in the shadow of {@code sti};
+     * returns true when one is pending but held back (so the loop must look again soon: the guest sets IF with
+     * {@code sti} or {@code popf} without exiting).
      */
     private boolean deliverPendingInterrupt() {
         if (!pic.hasPendingInterrupt()) return false;
-        if ((uc.reg(X86.EFLAGS) & X86.FLAG_IF) == 0) return true;
+        if ((uc.reg(X86.EFLAGS) & X86.FLAG_IF) == 0 || (!halted && uc.interruptShadow())) return true;
         int vector = pic.acknowledge();
         long began = stats.begin();
         int eip = uc.reg(X86.EIP);

@@ -73,6 +73,9 @@ public final class Unicorn implements AutoCloseable {
      */
     static final long CONTEXT_SIZE_211 = 5552;
     private static final long CTX_ERROR_CODE = 5372, CTX_EXCEPTION_IS_INT = 5376, CTX_OLD_EXCEPTION = 5484;
+    /** CPUX86State.hflags (the state begins 20 bytes in: EIP reads back at 148, EFLAGS at 156); bit 3 is HF_INHIBIT_IRQ. */
+    private static final long CTX_HFLAGS = 196;
+    private static final int HF_INHIBIT_IRQ = 1 << 3;
 
     /** {@code until} for uc_emu_start: ignored, because the engine runs in exits mode with no exits (see constructor). */
     private static final long NO_END = 0L;
@@ -314,6 +317,21 @@ public final class Unicorn implements AutoCloseable {
     }
 
     private boolean lastSoftwareInterrupt;
+
+    /**
+     * True while the CPU is in the one-instruction shadow of {@code sti} or {@code mov ss} / {@code pop ss}, where it
+     * takes no external interrupt: delivering one there would, for example, let {@code sti; hlt} sleep through the
+     * interrupt that should have woken it. Unicorn keeps the shadow only in its internal flags, read from a saved
+     * context (about 100 ns: asked only when an interrupt is about to be delivered).
+     */
+    public boolean interruptShadow() {
+        try {
+            check("uc_context_save", (int) UC_CONTEXT_SAVE.invokeExact(uc, context));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return (context.get(JAVA_INT, CTX_HFLAGS) & HF_INHIBIT_IRQ) != 0;
+    }
 
     public boolean lastWasSoftwareInterrupt() { return lastSoftwareInterrupt; }
 

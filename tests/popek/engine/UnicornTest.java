@@ -178,6 +178,21 @@ class UnicornTest {
     }
 
     @Test
+    void theStiShadowIsVisible() {
+        boolean[] shadow = new boolean[2];
+        int[] calls = {0};
+        uc.onInterrupt(vector -> {
+            uc.takeException();
+            shadow[calls[0]++] = uc.interruptShadow();
+        });
+        code(0x1000, 0xFB, 0xCC, 0x90, 0xCC, 0xF4);   // sti ; int3 (in the shadow) ; nop ; int3 (not) ; hlt
+        assertEquals(X86.ERR_OK, uc.start(0x1000));
+        assertEquals(2, calls[0]);
+        assertTrue(shadow[0], "right after sti");
+        assertFalse(shadow[1], "an instruction later");
+    }
+
+    @Test
     void capstoneNamesInstructions() {
         try (Capstone cs = new Capstone(32)) {
             Capstone.Instruction i = cs.decode(new byte[] {(byte) 0x0F, 0x22, (byte) 0xD8}, 3, 0x1000);
