@@ -338,6 +338,8 @@ public final class Unicorn implements AutoCloseable {
     // ---------------------------------------------------------------- hooks
 
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+    /** A C pointer an upcall receives but never dereferences (x86-64: passed like a long). */
+    private static final java.lang.foreign.ValueLayout.OfLong PTR = JAVA_LONG;
     private static final MethodHandle ON_HOOK_FAILURE;
 
     static {
@@ -358,11 +360,13 @@ public final class Unicorn implements AutoCloseable {
     /**
      * An upcall stub for {@code target}, whose Java parameters are the native ones minus the leading {@code uc_engine*}
      * and trailing {@code void* user_data}; a throw from target is caught, recorded, and answered with {@code onError}.
+     * Those two pointers are declared {@link #PTR} (a long) rather than ADDRESS: an ADDRESS parameter makes the upcall
+     * wrap it in a new MemorySegment on every call (measured: 80 bytes per trap), and both are ignored anyway.
      */
     private MemorySegment stub(MethodHandle target, FunctionDescriptor native_, Object onError) {
         MethodType want = native_.toMethodType();
-        MethodHandle h = MethodHandles.dropArguments(target, 0, MemorySegment.class);
-        h = MethodHandles.dropArguments(h, want.parameterCount() - 1, MemorySegment.class);
+        MethodHandle h = MethodHandles.dropArguments(target, 0, long.class);
+        h = MethodHandles.dropArguments(h, want.parameterCount() - 1, long.class);
         MethodHandle fallback = ON_HOOK_FAILURE.bindTo(this);
         if (want.returnType() != void.class) {
             fallback = MethodHandles.filterReturnValue(fallback, MethodHandles.constant(want.returnType(), onError));
@@ -391,25 +395,25 @@ public final class Unicorn implements AutoCloseable {
     public void onPortIo(Hooks.PortIo io) {
         MethodHandle in = bound(io, Hooks.PortIo.class, "in", MethodType.methodType(int.class, int.class, int.class));
         MethodHandle out = bound(io, Hooks.PortIo.class, "out", MethodType.methodType(void.class, int.class, int.class, int.class));
-        addInsnHook(stub(in, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), -1), X86.INS_IN);
-        addInsnHook(stub(out, FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), null), X86.INS_OUT);
+        addInsnHook(stub(in, FunctionDescriptor.of(JAVA_INT, PTR, JAVA_INT, JAVA_INT, PTR), -1), X86.INS_IN);
+        addInsnHook(stub(out, FunctionDescriptor.ofVoid(PTR, JAVA_INT, JAVA_INT, JAVA_INT, PTR), null), X86.INS_OUT);
     }
 
     public void onInterrupt(Hooks.Interrupt h) {
         MethodHandle m = bound(h, Hooks.Interrupt.class, "interrupt", MethodType.methodType(void.class, int.class));
-        addHook(HOOK_INTR, stub(m, FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS), null));
+        addHook(HOOK_INTR, stub(m, FunctionDescriptor.ofVoid(PTR, JAVA_INT, PTR), null));
     }
 
     public void onInvalidInstruction(Hooks.InvalidInstruction h) {
         MethodHandle m = bound(h, Hooks.InvalidInstruction.class, "invalid", MethodType.methodType(boolean.class));
-        addHook(HOOK_INSN_INVALID, stub(m, FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS), false));
+        addHook(HOOK_INSN_INVALID, stub(m, FunctionDescriptor.of(JAVA_BOOLEAN, PTR, PTR), false));
     }
 
     public void onUnmappedAccess(Hooks.UnmappedAccess h) {
         MethodHandle m = bound(h, Hooks.UnmappedAccess.class, "unmapped",
                 MethodType.methodType(boolean.class, int.class, long.class, int.class, long.class));
         addHook(HOOK_MEM_UNMAPPED, stub(m,
-                FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS), false));
+                FunctionDescriptor.of(JAVA_BOOLEAN, PTR, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, PTR), false));
     }
 
     // ---------------------------------------------------------------- plumbing

@@ -1,0 +1,50 @@
+package popek.cpu;
+
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.sun.management.ThreadMXBean;
+
+import popek.platform.Machine;
+import popek.platform.MachineBuilder;
+import popek.testing.FlatKernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The trap path allocates nothing: ten times more port traps must not allocate more on the vCPU thread. (Bytes,
+ * not time: deterministic. The budget covers one-off allocations such as a JIT deoptimisation's.)
+ */
+class TrapAllocationTest {
+    @TempDir Path dir;
+
+    private long allocatedDuring(int iterations, boolean timedStats) throws Exception {
+        // mov ecx, N ; L: out 0x80, al ; in al, 0x80 ; out 0xE0, al (unclaimed) ; dec ecx ; jnz L ; power off
+        Path image = new FlatKernel().emit(0xB9).dword(iterations).emit(0xE6, 0x80, 0xE4, 0x80, 0xE6, 0xE0, 0x49, 0x75, 0xF7)
+                .powerOff().writeTo(dir, "loop" + iterations + ".bin");
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (Machine m = new MachineBuilder().memory(4 << 20).serialOutput(OutputStream.nullOutputStream())
+                .stats(timedStats).multiboot(image, "").build()) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            StopReason r = m.run();
+            long after = threads.getCurrentThreadAllocatedBytes();
+            assertEquals(0, r.exitCode(), r.message());
+            return after - before;
+        }
+    }
+
+    @Test
+    void portTrapsAllocateNothing() throws Exception {
+        for (boolean timed : new boolean[] {false, true}) {
+            allocatedDuring(200_000, timed);   // warm up: class loading and JIT compilation allocate once
+            long small = allocatedDuring(200_000, timed);
+            long large = allocatedDuring(2_000_000, timed);
+            assertTrue(large - small < 64 * 1024, "5.4 million more traps allocated " + (large - small) + " bytes (timed stats: " + timed + ")");
+        }
+    }
+}
