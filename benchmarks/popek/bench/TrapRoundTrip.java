@@ -20,6 +20,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import popek.cpu.StopReason;
+import popek.engine.Hooks;
+import popek.engine.Unicorn;
+import popek.engine.X86;
+import popek.memory.GuestMemory;
 import popek.platform.Machine;
 import popek.platform.MachineBuilder;
 import popek.testing.FlatKernel;
@@ -37,7 +41,7 @@ import popek.testing.FlatKernel;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class TrapRoundTrip {
-    static final int N = 1_000_000;
+    static final int N = 5_000_000;
 
     Path outLoop, emptyLoop;
 
@@ -72,4 +76,26 @@ public class TrapRoundTrip {
     @Benchmark
     @OperationsPerInvocation(N)
     public int emptyLoop() throws Exception { return boot(emptyLoop); }
+
+    /**
+     * The floor under Popek's trap path, measured in the same run: the same loop on a bare engine whose OUT hook
+     * does nothing (no vCPU, no bus, no devices), through Popek's binding.
+     */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public long bareUpcallFloor() {
+        try (GuestMemory ram = new GuestMemory(1 << 20); Unicorn uc = new Unicorn(X86.MODE_32)) {
+            uc.mapRam(0, ram.segment());
+            byte[] code = {(byte) 0xB9, (byte) N, (byte) (N >>> 8), (byte) (N >>> 16), (byte) (N >>> 24),
+                (byte) 0xE6, (byte) 0x80, 0x49, 0x75, (byte) 0xFB, (byte) 0xF4};
+            ram.write(0x1000, code);
+            long[] outs = {0};
+            uc.onPortIo(new Hooks.PortIo() {
+                @Override public int in(int port, int size) { return 0; }
+                @Override public void out(int port, int size, int value) { outs[0]++; }
+            });
+            uc.start(0x1000);
+            return outs[0];
+        }
+    }
 }

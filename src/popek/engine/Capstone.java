@@ -17,7 +17,7 @@ public final class Capstone implements AutoCloseable {
     private static final Linker LINKER = Linker.nativeLinker();
 
     private static MethodHandle fn(String name, FunctionDescriptor d) {
-        return LINKER.downcallHandle(NativeLibraries.CAPSTONE.find(name)
+        return LINKER.downcallHandle(NativeLibraries.capstone().find(name)
                 .orElseThrow(() -> new NativeLibraryException("libcapstone has no " + name)), d);
     }
 

@@ -14,8 +14,18 @@ import java.nio.file.Path;
 final class NativeLibraries {
     private NativeLibraries() { }
 
-    static final SymbolLookup UNICORN = load("popek.unicorn", "POPEK_UNICORN", "libunicorn.so.2 (Unicorn 2.1)");
-    static final SymbolLookup CAPSTONE = load("popek.capstone", "POPEK_CAPSTONE", "libcapstone.so.5 (Capstone 5)");
+    /** Each library is loaded when first used (holder classes), so a tool that needs only one never needs the other. */
+    static SymbolLookup unicorn() { return UnicornHolder.LOOKUP; }
+
+    static SymbolLookup capstone() { return CapstoneHolder.LOOKUP; }
+
+    private static final class UnicornHolder {
+        static final SymbolLookup LOOKUP = load("popek.unicorn", "POPEK_UNICORN", "libunicorn.so.2 (Unicorn 2.1)");
+    }
+
+    private static final class CapstoneHolder {
+        static final SymbolLookup LOOKUP = load("popek.capstone", "POPEK_CAPSTONE", "libcapstone.so.5 (Capstone 5)");
+    }
 
     private static SymbolLookup load(String property, String env, String what) {
         String p = System.getProperty(property);

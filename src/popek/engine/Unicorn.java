@@ -26,7 +26,7 @@ public final class Unicorn implements AutoCloseable {
     private static final Linker.Option CRITICAL = Linker.Option.critical(false);
 
     private static MethodHandle fn(String name, FunctionDescriptor d, Linker.Option... options) {
-        return LINKER.downcallHandle(NativeLibraries.UNICORN.find(name)
+        return LINKER.downcallHandle(NativeLibraries.unicorn().find(name)
                 .orElseThrow(() -> new NativeLibraryException("libunicorn has no " + name + ": not Unicorn 2.1")), d, options);
     }
 

@@ -4,6 +4,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import popek.engine.HostMemory;
+
 /**
  * Guest physical RAM: one page-aligned off-heap segment that the engine maps into the emulated CPU with
  * {@code uc_mem_map_ptr}, so the CPU, the devices and the loaders all see the same bytes with no copy.
@@ -21,7 +23,7 @@ public final class GuestMemory implements AutoCloseable {
     public GuestMemory(long size) {
         if (size <= 0 || size % PAGE != 0) throw new IllegalArgumentException("guest RAM size must be a positive multiple of 4 KiB");
         this.arena = Arena.ofShared();
-        this.ram = arena.allocate(size, PAGE);   // zeroed, as RAM after a cold reset looks to a loader
+        this.ram = HostMemory.anonymous(size, arena);   // zeroed on first touch, as RAM after a cold reset looks
     }
 
     public long size() { return ram.byteSize(); }
