@@ -85,7 +85,14 @@ final class BootCommand implements Callable<Integer> {
             long wall = System.nanoTime() - t0;
             serialOut.flush();
             if (!reason.byGuest()) System.err.println("popek: " + reason.message());
-            if (stats) machine.stats().print(System.err, "popek: " + reason.message() + " (exit code " + reason.exitCode() + ")", wall);
+            if (stats) {
+                machine.stats().print(System.err, "popek: " + reason.message() + " (exit code " + reason.exitCode() + ")", wall);
+                var ports = machine.ports();
+                if (ports.unclaimedReads() + ports.unclaimedWrites() > 0) {
+                    System.err.printf("  ports no device claims: %d reads (all ones), %d writes (ignored); the last was 0x%x%n",
+                            ports.unclaimedReads(), ports.unclaimedWrites(), ports.lastUnclaimedPort());
+                }
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(ctrlC);
             } catch (IllegalStateException alreadyExiting) {

@@ -47,6 +47,9 @@ final class Preemptor implements Runnable {
         kickPending = true;
         uc.stop();
         LockSupport.unpark(vcpuThread);
+        // The stop is lost if it lands between two runs; wake this thread so it repeats it until acknowledged
+        // (a kick from another thread, e.g. terminal input, may find it parked with no deadline to wake it).
+        if (Thread.currentThread() != thread) LockSupport.unpark(thread);
     }
 
     /** Called by the run loop when it starts servicing: returns whether a kick was pending, and clears it. */

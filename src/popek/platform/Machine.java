@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 
 import popek.cpu.StopReason;
 import popek.cpu.Vcpu;
+import popek.devices.PortBus;
 import popek.engine.Unicorn;
 import popek.memory.GuestMemory;
 import popek.stats.RunStats;
@@ -17,9 +18,11 @@ public final class Machine implements AutoCloseable {
     private final SerialConsole console;
     private final RunStats stats;
     private final int entryEip;
+    private final PortBus ports;
     private final CountDownLatch finished = new CountDownLatch(1);
 
-    Machine(GuestMemory ram, Unicorn engine, Vcpu vcpu, SerialConsole console, RunStats stats, int entryEip) {
+    Machine(GuestMemory ram, Unicorn engine, Vcpu vcpu, SerialConsole console, RunStats stats, PortBus ports, int entryEip) {
+        this.ports = ports;
         this.ram = ram;
         this.engine = engine;
         this.vcpu = vcpu;
@@ -60,6 +63,9 @@ public final class Machine implements AutoCloseable {
     public RunStats stats() { return stats; }
 
     public GuestMemory memory() { return ram; }
+
+    /** The port bus, for what --stats reports of ports no device claims. */
+    public PortBus ports() { return ports; }
 
     @Override
     public void close() {

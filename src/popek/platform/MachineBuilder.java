@@ -99,7 +99,7 @@ public final class MachineBuilder {
             cpu.setReg(X86.ESP, boot.esp());
             cpu.setReg(X86.EFLAGS, boot.eflags());
             cpu.setReg(X86.CR0, boot.cr0());
-            return new Machine(ram, cpu, vcpu, console, stats, (int) boot.entry());
+            return new Machine(ram, cpu, vcpu, console, stats, ports, (int) boot.entry());
         } catch (BootImageException | RuntimeException | Error e) {
             if (cpu != null) cpu.close();
             ram.close();
