@@ -51,6 +51,12 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
 
     public Vcpu(Unicorn uc, GuestMemory ram, PortBus ports, InterruptController pic, Timed[] timed, VirtualClock clock,
                 RunStats stats, long timeoutNanos) {
+        this(uc, ram, ports, pic, timed, clock, stats, timeoutNanos, false);
+    }
+
+    /** {@code shadowPaging}: walk the guest's page tables in Java on every TLB miss ({@link ShadowMmu}). */
+    public Vcpu(Unicorn uc, GuestMemory ram, PortBus ports, InterruptController pic, Timed[] timed, VirtualClock clock,
+                RunStats stats, long timeoutNanos, boolean shadowPaging) {
         this.uc = uc;
         this.ports = ports;
         this.pic = pic;
@@ -64,7 +70,11 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         uc.onInterrupt(this);
         uc.onInvalidInstruction(this);
         uc.onUnmappedAccess(this);
+        this.mmu = shadowPaging ? new ShadowMmu(uc, ram) : null;
+        if (mmu != null) uc.onTlbFill(mmu);
     }
+
+    private final ShadowMmu mmu;
 
     /** Ends the run with this reason (the first reason given wins). Any thread. */
     public void requestStop(StopReason reason) {
@@ -125,6 +135,13 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
             if (TRACE) trace("run   eip=%08x eflags=%08x cs=%04x next-deadline=%d now=%d", uc.reg(X86.EIP), uc.reg(X86.EFLAGS), uc.selector(X86.CS), next, now);
             eventRequested = false;
             int err = uc.start(uc.reg(X86.EIP) & 0xFFFFFFFFL);
+            if (err == X86.ERR_EXCEPTION && mmu != null) {
+                int pf = mmu.takeFault();
+                if (pf >= 0) {   // a page fault the shadow MMU refused: Unicorn stopped on the instruction, raised nothing
+                    pageFault(uc.lastInvalidAddress(), pf);
+                    continue;
+                }
+            }
             if (err != X86.ERR_OK) return stopWith(engineError(err));
             if (stop.get() != null) continue;
             if (preemptor.kickPending() || kicked) {
@@ -169,6 +186,19 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         stats.trap(TrapKind.EXTERNAL_INTERRUPT, began);
         stats.vector(vector);
         return false;
+    }
+
+    /** Delivers #PF for {@code linear} with CR2 set, as the MMU would have. */
+    private void pageFault(long linear, int errorCode) {
+        long began = stats.begin();
+        uc.setReg(X86.CR2, (int) linear);
+        int eip = uc.reg(X86.EIP);
+        int result = delivery.deliver(Vectors.PF, InterruptDelivery.EXCEPTION, errorCode, eip, eip);
+        if (TRACE) trace("#PF   cr2=%08x err=%x eip=%08x -> %08x result=%d cr0=%08x cr3=%08x cr4=%08x", linear, errorCode, eip, uc.reg(X86.EIP), result, uc.reg(X86.CR0), uc.reg(X86.CR3), uc.reg(X86.CR4));
+        afterDelivery(result, Vectors.PF, eip);
+        stats.exit(ExitReason.EVENT);
+        stats.trap(TrapKind.EXCEPTION, began);
+        stats.vector(Vectors.PF);
     }
 
     /** hlt: Unicorn returns as for a stop, with EIP just past the {@code F4}. */

@@ -32,4 +32,17 @@ public final class Hooks {
     public interface UnmappedAccess {
         boolean unmapped(int type, long address, int size, long value);
     }
+
+    /**
+     * A TLB miss under shadow paging (UC_HOOK_TLB_FILL). {@code vaddr} is the page-aligned linear address, {@code type}
+     * one of {@link X86#MEM_READ}, {@link X86#MEM_WRITE}, {@link X86#MEM_FETCH}. Returns the physical page address ORed
+     * with the permissions ({@link #READ}, {@link #WRITE}, {@link #EXEC}) to install, or -1 to refuse: the run then
+     * stops with {@code UC_ERR_EXCEPTION}, EIP on the faulting instruction, and no guest exception raised.
+     */
+    @FunctionalInterface
+    public interface TlbFill {
+        int READ = 1, WRITE = 2, EXEC = 4;
+
+        long fill(long vaddr, int type);
+    }
 }

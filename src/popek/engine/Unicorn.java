@@ -13,6 +13,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
@@ -38,6 +39,11 @@ public final class Unicorn implements AutoCloseable {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS));
     private static final MethodHandle UC_REG_READ = fn("uc_reg_read", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS), CRITICAL);
     private static final MethodHandle UC_REG_WRITE = fn("uc_reg_write", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS), CRITICAL);
+    /**
+     * Writing a segment register makes Unicorn read its descriptor through the MMU, and under shadow paging a TLB miss
+     * there calls back into Java: such a call must not be a critical downcall (the JVM aborts on an upcall from one).
+     */
+    private static final MethodHandle UC_REG_WRITE_UPCALLING = fn("uc_reg_write", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
     private static final MethodHandle UC_EMU_START = fn("uc_emu_start",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle UC_EMU_STOP = fn("uc_emu_stop", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -62,7 +68,8 @@ public final class Unicorn implements AutoCloseable {
     // unicorn.h: hook types, protections, uc_ctl codes (UC_CTL_WRITE(...) values for 2.1.1).
     private static final int HOOK_INTR = 1, HOOK_INSN = 2, HOOK_MEM_UNMAPPED = 112, HOOK_INSN_INVALID = 16384;
     private static final int PROT_ALL = 7;
-    private static final int CTL_TLB_FLUSH = 0x4000000B, CTL_TB_REMOVE_CACHE = 0x48000009, CTL_USE_EXITS = 0x44000004;
+    private static final int CTL_TLB_FLUSH = 0x4000000B, CTL_TB_REMOVE_CACHE = 0x48000009, CTL_USE_EXITS = 0x44000004,
+            CTL_TLB_TYPE = 0x4400000C, TLB_VIRTUAL = 1, HOOK_TLB_FILL = 1 << 17;
 
     /**
      * The saved {@code uc_context} of Unicorn 2.1.1: a 24-byte header then QEMU's CPUX86State. Unicorn exposes no
@@ -82,7 +89,16 @@ public final class Unicorn implements AutoCloseable {
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment uc;
-    private final MemorySegment scratch = arena.allocate(32, 8);
+    private final MemorySegment mainScratch = arena.allocate(32, 8);
+    /**
+     * Register access from inside the TLB-fill hook gets its own buffer: that hook runs in the middle of our own
+     * uc_reg_write of a segment register (Unicorn reads the descriptor through the MMU), and Unicorn reads the value
+     * being written a second time after that, so the hook must not overwrite it.
+     */
+    private final MemorySegment hookScratch = arena.allocate(32, 8);
+    private int fillDepth;
+
+    private MemorySegment buf() { return fillDepth > 0 ? hookScratch : mainScratch; }
     private final MemorySegment hookHandle = arena.allocate(JAVA_LONG);
     private final MemorySegment context;
     private volatile boolean closed;
@@ -163,7 +179,24 @@ public final class Unicorn implements AutoCloseable {
             throw new NativeLibraryException("this libunicorn's internal layout is not Unicorn 2.1.1's (Popek must make "
                     + "engine stops land on block boundaries); use Debian 13's libunicorn2t64 2.1.1");
         }
+        // Two fields before it are ours to check and read: use_exits (we just set it: must read 1) and invalid_addr
+        // (the exact address of a refused TLB fill, which the fill hook only sees page-aligned).
+        if (found < USE_EXITS_BEFORE || s.get(JAVA_INT, found - USE_EXITS_BEFORE) != 1) {
+            close();
+            throw new NativeLibraryException("this libunicorn's internal layout is not Unicorn 2.1.1's (use_exits); "
+                    + "use Debian 13's libunicorn2t64 2.1.1");
+        }
         s.set(JAVA_BYTE, found + 50, (byte) 1);
+        invalidAddressOffset = found - INVALID_ADDR_BEFORE;
+    }
+
+    /** uc_struct offsets back from target_page_size (include/uc_priv.h, UC_MAX_NESTED_LEVEL 64). */
+    private static final long USE_EXITS_BEFORE = 556, INVALID_ADDR_BEFORE = 568;
+    private long invalidAddressOffset;
+
+    /** The exact guest-linear address of the last access a TLB-fill hook refused (uc_struct.invalid_addr). */
+    public long lastInvalidAddress() {
+        return uc.reinterpret(STRUCT_SCAN_BYTES).get(JAVA_LONG, invalidAddressOffset) & 0xFFFFFFFFL;
     }
 
     /** How far into uc_struct to look: the fields sit ~1.5 KiB in; the struct is larger than 12 KiB (its jmp_bufs). */
@@ -180,18 +213,50 @@ public final class Unicorn implements AutoCloseable {
 
     /** A 32-bit register (general, EIP, EFLAGS, CRn); segment registers read as their 16-bit selector. */
     public int reg(int id) {
+        MemorySegment scratch = buf();
         scratch.set(JAVA_LONG, 0, 0L);   // Unicorn writes only the register's width: clear the rest
         check("uc_reg_read", regRead(id, scratch));
         return scratch.get(JAVA_INT, 0);
     }
 
     public void setReg(int id, int value) {
+        if (id == X86.CR2) {
+            setCr2(value);
+            return;
+        }
+        MemorySegment scratch = buf();
         scratch.set(JAVA_LONG, 0, value & 0xFFFFFFFFL);
         check("uc_reg_write", regWrite(id, scratch));
     }
 
+    /**
+     * Unicorn 2.1.1's uc_reg_write(CR2) runs CR3's case first (the switch falls through: CR1, CR2 and CR3 share
+     * cpu_x86_update_cr3), so it loads CR3 with the value meant for CR2 and flushes the TLB (measured: CR3 read back
+     * 0x00300000 after CR2 was written with the faulting address). CR2 is written through the saved context instead;
+     * the CR0 next to it is checked first, so a different layout is caught rather than written into.
+     */
+    private void setCr2(int value) {
+        try {
+            check("uc_context_save", (int) UC_CONTEXT_SAVE.invokeExact(uc, context));
+            if ((int) context.get(JAVA_LONG_UNALIGNED, CTX_CR0) != reg(X86.CR0)) {
+                throw new NativeLibraryException("this libunicorn's saved context does not hold CR0 at byte " + CTX_CR0
+                        + "; Popek cannot set CR2 safely (use Debian 13's libunicorn2t64 2.1.1)");
+            }
+            context.set(JAVA_LONG_UNALIGNED, CTX_CR0 + 16, value & 0xFFFFFFFFL);
+            check("uc_context_restore", (int) UC_CONTEXT_RESTORE.invokeExact(uc, context));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** CPUX86State.cr[0] in the saved context (20 + 424: after regs, eip, eflags, flags state and ten SegmentCaches). */
+    private static final long CTX_CR0 = 444;
+
     /** A segment register's selector. */
     public int selector(int id) {
+        MemorySegment scratch = buf();
         scratch.set(JAVA_LONG, 0, 0L);
         check("uc_reg_read", regRead(id, scratch));
         return scratch.get(JAVA_SHORT, 0) & 0xFFFF;
@@ -199,22 +264,26 @@ public final class Unicorn implements AutoCloseable {
 
     /** Base of GDTR, IDTR, LDTR or TR (uc_x86_mmr: selector u16, base u64 at 8, limit u32 at 16, flags u32 at 20). */
     public long tableBase(int id) {
+        MemorySegment scratch = buf();
         check("uc_reg_read", regRead(id, scratch));
         return scratch.get(JAVA_LONG, 8) & 0xFFFFFFFFL;
     }
 
     public int tableLimit(int id) {
+        MemorySegment scratch = buf();
         check("uc_reg_read", regRead(id, scratch));
         return scratch.get(JAVA_INT, 16);
     }
 
     public int tableSelector(int id) {
+        MemorySegment scratch = buf();
         check("uc_reg_read", regRead(id, scratch));
         return scratch.get(JAVA_SHORT, 0) & 0xFFFF;
     }
 
     /** Loads GDTR/IDTR (base, limit), or LDTR/TR (selector, base, limit, flags = access rights as Unicorn keeps them). */
     public void setTable(int id, int selector, long base, int limit, int flags) {
+        MemorySegment scratch = buf();
         scratch.set(JAVA_SHORT, 0, (short) selector);
         scratch.set(JAVA_LONG, 8, base);
         scratch.set(JAVA_INT, 16, limit);
@@ -224,6 +293,7 @@ public final class Unicorn implements AutoCloseable {
 
     /** A model-specific register (uc_x86_msr: rid u32 @0, value u64 @8). */
     public long msr(int index) {
+        MemorySegment scratch = buf();
         scratch.set(JAVA_INT, 0, index);
         scratch.set(JAVA_LONG, 8, 0L);
         check("uc_reg_read(MSR)", regRead(X86.MSR, scratch));
@@ -231,6 +301,7 @@ public final class Unicorn implements AutoCloseable {
     }
 
     public void setMsr(int index, long value) {
+        MemorySegment scratch = buf();
         scratch.set(JAVA_INT, 0, index);
         scratch.set(JAVA_LONG, 8, value);
         check("uc_reg_write(MSR)", regWrite(X86.MSR, scratch));
@@ -244,8 +315,14 @@ public final class Unicorn implements AutoCloseable {
         }
     }
 
+    private static boolean loadsDescriptor(int id) {
+        return id == X86.CS || id == X86.SS || id == X86.DS || id == X86.ES || id == X86.FS || id == X86.GS
+                || id == X86.LDTR || id == X86.TR;
+    }
+
     private int regWrite(int id, MemorySegment from) {
         try {
+            if (loadsDescriptor(id)) return (int) UC_REG_WRITE_UPCALLING.invokeExact(uc, id, from);
             return (int) UC_REG_WRITE.invokeExact(uc, id, from);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -407,6 +484,43 @@ public final class Unicorn implements AutoCloseable {
     public void onInvalidInstruction(Hooks.InvalidInstruction h) {
         MethodHandle m = bound(h, Hooks.InvalidInstruction.class, "invalid", MethodType.methodType(boolean.class));
         addHook(HOOK_INSN_INVALID, stub(m, FunctionDescriptor.of(JAVA_BOOLEAN, PTR, PTR), false));
+    }
+
+    /**
+     * Shadow paging: from now on Unicorn does not walk the guest's page tables; every TLB miss asks {@code h} for the
+     * physical page and permissions of a linear page (UC_TLB_VIRTUAL, shared/unicorn-experiments Q11).
+     */
+    public void onTlbFill(Hooks.TlbFill h) {
+        check("uc_ctl(UC_CTL_TLB_TYPE)", invokeInt(UC_CTL_1I, uc, CTL_TLB_TYPE, TLB_VIRTUAL));
+        tlbFill = h;
+        MethodHandle m;
+        try {
+            m = LOOKUP.findVirtual(Unicorn.class, "fillTlb", MethodType.methodType(boolean.class, long.class, int.class, long.class))
+                    .bindTo(this);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+        addHook(HOOK_TLB_FILL, stub(m, FunctionDescriptor.of(JAVA_BOOLEAN, PTR, JAVA_LONG, JAVA_INT, PTR, PTR), false));
+    }
+
+    private Hooks.TlbFill tlbFill;
+    /** All of the process's memory, to write a uc_tlb_entry at an address without making a segment per call. */
+    private static final MemorySegment EVERYWHERE = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
+    /** uc_tlb_entry {u64 paddr; int perms} at {@code entry}. */
+    @SuppressWarnings("unused")   // reached through the upcall stub
+    private boolean fillTlb(long vaddr, int type, long entry) {
+        long r;
+        fillDepth++;
+        try {
+            r = tlbFill.fill(vaddr, type);
+        } finally {
+            fillDepth--;
+        }
+        if (r < 0) return false;
+        EVERYWHERE.set(JAVA_LONG, entry, r & ~0xFFFL);
+        EVERYWHERE.set(JAVA_INT, entry + 8, (int) (r & 0xFFF));
+        return true;
     }
 
     public void onUnmappedAccess(Hooks.UnmappedAccess h) {

@@ -22,8 +22,20 @@ public final class PageWalker {
     private final GuestMemory ram;
     private int faultErrorCode;
     private boolean reportFetch;
+    private boolean writable, dirty, executable;
 
     public PageWalker(GuestMemory ram) { this.ram = ram; }
+
+    /**
+     * After a successful translation: whether a write at the same privilege would be allowed, whether the page is
+     * already dirty, and whether it may be executed. Shadow paging grants write access only to dirty pages, so the
+     * first write comes back to set D, as the MMU does.
+     */
+    public boolean lastWritable() { return writable; }
+
+    public boolean lastDirty() { return dirty; }
+
+    public boolean lastExecutable() { return executable; }
 
     /** The #PF error code of the last failed translation (P, W/R, U/S, RSVD, I/D bits). */
     public int faultErrorCode() { return faultErrorCode; }
@@ -34,7 +46,10 @@ public final class PageWalker {
      * @return the physical address, or {@link #FAULT}
      */
     public long translate(int cr0, int cr3, int cr4, long efer, int linear, int access, boolean user) {
-        if ((cr0 & 0x80000000) == 0) return linear & 0xFFFFFFFFL;
+        if ((cr0 & 0x80000000) == 0) {
+            leaf(true, true, true);
+            return linear & 0xFFFFFFFFL;
+        }
         boolean wp = (cr0 & (1 << 16)) != 0;
         boolean pae = (cr4 & (1 << 5)) != 0;
         reportFetch = pae && (efer & (1 << 11)) != 0;   // the I/D bit exists only where instruction fetches can fault (NX)
@@ -51,6 +66,7 @@ public final class PageWalker {
         if ((pde & PS) != 0 && (cr4 & (1 << 4)) != 0) {
             if (!allowed(pde, pde, access, user, wp)) return fault(ERR_P, access, user);
             ram.write32(pdeAddr, pde | A | (access == WRITE ? D : 0));
+            leaf(allowed(pde, pde, WRITE, user, wp), (pde & D) != 0 || access == WRITE, true);
             // PSE-36 would add bits 13..20 as physical bits 32..39; guest RAM never reaches 4 GiB, so they must be 0.
             return (pde & 0xFFC00000L) | (linear & 0x3FFFFF);
         }
@@ -62,6 +78,7 @@ public final class PageWalker {
         if ((pde & A) == 0) ram.write32(pdeAddr, pde | A);
         int newPte = pte | A | (access == WRITE ? D : 0);
         if (newPte != pte) ram.write32(pteAddr, newPte);
+        leaf(allowed(pde, pte, WRITE, user, wp), (newPte & D) != 0, true);
         return (pte & 0xFFFFF000L) | (linear & 0xFFF);
     }
 
@@ -80,6 +97,7 @@ public final class PageWalker {
                 return fault(ERR_P, access, user);
             }
             ram.write64(pdeAddr, pde | A | (access == WRITE ? D : 0));
+            leaf(allowed((int) pde, (int) pde, WRITE, user, wp), (pde & D) != 0 || access == WRITE, (pde & NX) == 0);
             return (pde & 0xFFFFFFE00000L) | (linear & 0x1FFFFF);
         }
         long pteAddr = (pde & 0xFFFFFFFFF000L) | (((linear >>> 12) & 0x1FFL) << 3);
@@ -92,7 +110,14 @@ public final class PageWalker {
         if ((pde & A) == 0) ram.write64(pdeAddr, pde | A);
         long newPte = pte | A | (access == WRITE ? D : 0);
         if (newPte != pte) ram.write64(pteAddr, newPte);
+        leaf(allowed((int) pde, (int) pte, WRITE, user, wp), (newPte & D) != 0, !noExec);
         return (pte & 0xFFFFFFFFF000L) | (linear & 0xFFF);
+    }
+
+    private void leaf(boolean w, boolean d, boolean x) {
+        writable = w;
+        dirty = d;
+        executable = x;
     }
 
     /** U/S and R/W are the AND of both levels; supervisor writes ignore R/W unless CR0.WP. */

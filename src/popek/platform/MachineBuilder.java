@@ -36,6 +36,7 @@ public final class MachineBuilder {
     private Path kernel;
     private String cmdline = "";
     private Instant wallClock;
+    private boolean shadowPaging;
 
     public MachineBuilder memory(long bytes) { this.memoryBytes = bytes; return this; }
 
@@ -50,6 +51,9 @@ public final class MachineBuilder {
 
     /** The RTC's time of day at power-on (default: now). Tests fix it. */
     public MachineBuilder wallClock(Instant at) { this.wallClock = at; return this; }
+
+    /** Walk the guest's page tables in Java on every TLB miss (the MMU that full virtualisation builds on). */
+    public MachineBuilder shadowPaging(boolean on) { this.shadowPaging = on; return this; }
 
     /** Boot this Multiboot kernel with this command line. */
     public MachineBuilder multiboot(Path kernel, String cmdline) {
@@ -89,7 +93,8 @@ public final class MachineBuilder {
             new PowerOff(stopHandle).register(ports);
             new PostCodePort().register(ports);
 
-            Vcpu vcpu = new Vcpu(cpu, ram, ports, pic, new Timed[] {pit, com1, rtc, console}, clock, stats, timeoutNanos);
+            Vcpu vcpu = new Vcpu(cpu, ram, ports, pic, new Timed[] {pit, com1, rtc, console}, clock, stats, timeoutNanos,
+                    shadowPaging);
             stopHandle.vcpu = vcpu;
 
             // The machine state a Multiboot loader hands over: protected mode, paging off, flat segments (Unicorn's

@@ -41,13 +41,24 @@ class GuestTranscriptTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("guests")
     void matchesQemu(Guest g) throws Exception {
+        check(g, b -> { });
+    }
+
+    /** The same, with the guest's page tables walked by Popek's shadow MMU instead of Unicorn's (full mode's MMU). */
+    @ParameterizedTest(name = "{0} (shadow paging)")
+    @MethodSource("guests")
+    void matchesQemuWithShadowPaging(Guest g) throws Exception {
+        check(g, b -> b.shadowPaging(true));
+    }
+
+    private void check(Guest g, java.util.function.Consumer<popek.platform.MachineBuilder> adjust) throws Exception {
         assumeFalse(g.name().equals("gp"), "emulate mode: Unicorn 2.1 compiles out the I/O permission check "
                 + "(gen_check_io), so a ring-3 out with IOPL 0 runs instead of raising #GP; full mode must trap it");
         Path image = g.image().startsWith("OUT/")
                 ? GuestRun.guestImage(g.image().substring(4))
                 : GuestRun.testGuest(g.image().substring("TESTOUT/".length()));
         byte[] input = g.input().equals("-") ? new byte[0] : Files.readAllBytes(GUESTS.resolve("input").resolve(g.input()));
-        GuestRun.Result r = GuestRun.boot(image, g.cmdline(), input, TIMEOUT);
+        GuestRun.Result r = GuestRun.boot(image, g.cmdline(), input, TIMEOUT, adjust);
 
         List<String> expected = Files.readAllLines(GUESTS.resolve("expected").resolve(g.name() + ".txt"));
         assertNull(Transcript.mismatch(expected, r.lines()), () -> "serial output differs from QEMU's; the guest wrote:\n" + r.serial()

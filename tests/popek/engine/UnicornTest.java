@@ -193,6 +193,16 @@ class UnicornTest {
     }
 
     @Test
+    void writingCr2LeavesCr3Alone() {
+        // mov eax, 0x10000 ; mov cr3, eax ; hlt
+        code(0x1000, 0xB8, 0x00, 0x00, 0x01, 0x00, 0x0F, 0x22, 0xD8, 0xF4);
+        assertEquals(X86.ERR_OK, uc.start(0x1000));
+        uc.setReg(X86.CR2, 0x00300000);
+        assertEquals(0x00300000, uc.reg(X86.CR2));
+        assertEquals(0x00010000, uc.reg(X86.CR3));
+    }
+
+    @Test
     void capstoneNamesInstructions() {
         try (Capstone cs = new Capstone(32)) {
             Capstone.Instruction i = cs.decode(new byte[] {(byte) 0x0F, 0x22, (byte) 0xD8}, 3, 0x1000);

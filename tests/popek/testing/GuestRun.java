@@ -25,9 +25,16 @@ public final class GuestRun {
     public static Path testGuest(String name) { return Path.of(System.getProperty("popek.testGuests"), name); }
 
     public static Result boot(Path image, String cmdline, byte[] input, long timeoutNanos) throws Exception {
+        return boot(image, cmdline, input, timeoutNanos, b -> { });
+    }
+
+    /** As {@link #boot(Path, String, byte[], long)}, with the builder adjusted first (e.g. shadow paging on). */
+    public static Result boot(Path image, String cmdline, byte[] input, long timeoutNanos,
+                              java.util.function.Consumer<MachineBuilder> adjust) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         MachineBuilder b = new MachineBuilder().memory(64L << 20).serialOutput(out).timeoutNanos(timeoutNanos)
                 .wallClock(Instant.parse("2026-11-22T12:00:00Z")).multiboot(image, cmdline);
+        adjust.accept(b);
         try (Machine m = b.build()) {
             for (byte x : input) m.input(x & 0xFF);
             StopReason r = m.run();

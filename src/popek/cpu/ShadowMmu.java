@@ -1,0 +1,76 @@
+package popek.cpu;
+
+import popek.engine.Hooks;
+import popek.engine.Unicorn;
+import popek.engine.X86;
+import popek.memory.GuestMemory;
+import popek.memory.PageWalker;
+
+/**
+ * Shadow paging: Unicorn's own page walker is off (UC_TLB_VIRTUAL) and every TLB miss comes here, where the guest's
+ * page tables are walked in Java with the guest's privilege, A and D bits are set as the MMU sets them, and the
+ * permissions installed are the guest's own, except that a page is writable only once dirty, so that the first write
+ * comes back here to set D. A refused translation leaves a pending #PF that the run loop delivers, since Unicorn
+ * raises none itself. This is what full virtualisation builds on: each page of code is seen here before it first
+ * runs (a FETCH fill), and each write to a page of code is seen here too.
+ *
+ * <p>The fill is not told whether the access is the guest's own or one the CPU makes on its behalf (reading the GDT,
+ * IDT or TSS at CPL 3, which the MMU always does at supervisor privilege). A CPL-3 fill of a page that holds one of
+ * those tables is therefore walked at supervisor privilege; a ring-3 program reading those pages directly is the one
+ * case this lets through.
+ */
+final class ShadowMmu implements Hooks.TlbFill {
+    private final Unicorn uc;
+    private final PageWalker walker;
+    private boolean faultPending;
+    private int faultErrorCode;
+    private long fills;
+
+    ShadowMmu(Unicorn uc, GuestMemory ram) {
+        this.uc = uc;
+        this.walker = new PageWalker(ram);
+    }
+
+    @Override
+    public long fill(long vaddr, int type) {
+        fills++;
+        int cr0 = uc.reg(X86.CR0);
+        if ((cr0 & X86.CR0_PG) == 0) return vaddr | READ | WRITE | EXEC;
+        int cr3 = uc.reg(X86.CR3), cr4 = uc.reg(X86.CR4);
+        long efer = (cr4 & X86.CR4_PAE) != 0 ? uc.msr(X86.MSR_EFER) : 0;
+        int access = type == X86.MEM_WRITE ? PageWalker.WRITE : type == X86.MEM_FETCH ? PageWalker.FETCH : PageWalker.READ;
+        boolean user = (uc.selector(X86.CS) & 3) == 3 && !holdsSystemTable((int) vaddr);
+        long p = walker.translate(cr0, cr3, cr4, efer, (int) vaddr, access, user);
+        if (p == PageWalker.FAULT) {
+            faultPending = true;
+            faultErrorCode = walker.faultErrorCode();
+            return -1;
+        }
+        int perms = READ;
+        if (walker.lastExecutable()) perms |= EXEC;
+        if (walker.lastWritable() && walker.lastDirty()) perms |= WRITE;
+        return (p & ~0xFFFL) | perms;
+    }
+
+    /** Does the linear page hold the GDT, LDT, IDT or TSS, which the CPU reads at supervisor privilege? */
+    private boolean holdsSystemTable(int page) {
+        return overlaps(page, uc.tableBase(X86.GDTR), uc.tableLimit(X86.GDTR))
+                || overlaps(page, uc.tableBase(X86.IDTR), uc.tableLimit(X86.IDTR))
+                || overlaps(page, uc.tableBase(X86.TR), uc.tableLimit(X86.TR))
+                || overlaps(page, uc.tableBase(X86.LDTR), uc.tableLimit(X86.LDTR));
+    }
+
+    private static boolean overlaps(int page, long base, int limit) {
+        long p = page & 0xFFFFF000L;
+        return limit > 0 && p <= base + limit && base < p + 4096;
+    }
+
+    /** Takes the fault a refused fill left: returns its #PF error code, or -1 if none is pending. */
+    int takeFault() {
+        if (!faultPending) return -1;
+        faultPending = false;
+        return faultErrorCode;
+    }
+
+    long fills() { return fills; }
+}

@@ -1,0 +1,106 @@
+package popek.translate;
+
+import java.util.Arrays;
+
+import popek.engine.Capstone;
+
+/**
+ * Finds the sensitive instructions in a 4 KiB page of guest code by a linear sweep: decode the instruction at the
+ * start offset, step over it, decode the next, up to the page end; {@link InstructionClassifier} judges each one.
+ *
+ * <p>An instruction that starts in the page but ends in the next one is decoded with the first bytes of the next
+ * page when the caller has them; without them the sweep stops before it and says so
+ * ({@link ScanResult#needsNextPage()}). Bytes that decode as no instruction are counted and stepped over one at a
+ * time, so the sweep carries on after them.
+ *
+ * <p>Limitation: a linear sweep trusts that code is contiguous instructions. Data inside code (jump tables, literal
+ * pools, a Multiboot header before the entry point) decodes as garbage instructions and can desynchronise the sweep
+ * for a few instructions after it, finding a false sensitive instruction or missing a real one. gcc puts jump tables
+ * and constants in .rodata, so the text of a gcc-built kernel decodes cleanly; the caller should start each sweep at a
+ * known entry point (the branch target that faulted the page in) rather than at offset 0 when it has one.
+ *
+ * <p>Decoding goes through Capstone's {@code cs_disasm_iter} into one reused native instruction, so a scan
+ * allocates only its result. Not thread-safe (Capstone is not): one scanner per vCPU thread.
+ */
+public final class CodeScanner implements AutoCloseable {
+    public static final int PAGE_SIZE = 4096;
+    /** The most of the next page an instruction starting in this page can use: a 15-byte one at the last byte. */
+    public static final int NEXT_PAGE_BYTES = Capstone.MAX_INSTRUCTION - 1;
+
+    private final byte[] window = new byte[PAGE_SIZE + NEXT_PAGE_BYTES];
+    private Capstone decoder16, decoder32;
+    // The hits of the scan under way, grown as needed and copied into the result.
+    private int[] offsets = new int[64], lengths = new int[64], classes = new int[64];
+    private int hits;
+
+    /**
+     * Scans {@code pageBytes[startOffset, PAGE_SIZE)} as {@code bits}-bit code (16 or 32: the code segment's default
+     * operand size) at linear address {@code pageLinearAddress}. {@code nextPageBytesOrNull} is the page that follows
+     * (only its first {@link #NEXT_PAGE_BYTES} bytes are read), or null if it is not known.
+     */
+    public ScanResult scan(byte[] pageBytes, int startOffset, long pageLinearAddress, int bits, byte[] nextPageBytesOrNull) {
+        if (pageBytes.length < PAGE_SIZE) throw new IllegalArgumentException("a page is " + PAGE_SIZE + " bytes, not " + pageBytes.length);
+        if (startOffset < 0 || startOffset >= PAGE_SIZE) throw new IllegalArgumentException("start offset " + startOffset);
+        boolean haveNext = nextPageBytesOrNull != null;
+        if (haveNext && nextPageBytesOrNull.length < NEXT_PAGE_BYTES) {
+            throw new IllegalArgumentException("the next page has only " + nextPageBytesOrNull.length + " bytes");
+        }
+        Capstone decoder = decoder(bits);
+        System.arraycopy(pageBytes, 0, window, 0, PAGE_SIZE);
+        if (haveNext) System.arraycopy(nextPageBytesOrNull, 0, window, PAGE_SIZE, NEXT_PAGE_BYTES);
+        decoder.load(window, haveNext ? window.length : PAGE_SIZE, pageLinearAddress);
+
+        hits = 0;
+        int offset = startOffset, instructions = 0, undecodable = 0, firstUndecodable = -1;
+        boolean needsNextPage = false;
+        while (offset < PAGE_SIZE) {
+            int length = decoder.decodeLoaded(offset);
+            if (length == 0) {
+                // Near the end of the page without its successor, "invalid" may only mean "cut off": stop and say so.
+                if (!haveNext && offset + Capstone.MAX_INSTRUCTION > PAGE_SIZE) {
+                    needsNextPage = true;
+                    break;
+                }
+                if (firstUndecodable < 0) firstUndecodable = offset;
+                undecodable++;
+                offset++;
+                continue;
+            }
+            instructions++;
+            SensitiveClass c = InstructionClassifier.classify(decoder.loadedId(), window, offset, length);
+            if (c != null) record(offset, length, c);
+            offset += length;
+        }
+        return new ScanResult(Arrays.copyOf(offsets, hits), Arrays.copyOf(lengths, hits), Arrays.copyOf(classes, hits),
+                offset, needsNextPage, instructions, undecodable, firstUndecodable);
+    }
+
+    private void record(int offset, int length, SensitiveClass c) {
+        if (hits == offsets.length) {
+            offsets = Arrays.copyOf(offsets, hits * 2);
+            lengths = Arrays.copyOf(lengths, hits * 2);
+            classes = Arrays.copyOf(classes, hits * 2);
+        }
+        offsets[hits] = offset;
+        lengths[hits] = length;
+        classes[hits] = c.ordinal();
+        hits++;
+    }
+
+    private Capstone decoder(int bits) {
+        return switch (bits) {
+            case 16 -> decoder16 != null ? decoder16 : (decoder16 = new Capstone(16));
+            case 32 -> decoder32 != null ? decoder32 : (decoder32 = new Capstone(32));
+            default -> throw new IllegalArgumentException("bits must be 16 or 32, not " + bits);
+        };
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (decoder16 != null) decoder16.close();
+        } finally {
+            if (decoder32 != null) decoder32.close();
+        }
+    }
+}
