@@ -11,8 +11,8 @@ import popek.engine.X86;
  * fault while delivering #DF is a triple fault. Unicorn never does any of this itself.
  *
  * <p>Loading a more privileged SS through Unicorn's register API is refused while CPL is 3, so a privilege change
- * takes CR0.PE off for the first SS load (real-mode loads carry no privilege check), then loads CS and SS normally
- * (measured in shared/unicorn-experiments, Q3). Runs on the vCPU thread; allocates nothing.
+ * first sets the CPL ({@link Unicorn#setCpl}), then loads SS and CS normally. Runs on the vCPU thread; allocates
+ * nothing.
  */
 final class InterruptDelivery {
     /** Where the event came from: it decides the DPL check, the error code's EXT bit, and #DF escalation. */
@@ -145,12 +145,9 @@ final class InterruptDelivery {
         // Commit: from here on nothing can fault.
         int newCs = (sel & ~3) | newCpl;
         if (newCpl < cpl) {
-            int cr0 = uc.reg(X86.CR0);
-            uc.setReg(X86.CR0, cr0 & ~X86.CR0_PE);
+            uc.setCpl(newCpl);
             uc.setReg(X86.SS, newSs);
-            uc.setReg(X86.CR0, cr0);
             uc.setReg(X86.CS, newCs);
-            uc.setReg(X86.SS, newSs);
         } else if (newCs != cs) {
             uc.setReg(X86.CS, newCs);
         }

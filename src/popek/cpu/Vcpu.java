@@ -144,16 +144,17 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
             }
             if (err != X86.ERR_OK) return stopWith(engineError(err));
             if (stop.get() != null) continue;
-            if (preemptor.kickPending() || kicked) {
-                stats.exit(ExitReason.TIMER);
-            } else if (eventRequested) {
-                stats.exit(ExitReason.EVENT);
-            } else if (justHalted()) {
+            boolean stopped = preemptor.kickPending() || kicked || eventRequested;
+            if (justHalted() && (!stopped || (uc.reg(X86.EFLAGS) & X86.FLAG_IF) != 0)) {
+                // Unicorn returns from hlt as from a stop, with EIP past the F4. When a stop was also requested the
+                // byte could instead end the instruction before a block boundary; then this is taken for a hlt only
+                // with IF set, where a wrong guess just waits for the next interrupt, never for a cli; hlt, where it
+                // would stop the machine (a real cli; hlt loop comes round again and is seen unambiguously).
                 halted = true;
                 stats.exit(ExitReason.HALT);
-                stats.trap(TrapKind.HALT, 0);
+                stats.count(TrapKind.HALT);
             } else {
-                stats.exit(ExitReason.EVENT);
+                stats.exit(stopped && !eventRequested ? ExitReason.TIMER : ExitReason.EVENT);
             }
         }
     }

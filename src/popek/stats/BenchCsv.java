@@ -18,7 +18,7 @@ import java.util.List;
  *   <dt>iterations</dt><dd>guest iterations per run</dd>
  * </dl>
  *
- * Numbers are plain decimals with a dot, never in exponent form, and exact: each parses back to the same double.
+ * Numbers are plain decimals with a dot, never in exponent form, to six significant digits.
  */
 public final class BenchCsv {
     public static final List<String> HEADER = List.of("row", "mode", "median_ns_per_iter", "min", "max", "p25", "p75",

@@ -11,10 +11,12 @@ import java.util.OptionalDouble;
  *
  * <pre>
  * row      mode      median      min      max  runs  traps/iter  ratio of medians
- *                   ns/iter  ns/iter  ns/iter
- * -------  -------  -------  -------  -------  ----  ----------  -----------------
- * cli_sti  emulate     12.0     11.8     12.9     5           2
- *          full         447      431      502     5           2  full/emulate 37.2x
+ *                  ns/iter  ns/iter  ns/iter
+ * -------  -------  -------  -------  -------  ----  ----------  -------------------
+ * cli_sti  emulate     12.0     11.0     13.0     3           2
+ *          full         447      431      502     3           2  full/emulate  37.3x
+ *
+ * cli_sti: emulate is 37.3x faster than full (12 ns vs 447 ns)
  * </pre>
  *
  * The spread is min–max over the runs (not the interquartile range: with the 3–10 runs a benchmark can afford, the

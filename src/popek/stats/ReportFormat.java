@@ -43,10 +43,13 @@ final class ReportFormat {
         return new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros().toPlainString();
     }
 
-    /** The exact shortest decimal of a double, never in exponent form: what a CSV reader parses back bit for bit. */
+    /**
+     * A number for data files: six significant digits (far finer than run-to-run noise, and free of the binary
+     * rounding tails like 1.5750000000000002 that interpolation leaves), no trailing zeros, never in exponent form.
+     */
     static String plain(double v) {
         if (v == 0) return "0";
-        return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+        return new BigDecimal(v).round(new MathContext(6)).stripTrailingZeros().toPlainString();
     }
 
     /** A round duration for an axis tick, in the unit that keeps it short: 0, 500 ns, 1 µs, 2.5 µs, 10 ms. */
@@ -69,7 +72,9 @@ final class ReportFormat {
             unit++;
         }
         BigDecimal digits = new BigDecimal(scaled).round(new MathContext(3));
-        return (round ? digits.stripTrailingZeros() : digits).toPlainString() + units[unit];
+        // A whole number like 12 has only two digits of precision as a BigDecimal: pad it to 12.0.
+        digits = round ? digits.stripTrailingZeros() : digits.setScale(Math.max(digits.scale() + 3 - digits.precision(), 0));
+        return digits.toPlainString() + units[unit];
     }
 
     /**

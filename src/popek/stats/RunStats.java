@@ -27,6 +27,9 @@ public final class RunStats {
         if (timed) trapNanos[kind.ordinal()] += System.nanoTime() - began;
     }
 
+    /** A trap counted without host time (one whose time is not the VMM's, such as the wait in hlt). */
+    public void count(TrapKind kind) { traps[kind.ordinal()]++; }
+
     public void exit(ExitReason reason) { exits[reason.ordinal()]++; }
 
     public void vector(int v) { vectors[v & 0xFF]++; }
@@ -57,7 +60,7 @@ public final class RunStats {
         for (TrapKind k : TrapKind.values()) {
             long n = traps(k);
             if (n == 0) continue;
-            if (timed) {
+            if (timed && trapNanos(k) > 0) {
                 out.printf(Locale.ROOT, "    %-42s %12d %11.3f ms %7.0f ns%n", k.label, n, trapNanos(k) / 1e6, (double) trapNanos(k) / n);
             } else {
                 out.printf(Locale.ROOT, "    %-42s %12d%n", k.label, n);

@@ -27,7 +27,8 @@ final class ValueAxis {
             this.lowExponent = (int) lowExp;
             this.low = Math.pow(10, lowExp);
             // The end need not be a whole decade: stopping at 2× or 5× spares a mostly empty decade at the right.
-            this.high = Math.max(niceCeiling(largest), low * 10);
+            double end = niceCeiling(largest);
+            this.high = end > low * (1 + 1e-9) ? end : low * 2;   // all values equal to a decade: still a visible span
         } else {
             this.lowExponent = 0;
             this.low = 0;
