@@ -19,8 +19,9 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * <p>Two ways to decode: {@link #decode} returns one instruction with its text (for messages), and the sweep API
  * ({@link #load}, then {@link #decodeLoaded} at successive offsets) decodes a whole buffer of code one instruction
  * at a time into a single reused native {@code cs_insn} through {@code cs_disasm_iter}, allocating nothing per
- * instruction: the code scanner of full virtualisation decodes every guest kernel page that way.
+ * instruction: full virtualisation's code scanner decodes guest kernel pages that way.
  */
+@SuppressWarnings("restricted") // calling native code is this class's whole job (the launcher enables native access)
 public final class Capstone implements AutoCloseable {
     private static final Linker LINKER = Linker.nativeLinker();
 

@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 
 import popek.cpu.StopReason;
 import popek.cpu.Vcpu;
+import popek.devices.BenchMarker;
 import popek.devices.PortBus;
 import popek.engine.Unicorn;
 import popek.memory.GuestMemory;
@@ -21,8 +22,12 @@ public final class Machine implements AutoCloseable {
     private final PortBus ports;
     private final CountDownLatch finished = new CountDownLatch(1);
 
-    Machine(GuestMemory ram, Unicorn engine, Vcpu vcpu, SerialConsole console, RunStats stats, PortBus ports, int entryEip) {
+    private final BenchMarker benchMarker;
+
+    Machine(GuestMemory ram, Unicorn engine, Vcpu vcpu, SerialConsole console, RunStats stats, PortBus ports,
+            BenchMarker benchMarker, int entryEip) {
         this.ports = ports;
+        this.benchMarker = benchMarker;
         this.ram = ram;
         this.engine = engine;
         this.vcpu = vcpu;
@@ -63,6 +68,9 @@ public final class Machine implements AutoCloseable {
     public RunStats stats() { return stats; }
 
     public GuestMemory memory() { return ram; }
+
+    /** The benchmark marks the guest made, or null when the machine was built without a marker port. */
+    public BenchMarker benchMarker() { return benchMarker; }
 
     /** The port bus, for what --stats reports of ports no device claims. */
     public PortBus ports() { return ports; }

@@ -7,6 +7,7 @@ import java.time.Instant;
 import popek.cpu.StopReason;
 import popek.cpu.Vcpu;
 import popek.cpu.VirtualClock;
+import popek.devices.BenchMarker;
 import popek.devices.CmosRtc;
 import popek.devices.DebugExit;
 import popek.devices.Pic8259;
@@ -37,6 +38,7 @@ public final class MachineBuilder {
     private String cmdline = "";
     private Instant wallClock;
     private boolean shadowPaging;
+    private boolean benchMarker;
 
     public MachineBuilder memory(long bytes) { this.memoryBytes = bytes; return this; }
 
@@ -54,6 +56,9 @@ public final class MachineBuilder {
 
     /** Walk the guest's page tables in Java on every TLB miss (the MMU that full virtualisation builds on). */
     public MachineBuilder shadowPaging(boolean on) { this.shadowPaging = on; return this; }
+
+    /** Put a {@link BenchMarker} on port 0x4E8, for benchmark guests (see {@link Machine#benchMarker}). */
+    public MachineBuilder benchMarker(boolean on) { this.benchMarker = on; return this; }
 
     /** Boot this Multiboot kernel with this command line. */
     public MachineBuilder multiboot(Path kernel, String cmdline) {
@@ -92,6 +97,11 @@ public final class MachineBuilder {
             new DebugExit(stopHandle).register(ports);
             new PowerOff(stopHandle).register(ports);
             new PostCodePort().register(ports);
+            BenchMarker marker = null;
+            if (benchMarker) {
+                marker = new BenchMarker(clock, stats::totalTraps, stats::totalExits);
+                marker.register(ports);
+            }
 
             Vcpu vcpu = new Vcpu(cpu, ram, ports, pic, new Timed[] {pit, com1, rtc, console}, clock, stats, timeoutNanos,
                     shadowPaging);
@@ -104,7 +114,7 @@ public final class MachineBuilder {
             cpu.setReg(X86.ESP, boot.esp());
             cpu.setReg(X86.EFLAGS, boot.eflags());
             cpu.setReg(X86.CR0, boot.cr0());
-            return new Machine(ram, cpu, vcpu, console, stats, ports, (int) boot.entry());
+            return new Machine(ram, cpu, vcpu, console, stats, ports, marker, (int) boot.entry());
         } catch (BootImageException | RuntimeException | Error e) {
             if (cpu != null) cpu.close();
             ram.close();

@@ -42,6 +42,12 @@ public final class RunStats {
 
     public long vectorCount(int v) { return vectors[v & 0xFF]; }
 
+    public long totalExits() {
+        long n = 0;
+        for (long e : exits) n += e;
+        return n;
+    }
+
     public long totalTraps() {
         long n = 0;
         for (long t : traps) n += t;

@@ -14,7 +14,7 @@ import static popek.translate.SensitiveClass.*;
  * Tells a sensitive instruction from an ordinary one, given Capstone's decoding of it and its bytes.
  *
  * <p>Most classes follow from Capstone's instruction id alone ({@code lgdt}, {@code rep insb}, {@code lcall}, …).
- * Four ids also name ordinary instructions, and for those the opcode bytes decide, because they say exactly what
+ * Five ids also name ordinary instructions, and for those the opcode bytes decide, because they say exactly what
  * the operand is: {@code mov} is sensitive only as 0F 20–23 (control and debug registers) or 8C/8E (segment
  * registers); {@code push}/{@code pop} only with a segment register (06 0E 16 1E 0F A0 0F A8 / 07 17 1F 0F A1
  * 0F A9); Capstone calls the indirect far forms FF /3 and FF /5 {@code call} and {@code jmp}, like the near ones.

@@ -5,16 +5,18 @@ package popek.translate;
  * emulation, with a short label for statistics and whether a deprivileged guest kernel would fault on it anyway.
  *
  * <p>Sources. Privileged instructions (those that raise #GP at CPL &gt; 0) and the IOPL-sensitive ones are from the
- * Intel SDM: vol. 2, each instruction's "Protected Mode Exceptions"; vol. 3A, §2.8 (system instructions) and
- * §5.9 (privileged instructions); vol. 1, the I/O chapter (I/O privilege level). The sensitive-but-unprivileged instructions are Robin &amp; Irvine, "Analysis of the Intel
- * Pentium's Ability to Support a Secure Virtual Machine Monitor" (USENIX Security 2000), §4: SGDT, SIDT, SLDT, SMSW,
- * STR, PUSHF, POPF, LAR, LSL, VERR, VERW, PUSH/POP/MOV of segment registers, far CALL/JMP/RET and INT n. Added here,
- * because they read or change state the VMM owns just the same: IRET (at CPL &gt; 0 it silently keeps IF and IOPL, as
- * POPF does), the far-pointer loads LDS/LES/LFS/LGS/LSS (a segment-register load, like MOV to Sreg), SYSENTER and
- * SYSCALL (they load CS and SS from MSRs), CPUID, RDTSC/RDTSCP and RDPMC (they show the host CPU and clock).
+ * Intel SDM: vol. 2, each instruction's "Protected Mode Exceptions"; vol. 3A, §2.8 (system instructions) and §5.9
+ * (privileged instructions); vol. 1, the I/O chapter (I/O privilege level). The sensitive-but-unprivileged ones are
+ * Robin &amp; Irvine, "Analysis of the Intel Pentium's Ability to Support a Secure Virtual Machine Monitor" (USENIX
+ * Security 2000): SGDT, SIDT, SLDT, SMSW, STR, PUSHF, POPF, LAR, LSL, VERR, VERW, PUSH/POP/MOV of segment registers,
+ * far CALL/JMP/RET and INT n ({@link #robinIrvine()}). Added here, because they read or change state the VMM owns
+ * just the same: IRET (at CPL &gt; 0 it silently keeps IF and IOPL, as POPF does), the far-pointer loads
+ * LDS/LES/LFS/LGS/LSS (a segment-register load, like MOV to Sreg), SYSENTER and SYSCALL (they load CS and SS from
+ * MSRs), CPUID, RDTSC/RDTSCP and RDPMC (they show the host CPU and clock).
  *
- * <p>Popek never puts a guest kernel in a real lower ring, so {@link #privilege()} is a fact about the x86, kept so
- * statistics can tell Popek &amp; Goldberg's two kinds of trap apart; every class is rewritten all the same.
+ * <p>{@link #privilege()} is a fact about the x86, kept so statistics can tell Popek &amp; Goldberg's two kinds of
+ * sensitive instruction apart; full virtualisation rewrites every class all the same, whatever ring the guest kernel
+ * runs in.
  */
 public enum SensitiveClass {
     CLI("cli", Privilege.IOPL_SENSITIVE, false),

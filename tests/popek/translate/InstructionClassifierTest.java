@@ -261,7 +261,8 @@ class InstructionClassifierTest {
         return CASES.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).map(l -> {
             String[] f = l.split("\\|");
             String expected = f[2].strip();
-            return Arguments.of(Integer.parseInt(f[0].strip()), f[1].strip(), expected.isEmpty() ? null : SensitiveClass.valueOf(expected), f[3].strip());
+            return Arguments.of(Integer.parseInt(f[0].strip()), f[1].strip(),
+                    expected.isEmpty() ? null : SensitiveClass.valueOf(expected), f[3].strip());
         });
     }
 
@@ -288,7 +289,8 @@ class InstructionClassifierTest {
     void anInstructionInsideALargerBufferIsJudgedByItsOwnBytes() {
         // nop ; push fs ; nop: the instruction at offset 1 is the sensitive one, whatever surrounds it.
         byte[] code = hex("90 0f a0 90");
-        assertEquals(SensitiveClass.SEG_PUSH, InstructionClassifier.classify(capstone32.decode(new byte[] {0x0f, (byte) 0xa0}, 2, 0), code, 1));
+        Capstone.Instruction pushFs = capstone32.decode(new byte[] {0x0f, (byte) 0xa0}, 2, 0);
+        assertEquals(SensitiveClass.SEG_PUSH, InstructionClassifier.classify(pushFs, code, 1));
     }
 
     @Test

@@ -1,0 +1,123 @@
+package popek.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import popek.cpu.StopReason;
+import popek.devices.BenchMarker;
+import popek.platform.BootImageException;
+import popek.platform.Machine;
+import popek.platform.MachineBuilder;
+import popek.stats.AxisScale;
+import popek.stats.BenchCsv;
+import popek.stats.BenchResult;
+import popek.stats.BenchTable;
+import popek.stats.Measurement;
+import popek.stats.SvgBarChart;
+
+/** {@code popek bench}: Popek's own benchmarks, run on the shipped benchmark guests. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure what each trap costs.",
+        subcommands = {BenchCommand.Traps.class})
+final class BenchCommand implements Runnable {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "which benchmark? (e.g. 'popek bench traps')");
+    }
+
+    /** The modes `bench` can run today; full and para come with their issues. */
+    static final List<String> MODES = List.of("emulate");
+
+    @Command(name = "traps", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Boot the trapbench guest, which runs one loop per class of sensitive instruction (and a pure",
+                "compute loop as the control), and report per class: ns per iteration (median of the runs, with the",
+                "min-max spread), traps per iteration, and exits. The VMM times each loop between the guest's marks on",
+                "port 0x4E8. Writes a table to the terminal, and DIR/traps.csv and DIR/traps.svg."})
+    static final class Traps implements Callable<Integer> {
+        @Option(names = "--modes", paramLabel = "MODE[,MODE]", split = ",", defaultValue = "emulate",
+                description = "Execution modes to compare (available: emulate; default: ${DEFAULT-VALUE}).")
+        List<String> modes;
+
+        @Option(names = "--iterations", paramLabel = "N", defaultValue = "100000",
+                description = "Iterations of each loop (hlt_timer runs at most 2000). Default: ${DEFAULT-VALUE}.")
+        int iterations;
+
+        @Option(names = "--runs", paramLabel = "R", defaultValue = "5", description = "Repetitions; figures are medians. Default: ${DEFAULT-VALUE}.")
+        int runs;
+
+        @Option(names = "--out", paramLabel = "DIR", defaultValue = "target/bench",
+                description = "Where traps.csv and traps.svg go (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        private static final Pattern CLASS_LINE = Pattern.compile("^trapbench: (\\w+) iterations=(\\d+)\\b.*");
+
+        @Override
+        public Integer call() throws IOException {
+            for (String m : modes) {
+                if (!MODES.contains(m)) throw new Main.UserError("--modes: '" + m + "' is not available (available: " + String.join(", ", MODES) + ")");
+            }
+            if (iterations < 1 || iterations > 1_000_000_000) throw new Main.UserError("--iterations: must be 1 to 1000000000");
+            if (runs < 1 || runs > 100) throw new Main.UserError("--runs: must be 1 to 100");
+            Path image = BootCommand.resolveImage("trapbench");
+            List<Measurement> cells = new ArrayList<>();
+            for (String mode : modes) {
+                Map<String, List<Measurement.Run>> byClass = new LinkedHashMap<>();
+                Map<String, Long> iterationsOf = new LinkedHashMap<>();
+                for (int r = 0; r < runs; r++) {
+                    System.err.printf("popek: trapbench, %s mode, run %d of %d%n", mode, r + 1, runs);
+                    runOnce(image, mode, byClass, iterationsOf);
+                }
+                for (var e : byClass.entrySet()) {
+                    cells.add(Measurement.fromRuns(e.getKey(), mode, iterationsOf.get(e.getKey()), e.getValue()));
+                }
+            }
+            BenchResult result = new BenchResult(modes, cells);
+            System.out.print(new BenchTable(result).render("Trap cost by instruction class (trapbench, " + iterations + " iterations)"));
+            Files.createDirectories(out);
+            Files.writeString(out.resolve("traps.csv"), BenchCsv.render(result));
+            Files.writeString(out.resolve("traps.svg"), new SvgBarChart(result, AxisScale.LOG, "instruction class")
+                    .render("Popek: cost of each class of sensitive instruction"));
+            System.out.println("wrote " + out.resolve("traps.csv") + " and " + out.resolve("traps.svg"));
+            return 0;
+        }
+
+        private void runOnce(Path image, String mode, Map<String, List<Measurement.Run>> byClass, Map<String, Long> iterationsOf) {
+            ByteArrayOutputStream serial = new ByteArrayOutputStream();
+            try (Machine m = new MachineBuilder().memory(64L << 20).serialOutput(serial).benchMarker(true)
+                    .timeoutNanos(600_000_000_000L).multiboot(image, "iterations=" + iterations).build()) {
+                StopReason stop = m.run();
+                String text = serial.toString(StandardCharsets.US_ASCII);
+                if (stop.exitCode() != 33) {
+                    throw new Main.UserError("trapbench did not pass (" + stop.message() + "); it printed: "
+                            + text.strip().replace('\n', '|'), StopReason.INTERNAL_ERROR);
+                }
+                BenchMarker marks = m.benchMarker();
+                int id = 0;
+                for (String line : text.lines().toList()) {
+                    Matcher x = CLASS_LINE.matcher(line);
+                    if (!x.matches()) continue;
+                    if (!marks.complete(id)) throw new Main.UserError("trapbench did not mark loop " + id, StopReason.INTERNAL_ERROR);
+                    iterationsOf.put(x.group(1), Long.parseLong(x.group(2)));
+                    byClass.computeIfAbsent(x.group(1), k -> new ArrayList<>())
+                            .add(new Measurement.Run(marks.elapsedNanos(id), marks.traps(id), marks.exits(id)));
+                    id++;
+                }
+            } catch (BootImageException e) {
+                throw new Main.UserError(e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package popek.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import popek.cpu.StopReason;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** `popek bench traps`: trapbench booted, each loop timed between the guest's marks, the results written out. */
+class BenchCommandTest {
+    @TempDir Path dir;
+
+    private int popek(StringWriter err, String... args) {
+        return Main.execute(args, new PrintWriter(err, true));
+    }
+
+    @Test
+    void trapsWritesOneCsvRowPerClassAndAChart() throws Exception {
+        StringWriter err = new StringWriter();
+        assertEquals(0, popek(err, "bench", "traps", "--iterations", "500", "--runs", "1", "--out", dir.toString()), err.toString());
+        List<String> csv = Files.readAllLines(dir.resolve("traps.csv"));
+        assertEquals(13, csv.size(), String.join("\n", csv));   // header + 12 classes
+        assertTrue(csv.get(0).startsWith("row,mode,median_ns_per_iter"), csv.get(0));
+        for (String cls : new String[] {"compute", "cli_sti", "out_null", "syscall_int80", "pagefault", "hlt_timer"}) {
+            assertTrue(csv.stream().anyMatch(l -> l.startsWith(cls + ",emulate,")), cls + " in\n" + String.join("\n", csv));
+        }
+        // A port write traps once per iteration; the compute loop never does.
+        assertTrue(csv.stream().anyMatch(l -> l.startsWith("out_null,emulate,") && l.split(",")[8].equals("1")), String.join("\n", csv));
+        assertTrue(csv.stream().anyMatch(l -> l.startsWith("compute,emulate,") && l.split(",")[8].equals("0")), String.join("\n", csv));
+        String svg = Files.readString(dir.resolve("traps.svg"));
+        assertTrue(svg.startsWith("<?xml") || svg.startsWith("<svg"), svg.substring(0, 40));
+        assertTrue(svg.contains("syscall_int80"));
+    }
+
+    @Test
+    void aModeThatDoesNotExistYetIsAClearError() {
+        StringWriter err = new StringWriter();
+        assertEquals(StopReason.USAGE, popek(err, "bench", "traps", "--modes", "emulate,full", "--out", dir.toString()));
+        assertTrue(err.toString().contains("'full' is not available"), err.toString());
+        assertEquals(1, err.toString().lines().count());
+    }
+
+    @Test
+    void badCounts() {
+        StringWriter err = new StringWriter();
+        assertEquals(StopReason.USAGE, popek(err, "bench", "traps", "--runs", "0", "--out", dir.toString()));
+        assertTrue(err.toString().contains("--runs"), err.toString());
+    }
+}
