@@ -42,7 +42,7 @@ import popek.platform.MemorySize;
             "130:interrupted (Ctrl-C)"})
 final class BootCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IMAGE",
-            description = "A Multiboot kernel file, or the name of a guest Popek ships (hello, tinyos).")
+            description = "A Multiboot kernel file, or the name of a guest Popek ships (hello, tinyos, trapbench).")
     String image;
 
     @Option(names = "--memory", paramLabel = "SIZE", defaultValue = "64M", converter = MemoryConverter.class,
@@ -112,7 +112,7 @@ final class BootCommand implements Callable<Integer> {
             if (Files.isRegularFile(shipped)) return shipped;
         }
         if (Files.isDirectory(p)) throw new Main.UserError(image + ": is a directory, not a kernel image");
-        throw new Main.UserError(image + ": no such file" + (image.contains("/") ? "" : " (and no shipped guest of that name: try hello or tinyos)"));
+        throw new Main.UserError(image + ": no such file" + (image.contains("/") ? "" : " (and no shipped guest of that name: try hello, tinyos or trapbench)"));
     }
 
     /** Terminal input, a byte at a time, to the guest's UART: a daemon thread, so it never holds the process open. */
@@ -134,7 +134,8 @@ final class BootCommand implements Callable<Integer> {
             try {
                 return MemorySize.parse(value);
             } catch (InvalidMemorySizeException e) {
-                throw new TypeConversionException(e.getMessage());
+                // picocli already names the option: drop the parser's own "--memory: " prefix.
+                throw new TypeConversionException(e.getMessage().replaceFirst("^--memory: ", ""));
             }
         }
     }
