@@ -71,18 +71,6 @@ public final class Unicorn implements AutoCloseable {
     private static final int CTL_TLB_FLUSH = 0x4000000B, CTL_TB_REMOVE_CACHE = 0x48000009, CTL_USE_EXITS = 0x44000004,
             CTL_TLB_TYPE = 0x4400000C, TLB_VIRTUAL = 1, HOOK_TLB_FILL = 1 << 17;
 
-    /**
-     * The saved {@code uc_context} of Unicorn 2.1.1: a 24-byte header then QEMU's CPUX86State. Unicorn exposes no
-     * API for an exception's error code, nor for resetting QEMU's {@code old_exception}, which must be -1 after we
-     * deliver an exception ourselves or the next fault is escalated to #DF and then a silent triple fault (measured:
-     * shared/unicorn-experiments/REPORT_211.md, Q3). The size is asserted at start-up so a different build cannot
-     * silently corrupt guest state.
-     */
-    static final long CONTEXT_SIZE_211 = 5552;
-    private static final long CTX_ERROR_CODE = 5372, CTX_EXCEPTION_IS_INT = 5376, CTX_OLD_EXCEPTION = 5484;
-    /** CPUX86State.hflags (the state begins 20 bytes in: EIP reads back at 148, EFLAGS at 156); bit 3 is HF_INHIBIT_IRQ. */
-    private static final long CTX_HFLAGS = 196;
-    private static final int HF_INHIBIT_IRQ = 1 << 3;
 
     /** {@code until} for uc_emu_start: ignored, because the engine runs in exits mode with no exits (see constructor). */
     private static final long NO_END = 0L;
@@ -100,7 +88,9 @@ public final class Unicorn implements AutoCloseable {
 
     private MemorySegment buf() { return fillDepth > 0 ? hookScratch : mainScratch; }
     private final MemorySegment hookHandle = arena.allocate(JAVA_LONG);
-    private final MemorySegment context;
+    private final MemorySegment contextPtr;
+    private final SavedContext context;
+    private final EngineStruct struct;
     private volatile boolean closed;
 
     /** The first Java exception thrown inside a hook during the current run, rethrown by {@link #start}. */
@@ -131,76 +121,31 @@ public final class Unicorn implements AutoCloseable {
         check("uc_open", invokeInt(UC_OPEN, 4 /* UC_ARCH_X86 */, mode, p));
         uc = p.get(ADDRESS, 0);
         long size = (long) invoke(UC_CONTEXT_SIZE, uc);
-        if (size != CONTEXT_SIZE_211) {
+        if (size != SavedContext.SIZE_211) {
             close();
-            throw new NativeLibraryException("this Unicorn's saved context is " + size + " bytes, not the " + CONTEXT_SIZE_211
+            throw new NativeLibraryException("this Unicorn's saved context is " + size + " bytes, not the " + SavedContext.SIZE_211
                     + " of Unicorn 2.1.1 whose layout Popek relies on for exception delivery; use Debian 13's libunicorn2t64 2.1.1");
         }
         MemorySegment pc = arena.allocate(ADDRESS);
         check("uc_context_alloc", invokeInt(UC_CONTEXT_ALLOC, uc, pc));
-        context = pc.get(ADDRESS, 0).reinterpret(CONTEXT_SIZE_211);
+        contextPtr = pc.get(ADDRESS, 0);
+        context = new SavedContext(contextPtr);
         // Exits mode with no exit address: uc_emu_start's 'until' is ignored, so runs end only by our stops. Without
         // it, after every run Unicorn invalidates the code at until - 1 by translating that address through the
         // guest's page tables; when it is unmapped that raises a #PF it then ignores, after the fault has already
         // set the guest's CR2 and QEMU's old_exception (measured: CR2 read 0xfffffffe in the guest's page-fault
         // handler, and the guest's next fault was escalated to #DF).
         check("uc_ctl(UC_CTL_UC_USE_EXITS)", invokeInt(UC_CTL_1I, uc, CTL_USE_EXITS, 1));
-        stopOnlyAtBlockBoundaries();
-    }
-
-    /**
-     * Unicorn 2.1 checks for a pending stop after every guest memory access, and when it finds one it leaves the
-     * translation block and sets EIP back to the block's first instruction: everything the block did before that
-     * access runs a second time on restart (measured: 3,131 stops from another thread during a loop of
-     * {@code inc ecx; mov [m], ecx; dec edx; jnz} added 2,361 extra increments; a stop requested from an OUT hook
-     * re-executed the OUT). The check is skipped while {@code uc_struct.no_exit_request} is set when code is
-     * translated (Unicorn sets it only for ARM IT blocks), leaving the check at the start of each block, where EIP
-     * is exact. The field has no API, so it is found by the fields just before it, whose values are known
-     * (include/uc_priv.h of 2.1.1: target_page_size, target_page_align, qemu_host_page_size,
-     * qemu_real_host_page_size, qemu_icache_linesize, context_content, cpu_context_size, next_pc, hook_insert,
-     * first_tb, no_exit_request, init_done), and refused if that signature is not there exactly once.
-     */
-    private void stopOnlyAtBlockBoundaries() {
-        MemorySegment s = uc.reinterpret(STRUCT_SCAN_BYTES);
-        long found = -1;
-        for (long t = 0; t + 56 <= STRUCT_SCAN_BYTES; t += 8) {
-            if (s.get(JAVA_INT, t) == 4096 && s.get(JAVA_INT, t + 4) == 4095 && s.get(JAVA_LONG, t + 8) == 4096
-                    && s.get(JAVA_LONG, t + 16) == 4096 && s.get(JAVA_INT, t + 32) == CONTEXT_SIZE_211 - 24
-                    && s.get(JAVA_BYTE, t + 51) == 1) {
-                if (found >= 0) {
-                    found = -2;
-                    break;
-                }
-                found = t;
-            }
-        }
-        if (found < 0) {
+        try {
+            struct = new EngineStruct(uc, size);   // also makes stops land on block boundaries: see EngineStruct
+        } catch (NativeLibraryException e) {
             close();
-            throw new NativeLibraryException("this libunicorn's internal layout is not Unicorn 2.1.1's (Popek must make "
-                    + "engine stops land on block boundaries); use Debian 13's libunicorn2t64 2.1.1");
+            throw e;
         }
-        // Two fields before it are ours to check and read: use_exits (we just set it: must read 1) and invalid_addr
-        // (the exact address of a refused TLB fill, which the fill hook only sees page-aligned).
-        if (found < USE_EXITS_BEFORE || s.get(JAVA_INT, found - USE_EXITS_BEFORE) != 1) {
-            close();
-            throw new NativeLibraryException("this libunicorn's internal layout is not Unicorn 2.1.1's (use_exits); "
-                    + "use Debian 13's libunicorn2t64 2.1.1");
-        }
-        s.set(JAVA_BYTE, found + 50, (byte) 1);
-        invalidAddressOffset = found - INVALID_ADDR_BEFORE;
     }
-
-    /** uc_struct offsets back from target_page_size (include/uc_priv.h, UC_MAX_NESTED_LEVEL 64). */
-    private static final long USE_EXITS_BEFORE = 556, INVALID_ADDR_BEFORE = 568;
-    private long invalidAddressOffset;
 
     /** The exact guest-linear address of the last access a TLB-fill hook refused (uc_struct.invalid_addr). */
-    public long lastInvalidAddress() {
-        return uc.reinterpret(STRUCT_SCAN_BYTES).get(JAVA_LONG, invalidAddressOffset) & 0xFFFFFFFFL;
-    }
-
-    /** How far into uc_struct to look: the fields sit ~1.5 KiB in; the struct is larger than 12 KiB (its jmp_bufs). */
-    private static final long STRUCT_SCAN_BYTES = 8192;
+    public long lastInvalidAddress() { return struct.invalidAddress(); }
 
     // ---------------------------------------------------------------- memory
 
@@ -236,19 +181,10 @@ public final class Unicorn implements AutoCloseable {
      * the CR0 next to it is checked first, so a different layout is caught rather than written into.
      */
     private void setCr2(int value) {
-        try {
-            check("uc_context_save", (int) UC_CONTEXT_SAVE.invokeExact(uc, context));
-            if ((int) context.get(JAVA_LONG_UNALIGNED, CTX_CR0) != reg(X86.CR0)) {
-                throw new NativeLibraryException("this libunicorn's saved context does not hold CR0 at byte " + CTX_CR0
-                        + "; Popek cannot set CR2 safely (use Debian 13's libunicorn2t64 2.1.1)");
-            }
-            context.set(JAVA_LONG_UNALIGNED, CTX_CR0 + 16, value & 0xFFFFFFFFL);
-            check("uc_context_restore", (int) UC_CONTEXT_RESTORE.invokeExact(uc, context));
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        saveContext();
+        context.checkCr0(reg(X86.CR0));
+        context.setCr2(value);
+        restoreContext();
     }
 
     /**
@@ -258,24 +194,28 @@ public final class Unicorn implements AutoCloseable {
      * two whole-TLB flushes (measured: ~9 us of a 34 us ring-3 int n delivery).
      */
     public void setCpl(int cpl) {
+        saveContext();
+        int hflags = context.hflags();
+        if ((hflags & SavedContext.HF_PE) == 0) throw new IllegalStateException("setCpl outside protected mode");
+        context.setHflags((hflags & ~SavedContext.HF_CPL) | (cpl & SavedContext.HF_CPL));
+        restoreContext();
+    }
+
+    private void saveContext() {
         try {
-            check("uc_context_save", (int) UC_CONTEXT_SAVE.invokeExact(uc, context));
-            int hflags = context.get(JAVA_INT, CTX_HFLAGS);
-            if ((hflags & HF_PE) == 0) throw new IllegalStateException("setCpl outside protected mode");
-            context.set(JAVA_INT, CTX_HFLAGS, (hflags & ~3) | (cpl & 3));
-            check("uc_context_restore", (int) UC_CONTEXT_RESTORE.invokeExact(uc, context));
-        } catch (RuntimeException | Error e) {
-            throw e;
+            check("uc_context_save", (int) UC_CONTEXT_SAVE.invokeExact(uc, contextPtr));
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw rethrow(t);
         }
     }
 
-    /** hflags bit 7: protected mode (a sanity check that the word at CTX_HFLAGS is hflags). */
-    private static final int HF_PE = 1 << 7;
-
-    /** CPUX86State.cr[0] in the saved context (20 + 424: after regs, eip, eflags, flags state and ten SegmentCaches). */
-    private static final long CTX_CR0 = 444;
+    private void restoreContext() {
+        try {
+            check("uc_context_restore", (int) UC_CONTEXT_RESTORE.invokeExact(uc, contextPtr));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
 
     /** A segment register's selector. */
     public int selector(int id) {
@@ -402,18 +342,11 @@ public final class Unicorn implements AutoCloseable {
      * top of every {@link Hooks.Interrupt} callback. Returns the error code; see {@link #lastWasSoftwareInterrupt}.
      */
     public int takeException() {
-        try {
-            check("uc_context_save", (int) UC_CONTEXT_SAVE.invokeExact(uc, context));
-            lastSoftwareInterrupt = context.get(JAVA_INT, CTX_EXCEPTION_IS_INT) != 0;
-            int errorCode = context.get(JAVA_INT, CTX_ERROR_CODE);
-            if (context.get(JAVA_INT, CTX_OLD_EXCEPTION) != -1) {
-                context.set(JAVA_INT, CTX_OLD_EXCEPTION, -1);
-                check("uc_context_restore", (int) UC_CONTEXT_RESTORE.invokeExact(uc, context));
-            }
-            return errorCode;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        saveContext();
+        lastSoftwareInterrupt = context.softwareInterrupt();
+        int errorCode = context.errorCode();
+        if (context.clearOldException()) restoreContext();
+        return errorCode;
     }
 
     private boolean lastSoftwareInterrupt;
@@ -425,12 +358,8 @@ public final class Unicorn implements AutoCloseable {
      * context (about 100 ns: asked only when an interrupt is about to be delivered).
      */
     public boolean interruptShadow() {
-        try {
-            check("uc_context_save", (int) UC_CONTEXT_SAVE.invokeExact(uc, context));
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        return (context.get(JAVA_INT, CTX_HFLAGS) & HF_INHIBIT_IRQ) != 0;
+        saveContext();
+        return (context.hflags() & SavedContext.HF_INHIBIT_IRQ) != 0;
     }
 
     public boolean lastWasSoftwareInterrupt() { return lastSoftwareInterrupt; }
@@ -591,7 +520,7 @@ public final class Unicorn implements AutoCloseable {
         if (closed) return;
         closed = true;
         try {
-            if (context != null) invoke(UC_CONTEXT_FREE, context);
+            if (contextPtr != null) invoke(UC_CONTEXT_FREE, contextPtr);
             invoke(UC_CLOSE, uc);
         } finally {
             arena.close();
