@@ -46,9 +46,8 @@ final class InterruptDelivery {
      * @param errorCode pushed only for exceptions that have one
      * @param returnEip the EIP the frame saves: the faulting instruction for faults, the next one for traps and
      *                  {@code int n}, the interrupted one for external interrupts
-     * @param faultEip where a fault raised while delivering would point (the {@code int n} itself for software ints)
      */
-    int deliver(int vector, int source, int errorCode, int returnEip, int faultEip) {
+    int deliver(int vector, int source, int errorCode, int returnEip) {
         mem.refresh();
         boolean pushError = source == EXCEPTION && Vectors.hasErrorCode(vector);
         for (;;) {
@@ -60,12 +59,14 @@ final class InterruptDelivery {
             } catch (GuestFault f) {
                 if (unsupported != null) return UNSUPPORTED;
                 if (vector == Vectors.DF && source == EXCEPTION) return TRIPLE_FAULT;
+                // A fault raised while delivering points at the instruction that caused the event: for int n,
+                // int3 and into the engine reported the EIP after it (the length depends on the original vector).
+                if (source == SOFTWARE) returnEip -= softwareInterruptLength(vector, returnEip);
                 boolean escalate = source == EXCEPTION && Vectors.doubleFault(vector, f.vector);
                 vector = escalate ? Vectors.DF : f.vector;
                 errorCode = escalate ? 0 : f.errorCode;   // deliverOnce already set the EXT bit
                 pushError = Vectors.hasErrorCode(vector);
                 source = EXCEPTION;
-                returnEip = faultEip;
             }
         }
     }
@@ -79,8 +80,8 @@ final class InterruptDelivery {
         if ((eflags & X86.FLAG_VM) != 0) throw unsupported("virtual-8086 mode");
 
         // The gate.
-        int idtBase = (int) uc.tableBase(X86.IDTR);
-        int idtLimit = uc.tableLimit(X86.IDTR);
+        int idtBase = (int) uc.readTable(X86.IDTR);
+        int idtLimit = uc.tableLimit();
         if (vector * 8 + 7 > idtLimit) throw fault.raise(Vectors.GP, vector * 8 + 2 + ext);
         long gate = mem.read64(idtBase + vector * 8, false);
         int type = Descriptor.type(gate);
@@ -109,9 +110,9 @@ final class InterruptDelivery {
         int newSs = ss, newEsp, stackBase;
         if (newCpl < cpl) {
             // Inner stack from the TSS (32-bit TSS: ESPn at 4 + 8n, SSn at 8 + 8n).
-            int tr = uc.tableSelector(X86.TR);
-            int tssBase = (int) uc.tableBase(X86.TR);
-            int tssLimit = uc.tableLimit(X86.TR);
+            int tssBase = (int) uc.readTable(X86.TR);
+            int tssLimit = uc.tableLimit();
+            int tr = uc.tableSelector();
             if ((tr & ~3) == 0 || tssLimit < 8 + 8 * newCpl + 1) throw fault.raise(Vectors.TS, (tr & ~3) + ext);
             newEsp = mem.read32(tssBase + 4 + 8 * newCpl, false);
             newSs = mem.read16(tssBase + 8 + 8 * newCpl, false);
@@ -161,12 +162,21 @@ final class InterruptDelivery {
     /** The GDT or LDT descriptor for a selector, or the #GP the CPU raises for one past the table's limit. */
     private long readDescriptor(int selector, int ext) {
         boolean ldt = (selector & 4) != 0;
-        int base = (int) uc.tableBase(ldt ? X86.LDTR : X86.GDTR);
-        int limit = uc.tableLimit(ldt ? X86.LDTR : X86.GDTR);
+        int base = (int) uc.readTable(ldt ? X86.LDTR : X86.GDTR);
+        int limit = uc.tableLimit();
         int index = selector & ~7;
         if (index + 7 > limit) throw fault.raise(Vectors.GP, (selector & ~3) + ext);
         return mem.read64(base + index, false);
     }
+
+    /** int n is CD ib; int3 (CC), into (CE) and int1 (F1) are one byte. */
+    private int softwareInterruptLength(int vector, int eip) {
+        byte[] b = intProbe;
+        if (mem.fetch(eip - 2, b, 2) == 2 && (b[0] & 0xFF) == 0xCD && (b[1] & 0xFF) == vector) return 2;
+        return 1;
+    }
+
+    private final byte[] intProbe = new byte[2];
 
     private GuestFault unsupported(String what) {
         unsupported = what;

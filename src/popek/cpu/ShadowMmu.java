@@ -54,10 +54,10 @@ final class ShadowMmu implements Hooks.TlbFill {
 
     /** Does the linear page hold the GDT, LDT, IDT or TSS, which the CPU reads at supervisor privilege? */
     private boolean holdsSystemTable(int page) {
-        return overlaps(page, uc.tableBase(X86.GDTR), uc.tableLimit(X86.GDTR))
-                || overlaps(page, uc.tableBase(X86.IDTR), uc.tableLimit(X86.IDTR))
-                || overlaps(page, uc.tableBase(X86.TR), uc.tableLimit(X86.TR))
-                || overlaps(page, uc.tableBase(X86.LDTR), uc.tableLimit(X86.LDTR));
+        return overlaps(page, uc.readTable(X86.GDTR), uc.tableLimit())
+                || overlaps(page, uc.readTable(X86.IDTR), uc.tableLimit())
+                || overlaps(page, uc.readTable(X86.TR), uc.tableLimit())
+                || overlaps(page, uc.readTable(X86.LDTR), uc.tableLimit());
     }
 
     private static boolean overlaps(int page, long base, int limit) {

@@ -180,7 +180,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         int vector = pic.acknowledge();
         long began = stats.begin();
         int eip = uc.reg(X86.EIP);
-        int result = delivery.deliver(vector, InterruptDelivery.EXTERNAL, 0, eip, eip);
+        int result = delivery.deliver(vector, InterruptDelivery.EXTERNAL, 0, eip);
         if (TRACE) trace("irq   vector=%d eip=%08x -> %08x result=%d", vector, eip, uc.reg(X86.EIP), result);
         afterDelivery(result, vector, eip);
         halted = false;
@@ -194,7 +194,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         long began = stats.begin();
         uc.setReg(X86.CR2, (int) linear);
         int eip = uc.reg(X86.EIP);
-        int result = delivery.deliver(Vectors.PF, InterruptDelivery.EXCEPTION, errorCode, eip, eip);
+        int result = delivery.deliver(Vectors.PF, InterruptDelivery.EXCEPTION, errorCode, eip);
         if (TRACE) trace("#PF   cr2=%08x err=%x eip=%08x -> %08x result=%d cr0=%08x cr3=%08x cr4=%08x", linear, errorCode, eip, uc.reg(X86.EIP), result, uc.reg(X86.CR0), uc.reg(X86.CR3), uc.reg(X86.CR4));
         afterDelivery(result, Vectors.PF, eip);
         stats.exit(ExitReason.EVENT);
@@ -244,25 +244,14 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         int errorCode = uc.takeException();
         boolean software = uc.lastWasSoftwareInterrupt();
         int eip = uc.reg(X86.EIP);
-        // For int n / int3 / into the engine reports EIP after the instruction; a fault raised while delivering it
-        // must point at the instruction itself.
-        int faultEip = software ? eip - softwareInterruptLength(vector, eip) : eip;
         int result = delivery.deliver(vector, software ? InterruptDelivery.SOFTWARE : InterruptDelivery.EXCEPTION,
-                errorCode, eip, faultEip);
+                errorCode, eip);
         if (TRACE) trace("trap  vector=%d err=%x soft=%b eip=%08x -> %08x result=%d", vector, errorCode, software, eip, uc.reg(X86.EIP), result);
-        afterDelivery(result, vector, faultEip);
+        afterDelivery(result, vector, eip);
         stats.trap(software ? TrapKind.SOFTWARE_INTERRUPT : TrapKind.EXCEPTION, began);
         stats.vector(vector);
     }
 
-    private int softwareInterruptLength(int vector, int eip) {
-        mem.refresh();
-        byte[] b = intProbe;
-        if (mem.fetch(eip - 2, b, 2) == 2 && (b[0] & 0xFF) == 0xCD && (b[1] & 0xFF) == vector) return 2;
-        return 1;   // int3 (CC), into (CE), int1 (F1)
-    }
-
-    private final byte[] intProbe = new byte[2];
 
     private void afterDelivery(int result, int vector, int eip) {
         if (result == InterruptDelivery.DELIVERED) return;
