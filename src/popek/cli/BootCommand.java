@@ -68,7 +68,9 @@ final class BootCommand implements Callable<Integer> {
         try {
             machine = new MachineBuilder()
                     .memory(memory.bytes())
-                    .serialOutput(serialOut)
+                    // The launcher says whether standard output is a terminal (asking System.console() would
+                    // bring in JDK's line editor, which takes over the terminal).
+                    .serialOutput(serialOut, Boolean.getBoolean("popek.terminal"))
                     .timeoutNanos(timeoutNanos)
                     .stats(stats)
                     .multiboot(path, cmdline)
@@ -77,14 +79,20 @@ final class BootCommand implements Callable<Integer> {
             throw new Main.UserError(e.getMessage());
         }
         try (machine) {
-            Thread ctrlC = new Thread(() -> machine.stop(new StopReason(StopReason.INTERRUPTED, "interrupted")));
+            // On Ctrl-C the JVM runs this hook and then halts, so the hook says why itself; 'reported' keeps it one line.
+            java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread ctrlC = new Thread(() -> {
+                machine.stop(new StopReason(StopReason.INTERRUPTED, "interrupted"));
+                serialOut.flush();
+                if (reported.compareAndSet(false, true)) System.err.println("popek: interrupted (Ctrl-C)");
+            });
             Runtime.getRuntime().addShutdownHook(ctrlC);
             startInputPump(System.in, machine);
             long t0 = System.nanoTime();
             StopReason reason = machine.run();
             long wall = System.nanoTime() - t0;
             serialOut.flush();
-            if (!reason.byGuest()) System.err.println("popek: " + reason.message());
+            if (!reason.byGuest() && reported.compareAndSet(false, true)) System.err.println("popek: " + reason.message());
             if (stats) {
                 machine.stats().print(System.err, "popek: " + reason.message() + " (exit code " + reason.exitCode() + ")", wall);
                 var ports = machine.ports();

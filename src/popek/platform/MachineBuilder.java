@@ -32,6 +32,7 @@ import popek.stats.RunStats;
 public final class MachineBuilder {
     private long memoryBytes = 64L << 20;
     private OutputStream serialOutput = OutputStream.nullOutputStream();
+    private boolean serialImmediate;
     private long timeoutNanos;
     private boolean timedStats;
     private Path kernel;
@@ -42,8 +43,15 @@ public final class MachineBuilder {
 
     public MachineBuilder memory(long bytes) { this.memoryBytes = bytes; return this; }
 
-    /** Where COM1's output goes (the terminal, or a test's buffer). */
-    public MachineBuilder serialOutput(OutputStream out) { this.serialOutput = out; return this; }
+    /** Where COM1's output goes (the terminal, or a test's buffer), handed over a line at a time. */
+    public MachineBuilder serialOutput(OutputStream out) { return serialOutput(out, false); }
+
+    /** As {@link #serialOutput(OutputStream)}; {@code immediate}: every byte as it comes (a terminal, where prompts must show). */
+    public MachineBuilder serialOutput(OutputStream out, boolean immediate) {
+        this.serialOutput = out;
+        this.serialImmediate = immediate;
+        return this;
+    }
 
     /** Stop the guest after this much virtual time (0: never). */
     public MachineBuilder timeoutNanos(long nanos) { this.timeoutNanos = nanos; return this; }
@@ -88,7 +96,7 @@ public final class MachineBuilder {
             Pit8254 pit = new Pit8254(clock, pic.irq(0));
             pit.register(ports);
             new SystemControlPortB(pit).register(ports);
-            SerialConsole console = new SerialConsole(serialOutput);
+            SerialConsole console = new SerialConsole(serialOutput, serialImmediate);
             Uart16550 com1 = new Uart16550(console, pic.irq(Uart16550.COM1_IRQ), clock);
             console.attach(com1);
             com1.register(ports, Uart16550.COM1);

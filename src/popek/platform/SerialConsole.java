@@ -22,14 +22,20 @@ final class SerialConsole implements Uart16550.SerialSink, Timed {
     private long retryAt;
     private static final long RETRY_NANOS = 1_000_000;
 
-    SerialConsole(OutputStream out) { this.out = out; }
+    private final boolean immediate;
+
+    /** {@code immediate}: hand every byte over at once (a terminal: prompts show); otherwise whole lines (pipes, files). */
+    SerialConsole(OutputStream out, boolean immediate) {
+        this.out = out;
+        this.immediate = immediate;
+    }
 
     void attach(Uart16550 uart) { this.uart = uart; }
 
     @Override
     public void write(int b) {
         buffer[buffered++] = (byte) b;
-        if (b == '\n' || buffered == buffer.length) flush();
+        if (immediate || b == '\n' || buffered == buffer.length) flush();
     }
 
     void flush() {
