@@ -25,7 +25,6 @@ final class InterruptDelivery {
     private final GuestAccess mem;
     private final GuestFault fault;
     private String unsupported;
-    private int lastVector, lastErrorCode;
 
     InterruptDelivery(Unicorn uc, GuestAccess mem, GuestFault fault) {
         this.uc = uc;
@@ -35,11 +34,6 @@ final class InterruptDelivery {
 
     /** Why the last delivery returned {@link #UNSUPPORTED}. */
     String unsupportedReason() { return unsupported; }
-
-    /** The vector finally delivered (after any escalation), for statistics and messages. */
-    int lastVector() { return lastVector; }
-
-    int lastErrorCode() { return lastErrorCode; }
 
     /**
      * @param source {@link #EXCEPTION}, {@link #SOFTWARE} or {@link #EXTERNAL}
@@ -53,8 +47,6 @@ final class InterruptDelivery {
         for (;;) {
             try {
                 deliverOnce(vector, source, pushError, errorCode, returnEip);
-                lastVector = vector;
-                lastErrorCode = errorCode;
                 return DELIVERED;
             } catch (GuestFault f) {
                 if (unsupported != null) return UNSUPPORTED;

@@ -47,7 +47,6 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
     private boolean eventRequested;   // a hook asked the loop to look at interrupts (set and read on the vCPU thread)
     private long unmappedAddress;
     private int unmappedType;
-    private int currentEip;
 
     public Vcpu(Unicorn uc, GuestMemory ram, PortBus ports, InterruptController pic, Timed[] timed, VirtualClock clock,
                 RunStats stats, long timeoutNanos) {

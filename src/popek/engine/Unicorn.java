@@ -246,16 +246,6 @@ public final class Unicorn implements AutoCloseable {
     /** The selector of the table last read with {@link #readTable} (LDTR and TR). */
     public int tableSelector() { return lastTableSelector; }
 
-    /** Loads GDTR/IDTR (base, limit), or LDTR/TR (selector, base, limit, flags = access rights as Unicorn keeps them). */
-    public void setTable(int id, int selector, long base, int limit, int flags) {
-        MemorySegment scratch = buf();
-        scratch.set(JAVA_SHORT, 0, (short) selector);
-        scratch.set(JAVA_LONG, 8, base);
-        scratch.set(JAVA_INT, 16, limit);
-        scratch.set(JAVA_INT, 20, flags);
-        check("uc_reg_write", regWrite(id, scratch));
-    }
-
     /** A model-specific register (uc_x86_msr: rid u32 @0, value u64 @8). */
     public long msr(int index) {
         MemorySegment scratch = buf();
@@ -265,12 +255,6 @@ public final class Unicorn implements AutoCloseable {
         return scratch.get(JAVA_LONG, 8);
     }
 
-    public void setMsr(int index, long value) {
-        MemorySegment scratch = buf();
-        scratch.set(JAVA_INT, 0, index);
-        scratch.set(JAVA_LONG, 8, value);
-        check("uc_reg_write(MSR)", regWrite(X86.MSR, scratch));
-    }
 
     private int regRead(int id, MemorySegment into) {
         try {

@@ -203,6 +203,22 @@ class UnicornTest {
     }
 
     @Test
+    void codePatchedByTheHostRunsOnlyAfterItsTranslationIsDropped() {
+        code(0x1000, 0xB8, 0x01, 0x00, 0x00, 0x00, 0xF4);   // mov eax, 1 ; hlt
+        assertEquals(X86.ERR_OK, uc.start(0x1000));
+        assertEquals(1, uc.reg(X86.EAX));
+        ram.write8(0x1001, 0x02);                           // now: mov eax, 2 (written by the host, not the guest)
+        assertEquals(X86.ERR_OK, uc.start(0x1000));
+        assertEquals(1, uc.reg(X86.EAX), "Unicorn still runs the translation it made of the old bytes");
+        uc.removeCodeCache(0x1000, 0x2000);
+        assertEquals(X86.ERR_OK, uc.start(0x1000));
+        assertEquals(2, uc.reg(X86.EAX), "after uc_ctl_remove_cache the new bytes run");
+        uc.flushTlb();   // and dropping the TLB is harmless to a running guest
+        assertEquals(X86.ERR_OK, uc.start(0x1000));
+        assertEquals(2, uc.reg(X86.EAX));
+    }
+
+    @Test
     void capstoneNamesInstructions() {
         try (Capstone cs = new Capstone(32)) {
             Capstone.Instruction i = cs.decode(new byte[] {(byte) 0x0F, 0x22, (byte) 0xD8}, 3, 0x1000);
