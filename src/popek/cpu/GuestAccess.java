@@ -35,8 +35,6 @@ final class GuestAccess {
         }
     }
 
-    boolean pagingEnabled() { return (cr0 & X86.CR0_PG) != 0; }
-
     /** Linear to physical, or the guest's #PF. */
     long physical(int linear, int access, boolean user) {
         long p = walker.translate(cr0, cr3, cr4, efer, linear, access, user);

@@ -24,7 +24,6 @@ final class ShadowMmu implements Hooks.TlbFill {
     private final PageWalker walker;
     private boolean faultPending;
     private int faultErrorCode;
-    private long fills;
 
     ShadowMmu(Unicorn uc, GuestMemory ram) {
         this.uc = uc;
@@ -33,7 +32,6 @@ final class ShadowMmu implements Hooks.TlbFill {
 
     @Override
     public long fill(long vaddr, int type) {
-        fills++;
         int cr0 = uc.reg(X86.CR0);
         if ((cr0 & X86.CR0_PG) == 0) return vaddr | READ | WRITE | EXEC;
         int cr3 = uc.reg(X86.CR3), cr4 = uc.reg(X86.CR4);
@@ -71,6 +69,4 @@ final class ShadowMmu implements Hooks.TlbFill {
         faultPending = false;
         return faultErrorCode;
     }
-
-    long fills() { return fills; }
 }

@@ -45,6 +45,8 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
     private Preemptor preemptor;
     private boolean halted;
     private boolean eventRequested;   // a hook asked the loop to look at interrupts (set and read on the vCPU thread)
+    /** An IRQ was pending when this run began: the loop polls for it, so the OUT hook need not stop for it. */
+    private boolean irqPending;
     private long unmappedAddress;
     private int unmappedType;
 
@@ -133,6 +135,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
             preemptor.setDeadline(next);
             if (TRACE) trace("run   eip=%08x eflags=%08x cs=%04x next-deadline=%d now=%d", uc.reg(X86.EIP), uc.reg(X86.EFLAGS), uc.selector(X86.CS), next, now);
             eventRequested = false;
+            irqPending = waiting;
             int err = uc.start(uc.reg(X86.EIP) & 0xFFFFFFFFL);
             if (err == X86.ERR_EXCEPTION && mmu != null) {
                 int pf = mmu.takeFault();
@@ -144,7 +147,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
             if (err != X86.ERR_OK) return stopWith(engineError(err));
             if (stop.get() != null) continue;
             boolean stopped = preemptor.kickPending() || kicked || eventRequested;
-            if (justHalted() && (!stopped || (uc.reg(X86.EFLAGS) & X86.FLAG_IF) != 0)) {
+            if ((!stopped || (uc.reg(X86.EFLAGS) & X86.FLAG_IF) != 0) && justHalted()) {
                 // Unicorn returns from hlt as from a stop, with EIP past the F4. When a stop was also requested the
                 // byte could instead end the instruction before a block boundary; then this is taken for a hlt only
                 // with IF set, where a wrong guess just waits for the next interrupt, never for a cli; hlt, where it
@@ -170,8 +173,8 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
 
     /**
      * Delivers the highest-priority pending IRQ if the guest's IF is set and it is not in the shadow of {@code sti};
-     * returns true when one is pending but held back (so the loop must look again soon: the guest sets IF with
-     * {@code sti} or {@code popf} without exiting).
+     * returns true when one is still pending afterwards, held back or next in line (so the loop must look again
+     * soon: the guest sets IF with {@code sti}, {@code popf} or {@code iret} without exiting).
      */
     private boolean deliverPendingInterrupt() {
         if (!pic.hasPendingInterrupt()) return false;
@@ -185,7 +188,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         halted = false;
         stats.trap(TrapKind.EXTERNAL_INTERRUPT, began);
         stats.vector(vector);
-        return false;
+        return pic.hasPendingInterrupt();
     }
 
     /** Delivers #PF for {@code linear} with CR2 set, as the MMU would have. */
@@ -194,7 +197,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         uc.setReg(X86.CR2, (int) linear);
         int eip = uc.reg(X86.EIP);
         int result = delivery.deliver(Vectors.PF, InterruptDelivery.EXCEPTION, errorCode, eip);
-        if (TRACE) trace("#PF   cr2=%08x err=%x eip=%08x -> %08x result=%d cr0=%08x cr3=%08x cr4=%08x", linear, errorCode, eip, uc.reg(X86.EIP), result, uc.reg(X86.CR0), uc.reg(X86.CR3), uc.reg(X86.CR4));
+        if (TRACE) trace("#PF   cr2=%08x err=%x eip=%08x -> %08x result=%d", linear, errorCode, eip, uc.reg(X86.EIP), result);
         afterDelivery(result, Vectors.PF, eip);
         stats.exit(ExitReason.EVENT);
         stats.trap(TrapKind.EXCEPTION, began);
@@ -224,9 +227,11 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
     public void out(int port, int size, int value) {
         long began = stats.begin();
         ports.write(port, size, value);
-        // A write can raise an IRQ (an EOI unmasks the next one, a UART enables its THR interrupt) or stop the
-        // machine; either way the run loop must look now, not at the next timer tick.
-        if (pic.hasPendingInterrupt() || stop.get() != null) {
+        // A write can make an IRQ pending (an EOI lets the next one through, a UART enables its THR interrupt): the
+        // run loop must look now, not at the next timer tick. One that was pending already is the loop's to poll.
+        // (A device that stops the machine stops the engine itself, through requestStop.)
+        if (!irqPending && pic.hasPendingInterrupt()) {
+            irqPending = true;
             eventRequested = true;
             uc.stop();
         }
@@ -262,7 +267,6 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
                     "the guest used %s, which Popek does not emulate (delivering %s at %s)",
                     delivery.unsupportedReason(), Vectors.name(vector), describe(eip))));
         }
-        uc.stop();
     }
 
     @Override

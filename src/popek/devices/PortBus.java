@@ -24,7 +24,7 @@ public final class PortBus {
         if (d == null) {
             unclaimedReads++;
             lastUnclaimedPort = port;
-            return size == 4 ? -1 : (1 << (size * 8)) - 1;
+            return allOnes(size);
         }
         return d.read(port & 0xFFFF, size);
     }
@@ -38,6 +38,9 @@ public final class PortBus {
         }
         d.write(port & 0xFFFF, size, value);
     }
+
+    /** What an undriven bus reads for an access of {@code size} bytes: every data line high. */
+    public static int allOnes(int size) { return size == 4 ? -1 : (1 << (8 * size)) - 1; }
 
     public PortDevice deviceAt(int port) { return devices[port & 0xFFFF]; }
 

@@ -15,7 +15,7 @@ public final class PostCodePort implements PortDevice {
     public void register(PortBus bus) { bus.register(PORT, 1, this); }
 
     @Override
-    public int read(int port, int size) { return size == 4 ? -1 : (1 << (8 * size)) - 1; }
+    public int read(int port, int size) { return PortBus.allOnes(size); }
 
     @Override
     public void write(int port, int size, int value) {

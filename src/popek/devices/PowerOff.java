@@ -21,7 +21,7 @@ public final class PowerOff implements PortDevice {
 
     @Override
     public int read(int port, int size) {
-        if (port != PORT) return size == 4 ? -1 : (1 << (8 * size)) - 1;
+        if (port != PORT) return PortBus.allOnes(size);
         return control;
     }
 

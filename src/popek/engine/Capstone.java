@@ -6,6 +6,8 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
+import static popek.engine.NativeCalls.rethrow;
+
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -74,12 +76,9 @@ public final class Capstone implements AutoCloseable {
             int err = (int) CS_OPEN.invokeExact(CS_ARCH_X86, bits == 16 ? 2 : 4, h);
             if (err != 0) throw new NativeLibraryException("cs_open failed: error " + err);
             handle = h.get(JAVA_LONG, 0);
-        } catch (RuntimeException | Error e) {
-            arena.close();
-            throw e;
         } catch (Throwable t) {
             arena.close();
-            throw new IllegalStateException(t);
+            throw rethrow(t);
         }
     }
 
@@ -97,10 +96,8 @@ public final class Capstone implements AutoCloseable {
             } finally {
                 CS_FREE.invokeExact(insnOut.get(ADDRESS, 0), count);
             }
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw rethrow(t);
         }
     }
 
@@ -168,12 +165,6 @@ public final class Capstone implements AutoCloseable {
         }
     }
 
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) return r;
-        if (t instanceof Error e) throw e;
-        return new IllegalStateException(t);
-    }
-
     @Override
     public void close() {
         try {
@@ -182,7 +173,7 @@ public final class Capstone implements AutoCloseable {
             h.set(JAVA_LONG, 0, handle);
             int ignored = (int) CS_CLOSE.invokeExact(h);
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw rethrow(t);
         } finally {
             if (loadedArena != null) loadedArena.close();
             arena.close();

@@ -37,7 +37,7 @@ public final class HostMemory {
             p = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, size, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw NativeCalls.rethrow(t);
         }
         if (p.address() == -1L) throw new OutOfMemoryError("the host could not map " + (size >> 20) + " MiB for guest RAM");
         long address = p.address();
@@ -48,7 +48,7 @@ public final class HostMemory {
         try {
             int ignored = (int) MUNMAP.invokeExact(MemorySegment.ofAddress(address), size);
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw NativeCalls.rethrow(t);
         }
     }
 }

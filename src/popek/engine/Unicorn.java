@@ -8,6 +8,8 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
+import static popek.engine.NativeCalls.rethrow;
+
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -217,13 +219,8 @@ public final class Unicorn implements AutoCloseable {
         }
     }
 
-    /** A segment register's selector. */
-    public int selector(int id) {
-        MemorySegment scratch = buf();
-        scratch.set(JAVA_LONG, 0, 0L);
-        check("uc_reg_read", regRead(id, scratch));
-        return scratch.get(JAVA_SHORT, 0) & 0xFFFF;
-    }
+    /** A segment register's selector (what {@link #reg} reads for it: Unicorn writes only its 16 bits). */
+    public int selector(int id) { return reg(id) & 0xFFFF; }
 
     /**
      * Reads GDTR, IDTR, LDTR or TR (uc_x86_mmr: selector u16, base u64 at 8, limit u32 at 16, flags u32 at 20) in one
@@ -495,11 +492,6 @@ public final class Unicorn implements AutoCloseable {
         }
     }
 
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) throw r;
-        if (t instanceof Error e) throw e;
-        throw new IllegalStateException(t);
-    }
 
     @Override
     public void close() {

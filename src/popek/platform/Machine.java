@@ -67,8 +67,6 @@ public final class Machine implements AutoCloseable {
 
     public RunStats stats() { return stats; }
 
-    public GuestMemory memory() { return ram; }
-
     /** The benchmark marks the guest made, or null when the machine was built without a marker port. */
     public BenchMarker benchMarker() { return benchMarker; }
 

@@ -17,8 +17,6 @@ public final class RunStats {
     /** {@code timed}: also measure host time per trap (two clock reads per trap; off unless --stats asks for it). */
     public RunStats(boolean timed) { this.timed = timed; }
 
-    public boolean timed() { return timed; }
-
     /** A timestamp for {@link #trap(TrapKind, long)}, or 0 when timing is off. */
     public long begin() { return timed ? System.nanoTime() : 0; }
 
@@ -39,8 +37,6 @@ public final class RunStats {
     public long traps(TrapKind k) { return traps[k.ordinal()]; }
 
     public long trapNanos(TrapKind k) { return trapNanos[k.ordinal()]; }
-
-    public long vectorCount(int v) { return vectors[v & 0xFF]; }
 
     public long totalExits() {
         long n = 0;

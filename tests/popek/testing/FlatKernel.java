@@ -3,10 +3,10 @@ package popek.testing;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+
+import popek.platform.multiboot.KernelImages;
 
 /**
  * A Multiboot kernel made of hand-assembled bytes: a 32-byte header using the a.out kludge (load at 1 MiB, enter
@@ -43,15 +43,9 @@ public final class FlatKernel {
     }
 
     public byte[] bytes() {
-        ByteBuffer h = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
-        int magic = 0x1BADB002, flags = 1 << 16;
-        h.putInt(magic).putInt(flags).putInt(-(magic + flags));
-        h.putInt(LOAD).putInt(LOAD).putInt(0).putInt(0).putInt(ENTRY);
-        byte[] body = code.toByteArray();
-        byte[] all = new byte[32 + body.length];
-        System.arraycopy(h.array(), 0, all, 0, 32);
-        System.arraycopy(body, 0, all, 32, body.length);
-        return all;
+        byte[] image = new byte[32 + code.size()];
+        System.arraycopy(code.toByteArray(), 0, image, 32, code.size());
+        return KernelImages.flat(image, 0, KernelImages.aoutHeader(0, LOAD, LOAD, 0, 0, ENTRY));
     }
 
     public Path writeTo(Path dir, String name) {

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Builds tiny Multiboot kernel images in memory, so the loader tests need no toolchain and no fixture files. */
-final class KernelImages {
+public final class KernelImages {
     static final int MAGIC = 0x1BADB002;
     static final int PAGE_ALIGN_AND_MEMORY_INFO = 0x3;
     static final int AOUT_KLUDGE = 1 << 16;
@@ -19,7 +19,7 @@ final class KernelImages {
     }
 
     /** The 32-byte header with the a.out-kludge address fields (flag bit 16 is added). */
-    static byte[] aoutHeader(int flags, long headerAddr, long loadAddr, long loadEndAddr, long bssEndAddr, long entryAddr) {
+    public static byte[] aoutHeader(int flags, long headerAddr, long loadAddr, long loadEndAddr, long bssEndAddr, long entryAddr) {
         int f = flags | AOUT_KLUDGE;
         return le(32).putInt(MAGIC).putInt(f).putInt(-(MAGIC + f))
                 .putInt((int) headerAddr).putInt((int) loadAddr).putInt((int) loadEndAddr).putInt((int) bssEndAddr)
@@ -27,7 +27,7 @@ final class KernelImages {
     }
 
     /** A flat a.out-kludge image: code bytes with the header copied in at headerOffset. */
-    static byte[] flat(byte[] code, int headerOffset, byte[] header) {
+    public static byte[] flat(byte[] code, int headerOffset, byte[] header) {
         byte[] image = code.clone();
         System.arraycopy(header, 0, image, headerOffset, header.length);
         return image;
