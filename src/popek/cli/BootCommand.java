@@ -15,6 +15,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.TypeConversionException;
+import popek.cpu.ExecutionMode;
 import popek.cpu.StopReason;
 import popek.platform.BootImageException;
 import popek.platform.InvalidMemorySizeException;
@@ -53,6 +54,12 @@ final class BootCommand implements Callable<Integer> {
             description = "The kernel command line, passed in the Multiboot information.")
     String cmdline;
 
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "full", converter = ModeConverter.class,
+            description = {"How guest kernel code runs (default: ${DEFAULT-VALUE}):",
+                "full: trap-and-emulate; sensitive kernel instructions are rewritten into traps Popek emulates;",
+                "emulate: the CPU emulator runs privileged instructions itself (like hardware-assisted virtualisation)."})
+    ExecutionMode mode;
+
     @Option(names = "--stats", description = "At exit, print run-loop exits by reason and traps by kind, with counts and host time (to stderr).")
     boolean stats;
 
@@ -73,6 +80,7 @@ final class BootCommand implements Callable<Integer> {
                     .serialOutput(serialOut, Boolean.getBoolean("popek.terminal"))
                     .timeoutNanos(timeoutNanos)
                     .stats(stats)
+                    .mode(mode)
                     .multiboot(path, cmdline)
                     .build();
         } catch (BootImageException e) {
@@ -94,7 +102,8 @@ final class BootCommand implements Callable<Integer> {
             serialOut.flush();
             if (!reason.byGuest() && reported.compareAndSet(false, true)) System.err.println("popek: " + reason.message());
             if (stats) {
-                machine.stats().print(System.err, "popek: " + reason.message() + " (exit code " + reason.exitCode() + ")", wall);
+                machine.stats().print(System.err, "popek: " + reason.message() + " (exit code " + reason.exitCode() + ", "
+                        + mode.label() + " mode)", wall);
                 var ports = machine.ports();
                 if (ports.unclaimedReads() + ports.unclaimedWrites() > 0) {
                     System.err.printf("  ports no device claims: %d reads (all ones), %d writes (ignored); the last was 0x%x%n",
@@ -134,6 +143,15 @@ final class BootCommand implements Callable<Integer> {
             }
         });
         t.setUncaughtExceptionHandler((th, e) -> { });
+    }
+
+    static final class ModeConverter implements ITypeConverter<ExecutionMode> {
+        @Override
+        public ExecutionMode convert(String value) {
+            ExecutionMode m = ExecutionMode.byLabel(value);
+            if (m == null) throw new TypeConversionException("'" + value + "' is not a mode: use full or emulate");
+            return m;
+        }
     }
 
     static final class MemoryConverter implements ITypeConverter<MemorySize> {

@@ -72,8 +72,23 @@ final class GuestAccess {
         return (read32(linear, user) & 0xFFFFFFFFL) | ((long) read32(linear + 4, user) << 32);
     }
 
+    void write8(int linear, int value, boolean user) {
+        ram.write8(checked(linear, 1, PageWalker.WRITE, user), value);
+    }
+
+    void write16(int linear, int value, boolean user) {
+        if (crossesPage(linear, 2)) {
+            probeWrite(linear, 2, user);
+            write8(linear, value, user);
+            write8(linear + 1, value >>> 8, user);
+            return;
+        }
+        ram.write16(checked(linear, 2, PageWalker.WRITE, user), value);
+    }
+
     void write32(int linear, int value, boolean user) {
         if (crossesPage(linear, 4)) {
+            probeWrite(linear, 4, user);
             for (int i = 0; i < 4; i++) ram.write8(checked(linear + i, 1, PageWalker.WRITE, user), value >>> (8 * i));
             return;
         }

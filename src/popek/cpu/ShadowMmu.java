@@ -22,33 +22,57 @@ import popek.memory.PageWalker;
 final class ShadowMmu implements Hooks.TlbFill {
     private final Unicorn uc;
     private final PageWalker walker;
+    private final FullVirtualization full;
     private boolean faultPending;
     private int faultErrorCode;
 
-    ShadowMmu(Unicorn uc, GuestMemory ram) {
+    /** {@code full}: full virtualisation's code discovery, or null (emulate mode). */
+    ShadowMmu(Unicorn uc, GuestMemory ram, FullVirtualization full) {
         this.uc = uc;
         this.walker = new PageWalker(ram);
+        this.full = full;
     }
 
     @Override
     public long fill(long vaddr, int type) {
         int cr0 = uc.reg(X86.CR0);
-        if ((cr0 & X86.CR0_PG) == 0) return vaddr | READ | WRITE | EXEC;
-        int cr3 = uc.reg(X86.CR3), cr4 = uc.reg(X86.CR4);
-        long efer = (cr4 & X86.CR4_PAE) != 0 ? uc.msr(X86.MSR_EFER) : 0;
-        int access = type == X86.MEM_WRITE ? PageWalker.WRITE : type == X86.MEM_FETCH ? PageWalker.FETCH : PageWalker.READ;
-        boolean user = (uc.selector(X86.CS) & 3) == 3 && !holdsSystemTable((int) vaddr);
-        long p = walker.translate(cr0, cr3, cr4, efer, (int) vaddr, access, user);
-        if (p == PageWalker.FAULT) {
-            faultPending = true;
-            faultErrorCode = walker.faultErrorCode();
-            return -1;
+        boolean cpl3 = (uc.selector(X86.CS) & 3) == 3;
+        boolean systemTable = cpl3 && holdsSystemTable((int) vaddr);
+        long p;
+        int perms;
+        if ((cr0 & X86.CR0_PG) == 0) {
+            p = vaddr;
+            perms = READ | WRITE | EXEC;
+        } else {
+            int cr3 = uc.reg(X86.CR3), cr4 = uc.reg(X86.CR4);
+            long efer = (cr4 & X86.CR4_PAE) != 0 ? uc.msr(X86.MSR_EFER) : 0;
+            int access = type == X86.MEM_WRITE ? PageWalker.WRITE : type == X86.MEM_FETCH ? PageWalker.FETCH : PageWalker.READ;
+            p = walker.translate(cr0, cr3, cr4, efer, (int) vaddr, access, cpl3 && !systemTable);
+            if (p == PageWalker.FAULT) {
+                faultPending = true;
+                faultErrorCode = walker.faultErrorCode();
+                return -1;
+            }
+            perms = READ;
+            if (walker.lastExecutable()) perms |= EXEC;
+            if (walker.lastWritable() && walker.lastDirty()) perms |= WRITE;
         }
-        int perms = READ;
-        if (walker.lastExecutable()) perms |= EXEC;
-        if (walker.lastWritable() && walker.lastDirty()) perms |= WRITE;
-        return (p & ~0xFFFL) | perms;
+        p &= ~0xFFFL;
+        if (full != null) {
+            // A guest page table pointing into the shadow pool (a PAE address above 4 GiB) reaches no memory.
+            if (full.isShadow(p)) p = NO_MEMORY;
+            // Kernel code runs from its shadow, execute-only; every other kernel-mode translation (and one the CPU
+            // makes for a system table at CPL 3, which lands in the kernel's TLB) may read or write the page but not
+            // run it, so that the next kernel fetch from it comes back here.
+            if (!cpl3 && type == X86.MEM_FETCH) return full.kernelFetch(vaddr, p) | EXEC;
+            if (type == X86.MEM_WRITE) full.written(p);
+            if (!cpl3 || systemTable) perms &= ~EXEC;
+        }
+        return p | perms;
     }
+
+    /** A guest-physical page nothing is mapped at (the top of Unicorn's 36-bit physical space). */
+    private static final long NO_MEMORY = 0xF_FFFF_F000L;
 
     /** Does the linear page hold the GDT, LDT, IDT or TSS, which the CPU reads at supervisor privilege? */
     private boolean holdsSystemTable(int page) {

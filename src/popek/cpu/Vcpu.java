@@ -52,12 +52,15 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
 
     public Vcpu(Unicorn uc, GuestMemory ram, PortBus ports, InterruptController pic, Timed[] timed, VirtualClock clock,
                 RunStats stats, long timeoutNanos) {
-        this(uc, ram, ports, pic, timed, clock, stats, timeoutNanos, false);
+        this(uc, ram, ports, pic, timed, clock, stats, timeoutNanos, ExecutionMode.EMULATE, false);
     }
 
-    /** {@code shadowPaging}: walk the guest's page tables in Java on every TLB miss ({@link ShadowMmu}). */
+    /**
+     * {@code shadowPaging}: walk the guest's page tables in Java on every TLB miss ({@link ShadowMmu}); full mode
+     * always does.
+     */
     public Vcpu(Unicorn uc, GuestMemory ram, PortBus ports, InterruptController pic, Timed[] timed, VirtualClock clock,
-                RunStats stats, long timeoutNanos, boolean shadowPaging) {
+                RunStats stats, long timeoutNanos, ExecutionMode mode, boolean shadowPaging) {
         this.uc = uc;
         this.ports = ports;
         this.pic = pic;
@@ -67,15 +70,22 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         this.timeoutNanos = timeoutNanos;
         this.mem = new GuestAccess(uc, ram, fault);
         this.delivery = new InterruptDelivery(uc, mem, fault);
+        this.segments = new SegmentCache(uc);
         uc.onPortIo(this);
         uc.onInterrupt(this);
         uc.onInvalidInstruction(this);
         uc.onUnmappedAccess(this);
-        this.mmu = shadowPaging ? new ShadowMmu(uc, ram) : null;
+        this.full = mode == ExecutionMode.FULL ? new FullVirtualization(uc, ram, mem, fault, segments, clock) : null;
+        this.mmu = shadowPaging || full != null ? new ShadowMmu(uc, ram, full) : null;
         if (mmu != null) uc.onTlbFill(mmu);
     }
 
     private final ShadowMmu mmu;
+    private final SegmentCache segments;
+    /** Full virtualisation's rewriting and emulation, or null in emulate mode. */
+    private final FullVirtualization full;
+    /** An emulated hlt: the run ended to wait for an interrupt. */
+    private boolean haltEmulated;
 
     /** Ends the run with this reason (the first reason given wins). Any thread. */
     public void requestStop(StopReason reason) {
@@ -135,6 +145,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
             preemptor.setDeadline(next);
             if (TRACE) trace("run   eip=%08x eflags=%08x cs=%04x next-deadline=%d now=%d", uc.reg(X86.EIP), uc.reg(X86.EFLAGS), uc.selector(X86.CS), next, now);
             eventRequested = false;
+            haltEmulated = false;
             irqPending = waiting;
             int err = uc.start(uc.reg(X86.EIP) & 0xFFFFFFFFL);
             if (err == X86.ERR_EXCEPTION && mmu != null) {
@@ -147,7 +158,14 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
             if (err != X86.ERR_OK) return stopWith(engineError(err));
             if (stop.get() != null) continue;
             boolean stopped = preemptor.kickPending() || kicked || eventRequested;
-            if ((!stopped || (uc.reg(X86.EFLAGS) & X86.FLAG_IF) != 0) && justHalted()) {
+            if (haltEmulated) {
+                haltEmulated = false;
+                halted = true;
+                stats.exit(ExitReason.HALT);
+                continue;
+            }
+            // (In full mode kernel code never runs hlt itself: it is rewritten, and seen above.)
+            if (full == null && (!stopped || (uc.reg(X86.EFLAGS) & X86.FLAG_IF) != 0) && justHalted()) {
                 // Unicorn returns from hlt as from a stop, with EIP past the F4. When a stop was also requested the
                 // byte could instead end the instruction before a block boundary; then this is taken for a hlt only
                 // with IF set, where a wrong guess just waits for the next interrupt, never for a cli; hlt, where it
@@ -245,6 +263,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
             return;
         }
         long began = stats.begin();
+        if (full != null && vector == Vectors.BP && rewrittenTrap(began)) return;
         int errorCode = uc.takeException();
         boolean software = uc.lastWasSoftwareInterrupt();
         int eip = uc.reg(X86.EIP);
@@ -257,7 +276,47 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
     }
 
 
+    /**
+     * Full mode: an int3 (vector 3 is raised only by int3 and int 3, so QEMU's old_exception is untouched and needs no
+     * reset). If it is a rewritten instruction, emulates it and returns true; else it is the guest's own breakpoint.
+     */
+    private boolean rewrittenTrap(long began) {
+        int result = full.trap(uc.reg(X86.EIP));
+        if (result == FullVirtualization.NOT_A_SITE) return false;
+        switch (result) {
+            case SensitiveEmulator.HALT -> {
+                haltEmulated = true;
+                uc.stop();
+            }
+            case SensitiveEmulator.INTERRUPT_WINDOW -> {
+                if (pic.hasPendingInterrupt()) {   // IF is now set: deliver it before the next instruction
+                    eventRequested = true;
+                    uc.stop();
+                }
+            }
+            case FullVirtualization.FAULTED -> {
+                GuestFault f = full.fault();
+                int eip = uc.reg(X86.EIP);
+                if (f.vector < 0) {
+                    requestStop(new StopReason(StopReason.UNSUPPORTED, String.format(
+                            "the guest used %s, which Popek does not emulate (at %s)", full.unsupported(), describe(eip))));
+                } else {
+                    int vector = f.vector;
+                    int r = delivery.deliver(vector, InterruptDelivery.EXCEPTION, f.errorCode, eip);
+                    if (TRACE) trace("fault vector=%d err=%x in emulated %s at eip=%08x -> %08x", vector, f.errorCode, full.lastClass().label(), eip, uc.reg(X86.EIP));
+                    afterDelivery(r, vector, eip);
+                    stats.vector(vector);
+                }
+            }
+            default -> { }
+        }
+        if (TRACE) trace("trap  %s at eip=%08x -> %08x", full.lastClass().label(), uc.reg(X86.EIP), uc.reg(X86.EIP));
+        stats.sensitive(full.lastClass().ordinal(), began);
+        return true;
+    }
+
     private void afterDelivery(int result, int vector, int eip) {
+        segments.invalidate();   // the event loaded CS and SS; user code may have loaded others before it
         if (result == InterruptDelivery.DELIVERED) return;
         if (result == InterruptDelivery.TRIPLE_FAULT) {
             requestStop(new StopReason(StopReason.TRIPLE_FAULT, String.format(
@@ -330,5 +389,6 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
     /** Closes what the vCPU opened (the disassembler); the engine belongs to the caller. */
     public void close() {
         if (disassembler != null) disassembler.close();
+        if (full != null) full.close();
     }
 }

@@ -42,6 +42,11 @@ final class SavedContext {
         return true;
     }
 
+    /** CPUX86State.segs[i].base: SegmentCache {u32 selector; u64 base; u32 limit; u32 flags} from byte 204. */
+    long segmentBase(int i) { return data.get(JAVA_LONG_UNALIGNED, SEGS + 24L * i + 8) & 0xFFFFFFFFL; }
+
+    private static final long SEGS = 204;
+
     int hflags() { return data.get(JAVA_INT, HFLAGS); }
 
     void setHflags(int hflags) { data.set(JAVA_INT, HFLAGS, hflags); }

@@ -253,6 +253,59 @@ public final class Unicorn implements AutoCloseable {
     }
 
 
+    /** Sets a model-specific register the way {@code wrmsr} does (Unicorn runs QEMU's helper_wrmsr). */
+    public void setMsr(int index, long value) {
+        MemorySegment scratch = buf();
+        scratch.set(JAVA_INT, 0, index);
+        scratch.set(JAVA_LONG, 8, value);
+        check("uc_reg_write(MSR)", regWrite(X86.MSR, scratch));
+    }
+
+    /**
+     * Loads GDTR or IDTR (base and limit), or LDTR or TR (selector, base, limit and the descriptor's access flags, as
+     * QEMU keeps them: the descriptor's high dword masked to its attribute bits). Unicorn takes the values as given:
+     * the checks {@code lldt} and {@code ltr} make are the caller's.
+     */
+    public void setTable(int id, long base, int limit, int selector, int flags) {
+        MemorySegment scratch = buf();
+        scratch.set(JAVA_SHORT, 0, (short) selector);
+        scratch.set(JAVA_LONG, 8, base & 0xFFFFFFFFL);
+        scratch.set(JAVA_INT, 16, limit);
+        scratch.set(JAVA_INT, 20, flags);
+        check("uc_reg_write", regWrite(id, scratch));
+    }
+
+    /**
+     * Reads the hidden part of the six segment registers (the bases the CPU cached when each was loaded, which no
+     * register API shows) into {@code bases}, indexed ES, CS, SS, DS, FS, GS as {@link X86#SEG_ES} and the rest; returns
+     * QEMU's hflags (the CPL, whether code and stack are 32-bit). One context save: about 100 ns.
+     */
+    public int segmentState(long[] bases) {
+        saveContext();
+        for (int i = 0; i < 6; i++) bases[i] = context.segmentBase(i);
+        return context.hflags();
+    }
+
+    /** QEMU's hflags ({@link #HF_CS32} and the CPL among them), from a context save. */
+    public int hflags() {
+        saveContext();
+        return context.hflags();
+    }
+
+    /** hflags bits: the code segment is 32-bit; the stack segment is 32-bit. */
+    public static final int HF_CS32 = 1 << 4, HF_SS32 = 1 << 5;
+
+    /**
+     * Puts the CPU in the one-instruction interrupt shadow that {@code sti}, {@code mov ss} and {@code pop ss} leave,
+     * for the VMM that emulated one of them: QEMU then translates the next instruction alone and clears the shadow
+     * after it, and the run loop will not deliver an interrupt in between ({@link #interruptShadow}).
+     */
+    public void setInterruptShadow() {
+        saveContext();
+        context.setHflags(context.hflags() | SavedContext.HF_INHIBIT_IRQ);
+        restoreContext();
+    }
+
     private int regRead(int id, MemorySegment into) {
         try {
             return (int) UC_REG_READ.invokeExact(uc, id, into);
@@ -309,12 +362,20 @@ public final class Unicorn implements AutoCloseable {
 
     /** Drops the TLB (after the host changed what guest page tables say). */
     public void flushTlb() {
-        check("uc_ctl(TLB_FLUSH)", invokeInt(UC_CTL_0, uc, CTL_TLB_FLUSH));
+        try {
+            check("uc_ctl(TLB_FLUSH)", (int) UC_CTL_0.invokeExact(uc, CTL_TLB_FLUSH));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     /** Drops translated code for guest-physical [begin, end): after the host rewrote code the guest already ran. */
     public void removeCodeCache(long begin, long end) {
-        check("uc_ctl(TB_REMOVE_CACHE)", invokeInt(UC_CTL_2L, uc, CTL_TB_REMOVE_CACHE, begin, end));
+        try {
+            check("uc_ctl(TB_REMOVE_CACHE)", (int) UC_CTL_2L.invokeExact(uc, CTL_TB_REMOVE_CACHE, begin, end));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     // ---------------------------------------------------------------- exceptions

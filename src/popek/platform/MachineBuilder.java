@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 
 import popek.cpu.StopReason;
+import popek.cpu.ExecutionMode;
 import popek.cpu.Vcpu;
 import popek.cpu.VirtualClock;
 import popek.devices.BenchMarker;
@@ -39,6 +40,7 @@ public final class MachineBuilder {
     private String cmdline = "";
     private Instant wallClock;
     private boolean shadowPaging;
+    private ExecutionMode mode = ExecutionMode.EMULATE;
     private boolean benchMarker;
 
     public MachineBuilder memory(long bytes) { this.memoryBytes = bytes; return this; }
@@ -64,6 +66,9 @@ public final class MachineBuilder {
 
     /** Walk the guest's page tables in Java on every TLB miss (the MMU that full virtualisation builds on). */
     public MachineBuilder shadowPaging(boolean on) { this.shadowPaging = on; return this; }
+
+    /** Emulate (the default here; the CLI's default is full) or full virtualisation. */
+    public MachineBuilder mode(ExecutionMode mode) { this.mode = mode; return this; }
 
     /** Put a {@link BenchMarker} on port 0x4E8, for benchmark guests (see {@link Machine#benchMarker}). */
     public MachineBuilder benchMarker(boolean on) { this.benchMarker = on; return this; }
@@ -112,7 +117,7 @@ public final class MachineBuilder {
             }
 
             Vcpu vcpu = new Vcpu(cpu, ram, ports, pic, new Timed[] {pit, com1, rtc, console}, clock, stats, timeoutNanos,
-                    shadowPaging);
+                    mode, shadowPaging);
             stopHandle.vcpu = vcpu;
 
             // The machine state a Multiboot loader hands over: protected mode, paging off, flat segments (Unicorn's

@@ -3,6 +3,8 @@ package popek.stats;
 import java.io.PrintStream;
 import java.util.Locale;
 
+import popek.translate.SensitiveClass;
+
 /**
  * Counters for one run: run-loop exits by reason, traps by kind (with host time when timing is on), and exceptions and
  * interrupts by vector. Plain arrays indexed by ordinal, so counting allocates nothing; single-threaded (the vCPU).
@@ -13,6 +15,8 @@ public final class RunStats {
     private final long[] traps = new long[TrapKind.values().length];
     private final long[] trapNanos = new long[TrapKind.values().length];
     private final long[] vectors = new long[256];
+    private final long[] sensitive = new long[SensitiveClass.values().length];
+    private final long[] sensitiveNanos = new long[SensitiveClass.values().length];
 
     /** {@code timed}: also measure host time per trap (two clock reads per trap; off unless --stats asks for it). */
     public RunStats(boolean timed) { this.timed = timed; }
@@ -27,6 +31,16 @@ public final class RunStats {
 
     /** A trap counted without host time (one whose time is not the VMM's, such as the wait in hlt). */
     public void count(TrapKind kind) { traps[kind.ordinal()]++; }
+
+    /** A rewritten sensitive instruction trapped and was emulated (full mode), class by ordinal. */
+    public void sensitive(int classOrdinal, long began) {
+        sensitive[classOrdinal]++;
+        if (timed) sensitiveNanos[classOrdinal] += System.nanoTime() - began;
+    }
+
+    public long sensitive(SensitiveClass c) { return sensitive[c.ordinal()]; }
+
+    public long sensitiveNanos(SensitiveClass c) { return sensitiveNanos[c.ordinal()]; }
 
     public void exit(ExitReason reason) { exits[reason.ordinal()]++; }
 
@@ -47,6 +61,7 @@ public final class RunStats {
     public long totalTraps() {
         long n = 0;
         for (long t : traps) n += t;
+        for (long t : sensitive) n += t;
         return n;
     }
 
@@ -66,6 +81,18 @@ public final class RunStats {
                 out.printf(Locale.ROOT, "    %-42s %12d %11.3f ms %7.0f ns%n", k.label, n, trapNanos(k) / 1e6, (double) trapNanos(k) / n);
             } else {
                 out.printf(Locale.ROOT, "    %-42s %12d%n", k.label, n);
+            }
+        }
+        boolean anyClass = false;
+        for (SensitiveClass c : SensitiveClass.values()) {
+            long n = sensitive(c);
+            if (n == 0) continue;
+            if (!anyClass) out.printf(Locale.ROOT, "  %-44s %12s %14s %10s%n", "rewritten instructions trapped, by class", "count", "host time", "mean");
+            anyClass = true;
+            if (timed) {
+                out.printf(Locale.ROOT, "    %-42s %12d %11.3f ms %7.0f ns%n", c.label(), n, sensitiveNanos(c) / 1e6, (double) sensitiveNanos(c) / n);
+            } else {
+                out.printf(Locale.ROOT, "    %-42s %12d%n", c.label(), n);
             }
         }
         boolean any = false;

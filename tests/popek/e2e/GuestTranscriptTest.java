@@ -51,6 +51,13 @@ class GuestTranscriptTest {
         check(g, b -> b.shadowPaging(true));
     }
 
+    /** The same in full virtualisation: kernel code rewritten, every sensitive instruction trapped and emulated. */
+    @ParameterizedTest(name = "{0} (full)")
+    @MethodSource("guests")
+    void matchesQemuInFullMode(Guest g) throws Exception {
+        check(g, b -> b.mode(popek.cpu.ExecutionMode.FULL));
+    }
+
     private void check(Guest g, java.util.function.Consumer<popek.platform.MachineBuilder> adjust) throws Exception {
         assumeFalse(g.name().equals("gp"), "emulate mode: Unicorn 2.1 compiles out the I/O permission check "
                 + "(gen_check_io), so a ring-3 out with IOPL 0 runs instead of raising #GP; full mode must trap it");

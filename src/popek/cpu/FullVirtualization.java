@@ -1,0 +1,171 @@
+package popek.cpu;
+
+import java.lang.foreign.Arena;
+
+import popek.engine.HostMemory;
+import popek.engine.Unicorn;
+import popek.engine.X86;
+import popek.memory.GuestMemory;
+import popek.translate.CodeScanner;
+import popek.translate.SensitiveClass;
+import popek.translate.ShadowCode;
+
+/**
+ * Full virtualisation by rewriting: guest kernel code (CPL 0-2) runs from shadow pages in which every sensitive
+ * instruction starts with {@code int3} ({@link ShadowCode}), and each such trap is emulated ({@link SensitiveEmulator}).
+ *
+ * <p>Two halves meet here. The shadow MMU calls {@link #kernelFetch} when kernel code is about to run from a page it
+ * has no translation for (code discovery: the page is scanned and patched once per content version) and
+ * {@link #written} when the guest is about to write a page (self-modifying code is seen there). The vCPU calls
+ * {@link #trap} for every {@code int3}: a patched site is emulated, anything else is the guest's own breakpoint.
+ *
+ * <p>The trap finds its patch in a small direct-mapped cache from linear code page to shadow, filled by the MMU's own
+ * fetch translations, so the common trap costs no page walk; the cache always agrees with the TLB's code entries,
+ * because every kernel code entry the TLB has came from a {@link #kernelFetch} that also updated it.
+ */
+final class FullVirtualization implements AutoCloseable {
+    /** Shadows the pool holds before it is emptied: 16 MiB of host memory, reserved, touched only as used. */
+    static final int POOL_PAGES = 4096;
+    private static final int CACHE = 1024;
+
+    private final Unicorn uc;
+    private final GuestMemory ram;
+    private final GuestAccess mem;
+    private final GuestFault fault;
+    private final SegmentCache segments;
+    private final Operands op;
+    private final SensitiveEmulator emulator;
+    private final CodeScanner scanner = new CodeScanner();
+    private final ShadowCode code;
+    private final Arena arena = Arena.ofShared();
+    private final int[] cacheTag = new int[CACHE];     // linear page number + 1
+    private final long[] cacheShadow = new long[CACHE]; // its shadow (pool page)
+    private SensitiveClass lastClass;
+
+    FullVirtualization(Unicorn uc, GuestMemory ram, GuestAccess mem, GuestFault fault, SegmentCache segments,
+                       VirtualClock clock) {
+        this.uc = uc;
+        this.ram = ram;
+        this.mem = mem;
+        this.fault = fault;
+        this.segments = segments;
+        this.op = new Operands(uc, mem, segments, fault);
+        this.emulator = new SensitiveEmulator(uc, mem, fault, segments, op, clock);
+        var pool = HostMemory.anonymous((long) POOL_PAGES * ShadowCode.PAGE, arena);
+        uc.mapRam(ShadowCode.POOL_BASE, pool);
+        this.code = new ShadowCode(ram, pool, scanner);
+    }
+
+    ShadowCode shadows() { return code; }
+
+    // ---------------------------------------------------------------- the MMU's side
+
+    /**
+     * Kernel code is about to run from linear page {@code linear}, which the guest maps to RAM page {@code physical}:
+     * returns the shadow page to run instead (built or refreshed as needed). Runs inside the TLB-fill hook.
+     */
+    long kernelFetch(long linear, long physical) {
+        if (!ram.contains(physical, ShadowCode.PAGE)) return physical;   // no RAM there: the fetch fails as it would
+        int bits = (segments.hflags() & Unicorn.HF_CS32) != 0 ? 32 : 16;
+        long shadow = code.shadowOf(physical, bits);
+        int flags = code.lastFlags();
+        if ((flags & ShadowCode.PURGED) != 0) {
+            uc.removeCodeCache(ShadowCode.POOL_BASE, ShadowCode.POOL_BASE + (long) POOL_PAGES * ShadowCode.PAGE);
+            java.util.Arrays.fill(cacheTag, 0);
+        }
+        if ((flags & ShadowCode.REBUILT) != 0) uc.removeCodeCache(shadow, shadow + ShadowCode.PAGE);
+        // A new shadow: any writable translation of its page, under any linear alias, must go, so that the next
+        // write to the page comes to written() (the new entry this fill installs is not flushed: it is made after).
+        if (flags != ShadowCode.REUSED) uc.flushTlb();
+        int page = (int) (linear >>> 12);
+        cacheTag[page & (CACHE - 1)] = page + 1;
+        cacheShadow[page & (CACHE - 1)] = shadow;
+        return shadow;
+    }
+
+    /** The guest is about to write RAM page {@code physical} (a TLB fill for writing). Runs inside the hook. */
+    void written(long physical) {
+        if (!code.hasShadow(physical)) return;
+        code.written(physical);
+        // Drop every translation that runs the old shadow, so the next fetch from the page checks it again.
+        uc.flushTlb();
+    }
+
+    /** Is this guest-physical page one of the shadows? (The MMU never lets the guest read or write them.) */
+    boolean isShadow(long physical) { return code.inPool(physical); }
+
+    // ---------------------------------------------------------------- the trap
+
+    /** {@link #trap} results besides a {@link SensitiveEmulator} one: not a patch site; a fault was delivered. */
+    static final int NOT_A_SITE = -1, FAULTED = -2;
+
+    /**
+     * An {@code int3} ran in kernel code and the engine reported EIP {@code eipAfter} (just past it). If it is a
+     * patched site, emulates the instruction and returns a {@link SensitiveEmulator} result; the class is then
+     * {@link #lastClass()}. If the emulation faults, returns {@link #FAULTED} with the fault in {@link #fault()}
+     * (vector -1: not emulated, see {@link #unsupported()}), EIP still on the instruction.
+     */
+    int trap(int eipAfter) {
+        int site = eipAfter - 1;
+        int linear = (int) segments.base(X86.SEG_CS) + site;
+        int page = linear >>> 12;
+        int slot = page & (CACHE - 1);
+        long shadow;
+        if (cacheTag[slot] == page + 1) {
+            shadow = cacheShadow[slot];
+        } else {
+            shadow = lookUp(linear);
+            if (shadow < 0) return NOT_A_SITE;
+        }
+        long physical = code.originalOf(shadow) + (linear & 0xFFF);
+        int cls = code.siteClass(physical);
+        if (cls < 0) return NOT_A_SITE;
+        lastClass = SensitiveClass.ofOrdinal(cls);
+        try {
+            fetch(physical, linear);
+            op.decode(site);
+            return emulator.emulate(lastClass);
+        } catch (GuestFault f) {
+            uc.setReg(X86.EIP, site);
+            return FAULTED;
+        }
+    }
+
+    /** A linear code page the cache does not know: walk the guest's tables to its RAM page, then find its shadow. */
+    private long lookUp(int linear) {
+        mem.refresh();
+        try {
+            return code.shadowPageOf(mem.physical(linear, popek.memory.PageWalker.FETCH, false) & ~0xFFFL);
+        } catch (GuestFault f) {
+            return -1;
+        }
+    }
+
+    /** The instruction's bytes: from RAM where the site is, and through the guest's paging past the page's end. */
+    private void fetch(long physical, int linear) {
+        byte[] b = op.bytes;
+        int inPage = (int) Math.min(MAX_INSTRUCTION, ShadowCode.PAGE - (physical & 0xFFF));
+        ram.read(physical, b, 0, inPage);
+        if (inPage < MAX_INSTRUCTION) {
+            mem.refresh();
+            int n = mem.fetch(linear + inPage, tail, MAX_INSTRUCTION - inPage);
+            System.arraycopy(tail, 0, b, inPage, n);
+            for (int i = inPage + n; i < b.length; i++) b[i] = 0;
+        }
+    }
+
+    private static final int MAX_INSTRUCTION = 15;
+    private final byte[] tail = new byte[MAX_INSTRUCTION];
+
+    SensitiveClass lastClass() { return lastClass; }
+
+    GuestFault fault() { return fault; }
+
+    String unsupported() { return emulator.unsupported(); }
+
+    @Override
+    public void close() {
+        scanner.close();
+        arena.close();
+    }
+}

@@ -1,0 +1,215 @@
+package popek.cpu;
+
+import popek.engine.Unicorn;
+import popek.engine.X86;
+
+/**
+ * The operands of the one sensitive instruction being emulated: its prefixes, opcode and ModRM decoded from its bytes,
+ * its memory operand's linear address, and access to registers, memory and the stack as that instruction sees them
+ * (operand and address size, segment override, the segment's base). Reused for every trap, so decoding allocates
+ * nothing.
+ *
+ * <p>Only the forms that full virtualisation patches need decoding: legacy prefixes, one- and two-byte opcodes, ModRM
+ * with SIB and displacement in 16- and 32-bit addressing, and the immediates of far jumps and calls and {@code retf n}.
+ * Code and stack segments are taken to be 32-bit (the code scanner is told the code size; a 16-bit stack segment is
+ * refused by {@link SegmentCache}).
+ */
+final class Operands {
+    private final Unicorn uc;
+    private final GuestAccess mem;
+    private final SegmentCache segments;
+    private final GuestFault fault;
+
+    // The instruction.
+    int eip;          // its first byte
+    int length;
+    boolean opsize32, addrsize32, rep;
+    int segOverride;  // X86.SEG_* or -1
+    int opcode;       // one-byte opcode, or 0x0F00 | second byte
+    int mod, reg, rm; // ModRM fields, when the opcode has one
+    private int base, index, scale, disp;   // memory operand (base/index -1 for none)
+    private boolean defaultSs;
+    private int immOffset;                  // where the immediate starts in bytes[]
+    final byte[] bytes = new byte[16];
+
+    Operands(Unicorn uc, GuestAccess mem, SegmentCache segments, GuestFault fault) {
+        this.uc = uc;
+        this.mem = mem;
+        this.segments = segments;
+        this.fault = fault;
+    }
+
+    /** Decodes the instruction in {@link #bytes} (already fetched) that starts at {@code eip}. */
+    void decode(int eip) {
+        this.eip = eip;
+        opsize32 = true;
+        addrsize32 = true;
+        rep = false;
+        segOverride = -1;
+        int i = 0, b;
+        for (;; i++) {
+            if (i >= 14) throw fault.raise(Vectors.GP, 0);   // longer than 15 bytes
+            b = bytes[i] & 0xFF;
+            if (b == 0x66) opsize32 = false;
+            else if (b == 0x67) addrsize32 = false;
+            else if (b == 0xF3 || b == 0xF2) rep = true;
+            else if (b == 0x26 || b == 0x2E || b == 0x36 || b == 0x3E) segOverride = (b >>> 3) & 3;   // ES CS SS DS
+            else if (b == 0x64 || b == 0x65) segOverride = b - 0x60;                                   // FS GS
+            else if (b != 0xF0) break;
+        }
+        opcode = b;
+        i++;
+        if (opcode == 0x0F) opcode = 0x0F00 | (bytes[i++] & 0xFF);
+        if (hasModrm(opcode)) i = decodeModrm(i);
+        immOffset = i;
+        length = i + immediateSize(opcode);
+    }
+
+    private static boolean hasModrm(int op) {
+        return switch (op) {
+            case 0x8C, 0x8E, 0xC4, 0xC5, 0xFF, 0x0F00, 0x0F01, 0x0F02, 0x0F03, 0x0F20, 0x0F21, 0x0F22, 0x0F23,
+                 0x0FB2, 0x0FB4, 0x0FB5 -> true;
+            default -> false;
+        };
+    }
+
+    private int immediateSize(int op) {
+        return switch (op) {
+            case 0xEA, 0x9A -> opsize32 ? 6 : 4;
+            case 0xCA -> 2;
+            case 0xCD -> 1;
+            default -> 0;
+        };
+    }
+
+    private int decodeModrm(int i) {
+        int modrm = bytes[i++] & 0xFF;
+        mod = modrm >>> 6;
+        reg = (modrm >>> 3) & 7;
+        rm = modrm & 7;
+        base = -1;
+        index = -1;
+        scale = 0;
+        disp = 0;
+        defaultSs = false;
+        if (mod == 3) return i;
+        if (addrsize32) {
+            if (rm == 4) {
+                int sib = bytes[i++] & 0xFF;
+                scale = sib >>> 6;
+                index = ((sib >>> 3) & 7) == 4 ? -1 : (sib >>> 3) & 7;
+                base = sib & 7;
+                if (base == 5 && mod == 0) {
+                    base = -1;
+                    disp = le32(i);
+                    i += 4;
+                }
+            } else if (rm == 5 && mod == 0) {
+                disp = le32(i);
+                i += 4;
+            } else {
+                base = rm;
+            }
+            defaultSs = base == 4 || base == 5;
+        } else {
+            // 16-bit addressing: BX+SI, BX+DI, BP+SI, BP+DI, SI, DI, BP (or disp16), BX.
+            final int bx = 3, bp = 5, si = 6, di = 7;
+            switch (rm) {
+                case 0 -> { base = bx; index = si; }
+                case 1 -> { base = bx; index = di; }
+                case 2 -> { base = bp; index = si; defaultSs = true; }
+                case 3 -> { base = bp; index = di; defaultSs = true; }
+                case 4 -> base = si;
+                case 5 -> base = di;
+                case 6 -> {
+                    if (mod == 0) {
+                        disp = le16(i);
+                        i += 2;
+                    } else {
+                        base = bp;
+                        defaultSs = true;
+                    }
+                }
+                default -> base = bx;
+            }
+        }
+        if (mod == 1) disp = bytes[i++];
+        else if (mod == 2) {
+            if (addrsize32) { disp = le32(i); i += 4; } else { disp = (short) le16(i); i += 2; }
+        }
+        return i;
+    }
+
+    private int le32(int at) {
+        return (bytes[at] & 0xFF) | (bytes[at + 1] & 0xFF) << 8 | (bytes[at + 2] & 0xFF) << 16 | (bytes[at + 3] & 0xFF) << 24;
+    }
+
+    private int le16(int at) { return (bytes[at] & 0xFF) | (bytes[at + 1] & 0xFF) << 8; }
+
+    /** The immediate's {@code n}-th byte pair or dword, for far pointers and {@code retf n}. */
+    int imm16(int at) { return le16(immOffset + at); }
+
+    int imm32(int at) { return le32(immOffset + at); }
+
+    int next() { return eip + length; }
+
+    boolean isMemory() { return mod != 3; }
+
+    /** The memory operand's linear address. */
+    int address() {
+        int a = disp;
+        if (base >= 0) a += uc.reg(X86.generalRegister(base));
+        if (index >= 0) a += uc.reg(X86.generalRegister(index)) << scale;
+        if (!addrsize32) a &= 0xFFFF;
+        int seg = segOverride >= 0 ? segOverride : defaultSs ? X86.SEG_SS : X86.SEG_DS;
+        return (int) segments.base(seg) + a;
+    }
+
+    /** The linear address {@code delta} bytes past the memory operand. */
+    int address(int delta) { return address() + delta; }
+
+    // ---------------------------------------------------------------- registers
+
+    int reg32(int n) { return uc.reg(X86.generalRegister(n)); }
+
+    void setReg32(int n, int v) { uc.setReg(X86.generalRegister(n), v); }
+
+    /** Writes the low 16 bits of a general register, keeping the high ones. */
+    void setReg16(int n, int v) {
+        int r = X86.generalRegister(n);
+        uc.setReg(r, (uc.reg(r) & 0xFFFF0000) | (v & 0xFFFF));
+    }
+
+    /** Writes a result of the instruction's operand size into a general register. */
+    void setRegSized(int n, int v) {
+        if (opsize32) setReg32(n, v); else setReg16(n, v);
+    }
+
+    /** The r/m operand as a 16-bit value (a selector or a machine status word): register or memory. */
+    int rm16(boolean user) {
+        return isMemory() ? mem.read16(address(), user) : reg32(rm) & 0xFFFF;
+    }
+
+    // ---------------------------------------------------------------- the stack (32-bit SS)
+
+    /** Pushes the operand-size value {@code v}; the whole push faults before anything changes. */
+    void push(int v, boolean user) {
+        int size = opsize32 ? 4 : 2;
+        int esp = uc.reg(X86.ESP) - size;
+        int at = (int) segments.base(X86.SEG_SS) + esp;
+        if (opsize32) mem.write32(at, v, user); else mem.write16(at, v, user);
+        uc.setReg(X86.ESP, esp);
+    }
+
+    /** The operand-size value {@code slot} operand-size slots above ESP, without popping it. */
+    int peek(int slot, boolean user) {
+        int size = opsize32 ? 4 : 2;
+        int at = (int) segments.base(X86.SEG_SS) + uc.reg(X86.ESP) + slot * size;
+        return opsize32 ? mem.read32(at, user) : mem.read16(at, user);
+    }
+
+    /** Drops {@code slots} operand-size slots and {@code bytes} more from the stack. */
+    void drop(int slots, int bytes) {
+        uc.setReg(X86.ESP, uc.reg(X86.ESP) + slots * (opsize32 ? 4 : 2) + bytes);
+    }
+}

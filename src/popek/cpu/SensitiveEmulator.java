@@ -1,0 +1,322 @@
+package popek.cpu;
+
+import popek.engine.Unicorn;
+import popek.engine.X86;
+import popek.translate.SensitiveClass;
+
+/**
+ * Emulates one trapped sensitive instruction against the virtual CPU, as the Intel SDM describes it, so that the
+ * guest cannot tell it did not run on the CPU: {@code pushf} pushes the flags as they are, {@code sgdt} stores the
+ * guest's own GDTR, {@code smsw} the guest's CR0, {@code mov cr3} switches the guest's address space (and so the
+ * shadow MMU's), {@code rdtsc} reads the virtual clock.
+ *
+ * <p>The virtual CPU's architectural state lives in the engine's registers, which Popek sets through Unicorn's API when
+ * it emulates an instruction (the guest kernel runs in ring 0 of the emulated CPU, so there is no deprivileged real
+ * state to hide; what full virtualisation changes is that the instruction never runs on the CPU: Popek decides its
+ * effect). The state that has no engine register, or whose engine register Popek does not trust, is kept here: the
+ * debug registers (never armed: the virtual CPU has no hardware breakpoints), the time-stamp counter (the virtual
+ * clock, so guests see virtual time), and CR0's ET bit (always set, as QEMU's CPU keeps it; Unicorn's register write
+ * would clear it).
+ *
+ * <p>A fault raised by the emulation is thrown as {@link GuestFault} before any state changes, and the caller
+ * delivers it with the instruction's own address, as the CPU raises faults.
+ */
+final class SensitiveEmulator {
+    /** What {@link #emulate} asks of the run loop besides the new EIP. */
+    static final int CONTINUE = 0, HALT = 1, INTERRUPT_WINDOW = 2;
+
+    private final Unicorn uc;
+    private final GuestAccess mem;
+    private final GuestFault fault;
+    private final SegmentCache segments;
+    private final Operands op;
+    private final SegmentOps seg;
+    private final VirtualClock clock;
+    private final int[] dr = {0, 0, 0, 0, 0, 0, 0xFFFF0FF0, 0x400};
+    private long tscOffset;
+
+    SensitiveEmulator(Unicorn uc, GuestAccess mem, GuestFault fault, SegmentCache segments, Operands op, VirtualClock clock) {
+        this.uc = uc;
+        this.mem = mem;
+        this.fault = fault;
+        this.segments = segments;
+        this.op = op;
+        this.seg = new SegmentOps(uc, mem, fault, segments, op);
+        this.clock = clock;
+    }
+
+    /** Why the last fault with vector -1 was raised: an instruction form Popek does not emulate. */
+    String unsupported() { return seg.unsupported(); }
+
+    /**
+     * Emulates the decoded instruction ({@link Operands}) of class {@code cls} and sets EIP past it (or to where it
+     * transfers). Returns {@link #CONTINUE}, {@link #HALT} (hlt: the vCPU waits for an interrupt) or
+     * {@link #INTERRUPT_WINDOW} (IF went from 0 to 1 with no shadow: a pending interrupt can be delivered now).
+     */
+    int emulate(SensitiveClass cls) {
+        int cpl = uc.selector(X86.CS) & 3;
+        int next = op.next();
+        int result = CONTINUE;
+        switch (cls) {
+            case CLI, STI -> {
+                int flags = uc.reg(X86.EFLAGS);
+                if (cpl > ((flags & X86.FLAG_IOPL) >>> 12)) throw fault.raise(Vectors.GP, 0);
+                if (cls == SensitiveClass.CLI) {
+                    uc.setReg(X86.EFLAGS, flags & ~X86.FLAG_IF);
+                } else if ((flags & X86.FLAG_IF) == 0) {
+                    uc.setReg(X86.EFLAGS, flags | X86.FLAG_IF);
+                    uc.setInterruptShadow();   // no interrupt until after the next instruction: sti; hlt must sleep
+                }
+            }
+            case HLT -> {
+                privileged(cpl);
+                result = HALT;
+            }
+            case PUSHF -> {
+                int flags = uc.reg(X86.EFLAGS) & ~(X86.FLAG_VM | X86.FLAG_RF);
+                op.push(flags, false);
+            }
+            case POPF -> {
+                int old = uc.reg(X86.EFLAGS);
+                int popped = op.peek(0, false);
+                if (!op.opsize32) popped = (old & 0xFFFF0000) | (popped & 0xFFFF);
+                op.drop(1, 0);
+                int flags = SegmentOps.mergeFlags(old, popped, cpl, SegmentOps.FLAG_POPF_MASK);
+                uc.setReg(X86.EFLAGS, flags);
+                if ((old & X86.FLAG_IF) == 0 && (flags & X86.FLAG_IF) != 0) result = INTERRUPT_WINDOW;
+            }
+            case IRET -> {
+                if (seg.iret()) result = INTERRUPT_WINDOW;
+                return result;   // iret set EIP itself
+            }
+            case SGDT, SIDT -> {
+                if (!op.isMemory()) throw fault.raise(Vectors.UD, 0);
+                long base = uc.readTable(cls == SensitiveClass.SGDT ? X86.GDTR : X86.IDTR);
+                int limit = uc.tableLimit();
+                int a = op.address();
+                mem.probeWrite(a, 6, false);
+                mem.write16(a, limit, false);
+                mem.write32(a + 2, (int) base, false);
+            }
+            case LGDT, LIDT -> {
+                privileged(cpl);
+                if (!op.isMemory()) throw fault.raise(Vectors.UD, 0);
+                int a = op.address();
+                int limit = mem.read16(a, false);
+                int base = mem.read32(a + 2, false);
+                if (!op.opsize32) base &= 0xFFFFFF;
+                uc.setTable(cls == SensitiveClass.LGDT ? X86.GDTR : X86.IDTR, base & 0xFFFFFFFFL, limit, 0, 0);
+            }
+            case SLDT, STR -> {
+                uc.readTable(cls == SensitiveClass.SLDT ? X86.LDTR : X86.TR);
+                storeWord(uc.tableSelector());
+            }
+            case SMSW -> storeWord(uc.reg(X86.CR0));
+            case LLDT -> {
+                privileged(cpl);
+                seg.lldt();
+            }
+            case LTR -> {
+                privileged(cpl);
+                seg.ltr();
+            }
+            case LMSW -> {
+                privileged(cpl);
+                int cr0 = uc.reg(X86.CR0);
+                writeCr0((cr0 & ~0xE) | (op.rm16(false) & 0xF));   // can set PE, never clear it
+            }
+            case CLTS -> {
+                privileged(cpl);
+                writeCr0(uc.reg(X86.CR0) & ~X86.CR0_TS);
+            }
+            case MOV_CR_READ -> {
+                privileged(cpl);
+                op.setReg32(op.rm, readCr(op.reg));
+            }
+            case MOV_CR_WRITE -> {
+                privileged(cpl);
+                writeCr(op.reg, op.reg32(op.rm));
+            }
+            case MOV_DR -> {
+                privileged(cpl);
+                int n = op.reg;
+                if (n == 4 || n == 5) {
+                    if ((uc.reg(X86.CR4) & X86.CR4_DE) != 0) throw fault.raise(Vectors.UD, 0);
+                    n += 2;
+                }
+                if (op.opcode == 0x0F21) op.setReg32(op.rm, dr[n]);
+                else {
+                    int v = op.reg32(op.rm);
+                    dr[n] = n == 6 ? v | 0xFFFF0FF0 : n == 7 ? v | 0x400 : v;   // the bits that read as 1
+                }
+            }
+            case INVLPG -> {
+                privileged(cpl);
+                if (!op.isMemory()) throw fault.raise(Vectors.UD, 0);
+                uc.flushTlb();   // Unicorn can flush only the whole TLB; the guest cannot tell
+            }
+            case INVD, WBINVD -> privileged(cpl);   // no caches to write back or drop
+            case RDMSR -> {
+                privileged(cpl);
+                int index = uc.reg(X86.ECX);
+                long v = index == MSR_TSC ? tsc() : uc.msr(index);
+                uc.setReg(X86.EAX, (int) v);
+                uc.setReg(X86.EDX, (int) (v >>> 32));
+            }
+            case WRMSR -> {
+                privileged(cpl);
+                int index = uc.reg(X86.ECX);
+                long v = (uc.reg(X86.EAX) & 0xFFFFFFFFL) | ((long) uc.reg(X86.EDX) << 32);
+                if (index == MSR_TSC) tscOffset += v - tsc();
+                else uc.setMsr(index, v);
+            }
+            case RDTSC -> {
+                if (cpl > 0 && (uc.reg(X86.CR4) & X86.CR4_TSD) != 0) throw fault.raise(Vectors.GP, 0);
+                long t = tsc();
+                uc.setReg(X86.EAX, (int) t);
+                uc.setReg(X86.EDX, (int) (t >>> 32));
+                if (op.opcode == 0x0F01) uc.setReg(X86.ECX, (int) uc.msr(X86.MSR_TSC_AUX));   // rdtscp
+            }
+            case RDPMC -> {
+                if (cpl > 0 && (uc.reg(X86.CR4) & X86.CR4_PCE) == 0) throw fault.raise(Vectors.GP, 0);
+                throw fault.raise(Vectors.UD, 0);   // the virtual CPU has no performance counters (nor has QEMU's)
+            }
+            case SYSENTER -> {
+                seg.sysenter();
+                return result;
+            }
+            case SYSEXIT -> {
+                seg.sysexit();
+                return result;
+            }
+            case SYSCALL, SYSRET -> throw fault.raise(Vectors.UD, 0);   // legacy-mode syscall: #UD on Intel CPUs
+            case SEG_PUSH -> op.push(uc.selector(X86.segmentRegister(pushedSegment())), false);
+            case SEG_POP -> {
+                int s = poppedSegment();
+                int selector = op.peek(0, false);
+                seg.load(s, selector);
+                op.drop(1, 0);
+                if (s == X86.SEG_SS) uc.setInterruptShadow();
+            }
+            case SEG_MOV_WRITE -> {
+                if (op.reg == X86.SEG_CS || op.reg > X86.SEG_GS) throw fault.raise(Vectors.UD, 0);
+                seg.load(op.reg, op.rm16(false));
+                if (op.reg == X86.SEG_SS) uc.setInterruptShadow();
+            }
+            case SEG_MOV_READ -> {
+                if (op.reg > X86.SEG_GS) throw fault.raise(Vectors.UD, 0);
+                int selector = uc.selector(X86.segmentRegister(op.reg));
+                if (op.isMemory()) mem.write16(op.address(), selector, false);
+                else op.setRegSized(op.rm, selector);
+            }
+            case SEG_LOAD_FAR -> {
+                if (!op.isMemory()) throw fault.raise(Vectors.UD, 0);
+                int a = op.address();
+                int offset = op.opsize32 ? mem.read32(a, false) : mem.read16(a, false);
+                int selector = mem.read16(a + (op.opsize32 ? 4 : 2), false);
+                seg.load(farLoadSegment(), selector);
+                op.setRegSized(op.reg, offset);
+            }
+            case FAR_JMP -> {
+                seg.farJump();
+                return result;
+            }
+            case FAR_CALL -> {
+                seg.farCall();
+                return result;
+            }
+            case FAR_RET -> {
+                seg.farReturn();
+                return result;
+            }
+            case OTHER_PRIVILEGED -> {
+                privileged(cpl);
+                throw fault.raise(Vectors.UD, 0);   // not part of the virtual CPU
+            }
+            default -> throw new IllegalStateException(cls + " is not rewritten");
+        }
+        uc.setReg(X86.EIP, next);
+        return result;
+    }
+
+    private static final int MSR_TSC = 0x10;
+
+    /** The time-stamp counter: the virtual clock at 1 GHz, plus what the guest wrote to it. */
+    private long tsc() { return clock.nanos() + tscOffset; }
+
+    private void privileged(int cpl) {
+        if (cpl != 0) throw fault.raise(Vectors.GP, 0);
+    }
+
+    /** smsw, sldt, str: a register gets the operand-size value (zero-extended), memory a word. */
+    private void storeWord(int value) {
+        if (op.isMemory()) mem.write16(op.address(), value, false);
+        else op.setRegSized(op.rm, op.opsize32 ? value : value & 0xFFFF);
+    }
+
+    private int readCr(int n) {
+        return switch (n) {
+            case 0 -> uc.reg(X86.CR0);
+            case 2 -> uc.reg(X86.CR2);
+            case 3 -> uc.reg(X86.CR3);
+            case 4 -> uc.reg(X86.CR4);
+            default -> throw fault.raise(Vectors.UD, 0);
+        };
+    }
+
+    /** CR4 bits the virtual CPU has: VME, PVI, TSD, DE, PSE, PAE, MCE, PGE, PCE, OSFXSR, OSXMMEXCPT. */
+    private static final int CR4_KNOWN = 0x7FF;
+
+    private void writeCr(int n, int v) {
+        switch (n) {
+            case 0 -> writeCr0(v);
+            case 2 -> uc.setReg(X86.CR2, v);
+            case 3 -> uc.setReg(X86.CR3, v);   // flushes the TLB: the shadow MMU then walks the new tables
+            case 4 -> {
+                if ((v & ~CR4_KNOWN) != 0) throw fault.raise(Vectors.GP, 0);
+                uc.setReg(X86.CR4, v);
+            }
+            default -> throw fault.raise(Vectors.UD, 0);
+        }
+    }
+
+    private void writeCr0(int v) {
+        if ((v & X86.CR0_PG) != 0 && (v & X86.CR0_PE) == 0) throw fault.raise(Vectors.GP, 0);
+        if ((v & X86.CR0_NW) != 0 && (v & X86.CR0_CD) == 0) throw fault.raise(Vectors.GP, 0);
+        uc.setReg(X86.CR0, v | X86.CR0_ET);
+    }
+
+    /** push es (06), cs (0E), ss (16), ds (1E), fs (0F A0), gs (0F A8). */
+    private int pushedSegment() {
+        return switch (op.opcode) {
+            case 0x06 -> X86.SEG_ES;
+            case 0x0E -> X86.SEG_CS;
+            case 0x16 -> X86.SEG_SS;
+            case 0x1E -> X86.SEG_DS;
+            case 0x0FA0 -> X86.SEG_FS;
+            default -> X86.SEG_GS;
+        };
+    }
+
+    /** pop es (07), ss (17), ds (1F), fs (0F A1), gs (0F A9). */
+    private int poppedSegment() {
+        return switch (op.opcode) {
+            case 0x07 -> X86.SEG_ES;
+            case 0x17 -> X86.SEG_SS;
+            case 0x1F -> X86.SEG_DS;
+            case 0x0FA1 -> X86.SEG_FS;
+            default -> X86.SEG_GS;
+        };
+    }
+
+    /** les (C4), lds (C5), lss (0F B2), lfs (0F B4), lgs (0F B5). */
+    private int farLoadSegment() {
+        return switch (op.opcode) {
+            case 0xC4 -> X86.SEG_ES;
+            case 0xC5 -> X86.SEG_DS;
+            case 0x0FB2 -> X86.SEG_SS;
+            case 0x0FB4 -> X86.SEG_FS;
+            default -> X86.SEG_GS;
+        };
+    }
+}

@@ -1,0 +1,223 @@
+package popek.translate;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import popek.memory.GuestMemory;
+
+/**
+ * The patched copies of guest kernel code that full virtualisation runs instead of the originals, and the patch
+ * table that says what each trap stands for.
+ *
+ * <p>For each 4 KiB page of guest-physical RAM that kernel code runs from, a <em>shadow page</em> in a pool of host
+ * memory (mapped into the engine above guest RAM, at {@link #POOL_BASE}) holds the page's bytes with {@code int3}
+ * (0xCC) written over the first byte of every sensitive instruction {@link CodeScanner} found. The shadow MMU maps a
+ * kernel-mode instruction fetch to the shadow, execute-only, and every data access to the original page: so the
+ * guest runs the patched code but reads, and writes, only its own bytes, and the patches are invisible to it.
+ *
+ * <p>Each shadow keeps the original bytes it was made from. A write to a page with a shadow marks the shadow
+ * <em>maybe stale</em> ({@link #written}); the next fetch compares the page with those bytes and, if anything changed
+ * (self-modifying code, a module or kernel loaded over old code), scans and patches the page again. A page is
+ * therefore decoded once per content version.
+ *
+ * <p>When the pool is full every shadow is dropped at once and rebuilt on demand ({@link #PURGED}); a kernel whose
+ * code outgrows the pool pays for it in rescans, not in correctness. Not thread-safe: the vCPU's.
+ */
+public final class ShadowCode {
+    /** Guest-physical address of the pool's first page: the 4 GiB boundary, above any RAM a 32-bit guest has. */
+    public static final long POOL_BASE = 1L << 32;
+    public static final int PAGE = CodeScanner.PAGE_SIZE;
+    /** What {@link #shadowOf} had to do besides returning the shadow's address: flags the caller acts on. */
+    public static final int REUSED = 0, BUILT = 1, REBUILT = 2, PURGED = 4;
+    private static final byte INT3 = (byte) 0xCC;
+
+    private final GuestMemory ram;
+    private final MemorySegment pool;
+    private final int capacity;
+    private final CodeScanner scanner;
+    /** Pool slot + 1 of each RAM page frame's shadow; 0 for none. */
+    private final int[] slotOfFrame;
+    private final long[] frameOfSlot;
+    private final byte[][] original;
+    private final ScanResult[] scans;
+    private final boolean[] maybeStale;
+    private int used;
+    private int lastFlags;
+    private final byte[] page = new byte[PAGE];
+    private final byte[] nextPage = new byte[CodeScanner.NEXT_PAGE_BYTES];
+    private long scansDone, rescans, purges;
+
+    /** {@code pool}: page-aligned host memory whose size (a multiple of 4 KiB) sets how many shadows fit. */
+    public ShadowCode(GuestMemory ram, MemorySegment pool, CodeScanner scanner) {
+        this.ram = ram;
+        this.pool = pool;
+        this.capacity = (int) (pool.byteSize() / PAGE);
+        this.scanner = scanner;
+        this.slotOfFrame = new int[(int) (ram.size() / PAGE)];
+        this.frameOfSlot = new long[capacity];
+        this.original = new byte[capacity][];
+        this.scans = new ScanResult[capacity];
+        this.maybeStale = new boolean[capacity];
+    }
+
+    /**
+     * The guest-physical address of the shadow of the RAM page at {@code physPage} (page-aligned), built from the page's
+     * current bytes if there is none or the page changed since. {@code bits} is the code segment's size (16 or 32).
+     * {@link #lastFlags()} then says whether the shadow was built, rebuilt (the caller must drop the engine's
+     * translations of it) or the pool purged (the caller must drop all translations of the pool and the TLB).
+     */
+    public long shadowOf(long physPage, int bits) {
+        int frame = (int) (physPage / PAGE);
+        int slot = slotOfFrame[frame] - 1;
+        lastFlags = REUSED;
+        if (slot >= 0) {
+            if (maybeStale[slot]) {
+                maybeStale[slot] = false;
+                if (changed(slot)) {
+                    build(slot, frame, bits);
+                    rescans++;
+                    lastFlags = REBUILT;
+                }
+            }
+            return POOL_BASE + (long) slot * PAGE;
+        }
+        if (used == capacity) purge();
+        slot = used++;
+        slotOfFrame[frame] = slot + 1;
+        frameOfSlot[slot] = frame;
+        build(slot, frame, bits);
+        lastFlags |= BUILT;
+        return POOL_BASE + (long) slot * PAGE;
+    }
+
+    /** What the last {@link #shadowOf} did: {@link #REUSED} or a combination of the other flags. */
+    public int lastFlags() { return lastFlags; }
+
+    /** Does the RAM page at {@code physPage} have a shadow? */
+    public boolean hasShadow(long physPage) {
+        long frame = physPage / PAGE;
+        return frame < slotOfFrame.length && slotOfFrame[(int) frame] != 0;
+    }
+
+    /** The guest may have written the RAM page at {@code physPage}: check its shadow before it next runs. */
+    public void written(long physPage) {
+        long frame = physPage / PAGE;
+        if (frame >= slotOfFrame.length) return;
+        int slot = slotOfFrame[(int) frame] - 1;
+        if (slot >= 0) maybeStale[slot] = true;
+    }
+
+    /** Is {@code address} (guest-physical) inside the pool? */
+    public boolean inPool(long address) {
+        return address >= POOL_BASE && address < POOL_BASE + (long) capacity * PAGE;
+    }
+
+    /** The RAM page a pool page shadows. */
+    public long originalOf(long poolPage) {
+        return frameOfSlot[(int) ((poolPage - POOL_BASE) / PAGE)] * PAGE;
+    }
+
+    /**
+     * The {@link SensitiveClass} ordinal of the patched instruction that starts at guest-physical {@code address} of
+     * a page with a shadow, or -1 if no patch starts there (an {@code int3} of the guest's own).
+     */
+    public int siteClass(long address) {
+        long frame = address / PAGE;
+        if (frame >= slotOfFrame.length) return -1;
+        int slot = slotOfFrame[(int) frame] - 1;
+        if (slot < 0) return -1;
+        ScanResult scan = scans[slot];
+        int offset = (int) (address % PAGE);
+        // Binary search by hand: ScanResult.classAt boxes nothing either, but this stays on the trap path's budget.
+        int lo = 0, hi = scan.count() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int o = scan.offset(mid);
+            if (o < offset) lo = mid + 1;
+            else if (o > offset) hi = mid - 1;
+            else return rewritten(scan.classOrdinal(mid)) ? scan.classOrdinal(mid) : -1;
+        }
+        return -1;
+    }
+
+    /** The scan the shadow of the RAM page at {@code physPage} was patched from, or null if it has none. */
+    public ScanResult scanOf(long physPage) {
+        long frame = physPage / PAGE;
+        if (frame >= slotOfFrame.length) return null;
+        int slot = slotOfFrame[(int) frame] - 1;
+        return slot < 0 ? null : scans[slot];
+    }
+
+    /**
+     * Is this class rewritten into a trap? All are but three, which trap without rewriting: {@code in}/{@code out}
+     * and their string forms, and {@code cpuid}, reach the VMM through Unicorn's instruction hooks (cheaper than a
+     * rewritten trap: 27 ns against 90), and {@code int n} raises its event on the CPU, which the VMM delivers.
+     */
+    public static boolean rewritten(int classOrdinal) {
+        return classOrdinal != IO && classOrdinal != CPUID && classOrdinal != INT_N;
+    }
+
+    private static final int IO = SensitiveClass.IO.ordinal(), CPUID = SensitiveClass.CPUID.ordinal(),
+            INT_N = SensitiveClass.INT_N.ordinal();
+
+    /** The pool page shadowing the RAM page at {@code physPage}, or -1 if it has none. */
+    public long shadowPageOf(long physPage) {
+        long frame = physPage / PAGE;
+        if (frame >= slotOfFrame.length) return -1;
+        int slot = slotOfFrame[(int) frame] - 1;
+        return slot < 0 ? -1 : POOL_BASE + (long) slot * PAGE;
+    }
+
+    /** Shadows built, including rebuilds. */
+    public long scans() { return scansDone; }
+
+    /** Shadows rebuilt because their page changed (self-modifying or newly loaded code). */
+    public long rescans() { return rescans; }
+
+    /** Times the pool filled up and was emptied. */
+    public long purges() { return purges; }
+
+    /** Shadows in the pool now. */
+    public int size() { return used; }
+
+    private boolean changed(int slot) {
+        long at = frameOfSlot[slot] * PAGE;
+        return MemorySegment.mismatch(ram.segment(), at, at + PAGE, MemorySegment.ofArray(original[slot]), 0, PAGE) != -1;
+    }
+
+    private void build(int slot, int frame, int bits) {
+        long at = (long) frame * PAGE;
+        ram.read(at, page, 0, PAGE);
+        byte[] next = null;
+        if (ram.contains(at + PAGE, nextPage.length)) {
+            // The physically next page stands in for the linearly next one: a kernel's text is contiguous in both.
+            ram.read(at + PAGE, nextPage, 0, nextPage.length);
+            next = nextPage;
+        }
+        int start = 0;
+        if (frame > 0 && slotOfFrame[frame - 1] != 0) {
+            // Start where the sweep of the page before ended, so an instruction across the boundary does not
+            // desynchronise this page's sweep.
+            int end = scans[slotOfFrame[frame - 1] - 1].endOffset() - PAGE;
+            if (end > 0 && end < PAGE) start = end;
+        }
+        ScanResult scan = scanner.scan(page, start, at, bits, next);
+        if (original[slot] == null) original[slot] = new byte[PAGE];
+        System.arraycopy(page, 0, original[slot], 0, PAGE);
+        for (int i = 0; i < scan.count(); i++) {
+            if (rewritten(scan.classOrdinal(i))) page[scan.offset(i)] = INT3;
+        }
+        MemorySegment.copy(page, 0, pool, ValueLayout.JAVA_BYTE, (long) slot * PAGE, PAGE);
+        scans[slot] = scan;
+        maybeStale[slot] = false;
+        scansDone++;
+    }
+
+    /** Forgets every shadow (the pool is full); the caller drops the engine's translations and TLB. */
+    private void purge() {
+        for (int s = 0; s < used; s++) slotOfFrame[(int) frameOfSlot[s]] = 0;
+        used = 0;
+        purges++;
+        lastFlags |= PURGED;
+    }
+}
