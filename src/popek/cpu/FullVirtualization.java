@@ -70,12 +70,11 @@ final class FullVirtualization implements AutoCloseable {
         long shadow = code.shadowOf(physical, bits);
         int flags = code.lastFlags();
         if ((flags & ShadowCode.PURGED) != 0) {
-            uc.removeCodeCache(ShadowCode.POOL_BASE, ShadowCode.POOL_BASE + (long) POOL_PAGES * ShadowCode.PAGE);
+            uc.flushCodeCache();   // the pool's slots are about to be reused: no old translation of them may run
             java.util.Arrays.fill(cacheTag, 0);
         }
-        if ((flags & ShadowCode.REBUILT) != 0) uc.removeCodeCache(shadow, shadow + ShadowCode.PAGE);
-        // A new shadow: any writable translation of its page, under any linear alias, must go, so that the next
-        // write to the page comes to written() (the new entry this fill installs is not flushed: it is made after).
+        // A new shadow: any writable translation of its page, under any linear alias (the victim TLB too), must go,
+        // so that the next write to the page comes to written(); the entry this fill installs is made after.
         if (flags != ShadowCode.REUSED) uc.flushTlb();
         int page = (int) (linear >>> 12);
         cacheTag[page & (CACHE - 1)] = page + 1;

@@ -112,6 +112,7 @@ final class SensitiveEmulator {
                 storeWord(uc.tableSelector());
             }
             case SMSW -> storeWord(uc.reg(X86.CR0));
+            case LAR, LSL, VERR, VERW -> seg.inspect();
             case LLDT -> {
                 privileged(cpl);
                 seg.lldt();

@@ -25,7 +25,8 @@ import popek.stats.TrapKind;
  * <p>There is no {@code UC_HOOK_CODE} and no instruction-count run anywhere: either one makes an asynchronous stop
  * return a stale EIP (shared/unicorn-experiments/REPORT_211.md).
  */
-public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidInstruction, Hooks.UnmappedAccess {
+public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidInstruction, Hooks.UnmappedAccess,
+        Hooks.Sysenter {
     /** While an interrupt waits for the guest to set IF (which it does without trapping), look again this often. */
     private static final long IF_POLL_NANOS = 100_000;
     /** POPEK_TRACE=1: one line per run-loop pass and per delivered event on stderr, for debugging a guest. */
@@ -75,6 +76,8 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         uc.onInterrupt(this);
         uc.onInvalidInstruction(this);
         uc.onUnmappedAccess(this);
+        uc.onSysenter(this);
+        this.fastCalls = new SegmentOps(uc, mem, fault, segments, null);
         this.full = mode == ExecutionMode.FULL ? new FullVirtualization(uc, ram, mem, fault, segments, clock) : null;
         this.mmu = shadowPaging || full != null ? new ShadowMmu(uc, ram, full) : null;
         if (mmu != null) uc.onTlbFill(mmu);
@@ -82,6 +85,8 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
 
     private final ShadowMmu mmu;
     private final SegmentCache segments;
+    /** sysenter, which Unicorn does not execute (in either mode). */
+    private final SegmentOps fastCalls;
     /** Full virtualisation's rewriting and emulation, or null in emulate mode. */
     private final FullVirtualization full;
     /** An emulated hlt: the run ended to wait for an interrupt. */
@@ -326,6 +331,26 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
                     "the guest used %s, which Popek does not emulate (delivering %s at %s)",
                     delivery.unsupportedReason(), Vectors.name(vector), describe(eip))));
         }
+    }
+
+    /**
+     * sysenter: Unicorn 2.1.1 leaves it to this hook (its own helper only adds the instruction's length to EIP
+     * afterwards, hence the - 2), so Popek executes it in both modes: ring 0 at SYSENTER_EIP, or #GP(0) if
+     * SYSENTER_CS is null.
+     */
+    @Override
+    public void sysenter() {
+        long began = stats.begin();
+        int eip = uc.reg(X86.EIP);
+        try {
+            fastCalls.sysenter();
+        } catch (GuestFault f) {
+            int result = delivery.deliver(f.vector, InterruptDelivery.EXCEPTION, f.errorCode, eip);
+            afterDelivery(result, f.vector, eip);
+            stats.vector(f.vector);
+        }
+        uc.setReg(X86.EIP, uc.reg(X86.EIP) - 2);
+        stats.trap(TrapKind.SYSENTER, began);
     }
 
     @Override

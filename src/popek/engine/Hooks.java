@@ -45,4 +45,13 @@ public final class Hooks {
 
         long fill(long vaddr, int type);
     }
+
+    /**
+     * {@code sysenter} (UC_HOOK_INSN). Unicorn 2.1.1 does not execute it: its helper only calls this hook and then
+     * adds the instruction's length (2) to EIP, whatever the hook set it to.
+     */
+    @FunctionalInterface
+    public interface Sysenter {
+        void sysenter();
+    }
 }

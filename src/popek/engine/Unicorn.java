@@ -70,7 +70,7 @@ public final class Unicorn implements AutoCloseable {
     // unicorn.h: hook types, protections, uc_ctl codes (UC_CTL_WRITE(...) values for 2.1.1).
     private static final int HOOK_INTR = 1, HOOK_INSN = 2, HOOK_MEM_UNMAPPED = 112, HOOK_INSN_INVALID = 16384;
     private static final int PROT_ALL = 7;
-    private static final int CTL_TLB_FLUSH = 0x4000000B, CTL_TB_REMOVE_CACHE = 0x48000009, CTL_USE_EXITS = 0x44000004,
+    private static final int CTL_TLB_FLUSH = 0x4000000B, CTL_TB_FLUSH = 0x4000000A, CTL_TB_REMOVE_CACHE = 0x48000009, CTL_USE_EXITS = 0x44000004,
             CTL_TLB_TYPE = 0x4400000C, TLB_VIRTUAL = 1, HOOK_TLB_FILL = 1 << 17;
 
 
@@ -369,7 +369,21 @@ public final class Unicorn implements AutoCloseable {
         }
     }
 
-    /** Drops translated code for guest-physical [begin, end): after the host rewrote code the guest already ran. */
+    /** Drops every translated block (uc_ctl_flush_tb), and with them the TLB. */
+    public void flushCodeCache() {
+        try {
+            check("uc_ctl(TB_FLUSH)", (int) UC_CTL_0.invokeExact(uc, CTL_TB_FLUSH));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        flushTlb();
+    }
+
+    /**
+     * Drops translated code for [begin, end), which Unicorn 2.1.1 takes as guest-<em>virtual</em> addresses (it
+     * translates them through the TLB first): with paging on, pass where the guest sees the code. For code the host
+     * rewrote after the guest ran it.
+     */
     public void removeCodeCache(long begin, long end) {
         try {
             check("uc_ctl(TB_REMOVE_CACHE)", (int) UC_CTL_2L.invokeExact(uc, CTL_TB_REMOVE_CACHE, begin, end));
@@ -470,6 +484,11 @@ public final class Unicorn implements AutoCloseable {
         MethodHandle out = bound(io, Hooks.PortIo.class, "out", MethodType.methodType(void.class, int.class, int.class, int.class));
         addInsnHook(stub(in, FunctionDescriptor.of(JAVA_INT, PTR, JAVA_INT, JAVA_INT, PTR), -1), X86.INS_IN);
         addInsnHook(stub(out, FunctionDescriptor.ofVoid(PTR, JAVA_INT, JAVA_INT, JAVA_INT, PTR), null), X86.INS_OUT);
+    }
+
+    public void onSysenter(Hooks.Sysenter h) {
+        MethodHandle m = bound(h, Hooks.Sysenter.class, "sysenter", MethodType.methodType(void.class));
+        addInsnHook(stub(m, FunctionDescriptor.ofVoid(PTR, PTR), null), X86.INS_SYSENTER);
     }
 
     public void onInterrupt(Hooks.Interrupt h) {

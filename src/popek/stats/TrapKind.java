@@ -7,7 +7,8 @@ public enum TrapKind {
     EXCEPTION("exception"),
     SOFTWARE_INTERRUPT("int n (software interrupt)"),
     EXTERNAL_INTERRUPT("external interrupt (IRQ)"),
-    HALT("hlt");
+    HALT("hlt"),
+    SYSENTER("sysenter (fast system call)");
 
     public final String label;
 

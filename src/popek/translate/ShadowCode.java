@@ -20,14 +20,15 @@ import popek.memory.GuestMemory;
  * (self-modifying code, a module or kernel loaded over old code), scans and patches the page again. A page is
  * therefore decoded once per content version.
  *
- * <p>When the pool is full every shadow is dropped at once and rebuilt on demand ({@link #PURGED}); a kernel whose
- * code outgrows the pool pays for it in rescans, not in correctness. Not thread-safe: the vCPU's.
+ * <p>A changed page gets its new shadow in a fresh slot of the pool; the old slot is not reused until the pool is
+ * full, when every shadow is dropped at once and rebuilt on demand ({@link #PURGED}, and the caller drops all of the
+ * engine's translations). A kernel whose code outgrows the pool pays for it in rescans, not in correctness. Not thread-safe: the vCPU's.
  */
 public final class ShadowCode {
     /** Guest-physical address of the pool's first page: the 4 GiB boundary, above any RAM a 32-bit guest has. */
     public static final long POOL_BASE = 1L << 32;
     public static final int PAGE = CodeScanner.PAGE_SIZE;
-    /** What {@link #shadowOf} had to do besides returning the shadow's address: flags the caller acts on. */
+    /** What {@link #shadowOf} did besides returning the shadow's address: flags the caller acts on. */
     public static final int REUSED = 0, BUILT = 1, REBUILT = 2, PURGED = 4;
     private static final byte INT3 = (byte) 0xCC;
 
@@ -71,15 +72,14 @@ public final class ShadowCode {
         int slot = slotOfFrame[frame] - 1;
         lastFlags = REUSED;
         if (slot >= 0) {
-            if (maybeStale[slot]) {
-                maybeStale[slot] = false;
-                if (changed(slot)) {
-                    build(slot, frame, bits);
-                    rescans++;
-                    lastFlags = REBUILT;
-                }
-            }
-            return POOL_BASE + (long) slot * PAGE;
+            if (!maybeStale[slot]) return POOL_BASE + (long) slot * PAGE;
+            maybeStale[slot] = false;
+            if (!changed(slot)) return POOL_BASE + (long) slot * PAGE;
+            // The page changed: its new shadow goes in a fresh slot, so no translation the engine made of the old one
+            // can ever run again (Unicorn can drop translations only by virtual address, or all of them).
+            rescans++;
+            lastFlags = REBUILT;
+            slotOfFrame[frame] = 0;
         }
         if (used == capacity) purge();
         slot = used++;
@@ -215,7 +215,7 @@ public final class ShadowCode {
 
     /** Forgets every shadow (the pool is full); the caller drops the engine's translations and TLB. */
     private void purge() {
-        for (int s = 0; s < used; s++) slotOfFrame[(int) frameOfSlot[s]] = 0;
+        java.util.Arrays.fill(slotOfFrame, 0);
         used = 0;
         purges++;
         lastFlags |= PURGED;
