@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import popek.cpu.ExecutionMode;
 import popek.cpu.StopReason;
 import popek.devices.BenchMarker;
 import popek.platform.BootImageException;
@@ -38,8 +39,8 @@ final class BenchCommand implements Runnable {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "which benchmark? (e.g. 'popek bench traps')");
     }
 
-    /** The modes `bench` can run today; full and para come with their issues. */
-    static final List<String> MODES = List.of("emulate");
+    /** The modes `bench` can run today; para comes with its issue. */
+    static final List<String> MODES = List.of("emulate", "full");
 
     @Command(name = "traps", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Boot the trapbench guest, which runs one loop per class of sensitive instruction (and a pure",
@@ -47,8 +48,8 @@ final class BenchCommand implements Runnable {
                 "min-max spread), traps per iteration, and exits. The VMM times each loop between the guest's marks on",
                 "port 0x4E8. Writes a table to the terminal, and DIR/traps.csv and DIR/traps.svg."})
     static final class Traps implements Callable<Integer> {
-        @Option(names = "--modes", paramLabel = "MODE[,MODE]", split = ",", defaultValue = "emulate",
-                description = "Execution modes to compare (available: emulate; default: ${DEFAULT-VALUE}).")
+        @Option(names = "--modes", paramLabel = "MODE[,MODE]", split = ",", defaultValue = "emulate,full",
+                description = "Execution modes to compare (available: emulate, full; default: ${DEFAULT-VALUE}).")
         List<String> modes;
 
         @Option(names = "--iterations", paramLabel = "N", defaultValue = "100000",
@@ -97,6 +98,7 @@ final class BenchCommand implements Runnable {
         private void runOnce(Path image, String mode, Map<String, List<Measurement.Run>> byClass, Map<String, Long> iterationsOf) {
             ByteArrayOutputStream serial = new ByteArrayOutputStream();
             try (Machine m = new MachineBuilder().memory(64L << 20).serialOutput(serial).benchMarker(true)
+                    .mode(ExecutionMode.byLabel(mode))
                     .timeoutNanos(600_000_000_000L).multiboot(image, "iterations=" + iterations).build()) {
                 StopReason stop = m.run();
                 String text = serial.toString(StandardCharsets.US_ASCII);

@@ -7,6 +7,7 @@ import popek.engine.Unicorn;
 import popek.engine.X86;
 import popek.memory.GuestMemory;
 import popek.translate.CodeScanner;
+import popek.translate.ScanResult;
 import popek.translate.SensitiveClass;
 import popek.translate.ShadowCode;
 
@@ -105,8 +106,8 @@ final class FullVirtualization implements AutoCloseable {
      * (vector -1: not emulated, see {@link #unsupported()}), EIP still on the instruction.
      */
     int trap(int eipAfter) {
-        int site = eipAfter - 1;
-        int linear = (int) segments.base(X86.SEG_CS) + site;
+        int csBase = (int) segments.base(X86.SEG_CS);
+        int linear = csBase + eipAfter - 1;
         int page = linear >>> 12;
         int slot = page & (CACHE - 1);
         long shadow;
@@ -116,16 +117,19 @@ final class FullVirtualization implements AutoCloseable {
             shadow = lookUp(linear);
             if (shadow < 0) return NOT_A_SITE;
         }
-        long physical = code.originalOf(shadow) + (linear & 0xFFF);
-        int cls = code.siteClass(physical);
-        if (cls < 0) return NOT_A_SITE;
-        lastClass = SensitiveClass.ofOrdinal(cls);
+        long pageStart = code.originalOf(shadow);
+        int site = code.siteAt(pageStart + (linear & 0xFFF));
+        if (site < 0) return NOT_A_SITE;
+        ScanResult scan = code.scanOf(pageStart);
+        int offset = scan.offset(site), length = scan.length(site);
+        int start = linear - (linear & 0xFFF) + offset;
+        lastClass = scan.sensitiveClass(site);
         try {
-            fetch(physical, linear);
-            op.decode(site);
-            return emulator.emulate(lastClass);
+            fetch(pageStart + offset, start, length);
+            op.decode(start - csBase);
+            return emulator.emulate(lastClass, eipAfter);
         } catch (GuestFault f) {
-            uc.setReg(X86.EIP, site);
+            uc.setReg(X86.EIP, start - csBase);
             return FAULTED;
         }
     }
@@ -140,23 +144,29 @@ final class FullVirtualization implements AutoCloseable {
         }
     }
 
-    /** The instruction's bytes: from RAM where the site is, and through the guest's paging past the page's end. */
-    private void fetch(long physical, int linear) {
+    /**
+     * The instruction's {@code length} original bytes: from RAM where it starts, and through the guest's paging for
+     * any part in the next page.
+     */
+    private void fetch(long physical, int linear, int length) {
         byte[] b = op.bytes;
-        int inPage = (int) Math.min(MAX_INSTRUCTION, ShadowCode.PAGE - (physical & 0xFFF));
+        int inPage = (int) Math.min(length, ShadowCode.PAGE - (physical & 0xFFF));
         ram.read(physical, b, 0, inPage);
-        if (inPage < MAX_INSTRUCTION) {
+        if (inPage < length) {
             mem.refresh();
-            int n = mem.fetch(linear + inPage, tail, MAX_INSTRUCTION - inPage);
+            int n = mem.fetch(linear + inPage, tail, length - inPage);
             System.arraycopy(tail, 0, b, inPage, n);
-            for (int i = inPage + n; i < b.length; i++) b[i] = 0;
         }
+        for (int i = length; i < b.length; i++) b[i] = 0;
     }
 
     private static final int MAX_INSTRUCTION = 15;
     private final byte[] tail = new byte[MAX_INSTRUCTION];
 
     SensitiveClass lastClass() { return lastClass; }
+
+    /** The EIP after the last emulated instruction (where an interrupt shadow it left ends). */
+    int lastNext() { return op.next(); }
 
     GuestFault fault() { return fault; }
 

@@ -23,7 +23,7 @@ import popek.translate.SensitiveClass;
  */
 final class SensitiveEmulator {
     /** What {@link #emulate} asks of the run loop besides the new EIP. */
-    static final int CONTINUE = 0, HALT = 1, INTERRUPT_WINDOW = 2;
+    static final int CONTINUE = 0, HALT = 1, INTERRUPT_WINDOW = 2, SHADOW = 3;
 
     private final Unicorn uc;
     private final GuestAccess mem;
@@ -51,10 +51,13 @@ final class SensitiveEmulator {
     /**
      * Emulates the decoded instruction ({@link Operands}) of class {@code cls} and sets EIP past it (or to where it
      * transfers). Returns {@link #CONTINUE}, {@link #HALT} (hlt: the vCPU waits for an interrupt) or
-     * {@link #INTERRUPT_WINDOW} (IF went from 0 to 1 with no shadow: a pending interrupt can be delivered now).
+     * {@link #INTERRUPT_WINDOW} (IF went from 0 to 1 with no shadow: a pending interrupt can be delivered now) or
+     * {@link #SHADOW} (sti that set IF, mov ss, pop ss: no interrupt until after the next instruction).
      */
-    int emulate(SensitiveClass cls) {
-        int cpl = uc.selector(X86.CS) & 3;
+    int emulate(SensitiveClass cls, int eipNow) {
+        // The CPL from the cached hflags: kernel code changes it only through traps, which refresh the cache (a
+        // native register read costs ~35 ns here, a fifth of the whole trap).
+        int cpl = segments.hflags() & 3;
         int next = op.next();
         int result = CONTINUE;
         switch (cls) {
@@ -65,7 +68,7 @@ final class SensitiveEmulator {
                     uc.setReg(X86.EFLAGS, flags & ~X86.FLAG_IF);
                 } else if ((flags & X86.FLAG_IF) == 0) {
                     uc.setReg(X86.EFLAGS, flags | X86.FLAG_IF);
-                    uc.setInterruptShadow();   // no interrupt until after the next instruction: sti; hlt must sleep
+                    result = SHADOW;   // no interrupt until after the next instruction: sti; hlt must sleep
                 }
             }
             case HLT -> {
@@ -197,12 +200,12 @@ final class SensitiveEmulator {
                 int selector = op.peek(0, false);
                 seg.load(s, selector);
                 op.drop(1, 0);
-                if (s == X86.SEG_SS) uc.setInterruptShadow();
+                if (s == X86.SEG_SS) result = SHADOW;
             }
             case SEG_MOV_WRITE -> {
                 if (op.reg == X86.SEG_CS || op.reg > X86.SEG_GS) throw fault.raise(Vectors.UD, 0);
                 seg.load(op.reg, op.rm16(false));
-                if (op.reg == X86.SEG_SS) uc.setInterruptShadow();
+                if (op.reg == X86.SEG_SS) result = SHADOW;
             }
             case SEG_MOV_READ -> {
                 if (op.reg > X86.SEG_GS) throw fault.raise(Vectors.UD, 0);
@@ -236,7 +239,7 @@ final class SensitiveEmulator {
             }
             default -> throw new IllegalStateException(cls + " is not rewritten");
         }
-        uc.setReg(X86.EIP, next);
+        if (next != eipNow) uc.setReg(X86.EIP, next);   // (the rewritten form traps with EIP already there)
         return result;
     }
 

@@ -89,6 +89,13 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
     private final SegmentOps fastCalls;
     /** Full virtualisation's rewriting and emulation, or null in emulate mode. */
     private final FullVirtualization full;
+    /**
+     * Full mode: where the interrupt shadow of the last emulated sti, mov ss or pop ss ends. The run loop delivers
+     * nothing while EIP is there: at worst, when the guest comes back to that EIP later, an interrupt waits one more
+     * poll; never is one taken inside the shadow. (Cheaper than setting QEMU's own shadow flag: a context save and
+     * restore on every sti.)
+     */
+    private int shadowEip = -1;
     /** An emulated hlt: the run ended to wait for an interrupt. */
     private boolean haltEmulated;
 
@@ -201,7 +208,8 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
      */
     private boolean deliverPendingInterrupt() {
         if (!pic.hasPendingInterrupt()) return false;
-        if ((uc.reg(X86.EFLAGS) & X86.FLAG_IF) == 0 || (!halted && uc.interruptShadow())) return true;
+        if ((uc.reg(X86.EFLAGS) & X86.FLAG_IF) == 0 || (!halted && inInterruptShadow())) return true;
+        shadowEip = -1;
         int vector = pic.acknowledge();
         long began = stats.begin();
         int eip = uc.reg(X86.EIP);
@@ -212,6 +220,10 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         stats.trap(TrapKind.EXTERNAL_INTERRUPT, began);
         stats.vector(vector);
         return pic.hasPendingInterrupt();
+    }
+
+    private boolean inInterruptShadow() {
+        return (full != null && uc.reg(X86.EIP) == shadowEip) || uc.interruptShadow();
     }
 
     /** Delivers #PF for {@code linear} with CR2 set, as the MMU would have. */
@@ -293,6 +305,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
                 haltEmulated = true;
                 uc.stop();
             }
+            case SensitiveEmulator.SHADOW -> shadowEip = full.lastNext();
             case SensitiveEmulator.INTERRUPT_WINDOW -> {
                 if (pic.hasPendingInterrupt()) {   // IF is now set: deliver it before the next instruction
                     eventRequested = true;

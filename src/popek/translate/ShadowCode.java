@@ -10,8 +10,9 @@ import popek.memory.GuestMemory;
  * table that says what each trap stands for.
  *
  * <p>For each 4 KiB page of guest-physical RAM that kernel code runs from, a <em>shadow page</em> in a pool of host
- * memory (mapped into the engine above guest RAM, at {@link #POOL_BASE}) holds the page's bytes with {@code int3}
- * (0xCC) written over the first byte of every sensitive instruction {@link CodeScanner} found. The shadow MMU maps a
+ * memory (mapped into the engine above guest RAM, at {@link #POOL_BASE}) holds the page's bytes with every sensitive
+ * instruction {@link CodeScanner} found replaced by {@code nop}s and a final {@code int3} (0xCC), of the same length
+ * (an instruction that runs on into the next page gets its {@code int3} on its first byte instead). The shadow MMU maps a
  * kernel-mode instruction fetch to the shadow, execute-only, and every data access to the original page: so the
  * guest runs the patched code but reads, and writes, only its own bytes, and the patches are invisible to it.
  *
@@ -30,7 +31,7 @@ public final class ShadowCode {
     public static final int PAGE = CodeScanner.PAGE_SIZE;
     /** What {@link #shadowOf} did besides returning the shadow's address: flags the caller acts on. */
     public static final int REUSED = 0, BUILT = 1, REBUILT = 2, PURGED = 4;
-    private static final byte INT3 = (byte) 0xCC;
+    private static final byte INT3 = (byte) 0xCC, NOP = (byte) 0x90;
 
     private final GuestMemory ram;
     private final MemorySegment pool;
@@ -41,6 +42,8 @@ public final class ShadowCode {
     private final long[] frameOfSlot;
     private final byte[][] original;
     private final ScanResult[] scans;
+    /** Per slot: the offset of each rewritten instruction's int3, ascending, and the scan index it stands for. */
+    private final int[][] trapOffsets, trapSites;
     private final boolean[] maybeStale;
     private int used;
     private int lastFlags;
@@ -58,6 +61,8 @@ public final class ShadowCode {
         this.frameOfSlot = new long[capacity];
         this.original = new byte[capacity][];
         this.scans = new ScanResult[capacity];
+        this.trapOffsets = new int[capacity][];
+        this.trapSites = new int[capacity][];
         this.maybeStale = new boolean[capacity];
     }
 
@@ -118,24 +123,24 @@ public final class ShadowCode {
     }
 
     /**
-     * The {@link SensitiveClass} ordinal of the patched instruction that starts at guest-physical {@code address} of
-     * a page with a shadow, or -1 if no patch starts there (an {@code int3} of the guest's own).
+     * The rewritten instruction whose {@code int3} is at guest-physical {@code address} of a page with a shadow
+     * (address = the original page's address plus the offset): returns its index in the page's scan
+     * ({@link #scanOf}), or -1 if no rewritten instruction traps there (an {@code int3} of the guest's own).
      */
-    public int siteClass(long address) {
+    public int siteAt(long address) {
         long frame = address / PAGE;
         if (frame >= slotOfFrame.length) return -1;
         int slot = slotOfFrame[(int) frame] - 1;
         if (slot < 0) return -1;
-        ScanResult scan = scans[slot];
+        int[] traps = trapOffsets[slot];
         int offset = (int) (address % PAGE);
-        // Binary search by hand: ScanResult.classAt boxes nothing either, but this stays on the trap path's budget.
-        int lo = 0, hi = scan.count() - 1;
+        int lo = 0, hi = traps.length - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            int o = scan.offset(mid);
+            int o = traps[mid];
             if (o < offset) lo = mid + 1;
             else if (o > offset) hi = mid - 1;
-            else return rewritten(scan.classOrdinal(mid)) ? scan.classOrdinal(mid) : -1;
+            else return trapSites[slot][mid];
         }
         return -1;
     }
@@ -204,9 +209,26 @@ public final class ShadowCode {
         ScanResult scan = scanner.scan(page, start, at, bits, next);
         if (original[slot] == null) original[slot] = new byte[PAGE];
         System.arraycopy(page, 0, original[slot], 0, PAGE);
+        int n = 0;
+        int[] traps = new int[scan.count()], sites = new int[scan.count()];
         for (int i = 0; i < scan.count(); i++) {
-            if (rewritten(scan.classOrdinal(i))) page[scan.offset(i)] = INT3;
+            if (!rewritten(scan.classOrdinal(i))) continue;
+            int first = scan.offset(i), end = first + scan.length(i);
+            int trap;
+            if (end <= PAGE) {
+                // nop ... nop int3: the trap comes with EIP already past the instruction, so an emulation that does
+                // not jump leaves EIP alone (writing it makes Unicorn leave and re-enter its execution loop).
+                for (int b = first; b < end - 1; b++) page[b] = NOP;
+                trap = end - 1;
+            } else {
+                trap = first;   // it runs on into the next page: trap at its first byte
+            }
+            page[trap] = INT3;
+            traps[n] = trap;
+            sites[n++] = i;
         }
+        trapOffsets[slot] = java.util.Arrays.copyOf(traps, n);
+        trapSites[slot] = java.util.Arrays.copyOf(sites, n);
         MemorySegment.copy(page, 0, pool, ValueLayout.JAVA_BYTE, (long) slot * PAGE, PAGE);
         scans[slot] = scan;
         maybeStale[slot] = false;

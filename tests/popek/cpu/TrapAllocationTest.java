@@ -38,6 +38,33 @@ class TrapAllocationTest {
         }
     }
 
+    private long rewrittenAllocatedDuring(int iterations) throws Exception {
+        // mov ecx, N ; L: cli ; sti ; pushf ; popf ; mov eax, cr0 ; mov cr0, eax ; dec ecx ; jnz L ; power off
+        Path image = new FlatKernel().emit(0xB9).dword(iterations)
+                .emit(0xFA, 0xFB, 0x9C, 0x9D, 0x0F, 0x20, 0xC0, 0x0F, 0x22, 0xC0, 0x49, 0x75, 0xF3)
+                .powerOff().writeTo(dir, "rewritten" + iterations + ".bin");
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (Machine m = new MachineBuilder().memory(4 << 20).serialOutput(OutputStream.nullOutputStream())
+                .mode(ExecutionMode.FULL).stats(true).multiboot(image, "").build()) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            StopReason r = m.run();
+            long after = threads.getCurrentThreadAllocatedBytes();
+            assertEquals(0, r.exitCode(), r.message());
+            assertEquals(iterations, m.stats().sensitive(popek.translate.SensitiveClass.CLI));
+            assertEquals(iterations, m.stats().sensitive(popek.translate.SensitiveClass.MOV_CR_WRITE));
+            return after - before;
+        }
+    }
+
+    /** Full mode: the traps of rewritten instructions (six per iteration here) allocate nothing either. */
+    @Test
+    void rewrittenInstructionTrapsAllocateNothing() throws Exception {
+        rewrittenAllocatedDuring(50_000);
+        long small = rewrittenAllocatedDuring(50_000);
+        long large = rewrittenAllocatedDuring(500_000);
+        assertTrue(large - small < 64 * 1024, "2.7 million more traps allocated " + (large - small) + " bytes");
+    }
+
     @Test
     void portTrapsAllocateNothing() throws Exception {
         for (boolean timed : new boolean[] {false, true}) {
