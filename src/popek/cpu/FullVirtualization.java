@@ -25,7 +25,7 @@ import popek.translate.ShadowCode;
  * because every kernel code entry the TLB has came from a {@link #kernelFetch} that also updated it.
  */
 final class FullVirtualization implements AutoCloseable {
-    /** Shadows the pool holds before it is emptied: 16 MiB of host memory, reserved, touched only as used. */
+    /** Shadows the pool holds by default before it is emptied: 16 MiB of host memory, reserved, touched only as used. */
     static final int POOL_PAGES = 4096;
     private static final int CACHE = 1024;
 
@@ -44,7 +44,7 @@ final class FullVirtualization implements AutoCloseable {
     private SensitiveClass lastClass;
 
     FullVirtualization(Unicorn uc, GuestMemory ram, GuestAccess mem, GuestFault fault, SegmentCache segments,
-                       VirtualClock clock) {
+                       VirtualClock clock, int poolPages) {
         this.uc = uc;
         this.ram = ram;
         this.mem = mem;
@@ -52,7 +52,7 @@ final class FullVirtualization implements AutoCloseable {
         this.segments = segments;
         this.op = new Operands(uc, mem, segments, fault);
         this.emulator = new SensitiveEmulator(uc, mem, fault, segments, op, clock);
-        var pool = HostMemory.anonymous((long) POOL_PAGES * ShadowCode.PAGE, arena);
+        var pool = HostMemory.anonymous((long) poolPages * ShadowCode.PAGE, arena);
         uc.mapRam(ShadowCode.POOL_BASE, pool);
         this.code = new ShadowCode(ram, pool, scanner);
     }
@@ -70,9 +70,9 @@ final class FullVirtualization implements AutoCloseable {
         int bits = (segments.hflags() & Unicorn.HF_CS32) != 0 ? 32 : 16;
         long shadow = code.shadowOf(physical, bits);
         int flags = code.lastFlags();
-        if ((flags & ShadowCode.PURGED) != 0) {
-            uc.flushCodeCache();   // the pool's slots are about to be reused: no old translation of them may run
-            java.util.Arrays.fill(cacheTag, 0);
+        if (!purgeRequested && code.needsPurge()) {
+            purgeRequested = true;   // the run loop purges it (it cannot be done inside this hook)
+            uc.stop();
         }
         // A new shadow: any writable translation of its page, under any linear alias (the victim TLB too), must go,
         // so that the next write to the page comes to written(); the entry this fill installs is made after.
@@ -81,6 +81,21 @@ final class FullVirtualization implements AutoCloseable {
         cacheTag[page & (CACHE - 1)] = page + 1;
         cacheShadow[page & (CACHE - 1)] = shadow;
         return shadow;
+    }
+
+    private boolean purgeRequested;
+
+    /**
+     * Empties the shadow pool if it asked to be: drops every translation the engine made (so no old shadow can run
+     * from a reused slot) and the trap cache. Call between runs. Returns whether it did.
+     */
+    boolean purgeIfRequested() {
+        if (!purgeRequested) return false;
+        purgeRequested = false;
+        uc.flushCodeCache();
+        code.purge();
+        java.util.Arrays.fill(cacheTag, 0);
+        return true;
     }
 
     /** The guest is about to write RAM page {@code physical} (a TLB fill for writing). Runs inside the hook. */

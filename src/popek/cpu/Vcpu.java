@@ -14,6 +14,7 @@ import popek.memory.GuestMemory;
 import popek.stats.ExitReason;
 import popek.stats.RunStats;
 import popek.stats.TrapKind;
+import popek.translate.ShadowCode;
 
 /**
  * One virtual CPU and its run loop. Guest code runs inside {@code uc_emu_start} at Unicorn's full speed; the engine
@@ -53,15 +54,16 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
 
     public Vcpu(Unicorn uc, GuestMemory ram, PortBus ports, InterruptController pic, Timed[] timed, VirtualClock clock,
                 RunStats stats, long timeoutNanos) {
-        this(uc, ram, ports, pic, timed, clock, stats, timeoutNanos, ExecutionMode.EMULATE, false);
+        this(uc, ram, ports, pic, timed, clock, stats, timeoutNanos, ExecutionMode.EMULATE, false, 0);
     }
 
     /**
      * {@code shadowPaging}: walk the guest's page tables in Java on every TLB miss ({@link ShadowMmu}); full mode
-     * always does.
+     * always does. {@code codePoolPages}: how many shadow code pages full mode keeps before it starts again (0: the
+     * default, {@link FullVirtualization#POOL_PAGES}).
      */
     public Vcpu(Unicorn uc, GuestMemory ram, PortBus ports, InterruptController pic, Timed[] timed, VirtualClock clock,
-                RunStats stats, long timeoutNanos, ExecutionMode mode, boolean shadowPaging) {
+                RunStats stats, long timeoutNanos, ExecutionMode mode, boolean shadowPaging, int codePoolPages) {
         this.uc = uc;
         this.ports = ports;
         this.pic = pic;
@@ -78,7 +80,8 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         uc.onUnmappedAccess(this);
         uc.onSysenter(this);
         this.fastCalls = new SegmentOps(uc, mem, fault, segments, null);
-        this.full = mode == ExecutionMode.FULL ? new FullVirtualization(uc, ram, mem, fault, segments, clock) : null;
+        this.full = mode == ExecutionMode.FULL ? new FullVirtualization(uc, ram, mem, fault, segments, clock,
+                codePoolPages > 0 ? codePoolPages : FullVirtualization.POOL_PAGES) : null;
         this.mmu = shadowPaging || full != null ? new ShadowMmu(uc, ram, full) : null;
         if (mmu != null) uc.onTlbFill(mmu);
     }
@@ -168,6 +171,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
                 }
             }
             if (err != X86.ERR_OK) return stopWith(engineError(err));
+            if (full != null) full.purgeIfRequested();
             if (stop.get() != null) continue;
             boolean stopped = preemptor.kickPending() || kicked || eventRequested;
             if (haltEmulated) {
@@ -425,6 +429,9 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
     }
 
     /** Closes what the vCPU opened (the disassembler); the engine belongs to the caller. */
+    /** Full mode's shadow code pages (for tests and statistics), or null in emulate mode. */
+    public ShadowCode shadowCode() { return full == null ? null : full.shadows(); }
+
     public void close() {
         if (disassembler != null) disassembler.close();
         if (full != null) full.close();

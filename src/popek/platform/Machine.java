@@ -59,6 +59,9 @@ public final class Machine implements AutoCloseable {
     /** Asks the machine to stop with this reason and returns at once (safe on the vCPU thread, e.g. from a sink). */
     public void requestStop(StopReason reason) { vcpu.requestStop(reason); }
 
+    /** Full mode's shadow code pages (what was scanned and rewritten), or null in emulate mode. */
+    public popek.translate.ShadowCode shadowCode() { return vcpu.shadowCode(); }
+
     /** A byte typed at the terminal, for the guest's COM1. Any thread. */
     public void input(int b) {
         console.type(b);

@@ -70,6 +70,11 @@ public final class MachineBuilder {
     /** Emulate (the default here; the CLI's default is full) or full virtualisation. */
     public MachineBuilder mode(ExecutionMode mode) { this.mode = mode; return this; }
 
+    /** Full mode: shadow code pages to keep before starting again (0: the default). Small values test the restart. */
+    public MachineBuilder codePoolPages(int pages) { this.codePoolPages = pages; return this; }
+
+    private int codePoolPages;
+
     /** Put a {@link BenchMarker} on port 0x4E8, for benchmark guests (see {@link Machine#benchMarker}). */
     public MachineBuilder benchMarker(boolean on) { this.benchMarker = on; return this; }
 
@@ -117,7 +122,7 @@ public final class MachineBuilder {
             }
 
             Vcpu vcpu = new Vcpu(cpu, ram, ports, pic, new Timed[] {pit, com1, rtc, console}, clock, stats, timeoutNanos,
-                    mode, shadowPaging);
+                    mode, shadowPaging, codePoolPages);
             stopHandle.vcpu = vcpu;
 
             // The machine state a Multiboot loader hands over: protected mode, paging off, flat segments (Unicorn's

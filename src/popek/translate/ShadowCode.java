@@ -22,15 +22,15 @@ import popek.memory.GuestMemory;
  * therefore decoded once per content version.
  *
  * <p>A changed page gets its new shadow in a fresh slot of the pool; the old slot is not reused until the pool is
- * full, when every shadow is dropped at once and rebuilt on demand ({@link #PURGED}, and the caller drops all of the
- * engine's translations). A kernel whose code outgrows the pool pays for it in rescans, not in correctness. Not thread-safe: the vCPU's.
+ * nearly full, when every shadow is dropped at once ({@link #purge}, after the caller dropped all of the engine's
+ * translations) and rebuilt on demand. A kernel whose code outgrows the pool pays for it in rescans, not in correctness. Not thread-safe: the vCPU's.
  */
 public final class ShadowCode {
     /** Guest-physical address of the pool's first page: the 4 GiB boundary, above any RAM a 32-bit guest has. */
     public static final long POOL_BASE = 1L << 32;
     public static final int PAGE = CodeScanner.PAGE_SIZE;
     /** What {@link #shadowOf} did besides returning the shadow's address: flags the caller acts on. */
-    public static final int REUSED = 0, BUILT = 1, REBUILT = 2, PURGED = 4;
+    public static final int REUSED = 0, BUILT = 1, REBUILT = 2;
     private static final byte INT3 = (byte) 0xCC, NOP = (byte) 0x90;
 
     private final GuestMemory ram;
@@ -56,6 +56,7 @@ public final class ShadowCode {
         this.ram = ram;
         this.pool = pool;
         this.capacity = (int) (pool.byteSize() / PAGE);
+        if (capacity <= RESERVE) throw new IllegalArgumentException("a shadow pool needs more than " + RESERVE + " pages");
         this.scanner = scanner;
         this.slotOfFrame = new int[(int) (ram.size() / PAGE)];
         this.frameOfSlot = new long[capacity];
@@ -69,8 +70,7 @@ public final class ShadowCode {
     /**
      * The guest-physical address of the shadow of the RAM page at {@code physPage} (page-aligned), built from the page's
      * current bytes if there is none or the page changed since. {@code bits} is the code segment's size (16 or 32).
-     * {@link #lastFlags()} then says whether the shadow was built, rebuilt (the caller must drop the engine's
-     * translations of it) or the pool purged (the caller must drop all translations of the pool and the TLB).
+     * {@link #lastFlags()} then says whether the shadow was built or rebuilt.
      */
     public long shadowOf(long physPage, int bits) {
         int frame = (int) (physPage / PAGE);
@@ -86,7 +86,9 @@ public final class ShadowCode {
             lastFlags = REBUILT;
             slotOfFrame[frame] = 0;
         }
-        if (used == capacity) purge();
+        if (used == capacity) {
+            throw new IllegalStateException("the shadow code pool is full: its purge was asked for and never made");
+        }
         slot = used++;
         slotOfFrame[frame] = slot + 1;
         frameOfSlot[slot] = frame;
@@ -235,11 +237,23 @@ public final class ShadowCode {
         scansDone++;
     }
 
-    /** Forgets every shadow (the pool is full); the caller drops the engine's translations and TLB. */
-    private void purge() {
+    /**
+     * Slots kept for the fetches that come between {@link #needsPurge()} turning true and the purge: the engine stops
+     * at the next block boundary, and one block's code spans at most two pages.
+     */
+    public static final int RESERVE = 8;
+
+    /** Is the pool down to its reserve? The caller then purges it as soon as the engine is stopped. */
+    public boolean needsPurge() { return used >= capacity - RESERVE; }
+
+    /**
+     * Forgets every shadow, so their slots can be used again. The caller must first drop all of the engine's
+     * translated code and its TLB, and do so outside the engine's run (Unicorn aborts if its translations are
+     * flushed from inside a TLB-fill hook).
+     */
+    public void purge() {
         java.util.Arrays.fill(slotOfFrame, 0);
         used = 0;
         purges++;
-        lastFlags |= PURGED;
     }
 }
