@@ -2,6 +2,7 @@ package popek.cpu;
 
 import java.lang.foreign.Arena;
 
+import popek.devices.PortBus;
 import popek.engine.HostMemory;
 import popek.engine.Unicorn;
 import popek.engine.X86;
@@ -37,40 +38,52 @@ final class FullVirtualization implements AutoCloseable {
     private final Operands op;
     private final SensitiveEmulator emulator;
     private final CodeScanner scanner = new CodeScanner();
-    private final ShadowCode code;
+    /** Shadows of kernel code (every sensitive class rewritten) and of user code (port I/O only). */
+    private final ShadowCode code, userCode;
     private final Arena arena = Arena.ofShared();
-    private final int[] cacheTag = new int[CACHE];     // linear page number + 1
-    private final long[] cacheShadow = new long[CACHE]; // its shadow (pool page)
+    // Per privilege (kernel 0, user 1): linear page number + 1, and its shadow (pool page).
+    private final int[][] cacheTag = {new int[CACHE], new int[CACHE]};
+    private final long[][] cacheShadow = {new long[CACHE], new long[CACHE]};
     private SensitiveClass lastClass;
 
     FullVirtualization(Unicorn uc, GuestMemory ram, GuestAccess mem, GuestFault fault, SegmentCache segments,
-                       VirtualClock clock, int poolPages) {
+                       VirtualClock clock, PortBus ports, int poolPages) {
         this.uc = uc;
         this.ram = ram;
         this.mem = mem;
         this.fault = fault;
         this.segments = segments;
         this.op = new Operands(uc, mem, segments, fault);
-        this.emulator = new SensitiveEmulator(uc, mem, fault, segments, op, clock);
-        var pool = HostMemory.anonymous((long) poolPages * ShadowCode.PAGE, arena);
-        uc.mapRam(ShadowCode.POOL_BASE, pool);
-        this.code = new ShadowCode(ram, pool, scanner);
+        this.emulator = new SensitiveEmulator(uc, mem, fault, segments, op, clock, ports);
+        long bytes = (long) poolPages * ShadowCode.PAGE;
+        var pool = HostMemory.anonymous(bytes, arena);
+        var userPool = HostMemory.anonymous(bytes, arena);
+        uc.mapRam(ShadowCode.POOLS_BASE, pool);
+        uc.mapRam(ShadowCode.POOLS_BASE + bytes, userPool);
+        this.code = new ShadowCode(ram, pool, ShadowCode.POOLS_BASE, true, scanner);
+        this.userCode = new ShadowCode(ram, userPool, ShadowCode.POOLS_BASE + bytes, false, scanner);
     }
 
+    /** The shadows of kernel code. */
     ShadowCode shadows() { return code; }
+
+    /** The shadows of user code (pages with port I/O rewritten). */
+    ShadowCode userShadows() { return userCode; }
 
     // ---------------------------------------------------------------- the MMU's side
 
     /**
-     * Kernel code is about to run from linear page {@code linear}, which the guest maps to RAM page {@code physical}:
-     * returns the shadow page to run instead (built or refreshed as needed). Runs inside the TLB-fill hook.
+     * Code is about to run from linear page {@code linear}, which the guest maps to RAM page {@code physical}, in
+     * kernel mode or user mode: returns the shadow page to run instead (built or refreshed as needed). Runs inside the
+     * TLB-fill hook.
      */
-    long kernelFetch(long linear, long physical) {
+    long codeFetch(long linear, long physical, boolean user) {
         if (!ram.contains(physical, ShadowCode.PAGE)) return physical;   // no RAM there: the fetch fails as it would
+        ShadowCode shadows = user ? userCode : code;
         int bits = (segments.hflags() & Unicorn.HF_CS32) != 0 ? 32 : 16;
-        long shadow = code.shadowOf(physical, bits);
-        int flags = code.lastFlags();
-        if (!purgeRequested && code.needsPurge()) {
+        long shadow = shadows.shadowOf(physical, bits);
+        int flags = shadows.lastFlags();
+        if (!purgeRequested && shadows.needsPurge()) {
             purgeRequested = true;   // the run loop purges it (it cannot be done inside this hook)
             uc.stop();
         }
@@ -78,8 +91,9 @@ final class FullVirtualization implements AutoCloseable {
         // so that the next write to the page comes to written(); the entry this fill installs is made after.
         if (flags != ShadowCode.REUSED) uc.flushTlb();
         int page = (int) (linear >>> 12);
-        cacheTag[page & (CACHE - 1)] = page + 1;
-        cacheShadow[page & (CACHE - 1)] = shadow;
+        int p = user ? 1 : 0;
+        cacheTag[p][page & (CACHE - 1)] = page + 1;
+        cacheShadow[p][page & (CACHE - 1)] = shadow;
         return shadow;
     }
 
@@ -93,21 +107,25 @@ final class FullVirtualization implements AutoCloseable {
         if (!purgeRequested) return false;
         purgeRequested = false;
         uc.flushCodeCache();
-        code.purge();
-        java.util.Arrays.fill(cacheTag, 0);
+        if (code.needsPurge()) code.purge();
+        if (userCode.needsPurge()) userCode.purge();
+        java.util.Arrays.fill(cacheTag[0], 0);
+        java.util.Arrays.fill(cacheTag[1], 0);
         return true;
     }
 
     /** The guest is about to write RAM page {@code physical} (a TLB fill for writing). Runs inside the hook. */
     void written(long physical) {
-        if (!code.hasShadow(physical)) return;
-        code.written(physical);
+        boolean kernel = code.hasShadow(physical), user = userCode.hasShadow(physical);
+        if (!kernel && !user) return;
+        if (kernel) code.written(physical);
+        if (user) userCode.written(physical);
         // Drop every translation that runs the old shadow, so the next fetch from the page checks it again.
         uc.flushTlb();
     }
 
     /** Is this guest-physical page one of the shadows? (The MMU never lets the guest read or write them.) */
-    boolean isShadow(long physical) { return code.inPool(physical); }
+    boolean isShadow(long physical) { return code.inPool(physical) || userCode.inPool(physical); }
 
     // ---------------------------------------------------------------- the trap
 
@@ -122,20 +140,23 @@ final class FullVirtualization implements AutoCloseable {
      */
     int trap(int eipAfter) {
         int csBase = (int) segments.base(X86.SEG_CS);
+        boolean user = (segments.hflags() & 3) == 3;
+        ShadowCode shadows = user ? userCode : code;
+        int p = user ? 1 : 0;
         int linear = csBase + eipAfter - 1;
         int page = linear >>> 12;
         int slot = page & (CACHE - 1);
         long shadow;
-        if (cacheTag[slot] == page + 1) {
-            shadow = cacheShadow[slot];
+        if (cacheTag[p][slot] == page + 1) {
+            shadow = cacheShadow[p][slot];
         } else {
-            shadow = lookUp(linear);
+            shadow = lookUp(shadows, linear, user);
             if (shadow < 0) return NOT_A_SITE;
         }
-        long pageStart = code.originalOf(shadow);
-        int site = code.siteAt(pageStart + (linear & 0xFFF));
+        long pageStart = shadows.originalOf(shadow);
+        int site = shadows.siteAt(pageStart + (linear & 0xFFF));
         if (site < 0) return NOT_A_SITE;
-        ScanResult scan = code.scanOf(pageStart);
+        ScanResult scan = shadows.scanOf(pageStart);
         int offset = scan.offset(site), length = scan.length(site);
         int start = linear - (linear & 0xFFF) + offset;
         lastClass = scan.sensitiveClass(site);
@@ -150,10 +171,10 @@ final class FullVirtualization implements AutoCloseable {
     }
 
     /** A linear code page the cache does not know: walk the guest's tables to its RAM page, then find its shadow. */
-    private long lookUp(int linear) {
+    private long lookUp(ShadowCode shadows, int linear, boolean user) {
         mem.refresh();
         try {
-            return code.shadowPageOf(mem.physical(linear, popek.memory.PageWalker.FETCH, false) & ~0xFFFL);
+            return shadows.shadowPageOf(mem.physical(linear, popek.memory.PageWalker.FETCH, user) & ~0xFFFL);
         } catch (GuestFault f) {
             return -1;
         }

@@ -77,7 +77,7 @@ final class Operands {
         return switch (op) {
             case 0xEA, 0x9A -> opsize32 ? 6 : 4;
             case 0xCA -> 2;
-            case 0xCD -> 1;
+            case 0xCD, 0xE4, 0xE5, 0xE6, 0xE7 -> 1;
             default -> 0;
         };
     }
@@ -150,6 +150,8 @@ final class Operands {
     int imm16(int at) { return le16(immOffset + at); }
 
     int imm32(int at) { return le32(immOffset + at); }
+
+    int imm8() { return bytes[immOffset] & 0xFF; }
 
     int next() { return eip + length; }
 

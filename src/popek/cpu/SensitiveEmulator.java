@@ -1,5 +1,6 @@
 package popek.cpu;
 
+import popek.devices.PortBus;
 import popek.engine.Unicorn;
 import popek.engine.X86;
 import popek.translate.SensitiveClass;
@@ -32,10 +33,13 @@ final class SensitiveEmulator {
     private final Operands op;
     private final SegmentOps seg;
     private final VirtualClock clock;
+    private final PortBus ports;
     private final int[] dr = {0, 0, 0, 0, 0, 0, 0xFFFF0FF0, 0x400};
     private long tscOffset;
 
-    SensitiveEmulator(Unicorn uc, GuestAccess mem, GuestFault fault, SegmentCache segments, Operands op, VirtualClock clock) {
+    SensitiveEmulator(Unicorn uc, GuestAccess mem, GuestFault fault, SegmentCache segments, Operands op, VirtualClock clock,
+                      PortBus ports) {
+        this.ports = ports;
         this.uc = uc;
         this.mem = mem;
         this.fault = fault;
@@ -116,6 +120,7 @@ final class SensitiveEmulator {
             }
             case SMSW -> storeWord(uc.reg(X86.CR0));
             case LAR, LSL, VERR, VERW -> seg.inspect();
+            case IO -> result = io(cpl);
             case LLDT -> {
                 privileged(cpl);
                 seg.lldt();
@@ -244,6 +249,73 @@ final class SensitiveEmulator {
     }
 
     private static final int MSR_TSC = 0x10;
+
+    // ---------------------------------------------------------------- port I/O (rewritten in user code only)
+
+    /**
+     * in, out, ins, outs (with rep): the permission check Unicorn leaves out (CPL &gt; IOPL needs every port's bit
+     * clear in the TSS I/O bitmap, else #GP(0)), then the access. A rep string is restartable: a fault part way leaves
+     * ECX, ESI and EDI saying how far it got, and EIP on the instruction.
+     */
+    private int io(int cpl) {
+        int opc = op.opcode;
+        int size = (opc & 1) == 0 ? 1 : op.opsize32 ? 4 : 2;
+        boolean string = opc >= 0x6C && opc <= 0x6F;
+        boolean in = string ? opc <= 0x6D : (opc & 2) == 0;
+        int port = opc >= 0xE4 && opc <= 0xE7 ? op.imm8() : uc.reg(X86.EDX) & 0xFFFF;
+        int flags = uc.reg(X86.EFLAGS);
+        if (cpl > ((flags & X86.FLAG_IOPL) >>> 12)) checkIoBitmap(port, size);
+        int mask = size == 4 ? -1 : (1 << (8 * size)) - 1;
+        if (!string) {
+            int eax = uc.reg(X86.EAX);
+            if (in) {
+                uc.setReg(X86.EAX, (eax & ~mask) | (ports.read(port, size) & mask));
+                return CONTINUE;
+            }
+            ports.write(port, size, eax & mask);
+            return INTERRUPT_WINDOW;   // a write can make an IRQ pending (an EOI, a UART interrupt enable)
+        }
+        boolean user = cpl == 3;
+        int addrMask = op.addrsize32 ? -1 : 0xFFFF;
+        int indexReg = in ? X86.EDI : X86.ESI;
+        int index = uc.reg(indexReg);
+        int ecx = uc.reg(X86.ECX);
+        int count = op.rep ? ecx & addrMask : 1;
+        int step = (flags & DF) != 0 ? -size : size;
+        int base = (int) segments.base(in ? X86.SEG_ES : op.segOverride >= 0 ? op.segOverride : X86.SEG_DS);
+        try {
+            for (; count != 0; count--) {
+                int at = base + (index & addrMask);
+                if (in) {
+                    if (size == 1) mem.write8(at, ports.read(port, 1), user);
+                    else if (size == 2) mem.write16(at, ports.read(port, 2), user);
+                    else mem.write32(at, ports.read(port, 4), user);
+                } else {
+                    int v = size == 1 ? mem.read8(at, user) : size == 2 ? mem.read16(at, user) : mem.read32(at, user);
+                    ports.write(port, size, v);
+                }
+                index = (index & ~addrMask) | ((index + step) & addrMask);
+            }
+        } finally {
+            uc.setReg(indexReg, index);
+            if (op.rep) uc.setReg(X86.ECX, (ecx & ~addrMask) | (count & addrMask));
+        }
+        return in ? CONTINUE : INTERRUPT_WINDOW;
+    }
+
+    private static final int DF = 1 << 10;
+
+    /** SDM vol. 1, 19.5.2: ports [port, port + size) must all have their bit clear in the TSS's I/O bitmap. */
+    private void checkIoBitmap(int port, int size) {
+        long base = uc.readTable(X86.TR);
+        int limit = uc.tableLimit();
+        if ((uc.tableSelector() & ~3) == 0 || limit < 0x67) throw fault.raise(Vectors.GP, 0);
+        int bitmap = mem.read16((int) base + 0x66, false);
+        for (int p = port; p < port + size; p++) {
+            int offset = bitmap + (p >>> 3);
+            if (offset > limit || (mem.read8((int) base + offset, false) >>> (p & 7) & 1) != 0) throw fault.raise(Vectors.GP, 0);
+        }
+    }
 
     /** The time-stamp counter: the virtual clock at 1 GHz, plus what the guest wrote to it. */
     private long tsc() { return clock.nanos() + tscOffset; }

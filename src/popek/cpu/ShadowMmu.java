@@ -61,12 +61,12 @@ final class ShadowMmu implements Hooks.TlbFill {
         if (full != null) {
             // A guest page table pointing into the shadow pool (a PAE address above 4 GiB) reaches no memory.
             if (full.isShadow(p)) p = NO_MEMORY;
-            // Kernel code runs from its shadow, execute-only; every other kernel-mode translation (and one the CPU
-            // makes for a system table at CPL 3, which lands in the kernel's TLB) may read or write the page but not
-            // run it, so that the next kernel fetch from it comes back here.
-            if (!cpl3 && type == X86.MEM_FETCH) return full.kernelFetch(vaddr, p) | EXEC;
+            // Code runs from its shadow (kernel or user), execute-only; every other translation may read or write the
+            // page but not run it, so that the next fetch from it comes back here. (A fill the CPU makes for a system
+            // table at CPL 3 lands in the kernel's TLB, so it counts as kernel.)
+            if (type == X86.MEM_FETCH) return full.codeFetch(vaddr, p, cpl3) | EXEC;
             if (type == X86.MEM_WRITE) full.written(p);
-            if (!cpl3 || systemTable) perms &= ~EXEC;
+            perms &= ~EXEC;
         }
         return p | perms;
     }

@@ -80,7 +80,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         uc.onUnmappedAccess(this);
         uc.onSysenter(this);
         this.fastCalls = new SegmentOps(uc, mem, fault, segments, null);
-        this.full = mode == ExecutionMode.FULL ? new FullVirtualization(uc, ram, mem, fault, segments, clock,
+        this.full = mode == ExecutionMode.FULL ? new FullVirtualization(uc, ram, mem, fault, segments, clock, ports,
                 codePoolPages > 0 ? codePoolPages : FullVirtualization.POOL_PAGES) : null;
         this.mmu = shadowPaging || full != null ? new ShadowMmu(uc, ram, full) : null;
         if (mmu != null) uc.onTlbFill(mmu);

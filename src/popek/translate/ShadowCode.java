@@ -10,7 +10,7 @@ import popek.memory.GuestMemory;
  * table that says what each trap stands for.
  *
  * <p>For each 4 KiB page of guest-physical RAM that kernel code runs from, a <em>shadow page</em> in a pool of host
- * memory (mapped into the engine above guest RAM, at {@link #POOL_BASE}) holds the page's bytes with every sensitive
+ * memory (mapped into the engine above guest RAM, at or above {@link #POOLS_BASE}) holds the page's bytes with every sensitive
  * instruction {@link CodeScanner} found replaced by {@code nop}s and a final {@code int3} (0xCC), of the same length
  * (an instruction that runs on into the next page gets its {@code int3} on its first byte instead). The shadow MMU maps a
  * kernel-mode instruction fetch to the shadow, execute-only, and every data access to the original page: so the
@@ -26,8 +26,8 @@ import popek.memory.GuestMemory;
  * translations) and rebuilt on demand. A kernel whose code outgrows the pool pays for it in rescans, not in correctness. Not thread-safe: the vCPU's.
  */
 public final class ShadowCode {
-    /** Guest-physical address of the pool's first page: the 4 GiB boundary, above any RAM a 32-bit guest has. */
-    public static final long POOL_BASE = 1L << 32;
+    /** Guest-physical address where pools start: the 4 GiB boundary, above any RAM a 32-bit guest has. */
+    public static final long POOLS_BASE = 1L << 32;
     public static final int PAGE = CodeScanner.PAGE_SIZE;
     /** What {@link #shadowOf} did besides returning the shadow's address: flags the caller acts on. */
     public static final int REUSED = 0, BUILT = 1, REBUILT = 2;
@@ -35,6 +35,8 @@ public final class ShadowCode {
 
     private final GuestMemory ram;
     private final MemorySegment pool;
+    private final long poolBase;
+    private final boolean kernel;
     private final int capacity;
     private final CodeScanner scanner;
     /** Pool slot + 1 of each RAM page frame's shadow; 0 for none. */
@@ -51,10 +53,17 @@ public final class ShadowCode {
     private final byte[] nextPage = new byte[CodeScanner.NEXT_PAGE_BYTES];
     private long scansDone, rescans, purges;
 
-    /** {@code pool}: page-aligned host memory whose size (a multiple of 4 KiB) sets how many shadows fit. */
-    public ShadowCode(GuestMemory ram, MemorySegment pool, CodeScanner scanner) {
+    /**
+     * {@code pool}: page-aligned host memory whose size (a multiple of 4 KiB) sets how many shadows fit, mapped at
+     * guest-physical {@code poolBase}. {@code kernel}: shadows for kernel code (CPL 0-2, every sensitive class but
+     * those that trap without rewriting) or for user code (CPL 3: only port I/O, which Unicorn never checks against
+     * IOPL or the TSS I/O bitmap, so Popek must).
+     */
+    public ShadowCode(GuestMemory ram, MemorySegment pool, long poolBase, boolean kernel, CodeScanner scanner) {
         this.ram = ram;
         this.pool = pool;
+        this.poolBase = poolBase;
+        this.kernel = kernel;
         this.capacity = (int) (pool.byteSize() / PAGE);
         if (capacity <= RESERVE) throw new IllegalArgumentException("a shadow pool needs more than " + RESERVE + " pages");
         this.scanner = scanner;
@@ -77,9 +86,9 @@ public final class ShadowCode {
         int slot = slotOfFrame[frame] - 1;
         lastFlags = REUSED;
         if (slot >= 0) {
-            if (!maybeStale[slot]) return POOL_BASE + (long) slot * PAGE;
+            if (!maybeStale[slot]) return poolBase + (long) slot * PAGE;
             maybeStale[slot] = false;
-            if (!changed(slot)) return POOL_BASE + (long) slot * PAGE;
+            if (!changed(slot)) return poolBase + (long) slot * PAGE;
             // The page changed: its new shadow goes in a fresh slot, so no translation the engine made of the old one
             // can ever run again (Unicorn can drop translations only by virtual address, or all of them).
             rescans++;
@@ -94,7 +103,7 @@ public final class ShadowCode {
         frameOfSlot[slot] = frame;
         build(slot, frame, bits);
         lastFlags |= BUILT;
-        return POOL_BASE + (long) slot * PAGE;
+        return poolBase + (long) slot * PAGE;
     }
 
     /** What the last {@link #shadowOf} did: {@link #REUSED} or a combination of the other flags. */
@@ -116,12 +125,12 @@ public final class ShadowCode {
 
     /** Is {@code address} (guest-physical) inside the pool? */
     public boolean inPool(long address) {
-        return address >= POOL_BASE && address < POOL_BASE + (long) capacity * PAGE;
+        return address >= poolBase && address < poolBase + (long) capacity * PAGE;
     }
 
     /** The RAM page a pool page shadows. */
     public long originalOf(long poolPage) {
-        return frameOfSlot[(int) ((poolPage - POOL_BASE) / PAGE)] * PAGE;
+        return frameOfSlot[(int) ((poolPage - poolBase) / PAGE)] * PAGE;
     }
 
     /**
@@ -156,13 +165,20 @@ public final class ShadowCode {
     }
 
     /**
-     * Is this class rewritten into a trap? All are but three, which trap without rewriting: {@code in}/{@code out}
-     * and their string forms, and {@code cpuid}, reach the VMM through Unicorn's instruction hooks (cheaper than a
-     * rewritten trap: 27 ns against 90), and {@code int n} raises its event on the CPU, which the VMM delivers.
+     * Is this class rewritten into a trap here? In kernel code all are but three, which trap without rewriting:
+     * {@code in}/{@code out} and their string forms, and {@code cpuid}, reach the VMM through Unicorn's instruction
+     * hooks (cheaper than a rewritten trap), and {@code int n} raises its event on the CPU, which the VMM delivers.
+     * In user code only port I/O is, for its permission check.
      */
-    public static boolean rewritten(int classOrdinal) {
+    public boolean rewritten(int classOrdinal) {
+        if (!kernel) return classOrdinal == IO;
         return classOrdinal != IO && classOrdinal != CPUID && classOrdinal != INT_N;
     }
+
+    /** Where this pool sits in guest-physical memory, and its size in bytes. */
+    public long poolBase() { return poolBase; }
+
+    public long poolBytes() { return (long) capacity * PAGE; }
 
     private static final int IO = SensitiveClass.IO.ordinal(), CPUID = SensitiveClass.CPUID.ordinal(),
             INT_N = SensitiveClass.INT_N.ordinal();
@@ -172,7 +188,7 @@ public final class ShadowCode {
         long frame = physPage / PAGE;
         if (frame >= slotOfFrame.length) return -1;
         int slot = slotOfFrame[(int) frame] - 1;
-        return slot < 0 ? -1 : POOL_BASE + (long) slot * PAGE;
+        return slot < 0 ? -1 : poolBase + (long) slot * PAGE;
     }
 
     /** Shadows built, including rebuilds. */
