@@ -15,6 +15,8 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.TypeConversionException;
+import popek.cpu.CpuConfig;
+import popek.cpu.CpuidTable;
 import popek.cpu.ExecutionMode;
 import popek.cpu.StopReason;
 import popek.platform.BootImageException;
@@ -60,6 +62,15 @@ final class BootCommand implements Callable<Integer> {
                 "emulate: the CPU emulator runs privileged instructions itself (like hardware-assisted virtualisation)."})
     ExecutionMode mode;
 
+    @Option(names = "--cpuid", paramLabel = "LEAF[.SUB]=EAX,EBX,ECX,EDX", converter = CpuidConverter.class,
+            description = {"Answer CPUID leaf LEAF (sub-leaf SUB, else every sub-leaf) with these values instead of the",
+                "CPU model's; hexadecimal, e.g. 0x40000000=0,0x65706f50,0x6b,0. Repeatable."})
+    java.util.List<CpuidEntry> cpuid = new java.util.ArrayList<>();
+
+    @Option(names = "--tsc-mhz", paramLabel = "MHZ", defaultValue = "1000",
+            description = "The virtual time-stamp counter's rate in full mode, 1 to 8000 MHz (default: ${DEFAULT-VALUE}).")
+    long tscMhz;
+
     @Option(names = "--stats", description = "At exit, print run-loop exits by reason and traps by kind, with counts and host time (to stderr).")
     boolean stats;
 
@@ -70,6 +81,9 @@ final class BootCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Path path = resolveImage(image);
+        if (tscMhz < 1 || tscMhz > 8000) throw new Main.UserError("--tsc-mhz: must be 1 to 8000, not " + tscMhz);
+        CpuidTable table = CpuidTable.EMPTY;
+        for (CpuidEntry e : cpuid) table = table.with(e.leaf(), e.subleaf(), e.eax(), e.ebx(), e.ecx(), e.edx());
         PrintStream serialOut = new PrintStream(new FileOutputStream(FileDescriptor.out), false);
         Machine machine;
         try {
@@ -81,6 +95,7 @@ final class BootCommand implements Callable<Integer> {
                     .timeoutNanos(timeoutNanos)
                     .stats(stats)
                     .mode(mode)
+                    .cpu(new CpuConfig(tscMhz * 1_000_000L, table))
                     .multiboot(path, cmdline)
                     .build();
         } catch (BootImageException e) {
@@ -143,6 +158,34 @@ final class BootCommand implements Callable<Integer> {
             }
         });
         t.setUncaughtExceptionHandler((th, e) -> { });
+    }
+
+    /** One --cpuid value. */
+    record CpuidEntry(int leaf, int subleaf, int eax, int ebx, int ecx, int edx) { }
+
+    static final class CpuidConverter implements ITypeConverter<CpuidEntry> {
+        @Override
+        public CpuidEntry convert(String value) {
+            String bad = "'" + value + "' is not LEAF[.SUB]=EAX,EBX,ECX,EDX (numbers, 0x for hexadecimal)";
+            int eq = value.indexOf('=');
+            if (eq < 0) throw new TypeConversionException(bad);
+            String[] key = value.substring(0, eq).split("\\.", -1);
+            String[] regs = value.substring(eq + 1).split(",", -1);
+            if (key.length > 2 || regs.length != 4) throw new TypeConversionException(bad);
+            try {
+                return new CpuidEntry(number(key[0]), key.length == 2 ? number(key[1]) : CpuidTable.ANY,
+                        number(regs[0]), number(regs[1]), number(regs[2]), number(regs[3]));
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException(bad);
+            }
+        }
+
+        private static int number(String s) {
+            s = s.strip();
+            long v = s.startsWith("0x") || s.startsWith("0X") ? Long.parseLong(s.substring(2), 16) : Long.parseLong(s);
+            if (v < 0 || v > 0xFFFFFFFFL) throw new NumberFormatException(s);
+            return (int) v;
+        }
     }
 
     static final class ModeConverter implements ITypeConverter<ExecutionMode> {

@@ -47,14 +47,14 @@ final class FullVirtualization implements AutoCloseable {
     private SensitiveClass lastClass;
 
     FullVirtualization(Unicorn uc, GuestMemory ram, GuestAccess mem, GuestFault fault, SegmentCache segments,
-                       VirtualClock clock, PortBus ports, int poolPages) {
+                       VirtualTsc tsc, PortBus ports, int poolPages) {
         this.uc = uc;
         this.ram = ram;
         this.mem = mem;
         this.fault = fault;
         this.segments = segments;
         this.op = new Operands(uc, mem, segments, fault);
-        this.emulator = new SensitiveEmulator(uc, mem, fault, segments, op, clock, ports);
+        this.emulator = new SensitiveEmulator(uc, mem, fault, segments, op, tsc, ports);
         long bytes = (long) poolPages * ShadowCode.PAGE;
         var pool = HostMemory.anonymous(bytes, arena);
         var userPool = HostMemory.anonymous(bytes, arena);

@@ -9,14 +9,14 @@ import popek.translate.SensitiveClass;
  * Emulates one trapped sensitive instruction against the virtual CPU, as the Intel SDM describes it, so that the
  * guest cannot tell it did not run on the CPU: {@code pushf} pushes the flags as they are, {@code sgdt} stores the
  * guest's own GDTR, {@code smsw} the guest's CR0, {@code mov cr3} switches the guest's address space (and so the
- * shadow MMU's), {@code rdtsc} reads the virtual clock.
+ * shadow MMU's).
  *
  * <p>The virtual CPU's architectural state lives in the engine's registers, which Popek sets through Unicorn's API when
  * it emulates an instruction (the guest kernel runs in ring 0 of the emulated CPU, so there is no deprivileged real
  * state to hide; what full virtualisation changes is that the instruction never runs on the CPU: Popek decides its
  * effect). The state that has no engine register, or whose engine register Popek does not trust, is kept here: the
- * debug registers (never armed: the virtual CPU has no hardware breakpoints), the time-stamp counter (the virtual
- * clock, so guests see virtual time), and CR0's ET bit (always set, as QEMU's CPU keeps it; Unicorn's register write
+ * debug registers (never armed: the virtual CPU has no hardware breakpoints), the time-stamp counter's MSR (the
+ * virtual TSC, as {@code rdtsc} reads it: the virtual clock at a configurable rate), and CR0's ET bit (always set, as QEMU's CPU keeps it; Unicorn's register write
  * would clear it).
  *
  * <p>A fault raised by the emulation is thrown as {@link GuestFault} before any state changes, and the caller
@@ -32,12 +32,11 @@ final class SensitiveEmulator {
     private final SegmentCache segments;
     private final Operands op;
     private final SegmentOps seg;
-    private final VirtualClock clock;
+    private final VirtualTsc tsc;
     private final PortBus ports;
     private final int[] dr = {0, 0, 0, 0, 0, 0, 0xFFFF0FF0, 0x400};
-    private long tscOffset;
 
-    SensitiveEmulator(Unicorn uc, GuestAccess mem, GuestFault fault, SegmentCache segments, Operands op, VirtualClock clock,
+    SensitiveEmulator(Unicorn uc, GuestAccess mem, GuestFault fault, SegmentCache segments, Operands op, VirtualTsc tsc,
                       PortBus ports) {
         this.ports = ports;
         this.uc = uc;
@@ -46,7 +45,7 @@ final class SensitiveEmulator {
         this.segments = segments;
         this.op = op;
         this.seg = new SegmentOps(uc, mem, fault, segments, op);
-        this.clock = clock;
+        this.tsc = tsc;
     }
 
     /** Why the last fault with vector -1 was raised: an instruction form Popek does not emulate. */
@@ -168,7 +167,7 @@ final class SensitiveEmulator {
             case RDMSR -> {
                 privileged(cpl);
                 int index = uc.reg(X86.ECX);
-                long v = index == MSR_TSC ? tsc() : uc.msr(index);
+                long v = index == MSR_TSC ? tsc.read() : uc.msr(index);
                 uc.setReg(X86.EAX, (int) v);
                 uc.setReg(X86.EDX, (int) (v >>> 32));
             }
@@ -176,12 +175,12 @@ final class SensitiveEmulator {
                 privileged(cpl);
                 int index = uc.reg(X86.ECX);
                 long v = (uc.reg(X86.EAX) & 0xFFFFFFFFL) | ((long) uc.reg(X86.EDX) << 32);
-                if (index == MSR_TSC) tscOffset += v - tsc();
+                if (index == MSR_TSC) tsc.write(v);
                 else uc.setMsr(index, v);
             }
             case RDTSC -> {
                 if (cpl > 0 && (uc.reg(X86.CR4) & X86.CR4_TSD) != 0) throw fault.raise(Vectors.GP, 0);
-                long t = tsc();
+                long t = tsc.read();
                 uc.setReg(X86.EAX, (int) t);
                 uc.setReg(X86.EDX, (int) (t >>> 32));
                 if (op.opcode == 0x0F01) uc.setReg(X86.ECX, (int) uc.msr(X86.MSR_TSC_AUX));   // rdtscp
@@ -316,9 +315,6 @@ final class SensitiveEmulator {
             if (offset > limit || (mem.read8((int) base + offset, false) >>> (p & 7) & 1) != 0) throw fault.raise(Vectors.GP, 0);
         }
     }
-
-    /** The time-stamp counter: the virtual clock at 1 GHz, plus what the guest wrote to it. */
-    private long tsc() { return clock.nanos() + tscOffset; }
 
     private void privileged(int cpl) {
         if (cpl != 0) throw fault.raise(Vectors.GP, 0);

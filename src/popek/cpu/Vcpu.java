@@ -54,7 +54,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
 
     public Vcpu(Unicorn uc, GuestMemory ram, PortBus ports, InterruptController pic, Timed[] timed, VirtualClock clock,
                 RunStats stats, long timeoutNanos) {
-        this(uc, ram, ports, pic, timed, clock, stats, timeoutNanos, ExecutionMode.EMULATE, false, 0);
+        this(uc, ram, ports, pic, timed, clock, stats, timeoutNanos, ExecutionMode.EMULATE, false, 0, CpuConfig.DEFAULT);
     }
 
     /**
@@ -63,7 +63,8 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
      * default, {@link FullVirtualization#POOL_PAGES}).
      */
     public Vcpu(Unicorn uc, GuestMemory ram, PortBus ports, InterruptController pic, Timed[] timed, VirtualClock clock,
-                RunStats stats, long timeoutNanos, ExecutionMode mode, boolean shadowPaging, int codePoolPages) {
+                RunStats stats, long timeoutNanos, ExecutionMode mode, boolean shadowPaging, int codePoolPages,
+                CpuConfig cpu) {
         this.uc = uc;
         this.ports = ports;
         this.pic = pic;
@@ -79,8 +80,11 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         uc.onInvalidInstruction(this);
         uc.onUnmappedAccess(this);
         uc.onSysenter(this);
+        this.tsc = new VirtualTsc(clock, cpu.tscHz());
+        this.cpuid = cpu.cpuid();
+        uc.onCpuid(this::cpuid);
         this.fastCalls = new SegmentOps(uc, mem, fault, segments, null);
-        this.full = mode == ExecutionMode.FULL ? new FullVirtualization(uc, ram, mem, fault, segments, clock, ports,
+        this.full = mode == ExecutionMode.FULL ? new FullVirtualization(uc, ram, mem, fault, segments, tsc, ports,
                 codePoolPages > 0 ? codePoolPages : FullVirtualization.POOL_PAGES) : null;
         this.mmu = shadowPaging || full != null ? new ShadowMmu(uc, ram, full) : null;
         if (mmu != null) uc.onTlbFill(mmu);
@@ -88,6 +92,8 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
 
     private final ShadowMmu mmu;
     private final SegmentCache segments;
+    private final VirtualTsc tsc;
+    private final CpuidTable cpuid;
     /** sysenter, which Unicorn does not execute (in either mode). */
     private final SegmentOps fastCalls;
     /** Full virtualisation's rewriting and emulation, or null in emulate mode. */
@@ -368,6 +374,24 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         }
         uc.setReg(X86.EIP, uc.reg(X86.EIP) - 2);
         stats.trap(TrapKind.SYSENTER, began);
+    }
+
+    /** cpuid: a leaf the user configured, else the CPU model's answer. */
+    private boolean cpuid() {
+        long began = stats.begin();
+        boolean answered = false;
+        if (!cpuid.isEmpty()) {
+            int i = cpuid.find(uc.reg(X86.EAX), uc.reg(X86.ECX));
+            if (i >= 0) {
+                uc.setReg(X86.EAX, cpuid.value(i, 0));
+                uc.setReg(X86.EBX, cpuid.value(i, 1));
+                uc.setReg(X86.ECX, cpuid.value(i, 2));
+                uc.setReg(X86.EDX, cpuid.value(i, 3));
+                answered = true;
+            }
+        }
+        stats.trap(TrapKind.CPUID, began);
+        return answered;
     }
 
     @Override

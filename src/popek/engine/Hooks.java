@@ -54,4 +54,13 @@ public final class Hooks {
     public interface Sysenter {
         void sysenter();
     }
+
+    /**
+     * {@code cpuid} (UC_HOOK_INSN): return true when the hook has set EAX-EDX itself, false to let the CPU model
+     * answer. (Unicorn 2.1.1 cannot hook rdtsc; later releases can.)
+     */
+    @FunctionalInterface
+    public interface Answer {
+        boolean answer();
+    }
 }

@@ -486,6 +486,27 @@ public final class Unicorn implements AutoCloseable {
         addInsnHook(stub(out, FunctionDescriptor.ofVoid(PTR, JAVA_INT, JAVA_INT, JAVA_INT, PTR), null), X86.INS_OUT);
     }
 
+    /** {@code cpuid}: {@code h} may answer it (Unicorn then skips its own). */
+    public void onCpuid(Hooks.Answer h) { addAnswerHook(h, X86.INS_CPUID); }
+
+    private void addAnswerHook(Hooks.Answer h, int insn) {
+        MethodHandle m = bound(h, Hooks.Answer.class, "answer", MethodType.methodType(boolean.class));
+        m = MethodHandles.filterReturnValue(m, AS_INT);   // the C callback returns an int
+        addInsnHook(stub(m, FunctionDescriptor.of(JAVA_INT, PTR, PTR), 0), insn);
+    }
+
+    private static final MethodHandle AS_INT;
+
+    static {
+        try {
+            AS_INT = MethodHandles.lookup().findStatic(Unicorn.class, "asInt", MethodType.methodType(int.class, boolean.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static int asInt(boolean b) { return b ? 1 : 0; }
+
     public void onSysenter(Hooks.Sysenter h) {
         MethodHandle m = bound(h, Hooks.Sysenter.class, "sysenter", MethodType.methodType(void.class));
         addInsnHook(stub(m, FunctionDescriptor.ofVoid(PTR, PTR), null), X86.INS_SYSENTER);

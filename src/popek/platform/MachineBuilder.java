@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 
 import popek.cpu.StopReason;
+import popek.cpu.CpuConfig;
 import popek.cpu.ExecutionMode;
 import popek.cpu.Vcpu;
 import popek.cpu.VirtualClock;
@@ -74,6 +75,10 @@ public final class MachineBuilder {
     public MachineBuilder codePoolPages(int pages) { this.codePoolPages = pages; return this; }
 
     private int codePoolPages;
+    private CpuConfig cpuConfig = CpuConfig.DEFAULT;
+
+    /** The TSC frequency and CPUID leaves the guest sees. */
+    public MachineBuilder cpu(CpuConfig config) { this.cpuConfig = config; return this; }
 
     /** Put a {@link BenchMarker} on port 0x4E8, for benchmark guests (see {@link Machine#benchMarker}). */
     public MachineBuilder benchMarker(boolean on) { this.benchMarker = on; return this; }
@@ -122,7 +127,7 @@ public final class MachineBuilder {
             }
 
             Vcpu vcpu = new Vcpu(cpu, ram, ports, pic, new Timed[] {pit, com1, rtc, console}, clock, stats, timeoutNanos,
-                    mode, shadowPaging, codePoolPages);
+                    mode, shadowPaging, codePoolPages, cpuConfig);
             stopHandle.vcpu = vcpu;
 
             // The machine state a Multiboot loader hands over: protected mode, paging off, flat segments (Unicorn's

@@ -8,7 +8,8 @@ public enum TrapKind {
     SOFTWARE_INTERRUPT("int n (software interrupt)"),
     EXTERNAL_INTERRUPT("external interrupt (IRQ)"),
     HALT("hlt"),
-    SYSENTER("sysenter (fast system call)");
+    SYSENTER("sysenter (fast system call)"),
+    CPUID("cpuid");
 
     public final String label;
 

@@ -167,11 +167,12 @@ public final class ShadowCode {
     /**
      * Is this class rewritten into a trap here? In kernel code all are but three, which trap without rewriting:
      * {@code in}/{@code out} and their string forms, and {@code cpuid}, reach the VMM through Unicorn's instruction
-     * hooks (cheaper than a rewritten trap), and {@code int n} raises its event on the CPU, which the VMM delivers.
-     * In user code only port I/O is, for its permission check.
+     * hooks (cheaper than a rewritten trap, and the same in user code), and {@code int n} raises its event on the
+     * CPU, which the VMM delivers. In user code only port I/O (for its permission check, which Unicorn leaves out) and
+     * {@code rdtsc}/{@code rdtscp} (so that user code too reads the virtual TSC: Unicorn 2.1.1 cannot hook them).
      */
     public boolean rewritten(int classOrdinal) {
-        if (!kernel) return classOrdinal == IO;
+        if (!kernel) return classOrdinal == IO || classOrdinal == RDTSC;
         return classOrdinal != IO && classOrdinal != CPUID && classOrdinal != INT_N;
     }
 
@@ -181,6 +182,7 @@ public final class ShadowCode {
     public long poolBytes() { return (long) capacity * PAGE; }
 
     private static final int IO = SensitiveClass.IO.ordinal(), CPUID = SensitiveClass.CPUID.ordinal(),
+            RDTSC = SensitiveClass.RDTSC.ordinal(),
             INT_N = SensitiveClass.INT_N.ordinal();
 
     /** The pool page shadowing the RAM page at {@code physPage}, or -1 if it has none. */

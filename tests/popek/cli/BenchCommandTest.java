@@ -27,14 +27,19 @@ class BenchCommandTest {
         StringWriter err = new StringWriter();
         assertEquals(0, popek(err, "bench", "traps", "--iterations", "500", "--runs", "1", "--out", dir.toString()), err.toString());
         List<String> csv = Files.readAllLines(dir.resolve("traps.csv"));
-        assertEquals(13, csv.size(), String.join("\n", csv));   // header + 12 classes
+        assertEquals(25, csv.size(), String.join("\n", csv));   // header + 12 classes x 2 modes
         assertTrue(csv.get(0).startsWith("row,mode,median_ns_per_iter"), csv.get(0));
         for (String cls : new String[] {"compute", "cli_sti", "out_null", "syscall_int80", "pagefault", "hlt_timer"}) {
             assertTrue(csv.stream().anyMatch(l -> l.startsWith(cls + ",emulate,")), cls + " in\n" + String.join("\n", csv));
+            assertTrue(csv.stream().anyMatch(l -> l.startsWith(cls + ",full,")), cls + " in\n" + String.join("\n", csv));
         }
         // A port write traps once per iteration; the compute loop never does.
         assertTrue(csv.stream().anyMatch(l -> l.startsWith("out_null,emulate,") && l.split(",")[8].equals("1")), String.join("\n", csv));
         assertTrue(csv.stream().anyMatch(l -> l.startsWith("compute,emulate,") && l.split(",")[8].equals("0")), String.join("\n", csv));
+        // In full mode cli and sti each trap (rewritten); in emulate mode neither does; the compute loop never.
+        assertTrue(csv.stream().anyMatch(l -> l.startsWith("cli_sti,full,") && l.split(",")[8].equals("2")), String.join("\n", csv));
+        assertTrue(csv.stream().anyMatch(l -> l.startsWith("cli_sti,emulate,") && l.split(",")[8].equals("0")), String.join("\n", csv));
+        assertTrue(csv.stream().anyMatch(l -> l.startsWith("compute,full,") && l.split(",")[8].equals("0")), String.join("\n", csv));
         String svg = Files.readString(dir.resolve("traps.svg"));
         assertTrue(svg.startsWith("<?xml") || svg.startsWith("<svg"), svg.substring(0, 40));
         assertTrue(svg.contains("syscall_int80"));
@@ -43,8 +48,8 @@ class BenchCommandTest {
     @Test
     void aModeThatDoesNotExistYetIsAClearError() {
         StringWriter err = new StringWriter();
-        assertEquals(StopReason.USAGE, popek(err, "bench", "traps", "--modes", "emulate,full", "--out", dir.toString()));
-        assertTrue(err.toString().contains("'full' is not available"), err.toString());
+        assertEquals(StopReason.USAGE, popek(err, "bench", "traps", "--modes", "emulate,para", "--out", dir.toString()));
+        assertTrue(err.toString().contains("'para' is not available"), err.toString());
         assertEquals(1, err.toString().lines().count());
     }
 

@@ -36,6 +36,35 @@ class BootCommandTest {
     }
 
     @Test
+    void anUnknownMode() {
+        assertOneLine(popek("boot", "--mode", "para", dir.resolve("x").toString()), StopReason.USAGE, "'para' is not a mode");
+    }
+
+    @Test
+    void aMalformedCpuidLeaf() {
+        assertOneLine(popek("boot", "--cpuid", "0x40000000=1,2,3", dir.resolve("x").toString()), StopReason.USAGE, "LEAF[.SUB]=EAX");
+        assertOneLine(popek("boot", "--cpuid", "zz=1,2,3,4", dir.resolve("x").toString()), StopReason.USAGE, "LEAF[.SUB]=EAX");
+    }
+
+    @Test
+    void aTscRateOutOfRange() throws Exception {
+        Path k = new FlatKernel().powerOff().writeTo(dir, "k.bin");
+        assertOneLine(popek("boot", "--tsc-mhz", "0", k.toString()), StopReason.USAGE, "--tsc-mhz");
+    }
+
+    /** A configured CPUID leaf is what the guest reads, in both modes: here its EBX becomes the exit code. */
+    @Test
+    void aConfiguredCpuidLeafIsWhatTheGuestSees() throws Exception {
+        // mov eax, 0x40000000 ; xor ecx, ecx ; cpuid ; mov eax, ebx ; out 0xF4, al
+        Path k = new FlatKernel().emit(0xB8).dword(0x40000000).emit(0x31, 0xC9, 0x0F, 0xA2, 0x89, 0xD8, 0xE6, 0xF4)
+                .powerOff().writeTo(dir, "cpuid.bin");
+        for (String mode : new String[] {"emulate", "full"}) {
+            Outcome o = popek("boot", "--mode", mode, "--cpuid", "0x40000000=0,0x2a,0,0", k.toString());
+            assertEquals((0x2a << 1) | 1, o.code, mode + ": " + o.err);
+        }
+    }
+
+    @Test
     void aMissingFile() {
         assertOneLine(popek("boot", dir.resolve("nope.elf").toString()), StopReason.USAGE, "no such file");
     }
