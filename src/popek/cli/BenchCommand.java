@@ -52,9 +52,10 @@ final class BenchCommand implements Runnable {
                 description = "Execution modes to compare (available: emulate, full; default: ${DEFAULT-VALUE}).")
         List<String> modes;
 
-        @Option(names = "--iterations", paramLabel = "N", defaultValue = "100000",
-                description = "Iterations of each loop (hlt_timer runs at most 2000). Default: ${DEFAULT-VALUE}.")
-        int iterations;
+        @Option(names = "--iterations", paramLabel = "N|auto", defaultValue = "auto",
+                description = {"Iterations of each loop (hlt_timer runs at most 2000), or auto (the default): for each",
+                    "class and mode, grow the count until one loop lasts at least 50 ms, as kvm-unit-tests' vmexit tests do."})
+        String iterationsOption;
 
         @Option(names = "--runs", paramLabel = "R", defaultValue = "5", description = "Repetitions; figures are medians. Default: ${DEFAULT-VALUE}.")
         int runs;
@@ -65,28 +66,49 @@ final class BenchCommand implements Runnable {
 
         private static final Pattern CLASS_LINE = Pattern.compile("^trapbench: (\\w+) iterations=(\\d+)\\b.*");
 
+        /** The guest's classes, in its order (its marker ids). */
+        static final List<String> CLASSES = List.of("compute", "cli_sti", "pushf_popf", "out_null", "in_null", "mov_cr3",
+                "invlpg", "lidt_sidt", "rdmsr_wrmsr", "syscall_int80", "pagefault", "hlt_timer");
+        /** auto: a loop must last this long to count as stable. */
+        static final long STABLE_NANOS = 50_000_000L;
+        private static final long HLT_CAP = 2000, START = 1000;
+
         @Override
         public Integer call() throws IOException {
             for (String m : modes) {
                 if (!MODES.contains(m)) throw new Main.UserError("--modes: '" + m + "' is not available (available: " + String.join(", ", MODES) + ")");
             }
-            if (iterations < 1 || iterations > 1_000_000_000) throw new Main.UserError("--iterations: must be 1 to 1000000000");
+            long fixed = 0;
+            if (!iterationsOption.equals("auto")) {
+                try {
+                    fixed = Long.parseLong(iterationsOption);
+                } catch (NumberFormatException e) {
+                    fixed = -1;
+                }
+                if (fixed < 1 || fixed > 1_000_000_000) throw new Main.UserError("--iterations: must be 1 to 1000000000, or auto");
+            }
             if (runs < 1 || runs > 100) throw new Main.UserError("--runs: must be 1 to 100");
             Path image = BootCommand.resolveImage("trapbench");
             List<Measurement> cells = new ArrayList<>();
             for (String mode : modes) {
+                Map<String, Long> count = new LinkedHashMap<>();
+                for (String c : CLASSES) count.put(c, fixed > 0 ? fixed : calibrate(image, mode, c));
                 Map<String, List<Measurement.Run>> byClass = new LinkedHashMap<>();
                 Map<String, Long> iterationsOf = new LinkedHashMap<>();
                 for (int r = 0; r < runs; r++) {
                     System.err.printf("popek: trapbench, %s mode, run %d of %d%n", mode, r + 1, runs);
-                    runOnce(image, mode, byClass, iterationsOf);
+                    for (String c : CLASSES) {
+                        Measurement.Run m = runClass(image, mode, c, count.get(c), iterationsOf);
+                        byClass.computeIfAbsent(c, k -> new ArrayList<>()).add(m);
+                    }
                 }
                 for (var e : byClass.entrySet()) {
                     cells.add(Measurement.fromRuns(e.getKey(), mode, iterationsOf.get(e.getKey()), e.getValue()));
                 }
             }
             BenchResult result = new BenchResult(modes, cells);
-            System.out.print(new BenchTable(result).render("Trap cost by instruction class (trapbench, " + iterations + " iterations)"));
+            String how = fixed > 0 ? fixed + " iterations" : "iterations grown until each loop lasts " + STABLE_NANOS / 1_000_000 + " ms";
+            System.out.print(new BenchTable(result).render("Trap cost by instruction class (trapbench, " + how + ")"));
             Files.createDirectories(out);
             Files.writeString(out.resolve("traps.csv"), BenchCsv.render(result));
             Files.writeString(out.resolve("traps.svg"), new SvgBarChart(result, AxisScale.LOG, "instruction class")
@@ -95,11 +117,27 @@ final class BenchCommand implements Runnable {
             return 0;
         }
 
-        private void runOnce(Path image, String mode, Map<String, List<Measurement.Run>> byClass, Map<String, Long> iterationsOf) {
+        /** The iteration count at which one loop of class {@code c} lasts at least {@link #STABLE_NANOS}. */
+        private long calibrate(Path image, String mode, String c) {
+            long cap = c.equals("hlt_timer") ? HLT_CAP : 1_000_000_000L;
+            long n = Math.min(START, cap);
+            Map<String, Long> ignored = new LinkedHashMap<>();
+            for (;;) {
+                long elapsed = runClass(image, mode, c, n, ignored).elapsedNanos();
+                if (elapsed >= STABLE_NANOS || n >= cap) return n;
+                // Aim past the target, at least doubling and at most a hundredfold per step.
+                double factor = Math.max(2, Math.min(100, 1.5 * STABLE_NANOS / Math.max(1, elapsed)));
+                n = Math.min(cap, (long) Math.ceil(n * factor));
+            }
+        }
+
+        /** Boots trapbench for one class; returns its loop's measurement (and records the count it ran). */
+        private Measurement.Run runClass(Path image, String mode, String c, long n, Map<String, Long> iterationsOf) {
             ByteArrayOutputStream serial = new ByteArrayOutputStream();
+            int id = CLASSES.indexOf(c);
             try (Machine m = new MachineBuilder().memory(64L << 20).serialOutput(serial).benchMarker(true)
                     .mode(ExecutionMode.byLabel(mode))
-                    .timeoutNanos(600_000_000_000L).multiboot(image, "iterations=" + iterations).build()) {
+                    .timeoutNanos(600_000_000_000L).multiboot(image, "iterations=" + n + " only=" + c).build()) {
                 StopReason stop = m.run();
                 String text = serial.toString(StandardCharsets.US_ASCII);
                 if (stop.exitCode() != 33) {
@@ -107,16 +145,15 @@ final class BenchCommand implements Runnable {
                             + text.strip().replace('\n', '|'), StopReason.INTERNAL_ERROR);
                 }
                 BenchMarker marks = m.benchMarker();
-                int id = 0;
                 for (String line : text.lines().toList()) {
                     Matcher x = CLASS_LINE.matcher(line);
-                    if (!x.matches()) continue;
-                    if (!marks.complete(id)) throw new Main.UserError("trapbench did not mark loop " + id, StopReason.INTERNAL_ERROR);
-                    iterationsOf.put(x.group(1), Long.parseLong(x.group(2)));
-                    byClass.computeIfAbsent(x.group(1), k -> new ArrayList<>())
-                            .add(new Measurement.Run(marks.elapsedNanos(id), marks.traps(id), marks.exits(id)));
-                    id++;
+                    if (!x.matches() || !x.group(1).equals(c)) continue;
+                    if (!marks.complete(id)) throw new Main.UserError("trapbench did not mark loop " + c, StopReason.INTERNAL_ERROR);
+                    iterationsOf.put(c, Long.parseLong(x.group(2)));
+                    return new Measurement.Run(marks.elapsedNanos(id), marks.traps(id), marks.exits(id));
                 }
+                throw new Main.UserError("trapbench did not run " + c + "; it printed: " + text.strip().replace('\n', '|'),
+                        StopReason.INTERNAL_ERROR);
             } catch (BootImageException e) {
                 throw new Main.UserError(e.getMessage());
             }
