@@ -13,12 +13,14 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import popek.cpu.ExecutionMode;
 import popek.cpu.StopReason;
 import popek.engine.Hooks;
 import popek.engine.Unicorn;
@@ -43,7 +45,11 @@ import popek.testing.FlatKernel;
 public class TrapRoundTrip {
     static final int N = 5_000_000;
 
-    Path outLoop, emptyLoop;
+    /** emulate: Unicorn runs privileged instructions; full: they are rewritten into traps (cli traps only here). */
+    @Param({"emulate", "full"})
+    String mode;
+
+    Path outLoop, emptyLoop, cliLoop;
 
     @Setup(Level.Trial)
     public void images() throws Exception {
@@ -52,17 +58,20 @@ public class TrapRoundTrip {
         outLoop = new FlatKernel().emit(0xB9).dword(N).emit(0xE6, 0x80, 0x49, 0x75, 0xFB).powerOff().writeTo(dir, "out.bin");
         // mov ecx, N ; L: nop ; nop ; dec ecx ; jnz L ; power off
         emptyLoop = new FlatKernel().emit(0xB9).dword(N).emit(0x90, 0x90, 0x49, 0x75, 0xFB).powerOff().writeTo(dir, "empty.bin");
+        // mov ecx, N ; L: cli ; dec ecx ; jnz L ; power off
+        cliLoop = new FlatKernel().emit(0xB9).dword(N).emit(0xFA, 0x49, 0x75, 0xFC).powerOff().writeTo(dir, "cli.bin");
     }
 
     @TearDown(Level.Trial)
     public void clean() throws Exception {
         Files.deleteIfExists(outLoop);
         Files.deleteIfExists(emptyLoop);
+        Files.deleteIfExists(cliLoop);
     }
 
-    static int boot(Path image) throws Exception {
+    int boot(Path image) throws Exception {
         try (Machine m = new MachineBuilder().memory(4 << 20).serialOutput(OutputStream.nullOutputStream())
-                .multiboot(image, "").build()) {
+                .mode(ExecutionMode.byLabel(mode)).multiboot(image, "").build()) {
             StopReason r = m.run();
             if (r.exitCode() != 0) throw new IllegalStateException(r.message());
             return r.exitCode();
@@ -76,6 +85,11 @@ public class TrapRoundTrip {
     @Benchmark
     @OperationsPerInvocation(N)
     public int emptyLoop() throws Exception { return boot(emptyLoop); }
+
+    /** A rewritten instruction's trap round trip (full mode); in emulate mode cli runs on the CPU. */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public int cli() throws Exception { return boot(cliLoop); }
 
     /**
      * The floor under Popek's trap path, measured in the same run: the same loop on a bare engine whose OUT hook
