@@ -57,6 +57,11 @@ final class BenchCommand implements Runnable {
                     "class and mode, grow the count until one loop lasts at least 50 ms, as kvm-unit-tests' vmexit tests do."})
         String iterationsOption;
 
+        @Option(names = "--classes", paramLabel = "CLASS[,CLASS]", split = ",",
+                description = "Only these classes (default: all): compute, cli_sti, pushf_popf, out_null, in_null, mov_cr3, "
+                        + "invlpg, lidt_sidt, rdmsr_wrmsr, syscall_int80, pagefault, hlt_timer.")
+        List<String> classes;
+
         @Option(names = "--runs", paramLabel = "R", defaultValue = "5", description = "Repetitions; figures are medians. Default: ${DEFAULT-VALUE}.")
         int runs;
 
@@ -88,16 +93,20 @@ final class BenchCommand implements Runnable {
                 if (fixed < 1 || fixed > 1_000_000_000) throw new Main.UserError("--iterations: must be 1 to 1000000000, or auto");
             }
             if (runs < 1 || runs > 100) throw new Main.UserError("--runs: must be 1 to 100");
+            List<String> chosen = classes == null ? CLASSES : classes;
+            for (String c : chosen) {
+                if (!CLASSES.contains(c)) throw new Main.UserError("--classes: '" + c + "' is not a class (one of: " + String.join(", ", CLASSES) + ")");
+            }
             Path image = BootCommand.resolveImage("trapbench");
             List<Measurement> cells = new ArrayList<>();
             for (String mode : modes) {
                 Map<String, Long> count = new LinkedHashMap<>();
-                for (String c : CLASSES) count.put(c, fixed > 0 ? fixed : calibrate(image, mode, c));
+                for (String c : chosen) count.put(c, fixed > 0 ? fixed : calibrate(image, mode, c));
                 Map<String, List<Measurement.Run>> byClass = new LinkedHashMap<>();
                 Map<String, Long> iterationsOf = new LinkedHashMap<>();
                 for (int r = 0; r < runs; r++) {
                     System.err.printf("popek: trapbench, %s mode, run %d of %d%n", mode, r + 1, runs);
-                    for (String c : CLASSES) {
+                    for (String c : chosen) {
                         Measurement.Run m = runClass(image, mode, c, count.get(c), iterationsOf);
                         byClass.computeIfAbsent(c, k -> new ArrayList<>()).add(m);
                     }

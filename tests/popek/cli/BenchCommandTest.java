@@ -54,6 +54,28 @@ class BenchCommandTest {
     }
 
     @Test
+    void anUnknownClassIsAClearError() {
+        StringWriter err = new StringWriter();
+        assertEquals(StopReason.USAGE, popek(err, "bench", "traps", "--classes", "cli_sti,nope", "--out", dir.toString()));
+        assertTrue(err.toString().contains("'nope' is not a class"), err.toString());
+    }
+
+    /** --iterations auto grows the count until the loop lasts 50 ms: far more than the 1,000 it starts from. */
+    @Test
+    void autoIterationsGrowUntilALoopLastsLongEnough() throws Exception {
+        StringWriter err = new StringWriter();
+        assertEquals(0, popek(err, "bench", "traps", "--classes", "compute", "--modes", "emulate", "--runs", "1",
+                "--out", dir.toString()), err.toString());
+        List<String> csv = Files.readAllLines(dir.resolve("traps.csv"));
+        String row = csv.stream().filter(l -> l.startsWith("compute,emulate,")).findFirst().orElseThrow();
+        int col = java.util.Arrays.asList(csv.get(0).split(",")).indexOf("iterations");
+        long n = Long.parseLong(row.split(",")[col]);
+        double ns = Double.parseDouble(row.split(",")[2]);
+        assertTrue(n > 1000 && n * ns >= 25e6,   // (calibrated at >= 50 ms; a later run may be quicker)
+                n + " iterations of " + ns + " ns\n" + String.join("\n", csv));
+    }
+
+    @Test
     void badCounts() {
         StringWriter err = new StringWriter();
         assertEquals(StopReason.USAGE, popek(err, "bench", "traps", "--runs", "0", "--out", dir.toString()));
