@@ -62,6 +62,12 @@ final class FullVirtualization implements AutoCloseable {
         uc.mapRam(ShadowCode.POOLS_BASE + bytes, userPool);
         this.code = new ShadowCode(ram, pool, ShadowCode.POOLS_BASE, true, scanner);
         this.userCode = new ShadowCode(ram, userPool, ShadowCode.POOLS_BASE + bytes, false, scanner);
+        ram.watchWrites(this::vmmWrote);
+    }
+
+    /** The VMM itself wrote guest RAM (not through the TLB): the pages with code in them must be checked again. */
+    private void vmmWrote(long address, long length) {
+        for (long page = address & ~0xFFFL; page < address + length; page += ShadowCode.PAGE) written(page);
     }
 
     /** The shadows of kernel code. */
@@ -210,6 +216,7 @@ final class FullVirtualization implements AutoCloseable {
 
     @Override
     public void close() {
+        ram.watchWrites(null);
         scanner.close();
         arena.close();
     }

@@ -40,13 +40,33 @@ public final class GuestMemory implements AutoCloseable {
     public int read16(long a) { return ram.get(U16, a) & 0xFFFF; }
     public int read32(long a) { return ram.get(U32, a); }
     public long read64(long a) { return ram.get(U64, a); }
-    public void write8(long a, int v) { ram.set(ValueLayout.JAVA_BYTE, a, (byte) v); }
-    public void write16(long a, int v) { ram.set(U16, a, (short) v); }
-    public void write32(long a, int v) { ram.set(U32, a, v); }
-    public void write64(long a, long v) { ram.set(U64, a, v); }
+    public void write8(long a, int v) { ram.set(ValueLayout.JAVA_BYTE, a, (byte) v); wrote(a, 1); }
+    public void write16(long a, int v) { ram.set(U16, a, (short) v); wrote(a, 2); }
+    public void write32(long a, int v) { ram.set(U32, a, v); wrote(a, 4); }
+    public void write64(long a, long v) { ram.set(U64, a, v); wrote(a, 8); }
 
     public void write(long address, byte[] bytes, int offset, int length) {
         MemorySegment.copy(bytes, offset, ram, ValueLayout.JAVA_BYTE, address, length);
+        wrote(address, length);
+    }
+
+    /** Told of every write the VMM makes through this class (not through {@link #segment()}). */
+    @FunctionalInterface
+    public interface WriteWatch {
+        void wrote(long address, long length);
+    }
+
+    private WriteWatch watch;
+
+    /**
+     * Full virtualisation watches the VMM's own writes to RAM (an interrupt frame, a store an emulated instruction
+     * makes, a device's transfer), since they bypass the guest's TLB, where it sees the guest's: a page of code so
+     * written must be decoded again before it next runs. Writes through {@link #segment()} are not seen.
+     */
+    public void watchWrites(WriteWatch w) { this.watch = w; }
+
+    private void wrote(long address, long length) {
+        if (watch != null) watch.wrote(address, length);
     }
 
     public void write(long address, byte[] bytes) { write(address, bytes, 0, bytes.length); }
@@ -61,7 +81,10 @@ public final class GuestMemory implements AutoCloseable {
         return b;
     }
 
-    public void fill(long address, long length, byte value) { ram.asSlice(address, length).fill(value); }
+    public void fill(long address, long length, byte value) {
+        ram.asSlice(address, length).fill(value);
+        wrote(address, length);
+    }
 
     /** A NUL-terminated string written at address; returns the address just past the NUL. */
     public long writeCString(long address, String s) {

@@ -1,0 +1,122 @@
+package popek.translate;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import popek.memory.GuestMemory;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The shadow pages: what is rewritten and how, the patch table, and re-decoding a page that changed. */
+class ShadowCodeTest {
+    private static final long PAGE = 0x1000, BASE = ShadowCode.POOLS_BASE;
+    // mov eax, 1 ; cli ; lgdt [0x2000] ; out 0x80, al ; ret
+    private static final byte[] CODE = bytes(0xB8, 1, 0, 0, 0, 0xFA, 0x0F, 0x01, 0x15, 0x00, 0x20, 0x00, 0x00, 0xE6, 0x80, 0xC3);
+
+    private final GuestMemory ram = new GuestMemory(1 << 20);
+    private final Arena arena = Arena.ofConfined();
+    private final CodeScanner scanner = new CodeScanner();
+
+    @AfterEach
+    void close() {
+        scanner.close();
+        arena.close();
+        ram.close();
+    }
+
+    private static byte[] bytes(int... v) {
+        byte[] b = new byte[v.length];
+        for (int i = 0; i < v.length; i++) b[i] = (byte) v[i];
+        return b;
+    }
+
+    private ShadowCode shadows(int pages, boolean kernel) {
+        return new ShadowCode(ram, arena.allocate(pages * 4096L, 4096), BASE, kernel, scanner);
+    }
+
+    @Test
+    void kernelPagesGetNopsEndingInInt3ForEachRewrittenInstruction() {
+        ram.write(PAGE, CODE);
+        MemorySegment pool = arena.allocate(16 * 4096L, 4096);
+        ShadowCode s = new ShadowCode(ram, pool, BASE, true, scanner);
+        long shadow = s.shadowOf(PAGE, 32);
+        assertEquals(BASE, shadow);
+        assertEquals(ShadowCode.BUILT, s.lastFlags());
+        byte[] run = new byte[CODE.length];
+        MemorySegment.copy(pool, ValueLayout.JAVA_BYTE, 0, run, 0, run.length);
+        // cli (1 byte) becomes int3; lgdt (7 bytes) six nops and int3; mov, out (trapped by a hook) and ret stay.
+        assertArrayEquals(bytes(0xB8, 1, 0, 0, 0, 0xCC, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0xCC, 0xE6, 0x80, 0xC3), run);
+        assertArrayEquals(CODE, ram.read(PAGE, CODE.length), "the guest's own bytes are untouched");
+
+        ScanResult scan = s.scanOf(PAGE);
+        assertEquals(SensitiveClass.CLI, scan.sensitiveClass(s.siteAt(PAGE + 5)));
+        int lgdt = s.siteAt(PAGE + 12);
+        assertEquals(SensitiveClass.LGDT, scan.sensitiveClass(lgdt));
+        assertEquals(6, scan.offset(lgdt));
+        assertEquals(-1, s.siteAt(PAGE + 6), "a nop of a rewritten instruction is no trap");
+        assertEquals(-1, s.siteAt(PAGE + 13), "out is not rewritten in kernel code");
+        assertEquals(-1, s.siteAt(PAGE + 0x800));
+
+        assertEquals(shadow, s.shadowOf(PAGE, 32));
+        assertEquals(ShadowCode.REUSED, s.lastFlags());
+        assertEquals(PAGE, s.originalOf(shadow));
+        assertTrue(s.inPool(shadow) && !s.inPool(PAGE));
+    }
+
+    @Test
+    void aWrittenPageIsComparedAndDecodedAgainIntoAFreshSlotOnlyIfItChanged() {
+        ram.write(PAGE, CODE);
+        ShadowCode s = shadows(16, true);
+        long first = s.shadowOf(PAGE, 32);
+        s.written(PAGE);
+        assertEquals(first, s.shadowOf(PAGE, 32), "written but unchanged: the same shadow");
+        assertEquals(0, s.rescans());
+
+        ram.write8(PAGE + 5, 0xFB);   // cli -> sti
+        s.written(PAGE);
+        long second = s.shadowOf(PAGE, 32);
+        assertNotEquals(first, second);
+        assertEquals(ShadowCode.REBUILT | ShadowCode.BUILT, s.lastFlags());
+        assertEquals(1, s.rescans());
+        assertEquals(SensitiveClass.STI, s.scanOf(PAGE).sensitiveClass(s.siteAt(PAGE + 5)));
+    }
+
+    @Test
+    void userPagesRewriteOnlyPortIoAndRdtsc() {
+        // cli ; out 0x80, al ; rdtsc ; ret
+        ram.write(PAGE, bytes(0xFA, 0xE6, 0x80, 0x0F, 0x31, 0xC3));
+        MemorySegment pool = arena.allocate(16 * 4096L, 4096);
+        ShadowCode s = new ShadowCode(ram, pool, BASE, false, scanner);
+        s.shadowOf(PAGE, 32);
+        byte[] run = new byte[6];
+        MemorySegment.copy(pool, ValueLayout.JAVA_BYTE, 0, run, 0, run.length);
+        assertArrayEquals(bytes(0xFA, 0x90, 0xCC, 0x90, 0xCC, 0xC3), run);
+        assertEquals(-1, s.siteAt(PAGE), "cli in user code faults by itself");
+        assertEquals(SensitiveClass.IO, s.scanOf(PAGE).sensitiveClass(s.siteAt(PAGE + 2)));
+    }
+
+    @Test
+    void aPoolDownToItsReserveAsksToBePurged() {
+        ShadowCode s = shadows(ShadowCode.RESERVE + 2, true);
+        ram.write(PAGE, CODE);
+        ram.write(2 * PAGE, CODE);
+        s.shadowOf(PAGE, 32);
+        assertFalse(s.needsPurge());
+        s.shadowOf(2 * PAGE, 32);
+        assertTrue(s.needsPurge());
+        s.purge();
+        assertEquals(0, s.size());
+        assertFalse(s.hasShadow(PAGE));
+        assertEquals(1, s.purges());
+        assertThrows(IllegalArgumentException.class, () -> shadows(ShadowCode.RESERVE, true));
+    }
+}
