@@ -11,11 +11,13 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import popek.cpu.ExecutionMode;
 import popek.cpu.StopReason;
 import popek.platform.Machine;
 import popek.platform.MachineBuilder;
@@ -33,6 +35,10 @@ import popek.platform.MachineBuilder;
 public class BootHello {
     Path hello;
 
+    /** The CLI's default is full. */
+    @Param({"emulate", "full"})
+    String mode;
+
     @Setup(Level.Trial)
     public void image() {
         hello = Path.of(System.getProperty("popek.guestImages", "target/guest-images"), "hello.elf");
@@ -40,7 +46,7 @@ public class BootHello {
 
     @Benchmark
     public int bootToPowerOff() throws Exception {
-        try (Machine m = new MachineBuilder().memory(64L << 20).serialOutput(OutputStream.nullOutputStream()).multiboot(hello, "").build()) {
+        try (Machine m = new MachineBuilder().memory(64L << 20).mode(ExecutionMode.byLabel(mode)).serialOutput(OutputStream.nullOutputStream()).multiboot(hello, "").build()) {
             StopReason r = m.run();
             if (r.exitCode() != 0) throw new IllegalStateException(r.message());
             return r.exitCode();
@@ -56,7 +62,7 @@ public class BootHello {
             @Override public void write(byte[] b, int off, int len) { stop(); }
             private void stop() { self[0].requestStop(new StopReason(StopReason.INTERRUPTED, "first line")); }
         };
-        try (Machine m = new MachineBuilder().memory(64L << 20).serialOutput(firstLineStops).multiboot(hello, "").build()) {
+        try (Machine m = new MachineBuilder().memory(64L << 20).mode(ExecutionMode.byLabel(mode)).serialOutput(firstLineStops).multiboot(hello, "").build()) {
             self[0] = m;
             StopReason r = m.run();
             if (r.exitCode() != StopReason.INTERRUPTED) throw new IllegalStateException(r.message());

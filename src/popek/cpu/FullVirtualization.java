@@ -168,7 +168,7 @@ final class FullVirtualization implements AutoCloseable {
         lastClass = scan.sensitiveClass(site);
         try {
             fetch(pageStart + offset, start, length);
-            op.decode(start - csBase);
+            op.decode(start - csBase, (segments.hflags() & Unicorn.HF_CS32) != 0);
             return emulator.emulate(lastClass, eipAfter);
         } catch (GuestFault f) {
             uc.setReg(X86.EIP, start - csBase);

@@ -39,19 +39,22 @@ final class Operands {
         this.fault = fault;
     }
 
-    /** Decodes the instruction in {@link #bytes} (already fetched) that starts at {@code eip}. */
-    void decode(int eip) {
+    /**
+     * Decodes the instruction in {@link #bytes} (already fetched) that starts at {@code eip}, in a 32-bit code segment
+     * or a 16-bit one (where 66 and 67 select 32-bit operands and addresses instead).
+     */
+    void decode(int eip, boolean code32) {
         this.eip = eip;
-        opsize32 = true;
-        addrsize32 = true;
+        opsize32 = code32;
+        addrsize32 = code32;
         rep = false;
         segOverride = -1;
         int i = 0, b;
         for (;; i++) {
             if (i >= 14) throw fault.raise(Vectors.GP, 0);   // longer than 15 bytes
             b = bytes[i] & 0xFF;
-            if (b == 0x66) opsize32 = false;
-            else if (b == 0x67) addrsize32 = false;
+            if (b == 0x66) opsize32 = !code32;
+            else if (b == 0x67) addrsize32 = !code32;
             else if (b == 0xF3 || b == 0xF2) rep = true;
             else if (b == 0x26 || b == 0x2E || b == 0x36 || b == 0x3E) segOverride = (b >>> 3) & 3;   // ES CS SS DS
             else if (b == 0x64 || b == 0x65) segOverride = b - 0x60;                                   // FS GS
