@@ -1,6 +1,6 @@
 /* io-bitmap: port I/O at CPL 3 with IOPL 0 goes through the TSS I/O bitmap. The TSS here has one that allows
  * COM1 (0x3f8-0x3ff) and port 0x80 and nothing else: ring-3 code writes a line to COM1 with out and with rep outsb,
- * reads port 0x80 back, then out to 0x81 and a 16-bit in from 0x7f (0x80 is allowed, 0x7f is not) raise #GP(0). */
+ * reads port 0x80 back (in, and rep insb), then out to 0x81 and a 16-bit in from 0x7f (0x80 is allowed, 0x7f is not) raise #GP(0). */
 #include "guest.h"
 
 static uint8_t user_stack[4096] __attribute__((aligned(16)));
@@ -11,7 +11,9 @@ static struct __attribute__((packed, aligned(16))) {
 } iotss;
 
 const char io_msg[] = "ring 3: rep outsb to COM1\n";
-volatile uint32_t got80 = 0x12345;   /* the in from 0x80 overwrites it */
+volatile uint32_t got80 = 0x12345;
+volatile uint8_t insbuf[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+volatile uint32_t ins_left = 99;   /* the in from 0x80 overwrites it */
 uint32_t ring3_io(void);
 __asm__(".text\n"
         "ring3_io:\n\t"
@@ -22,7 +24,10 @@ __asm__(".text\n"
         "movl $io_msg, %esi; movl $26, %ecx; cld\n\t"
         "rep outsb\n\t"                               /* allowed, 26 times */
         "movb $0x5a, %al; outb %al, $0x80\n\t"        /* allowed: the POST port */
-        "inb $0x80, %al; movzbl %al, %eax; movl %eax, got80\n"
+        "inb $0x80, %al; movzbl %al, %eax; movl %eax, got80\n\t"
+        "movw $0x80, %dx; movl $insbuf, %edi; movl $4, %ecx\n\t"
+        "rep insb\n\t"                               /* allowed, 4 times */
+        "movl %ecx, ins_left\n"
         FAULT_INSN("io_81", "outb %al, $0x81")        /* not allowed */
         FAULT_INSN("io_7f", "inw $0x7f, %ax")         /* 0x7f is denied even though 0x80 is allowed */
         "\tmovl $0x600d, %eax\n\t"
@@ -63,6 +68,8 @@ int kmain(uint32_t magic, struct mb_info *mbi)
     uint32_t v = user_call(ring3_io, user_stack + sizeof user_stack);
     int ok = v == 0x600d && faults == 2 && !fails && got80 != 0x12345;
     kprintf("port 0x80 read back at cpl 3: 0x%x\n", got80);
+    kprintf("rep insb from 0x80: %02x %02x %02x %02x %02x, ecx=%u\n", insbuf[0], insbuf[1], insbuf[2], insbuf[3], insbuf[4], ins_left);
+    ok = ok && ins_left == 0 && insbuf[4] == 5;
     kprintf("io-bitmap: %s\n", ok ? "pass" : "FAIL");
     return !ok;
 }
