@@ -63,6 +63,7 @@ final class FullVirtualization implements AutoCloseable {
         this.code = new ShadowCode(ram, pool, ShadowCode.POOLS_BASE, true, scanner);
         this.userCode = new ShadowCode(ram, userPool, ShadowCode.POOLS_BASE + bytes, false, scanner);
         ram.watchWrites(this::vmmWrote);
+        mem.refresh();   // from here on kept current by the emulation of every write to the paging controls
     }
 
     /** The VMM itself wrote guest RAM (not through the TLB): the pages with code in them must be checked again. */

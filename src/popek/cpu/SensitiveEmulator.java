@@ -243,6 +243,12 @@ final class SensitiveEmulator {
             }
             default -> throw new IllegalStateException(cls + " is not rewritten");
         }
+        // The paging controls GuestAccess works with change only here in full mode (every write to CR0, CR3, CR4 or
+        // EFER in kernel code traps, and user code cannot make one), so it re-reads them only after such a write.
+        if (cls == SensitiveClass.MOV_CR_WRITE || cls == SensitiveClass.LMSW || cls == SensitiveClass.CLTS
+                || cls == SensitiveClass.WRMSR) {
+            mem.refresh();
+        }
         if (next != eipNow) uc.setReg(X86.EIP, next);   // (the rewritten form traps with EIP already there)
         return result;
     }

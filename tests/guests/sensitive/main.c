@@ -327,6 +327,29 @@ static void code_cases(void)
     expect_fault("lock nop", f_lock, 6, 0);
 }
 
+/* ---- with paging on, where linear and physical addresses differ: the stores and the stack go where the tables say */
+static uint32_t pt1[1024] __attribute__((aligned(4096)));
+static uint8_t target[4096] __attribute__((aligned(4096)));
+static void paging_cases(void)
+{
+    paging_identity_4m(PTE_P | PTE_W);
+    page_dir[1] = (uint32_t)pt1 | PTE_P | PTE_W;   /* linear 0x400000 -> target */
+    pt1[0] = (uint32_t)target | PTE_P | PTE_W;
+    paging_enable();
+    struct dtr *at = (struct dtr *)0x400010;
+    __asm__ volatile("sgdt %0" : "=m"(*at));
+    struct dtr *phys = (struct dtr *)(target + 0x10);
+    check("paging: sgdt through linear 0x400010 reaches its page", phys->base, (uint32_t)big_gdt);
+    uint32_t f, esp;
+    __asm__ volatile("movl %%esp, %1; movl $0x400800, %%esp; pushl $0x2d7; popfl; pushfl; popl %0; movl %1, %%esp"
+                     : "=&r"(f), "=&r"(esp) :: "memory");
+    check("paging: popf/pushf on a stack at linear 0x400800", f, 0x2d7);
+    check("paging: what pushf stored, read through the physical page", *(uint32_t *)(target + 0x7fc), 0x2d7);
+    __asm__ volatile("pushl $2; popfl");
+    uint32_t cr0;
+    __asm__ volatile("movl %%cr0, %0; andl $0x7fffffff, %0; movl %0, %%cr0" : "=r"(cr0));   /* paging off again */
+}
+
 int kmain(uint32_t magic, struct mb_info *mbi)
 {
     (void)magic; (void)mbi;
@@ -343,6 +366,7 @@ int kmain(uint32_t magic, struct mb_info *mbi)
     segment_cases();
     sysenter_cases();
     code_cases();
+    paging_cases();
     kprintf("sensitive: %s\n", fails ? "FAIL" : "pass");
     return fails != 0;
 }
