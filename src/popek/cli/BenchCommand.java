@@ -99,20 +99,29 @@ final class BenchCommand implements Runnable {
             }
             Path image = BootCommand.resolveImage("trapbench");
             List<Measurement> cells = new ArrayList<>();
+            Map<String, Map<String, Long>> count = new LinkedHashMap<>();
             for (String mode : modes) {
-                Map<String, Long> count = new LinkedHashMap<>();
-                for (String c : chosen) count.put(c, fixed > 0 ? fixed : calibrate(image, mode, c));
-                Map<String, List<Measurement.Run>> byClass = new LinkedHashMap<>();
-                Map<String, Long> iterationsOf = new LinkedHashMap<>();
-                for (int r = 0; r < runs; r++) {
+                Map<String, Long> n = new LinkedHashMap<>();
+                for (String c : chosen) n.put(c, fixed > 0 ? fixed : calibrate(image, mode, c));
+                count.put(mode, n);
+            }
+            // Runs outermost and the modes interleaved within each, so that a drift of the host (frequency, other
+            // load) over the benchmark's minutes weighs on every mode alike.
+            Map<String, Map<String, List<Measurement.Run>>> byClass = new LinkedHashMap<>();
+            Map<String, Map<String, Long>> iterationsOf = new LinkedHashMap<>();
+            for (int r = 0; r < runs; r++) {
+                for (String mode : modes) {
                     System.err.printf("popek: trapbench, %s mode, run %d of %d%n", mode, r + 1, runs);
                     for (String c : chosen) {
-                        Measurement.Run m = runClass(image, mode, c, count.get(c), iterationsOf);
-                        byClass.computeIfAbsent(c, k -> new ArrayList<>()).add(m);
+                        Measurement.Run m = runClass(image, mode, c, count.get(mode).get(c),
+                                iterationsOf.computeIfAbsent(mode, k -> new LinkedHashMap<>()));
+                        byClass.computeIfAbsent(mode, k -> new LinkedHashMap<>()).computeIfAbsent(c, k -> new ArrayList<>()).add(m);
                     }
                 }
-                for (var e : byClass.entrySet()) {
-                    cells.add(Measurement.fromRuns(e.getKey(), mode, iterationsOf.get(e.getKey()), e.getValue()));
+            }
+            for (String mode : modes) {
+                for (var e : byClass.get(mode).entrySet()) {
+                    cells.add(Measurement.fromRuns(e.getKey(), mode, iterationsOf.get(mode).get(e.getKey()), e.getValue()));
                 }
             }
             BenchResult result = new BenchResult(modes, cells);
