@@ -25,8 +25,12 @@ final class GuestAccess {
         this.fault = fault;
     }
 
-    /** Re-reads the paging controls; call before a series of accesses. */
+    /**
+     * Re-reads the paging controls and forgets the cached translations; call before a series of accesses, and after
+     * anything that changes the controls or invalidates TLB entries (mov to CR0/CR3/CR4, invlpg, wrmsr EFER).
+     */
     void refresh() {
+        java.util.Arrays.fill(tlbTag, 0);
         cr0 = uc.reg(X86.CR0);
         if ((cr0 & X86.CR0_PG) != 0) {
             cr3 = uc.reg(X86.CR3);
@@ -35,12 +39,33 @@ final class GuestAccess {
         }
     }
 
+    /**
+     * A small TLB of the VMM's own, for the accesses emulated instructions make (a pushf, an sgdt): like the CPU's it
+     * may keep a translation until the guest flushes it (which full mode sees: every such flush traps), and a write
+     * uses an entry only when the page is writable and already dirty, so the walk sets D the first time.
+     */
+    private static final int TLB = 16;
+    private final int[] tlbTag = new int[TLB];          // (page number << 1 | user) + 1; 0 when empty
+    private final long[] tlbFrame = new long[TLB];
+    private final boolean[] tlbWritable = new boolean[TLB];
+
     /** Linear to physical, or the guest's #PF. */
     long physical(int linear, int access, boolean user) {
+        int page = linear >>> 12;
+        int i = page & (TLB - 1);
+        int tag = ((page << 1) | (user ? 1 : 0)) + 1;
+        if (tlbTag[i] == tag && (access == PageWalker.READ || (access == PageWalker.WRITE && tlbWritable[i]))) {
+            return tlbFrame[i] | (linear & 0xFFF);
+        }
         long p = walker.translate(cr0, cr3, cr4, efer, linear, access, user);
         if (p == PageWalker.FAULT) {
             uc.setReg(X86.CR2, linear);
             throw fault.raise(Vectors.PF, walker.faultErrorCode());
+        }
+        if (access != PageWalker.FETCH) {   // (a fetch also checks NX, which an entry does not record)
+            tlbTag[i] = tag;
+            tlbFrame[i] = p & ~0xFFFL;
+            tlbWritable[i] = walker.lastWritable() && walker.lastDirty();
         }
         return p;
     }

@@ -244,9 +244,10 @@ final class SensitiveEmulator {
             default -> throw new IllegalStateException(cls + " is not rewritten");
         }
         // The paging controls GuestAccess works with change only here in full mode (every write to CR0, CR3, CR4 or
-        // EFER in kernel code traps, and user code cannot make one), so it re-reads them only after such a write.
+        // EFER, and every invlpg, in kernel code traps; user code can make none), so it re-reads them (and drops its
+        // cached translations) only then.
         if (cls == SensitiveClass.MOV_CR_WRITE || cls == SensitiveClass.LMSW || cls == SensitiveClass.CLTS
-                || cls == SensitiveClass.WRMSR) {
+                || cls == SensitiveClass.WRMSR || cls == SensitiveClass.INVLPG) {
             mem.refresh();
         }
         if (next != eipNow) uc.setReg(X86.EIP, next);   // (the rewritten form traps with EIP already there)
