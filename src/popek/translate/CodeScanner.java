@@ -70,6 +70,12 @@ public final class CodeScanner implements AutoCloseable {
         int offset = startOffset, instructions = 0, undecodable = 0, firstUndecodable = -1;
         boolean needsNextPage = false;
         while (offset < PAGE_SIZE) {
+            int undefined = OrdinaryLength.undefinedWithModrm(window, offset, available, bits);
+            if (undefined > 0) {   // ud0, ud1: as long as the CPU says, not Capstone
+                instructions++;
+                offset += undefined;
+                continue;
+            }
             int ordinary = ordinaryInJava ? OrdinaryLength.of(window, offset, available, bits) : 0;
             if (ordinary > 0) {
                 instructions++;

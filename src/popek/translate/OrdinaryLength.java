@@ -113,6 +113,30 @@ final class OrdinaryLength {
         return at + length - offset;
     }
 
+    /**
+     * UD0 (0F FF /r) and UD1 (0F B9 /r) take a ModRM byte and its displacement (Intel SDM vol. 2, UD), and GNU as
+     * assembles them so ({@code ud0 %eax, %eax} is 0F FF C0); Capstone 5 decodes both as two bytes. A linear sweep
+     * that believed it would go on from the ModRM byte, out of step with the CPU: measured, it took the C5 16 inside a
+     * following {@code mov edx, 0x1016c5} for an {@code lds}, and rewriting that "instruction" corrupted the mov's
+     * immediate. Returns their length as the CPU decodes them, or 0 for any other instruction.
+     */
+    static int undefinedWithModrm(byte[] code, int offset, int end, int bits) {
+        int limit = Math.min(end, offset + 15);
+        boolean address32 = bits == 32;
+        int at = offset;
+        for (; at < limit; at++) {
+            int prefix = code[at] & 0xFF;
+            if (prefix == 0x67) address32 = bits != 32;
+            else if (prefix != 0x66 && prefix != 0xF0 && prefix != 0xF2 && prefix != 0xF3 && prefix != 0x26
+                    && prefix != 0x2E && prefix != 0x36 && prefix != 0x3E && prefix != 0x64 && prefix != 0x65) break;
+        }
+        if (at + 1 >= limit || (code[at] & 0xFF) != 0x0F) return 0;
+        int second = code[at + 1] & 0xFF;
+        if (second != 0xFF && second != 0xB9) return 0;
+        int rest = modrm(code, at + 2, limit, address32);
+        return rest < 0 ? 0 : at + 2 + rest - offset;
+    }
+
     /** The groups whose ModRM /reg picks the instruction, and the forms that are invalid or reserved. */
     private static int special(int opcode, byte[] code, int at, int limit, boolean address32, int immediate) {
         if (at >= limit) return -1;

@@ -28,6 +28,7 @@ static void expect_fault(const char *what, const char *insn, uint32_t vector, ui
 {
     int ok = last_vector == vector && last_err == err && last_eip == (uint32_t)insn;
     kprintf("%s: vector %u err=0x%x %s\n", what, last_vector, last_err, ok ? "ok" : "FAIL");
+    if (!ok) kprintf("  (at 0x%08x, expected 0x%08x)\n", last_eip, (uint32_t)insn);
     fails += !ok;
     last_vector = 0xFFFFFFFF;
 }
@@ -270,6 +271,7 @@ __asm__(".text\n"
         "user_sysenter:\n\t"
         "movl %cs, %eax; movl %eax, seen_cs\n\t"     /* ring 3: user pages are not rewritten */
         "movl %ss, %eax; movl %eax, seen_ss\n\t"
+        "rdtsc; movl %eax, user_tsc; movl %edx, user_tsc + 4\n\t"   /* rdtsc at CPL 3 */
         "sysenter\n"
         "sysenter_entry:\n\t"
         "movl %cs, %eax; movl %eax, back_cs\n\t"
@@ -278,17 +280,22 @@ __asm__(".text\n"
         "movl saved_esp, %esp\n\t"
         "ret\n");
 uint32_t saved_esp;
+volatile uint64_t user_tsc;
 static void sysenter_cases(void)
 {
     wrmsr(0x174, SEL_KCODE);
     wrmsr(0x175, (uint32_t)(kstack + sizeof kstack));
     wrmsr(0x176, (uint32_t)sysenter_entry);
+    uint32_t a, d;
+    __asm__ volatile("rdtsc" : "=a"(a), "=d"(d));
+    uint64_t kernel_tsc = (uint64_t)d << 32 | a;
     __asm__ volatile("pushl $1f; movl %%esp, saved_esp; movl %0, %%ecx; movl $user_sysenter, %%edx; sysexit; 1:"
                      :: "r"(user_stack + sizeof user_stack) : "eax", "ecx", "edx", "memory");
     check("sysexit: ring-3 cs", seen_cs, SEL_UCODE);
     check("sysexit: ring-3 ss", seen_ss, SEL_UDATA);
     check("sysenter: cs", back_cs, SEL_KCODE);
     check("sysenter: ss", back_ss, SEL_KDATA);
+    check("rdtsc at CPL 3 comes after the kernel's", user_tsc > kernel_tsc, 1);
 }
 
 /* ---- self-modifying code, reading code back, invalid opcodes */
