@@ -62,6 +62,12 @@ final class BootCommand implements Callable<Integer> {
                 "emulate: the CPU emulator runs privileged instructions itself (like hardware-assisted virtualisation)."})
     ExecutionMode mode;
 
+    @Option(names = "--disk", paramLabel = "FILE[,readonly]", converter = DiskConverter.class,
+            description = {"A raw disk image on the primary ATA channel (the first is the master, a second the slave).",
+                "Written in place as the guest writes it; ,readonly makes writes fail with an ATA error instead.",
+                "Also accepted: file=FILE[,readonly]. Repeatable (twice)."})
+    java.util.List<DiskArg> disks = new java.util.ArrayList<>();
+
     @Option(names = "--cpuid", paramLabel = "LEAF[.SUB]=EAX,EBX,ECX,EDX", converter = CpuidConverter.class,
             description = {"Answer CPUID leaf LEAF (sub-leaf SUB, else every sub-leaf) with these values instead of the",
                 "CPU model's; hexadecimal, e.g. 0x40000000=0,0x65706f50,0x6b,0. Repeatable."})
@@ -96,6 +102,7 @@ final class BootCommand implements Callable<Integer> {
                     .stats(stats)
                     .mode(mode)
                     .cpu(new CpuConfig(tscMhz * 1_000_000L, table))
+                    .apply(b -> disks.forEach(d -> b.disk(d.file(), d.readOnly())))
                     .multiboot(path, cmdline)
                     .build();
         } catch (BootImageException e) {
@@ -158,6 +165,24 @@ final class BootCommand implements Callable<Integer> {
             }
         });
         t.setUncaughtExceptionHandler((th, e) -> { });
+    }
+
+    /** One --disk value. */
+    record DiskArg(Path file, boolean readOnly) { }
+
+    static final class DiskConverter implements ITypeConverter<DiskArg> {
+        @Override
+        public DiskArg convert(String value) {
+            String[] parts = value.split(",", -1);
+            String file = parts[0].startsWith("file=") ? parts[0].substring(5) : parts[0];
+            if (file.isEmpty()) throw new TypeConversionException("'" + value + "': no file named");
+            boolean readOnly = false;
+            for (int i = 1; i < parts.length; i++) {
+                if (parts[i].equals("readonly") || parts[i].equals("ro")) readOnly = true;
+                else throw new TypeConversionException("'" + parts[i] + "' is not a disk option (only readonly)");
+            }
+            return new DiskArg(Path.of(file), readOnly);
+        }
     }
 
     /** One --cpuid value. */

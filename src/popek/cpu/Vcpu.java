@@ -105,6 +105,10 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
      * restore on every sti.)
      */
     private int shadowEip = -1;
+    /** The run loop could not tell a hlt from a stop at the byte after one: see UNCERTAIN_HALT_NANOS. */
+    private boolean haltUncertain;
+    private long uncertainUntil;
+    private static final long UNCERTAIN_HALT_NANOS = 10_000_000;
     /** An emulated hlt: the run ended to wait for an interrupt. */
     private boolean haltEmulated;
 
@@ -159,6 +163,14 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
                     return stopWith(new StopReason(StopReason.HALTED_FOREVER, String.format(
                             "the guest halted with interrupts disabled, at %s: nothing can wake it", describe(uc.reg(X86.EIP) - 1))));
                 }
+                if (haltUncertain) {
+                    if (now >= uncertainUntil) {   // no interrupt came: it was a stop after all, not a hlt
+                        halted = false;
+                        haltUncertain = false;
+                        continue;
+                    }
+                    next = Math.min(next, uncertainUntil);
+                }
                 preemptor.setDeadline(next);
                 if (!preemptor.kickPending()) LockSupport.parkNanos(this, Math.max(0, next - clock.nanos()));
                 continue;
@@ -189,10 +201,16 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
             // (In full mode kernel code never runs hlt itself: it is rewritten, and seen above.)
             if (full == null && (!stopped || (uc.reg(X86.EFLAGS) & X86.FLAG_IF) != 0) && justHalted()) {
                 // Unicorn returns from hlt as from a stop, with EIP past the F4. When a stop was also requested the
-                // byte could instead end the instruction before a block boundary; then this is taken for a hlt only
-                // with IF set, where a wrong guess just waits for the next interrupt, never for a cli; hlt, where it
-                // would stop the machine (a real cli; hlt loop comes round again and is seen unambiguously).
+                // byte could instead end the instruction before a block boundary (or EIP be where an interrupt that
+                // woke an earlier hlt returned to); then this is taken for a hlt only with IF set, never for a
+                // cli; hlt, where it would stop the machine (a real cli; hlt loop comes round again and is seen
+                // unambiguously), and only for a while: if no interrupt comes within UNCERTAIN_HALT_NANOS the guest
+                // runs on. A guest with no interrupt source left would otherwise wait forever on a wrong guess
+                // (measured: 1 run in 6 of the ata-pio guest, whose last interrupt had woken a hlt); the price of a
+                // right guess is a hlt that returns after 10 ms without an interrupt, and only when a stop coincided.
                 halted = true;
+                haltUncertain = stopped;
+                uncertainUntil = clock.nanos() + UNCERTAIN_HALT_NANOS;
                 stats.exit(ExitReason.HALT);
                 stats.count(TrapKind.HALT);
             } else {
@@ -227,6 +245,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         if (TRACE) trace("irq   vector=%d eip=%08x -> %08x result=%d", vector, eip, uc.reg(X86.EIP), result);
         afterDelivery(result, vector, eip);
         halted = false;
+        haltUncertain = false;
         stats.trap(TrapKind.EXTERNAL_INTERRUPT, began);
         stats.vector(vector);
         return pic.hasPendingInterrupt();

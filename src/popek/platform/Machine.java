@@ -24,8 +24,13 @@ public final class Machine implements AutoCloseable {
 
     private final BenchMarker benchMarker;
 
+    private final java.util.List<popek.devices.DiskImage> disks;
+    private final popek.devices.AtaChannel ata;
+
     Machine(GuestMemory ram, Unicorn engine, Vcpu vcpu, SerialConsole console, RunStats stats, PortBus ports,
-            BenchMarker benchMarker, int entryEip) {
+            BenchMarker benchMarker, int entryEip, popek.devices.AtaChannel ata, java.util.List<popek.devices.DiskImage> disks) {
+        this.ata = ata;
+        this.disks = disks;
         this.ports = ports;
         this.benchMarker = benchMarker;
         this.ram = ram;
@@ -76,10 +81,26 @@ public final class Machine implements AutoCloseable {
     /** The port bus, for what --stats reports of ports no device claims. */
     public PortBus ports() { return ports; }
 
+    /** The primary ATA channel (its counters). */
+    public popek.devices.AtaChannel ata() { return ata; }
+
+    /**
+     * Stops using the machine: every disk is flushed and closed first (what the guest wrote is on the storage device
+     * before anything else can fail), then the vCPU, the engine and RAM are released.
+     */
     @Override
     public void close() {
+        java.io.IOException failed = null;
+        for (popek.devices.DiskImage d : disks) {
+            try {
+                d.close();
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                if (failed == null) failed = e instanceof java.io.IOException io ? io : ((java.io.UncheckedIOException) e).getCause();
+            }
+        }
         vcpu.close();
         engine.close();
         ram.close();
+        if (failed != null) throw new java.io.UncheckedIOException("could not write a disk image back: " + failed.getMessage(), failed);
     }
 }

@@ -6,6 +6,8 @@ import java.time.Instant;
 
 import popek.cpu.StopReason;
 import popek.cpu.CpuConfig;
+import popek.devices.AtaChannel;
+import popek.devices.DiskImage;
 import popek.cpu.ExecutionMode;
 import popek.cpu.Vcpu;
 import popek.cpu.VirtualClock;
@@ -75,6 +77,21 @@ public final class MachineBuilder {
     public MachineBuilder codePoolPages(int pages) { this.codePoolPages = pages; return this; }
 
     private int codePoolPages;
+    private final java.util.List<DiskSpec> diskSpecs = new java.util.ArrayList<>();
+
+    private record DiskSpec(Path file, boolean readOnly) { }
+
+    /** Applies {@code step} to this builder (for a list of options). */
+    public MachineBuilder apply(java.util.function.Consumer<MachineBuilder> step) {
+        step.accept(this);
+        return this;
+    }
+
+    /** Attaches a raw disk image to the primary ATA channel: the first as master, the second as slave. */
+    public MachineBuilder disk(Path file, boolean readOnly) {
+        diskSpecs.add(new DiskSpec(file, readOnly));
+        return this;
+    }
     private CpuConfig cpuConfig = CpuConfig.DEFAULT;
 
     /** The TSC frequency and CPUID leaves the guest sees. */
@@ -92,9 +109,18 @@ public final class MachineBuilder {
 
     public Machine build() throws BootImageException {
         if (kernel == null) throw new IllegalStateException("no kernel to boot");
+        if (diskSpecs.size() > 2) throw new BootImageException("at most two disks: the primary ATA channel's master and slave");
         GuestMemory ram = new GuestMemory(memoryBytes);
         Unicorn cpu = null;
+        java.util.List<DiskImage> disks = new java.util.ArrayList<>();
         try {
+            for (DiskSpec d : diskSpecs) {
+                try {
+                    disks.add(DiskImage.open(d.file(), d.readOnly()));
+                } catch (java.io.IOException e) {
+                    throw new BootImageException(e.getMessage());
+                }
+            }
             // The kernel goes into RAM first: a malformed image is the commonest mistake and costs nothing to find.
             MultibootBoot boot = MultibootLoader.load(ram, kernel, cmdline);
 
@@ -120,6 +146,9 @@ public final class MachineBuilder {
             new DebugExit(stopHandle).register(ports);
             new PowerOff(stopHandle).register(ports);
             new PostCodePort().register(ports);
+            AtaChannel ata = new AtaChannel(pic.irq(AtaChannel.IRQ));
+            for (int i = 0; i < disks.size(); i++) ata.attach(i, disks.get(i));
+            ata.register(ports);
             BenchMarker marker = null;
             if (benchMarker) {
                 marker = new BenchMarker(clock, stats::totalTraps, stats::totalExits);
@@ -137,8 +166,15 @@ public final class MachineBuilder {
             cpu.setReg(X86.ESP, boot.esp());
             cpu.setReg(X86.EFLAGS, boot.eflags());
             cpu.setReg(X86.CR0, boot.cr0());
-            return new Machine(ram, cpu, vcpu, console, stats, ports, marker, (int) boot.entry());
+            return new Machine(ram, cpu, vcpu, console, stats, ports, marker, (int) boot.entry(), ata, disks);
         } catch (BootImageException | RuntimeException | Error e) {
+            for (DiskImage d : disks) {
+                try {
+                    d.close();
+                } catch (java.io.IOException ignored) {
+                    // nothing was written yet
+                }
+            }
             if (cpu != null) cpu.close();
             ram.close();
             throw e;

@@ -65,6 +65,19 @@ class BootCommandTest {
     }
 
     @Test
+    void badDisks() throws Exception {
+        Path k = new FlatKernel().powerOff().writeTo(dir, "k.bin");
+        assertOneLine(popek("boot", "--disk", dir.resolve("none.img").toString(), k.toString()), StopReason.USAGE, "no such file");
+        Path tiny = Files.write(dir.resolve("tiny.img"), new byte[100]);
+        assertOneLine(popek("boot", "--disk", tiny.toString(), k.toString()), StopReason.USAGE, "smaller than one 512-byte sector");
+        Path ok = Files.write(dir.resolve("ok.img"), new byte[4096]);
+        assertOneLine(popek("boot", "--disk", ok + ",fast", k.toString()), StopReason.USAGE, "not a disk option");
+        assertOneLine(popek("boot", "--disk", ok.toString(), "--disk", ok.toString(), "--disk", ok.toString(), k.toString()),
+                StopReason.USAGE, "at most two disks");
+        assertEquals(0, popek("boot", "--disk", "file=" + ok + ",readonly", k.toString()).code);
+    }
+
+    @Test
     void aMissingFile() {
         assertOneLine(popek("boot", dir.resolve("nope.elf").toString()), StopReason.USAGE, "no such file");
     }
