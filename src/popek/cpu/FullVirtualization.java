@@ -3,6 +3,7 @@ package popek.cpu;
 import java.lang.foreign.Arena;
 
 import popek.devices.PortBus;
+import popek.engine.CpuContext;
 import popek.engine.HostMemory;
 import popek.engine.Unicorn;
 import popek.engine.X86;
@@ -87,7 +88,7 @@ final class FullVirtualization implements AutoCloseable {
     long codeFetch(long linear, long physical, boolean user) {
         if (!ram.contains(physical, ShadowCode.PAGE)) return physical;   // no RAM there: the fetch fails as it would
         ShadowCode shadows = user ? userCode : code;
-        int bits = (segments.hflags() & Unicorn.HF_CS32) != 0 ? 32 : 16;
+        int bits = (segments.hflags() & CpuContext.HF_CS32) != 0 ? 32 : 16;
         long shadow = shadows.shadowOf(physical, bits);
         int flags = shadows.lastFlags();
         if (!purgeRequested && shadows.needsPurge()) {
@@ -169,7 +170,7 @@ final class FullVirtualization implements AutoCloseable {
         lastClass = scan.sensitiveClass(site);
         try {
             fetch(pageStart + offset, start, length);
-            op.decode(start - csBase, (segments.hflags() & Unicorn.HF_CS32) != 0);
+            op.decode(start - csBase, (segments.hflags() & CpuContext.HF_CS32) != 0);
             return emulator.emulate(lastClass, eipAfter);
         } catch (GuestFault f) {
             uc.setReg(X86.EIP, start - csBase);

@@ -11,7 +11,7 @@ import popek.engine.X86;
  * fault while delivering #DF is a triple fault. Unicorn never does any of this itself.
  *
  * <p>Loading a more privileged SS through Unicorn's register API is refused while CPL is 3, so a privilege change
- * first sets the CPL ({@link Unicorn#setCpl}), then loads SS and CS normally. Runs on the vCPU thread; allocates
+ * first sets the CPL ({@link popek.engine.CpuContext#setCpl}), then loads SS and CS normally. Runs on the vCPU thread; allocates
  * nothing.
  */
 final class InterruptDelivery {
@@ -138,7 +138,7 @@ final class InterruptDelivery {
         // Commit: from here on nothing can fault.
         int newCs = (sel & ~3) | newCpl;
         if (newCpl < cpl) {
-            uc.setCpl(newCpl);
+            uc.context().setCpl(newCpl);
             uc.setReg(X86.SS, newSs);
             uc.setReg(X86.CS, newCs);
         } else if (newCs != cs) {

@@ -31,7 +31,7 @@ final class SegmentCache {
     }
 
     private void load() {
-        hflags = uc.segmentState(bases);
+        hflags = uc.context().segmentState(bases);
         valid = true;
     }
 

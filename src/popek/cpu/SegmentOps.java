@@ -201,7 +201,7 @@ final class SegmentOps {
 
     /** Commits a return to the less privileged ring {@code rpl}: SS:ESP, CS:EIP, and the data segments it may not use. */
     private void toOuterRing(int rpl, int ss, int esp, int cs, int eip) {
-        uc.setCpl(rpl);
+        uc.context().setCpl(rpl);
         uc.setReg(X86.SS, ss);
         uc.setReg(X86.CS, cs);
         uc.setReg(X86.ESP, esp);
@@ -349,7 +349,7 @@ final class SegmentOps {
         int cs = (int) uc.msr(X86.MSR_SYSENTER_CS) & 0xFFFC;
         if (cs == 0) throw fault.raise(Vectors.GP, 0);
         int flags = uc.reg(X86.EFLAGS) & ~(X86.FLAG_VM | X86.FLAG_IF | X86.FLAG_RF);
-        if (cpl() != 0) uc.setCpl(0);
+        if (cpl() != 0) uc.context().setCpl(0);
         uc.setReg(X86.SS, cs + 8);
         uc.setReg(X86.CS, cs);
         uc.setReg(X86.ESP, (int) uc.msr(X86.MSR_SYSENTER_ESP));
@@ -363,7 +363,7 @@ final class SegmentOps {
         int cs = (int) uc.msr(X86.MSR_SYSENTER_CS) & 0xFFFC;
         if (cs == 0 || cpl() != 0) throw fault.raise(Vectors.GP, 0);
         int eip = uc.reg(X86.EDX), esp = uc.reg(X86.ECX);
-        uc.setCpl(3);
+        uc.context().setCpl(3);
         uc.setReg(X86.SS, (cs + 24) | 3);
         uc.setReg(X86.CS, (cs + 16) | 3);
         uc.setReg(X86.ESP, esp);

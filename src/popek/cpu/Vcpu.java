@@ -252,7 +252,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
     }
 
     private boolean inInterruptShadow() {
-        return (full != null && uc.reg(X86.EIP) == shadowEip) || uc.interruptShadow();
+        return (full != null && uc.reg(X86.EIP) == shadowEip) || uc.context().interruptShadow();
     }
 
     /** Delivers #PF for {@code linear} with CR2 set, as the MMU would have. */
@@ -310,8 +310,8 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         }
         long began = stats.begin();
         if (full != null && vector == Vectors.BP && rewrittenTrap(began)) return;
-        int errorCode = uc.takeException();
-        boolean software = uc.lastWasSoftwareInterrupt();
+        int errorCode = uc.context().takeException();
+        boolean software = uc.context().lastWasSoftwareInterrupt();
         int eip = uc.reg(X86.EIP);
         int result = delivery.deliver(vector, software ? InterruptDelivery.SOFTWARE : InterruptDelivery.EXCEPTION,
                 errorCode, eip);

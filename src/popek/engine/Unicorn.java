@@ -28,7 +28,7 @@ public final class Unicorn implements AutoCloseable {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final Linker.Option CRITICAL = Linker.Option.critical(false);
 
-    private static MethodHandle fn(String name, FunctionDescriptor d, Linker.Option... options) {
+    static MethodHandle fn(String name, FunctionDescriptor d, Linker.Option... options) {
         return LINKER.downcallHandle(NativeLibraries.unicorn().find(name)
                 .orElseThrow(() -> new NativeLibraryException("libunicorn has no " + name + ": not Unicorn 2.1")), d, options);
     }
@@ -57,8 +57,6 @@ public final class Unicorn implements AutoCloseable {
             Linker.Option.firstVariadicArg(7));
     private static final MethodHandle UC_CONTEXT_ALLOC = fn("uc_context_alloc", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle UC_CONTEXT_FREE = fn("uc_context_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle UC_CONTEXT_SAVE = fn("uc_context_save", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle UC_CONTEXT_RESTORE = fn("uc_context_restore", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle UC_CONTEXT_SIZE = fn("uc_context_size", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
     private static final MethodHandle UC_CTL_0 = fn("uc_ctl", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
             Linker.Option.firstVariadicArg(2));
@@ -91,7 +89,7 @@ public final class Unicorn implements AutoCloseable {
     private MemorySegment buf() { return fillDepth > 0 ? hookScratch : mainScratch; }
     private final MemorySegment hookHandle = arena.allocate(JAVA_LONG);
     private final MemorySegment contextPtr;
-    private final SavedContext context;
+    private final CpuContext cpuContext;
     private final EngineStruct struct;
     private volatile boolean closed;
 
@@ -131,7 +129,7 @@ public final class Unicorn implements AutoCloseable {
         MemorySegment pc = arena.allocate(ADDRESS);
         check("uc_context_alloc", invokeInt(UC_CONTEXT_ALLOC, uc, pc));
         contextPtr = pc.get(ADDRESS, 0);
-        context = new SavedContext(contextPtr);
+        cpuContext = new CpuContext(uc, contextPtr);
         // Exits mode with no exit address: uc_emu_start's 'until' is ignored, so runs end only by our stops. Without
         // it, after every run Unicorn invalidates the code at until - 1 by translating that address through the
         // guest's page tables; when it is unmapped that raises a #PF it then ignores, after the fault has already
@@ -183,40 +181,7 @@ public final class Unicorn implements AutoCloseable {
      * the CR0 next to it is checked first, so a different layout is caught rather than written into.
      */
     private void setCr2(int value) {
-        saveContext();
-        context.checkCr0(reg(X86.CR0));
-        context.setCr2(value);
-        restoreContext();
-    }
-
-    /**
-     * Sets the CPU's current privilege level, so that a more privileged SS and CS can then be loaded with
-     * {@link #setReg} (Unicorn refuses an SS whose DPL is not the CPL). QEMU keeps the CPL in hflags and has a TLB
-     * per privilege level, so nothing needs flushing; the usual trick of clearing CR0.PE to load SS in real mode costs
-     * two whole-TLB flushes (measured: ~9 us of a 34 us ring-3 int n delivery).
-     */
-    public void setCpl(int cpl) {
-        saveContext();
-        int hflags = context.hflags();
-        if ((hflags & SavedContext.HF_PE) == 0) throw new IllegalStateException("setCpl outside protected mode");
-        context.setHflags((hflags & ~SavedContext.HF_CPL) | (cpl & SavedContext.HF_CPL));
-        restoreContext();
-    }
-
-    private void saveContext() {
-        try {
-            check("uc_context_save", (int) UC_CONTEXT_SAVE.invokeExact(uc, contextPtr));
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    private void restoreContext() {
-        try {
-            check("uc_context_restore", (int) UC_CONTEXT_RESTORE.invokeExact(uc, contextPtr));
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        cpuContext.setCr2(value, reg(X86.CR0));
     }
 
     /** A segment register's selector (what {@link #reg} reads for it: Unicorn writes only its 16 bits). */
@@ -273,37 +238,6 @@ public final class Unicorn implements AutoCloseable {
         scratch.set(JAVA_INT, 16, limit);
         scratch.set(JAVA_INT, 20, flags);
         check("uc_reg_write", regWrite(id, scratch));
-    }
-
-    /**
-     * Reads the hidden part of the six segment registers (the bases the CPU cached when each was loaded, which no
-     * register API shows) into {@code bases}, indexed ES, CS, SS, DS, FS, GS as {@link X86#SEG_ES} and the rest; returns
-     * QEMU's hflags (the CPL, whether code and stack are 32-bit). One context save: about 100 ns.
-     */
-    public int segmentState(long[] bases) {
-        saveContext();
-        for (int i = 0; i < 6; i++) bases[i] = context.segmentBase(i);
-        return context.hflags();
-    }
-
-    /** QEMU's hflags ({@link #HF_CS32} and the CPL among them), from a context save. */
-    public int hflags() {
-        saveContext();
-        return context.hflags();
-    }
-
-    /** hflags bits: the code segment is 32-bit; the stack segment is 32-bit. */
-    public static final int HF_CS32 = 1 << 4, HF_SS32 = 1 << 5;
-
-    /**
-     * Puts the CPU in the one-instruction interrupt shadow that {@code sti}, {@code mov ss} and {@code pop ss} leave,
-     * for the VMM that emulated one of them: QEMU then translates the next instruction alone and clears the shadow
-     * after it, and the run loop will not deliver an interrupt in between ({@link #interruptShadow}).
-     */
-    public void setInterruptShadow() {
-        saveContext();
-        context.setHflags(context.hflags() | SavedContext.HF_INHIBIT_IRQ);
-        restoreContext();
     }
 
     private int regRead(int id, MemorySegment into) {
@@ -392,35 +326,8 @@ public final class Unicorn implements AutoCloseable {
         }
     }
 
-    // ---------------------------------------------------------------- exceptions
-
-    /**
-     * Reads the pending exception's error code and whether it came from {@code int n}/{@code int3} (a software
-     * interrupt), and resets QEMU's {@code old_exception} so the next fault is not escalated to #DF. Call once at the
-     * top of every {@link Hooks.Interrupt} callback. Returns the error code; see {@link #lastWasSoftwareInterrupt}.
-     */
-    public int takeException() {
-        saveContext();
-        lastSoftwareInterrupt = context.softwareInterrupt();
-        int errorCode = context.errorCode();
-        if (context.clearOldException()) restoreContext();
-        return errorCode;
-    }
-
-    private boolean lastSoftwareInterrupt;
-
-    /**
-     * True while the CPU is in the one-instruction shadow of {@code sti} or {@code mov ss} / {@code pop ss}, where it
-     * takes no external interrupt: delivering one there would, for example, let {@code sti; hlt} sleep through the
-     * interrupt that should have woken it. Unicorn keeps the shadow only in its internal flags, read from a saved
-     * context (about 100 ns: asked only when an interrupt is about to be delivered).
-     */
-    public boolean interruptShadow() {
-        saveContext();
-        return (context.hflags() & SavedContext.HF_INHIBIT_IRQ) != 0;
-    }
-
-    public boolean lastWasSoftwareInterrupt() { return lastSoftwareInterrupt; }
+    /** The CPU state Unicorn has no register API for (privilege level, pending exception, hidden segment state). */
+    public CpuContext context() { return cpuContext; }
 
     // ---------------------------------------------------------------- hooks
 

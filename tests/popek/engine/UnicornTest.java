@@ -83,8 +83,8 @@ class UnicornTest {
         int[] got = new int[3];
         uc.onInterrupt(vector -> {
             got[0] = vector;
-            got[1] = uc.takeException();
-            got[2] = uc.lastWasSoftwareInterrupt() ? 1 : 0;
+            got[1] = uc.context().takeException();
+            got[2] = uc.context().lastWasSoftwareInterrupt() ? 1 : 0;
             uc.stop();
         });
         code(0x1000, 0xCD, 0x42);   // int 0x42
@@ -182,8 +182,8 @@ class UnicornTest {
         boolean[] shadow = new boolean[2];
         int[] calls = {0};
         uc.onInterrupt(vector -> {
-            uc.takeException();
-            shadow[calls[0]++] = uc.interruptShadow();
+            uc.context().takeException();
+            shadow[calls[0]++] = uc.context().interruptShadow();
         });
         code(0x1000, 0xFB, 0xCC, 0x90, 0xCC, 0xF4);   // sti ; int3 (in the shadow) ; nop ; int3 (not) ; hlt
         assertEquals(X86.ERR_OK, uc.start(0x1000));

@@ -1,0 +1,112 @@
+package popek.engine;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static popek.engine.NativeCalls.rethrow;
+
+/**
+ * The CPU state of one engine that Unicorn 2.1.1 has no register API for, reached through a saved {@code uc_context}
+ * ({@link SavedContext}: save, read or patch, restore): the current privilege level, the pending exception's error
+ * code and kind, the interrupt shadow, the hidden segment bases, and CR2 (whose register write is broken). Each
+ * operation is one context save (about 100 ns), plus a restore when it changes something.
+ */
+public final class CpuContext {
+    private static final MethodHandle UC_CONTEXT_SAVE = Unicorn.fn("uc_context_save", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle UC_CONTEXT_RESTORE = Unicorn.fn("uc_context_restore", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+
+    /** hflags bits: the code segment is 32-bit; the stack segment is 32-bit. */
+    public static final int HF_CS32 = 1 << 4, HF_SS32 = 1 << 5;
+
+    private final MemorySegment uc;
+    private final MemorySegment contextPtr;
+    private final SavedContext context;
+    private boolean lastSoftwareInterrupt;
+
+    CpuContext(MemorySegment uc, MemorySegment contextPtr) {
+        this.uc = uc;
+        this.contextPtr = contextPtr;
+        this.context = new SavedContext(contextPtr);
+    }
+
+    private void save() {
+        int err;
+        try {
+            err = (int) UC_CONTEXT_SAVE.invokeExact(uc, contextPtr);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (err != 0) throw new UnicornException("uc_context_save", err, Unicorn.strerror(err));
+    }
+
+    private void restore() {
+        int err;
+        try {
+            err = (int) UC_CONTEXT_RESTORE.invokeExact(uc, contextPtr);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (err != 0) throw new UnicornException("uc_context_restore", err, Unicorn.strerror(err));
+    }
+
+    /** CR2, written into the context; the live CR0 is compared with the context's first, as a check of the layout. */
+    void setCr2(int value, int liveCr0) {
+        save();
+        context.checkCr0(liveCr0);
+        context.setCr2(value);
+        restore();
+    }
+
+    /**
+     * Sets the CPU's current privilege level, so that a more privileged SS and CS can then be loaded with
+     * {@link Unicorn#setReg} (Unicorn refuses an SS whose DPL is not the CPL). QEMU keeps the CPL in hflags and has a TLB
+     * per privilege level, so nothing needs flushing; the usual trick of clearing CR0.PE to load SS in real mode costs
+     * two whole-TLB flushes (measured: ~9 us of a 34 us ring-3 int n delivery).
+     */
+    public void setCpl(int cpl) {
+        save();
+        int hflags = context.hflags();
+        if ((hflags & SavedContext.HF_PE) == 0) throw new IllegalStateException("setCpl outside protected mode");
+        context.setHflags((hflags & ~SavedContext.HF_CPL) | (cpl & SavedContext.HF_CPL));
+        restore();
+    }
+
+    /**
+     * Reads the pending exception's error code and whether it came from {@code int n}/{@code int3} (a software
+     * interrupt), and resets QEMU's {@code old_exception} so the next fault is not escalated to #DF. Call once at the
+     * top of every {@link Hooks.Interrupt} callback. Returns the error code; see {@link #lastWasSoftwareInterrupt}.
+     */
+    public int takeException() {
+        save();
+        lastSoftwareInterrupt = context.softwareInterrupt();
+        int errorCode = context.errorCode();
+        if (context.clearOldException()) restore();
+        return errorCode;
+    }
+
+    public boolean lastWasSoftwareInterrupt() { return lastSoftwareInterrupt; }
+
+    /**
+     * True while the CPU is in the one-instruction shadow of {@code sti} or {@code mov ss} / {@code pop ss}, where it
+     * takes no external interrupt: delivering one there would, for example, let {@code sti; hlt} sleep through the
+     * interrupt that should have woken it. Asked only when an interrupt is about to be delivered.
+     */
+    public boolean interruptShadow() {
+        save();
+        return (context.hflags() & SavedContext.HF_INHIBIT_IRQ) != 0;
+    }
+
+    /**
+     * Reads the hidden part of the six segment registers (the bases the CPU cached when each was loaded) into
+     * {@code bases}, indexed ES, CS, SS, DS, FS, GS as {@link X86#SEG_ES} and the rest; returns QEMU's hflags (the CPL,
+     * {@link #HF_CS32}, {@link #HF_SS32}).
+     */
+    public int segmentState(long[] bases) {
+        save();
+        for (int i = 0; i < 6; i++) bases[i] = context.segmentBase(i);
+        return context.hflags();
+    }
+}
