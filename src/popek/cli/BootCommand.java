@@ -68,6 +68,10 @@ final class BootCommand implements Callable<Integer> {
                 "Also accepted: file=FILE[,readonly]. Repeatable (twice)."})
     java.util.List<DiskArg> disks = new java.util.ArrayList<>();
 
+    @Option(names = "--input", paramLabel = "serial|keyboard", defaultValue = "serial",
+            description = "Where what you type goes: COM1's UART (default), or the PC keyboard (8042, scan code set 1, IRQ 1).")
+    String input;
+
     @Option(names = "--cpuid", paramLabel = "LEAF[.SUB]=EAX,EBX,ECX,EDX", converter = CpuidConverter.class,
             description = {"Answer CPUID leaf LEAF (sub-leaf SUB, else every sub-leaf) with these values instead of the",
                 "CPU model's; hexadecimal, e.g. 0x40000000=0,0x65706f50,0x6b,0. Repeatable."})
@@ -87,6 +91,7 @@ final class BootCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Path path = resolveImage(image);
+        if (!input.equals("serial") && !input.equals("keyboard")) throw new Main.UserError("--input: '" + input + "' is not serial or keyboard");
         if (tscMhz < 1 || tscMhz > 8000) throw new Main.UserError("--tsc-mhz: must be 1 to 8000, not " + tscMhz);
         CpuidTable table = CpuidTable.EMPTY;
         for (CpuidEntry e : cpuid) table = table.with(e.leaf(), e.subleaf(), e.eax(), e.ebx(), e.ecx(), e.edx());
@@ -101,6 +106,7 @@ final class BootCommand implements Callable<Integer> {
                     .timeoutNanos(timeoutNanos)
                     .stats(stats)
                     .mode(mode)
+                    .keyboardInput(input.equals("keyboard"))
                     .cpu(new CpuConfig(tscMhz * 1_000_000L, table))
                     .apply(b -> disks.forEach(d -> b.disk(d.file(), d.readOnly())))
                     .multiboot(path, cmdline)

@@ -6,7 +6,10 @@ import java.time.Instant;
 
 import popek.cpu.StopReason;
 import popek.cpu.CpuConfig;
+import popek.devices.A20Gate;
 import popek.devices.AtaChannel;
+import popek.devices.Kbc8042;
+import popek.devices.SystemControlPortA;
 import popek.devices.DiskImage;
 import popek.cpu.ExecutionMode;
 import popek.cpu.Vcpu;
@@ -77,6 +80,10 @@ public final class MachineBuilder {
     public MachineBuilder codePoolPages(int pages) { this.codePoolPages = pages; return this; }
 
     private int codePoolPages;
+    private boolean keyboardInput;
+
+    /** Terminal input to the 8042 keyboard (scan code set 1, IRQ 1) instead of COM1. */
+    public MachineBuilder keyboardInput(boolean on) { this.keyboardInput = on; return this; }
     private final java.util.List<DiskSpec> diskSpecs = new java.util.ArrayList<>();
 
     private record DiskSpec(Path file, boolean readOnly) { }
@@ -146,6 +153,11 @@ public final class MachineBuilder {
             new DebugExit(stopHandle).register(ports);
             new PowerOff(stopHandle).register(ports);
             new PostCodePort().register(ports);
+            A20Gate a20 = new A20Gate();
+            Kbc8042 kbc = new Kbc8042(pic.irq(Kbc8042.IRQ), a20, stopHandle);
+            kbc.register(ports);
+            if (keyboardInput) console.typeInto(kbc);
+            new SystemControlPortA(a20, stopHandle).register(ports);
             AtaChannel ata = new AtaChannel(pic.irq(AtaChannel.IRQ));
             for (int i = 0; i < disks.size(); i++) ata.attach(i, disks.get(i));
             ata.register(ports);

@@ -9,7 +9,8 @@ import popek.devices.Uart16550;
 
 /**
  * COM1's far end: bytes the guest transmits go to an output stream (the terminal), flushed at each newline so a
- * user sees lines as they come; bytes typed at the terminal wait in a queue until the UART's receive FIFO has room.
+ * user sees lines as they come; bytes typed at the terminal wait in a queue until the UART's receive FIFO has room
+ * (or, with keyboard input chosen, until the 8042's output buffer has).
  * It is {@link Timed} so the run loop moves typed bytes into the UART on the vCPU thread, where devices live.
  */
 final class SerialConsole implements Uart16550.SerialSink, Timed {
@@ -31,6 +32,11 @@ final class SerialConsole implements Uart16550.SerialSink, Timed {
     }
 
     void attach(Uart16550 uart) { this.uart = uart; }
+
+    private popek.devices.Kbc8042 keyboard;
+
+    /** From now on typed bytes go to the 8042's keyboard (as scan codes) instead of COM1. */
+    void typeInto(popek.devices.Kbc8042 kbc) { this.keyboard = kbc; }
 
     @Override
     public void write(int b) {
@@ -62,7 +68,11 @@ final class SerialConsole implements Uart16550.SerialSink, Timed {
     public void advance(long now) {
         flush();
         Integer b;
-        while ((b = typed.peek()) != null && uart.receive(b)) typed.poll();
+        if (keyboard != null) {
+            while ((b = typed.peek()) != null && keyboard.hasRoom()) keyboard.type(typed.poll());
+        } else {
+            while ((b = typed.peek()) != null && uart.receive(b)) typed.poll();
+        }
         retryAt = typed.isEmpty() ? 0 : now + RETRY_NANOS;
     }
 }
