@@ -327,7 +327,8 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
      * reset). If it is a rewritten instruction, emulates it and returns true; else it is the guest's own breakpoint.
      */
     private boolean rewrittenTrap(long began) {
-        int result = full.trap(uc.reg(X86.EIP));
+        int trappedAt = uc.reg(X86.EIP);
+        int result = full.trap(trappedAt);
         if (result == FullVirtualization.NOT_A_SITE) return false;
         switch (result) {
             case SensitiveEmulator.HALT -> {
@@ -357,7 +358,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
             }
             default -> { }
         }
-        if (TRACE) trace("trap  %s at eip=%08x -> %08x", full.lastClass().label(), uc.reg(X86.EIP), uc.reg(X86.EIP));
+        if (TRACE) trace("trap  %s (int3 at %08x) -> eip=%08x", full.lastClass().label(), trappedAt - 1, uc.reg(X86.EIP));
         stats.sensitive(full.lastClass().ordinal(), began);
         return true;
     }
