@@ -130,6 +130,7 @@ public final class MachineBuilder {
             }
             // The kernel goes into RAM first: a malformed image is the commonest mistake and costs nothing to find.
             MultibootBoot boot = MultibootLoader.load(ram, kernel, cmdline);
+            BiosDataArea.write(ram);
 
             cpu = new Unicorn(X86.MODE_32);
             cpu.mapRam(0, ram.segment());
