@@ -111,35 +111,41 @@ final class SegmentOps {
         return d;
     }
 
+    private int farOffset, farSelector;
+
+    /**
+     * Reads the far pointer of the instruction: its ptr16:16/32 immediate (jmp EA, call 9A) or its m16:16/32 memory
+     * operand (jmp/call FF, lds and the other far loads; a register operand is #UD). Sets {@link #farOffset()} and
+     * {@link #farSelector()}.
+     */
+    void readFarPointer() {
+        if (op.opcode == 0xEA || op.opcode == 0x9A) {
+            farOffset = op.opsize32 ? op.imm32(0) : op.imm16(0);
+            farSelector = op.imm16(op.opsize32 ? 4 : 2);
+            return;
+        }
+        if (!op.isMemory()) throw fault.raise(Vectors.UD, 0);
+        int a = op.address();
+        farOffset = op.opsize32 ? mem.read32(a, false) : mem.read16(a, false);
+        farSelector = mem.read16(a + (op.opsize32 ? 4 : 2), false);
+    }
+
+    int farOffset() { return farOffset; }
+
+    int farSelector() { return farSelector; }
+
     /** jmp ptr16:32 / jmp m16:32. */
     void farJump() {
-        int offset, selector;
-        if (op.opcode == 0xEA) {
-            offset = op.opsize32 ? op.imm32(0) : op.imm16(0);
-            selector = op.imm16(op.opsize32 ? 4 : 2);
-        } else {
-            if (!op.isMemory()) throw fault.raise(Vectors.UD, 0);
-            int a = op.address();
-            offset = op.opsize32 ? mem.read32(a, false) : mem.read16(a, false);
-            selector = mem.read16(a + (op.opsize32 ? 4 : 2), false);
-        }
-        farTarget(selector, "jmp");
-        uc.setReg(X86.CS, (selector & ~3) | cpl());
-        uc.setReg(X86.EIP, offset);
+        readFarPointer();
+        farTarget(farSelector, "jmp");
+        uc.setReg(X86.CS, (farSelector & ~3) | cpl());
+        uc.setReg(X86.EIP, farOffset);
     }
 
     /** call ptr16:32 / call m16:32: pushes CS and the return EIP, then jumps. */
     void farCall() {
-        int offset, selector;
-        if (op.opcode == 0x9A) {
-            offset = op.opsize32 ? op.imm32(0) : op.imm16(0);
-            selector = op.imm16(op.opsize32 ? 4 : 2);
-        } else {
-            if (!op.isMemory()) throw fault.raise(Vectors.UD, 0);
-            int a = op.address();
-            offset = op.opsize32 ? mem.read32(a, false) : mem.read16(a, false);
-            selector = mem.read16(a + (op.opsize32 ? 4 : 2), false);
-        }
+        readFarPointer();
+        int offset = farOffset, selector = farSelector;
         farTarget(selector, "call");
         int esp = uc.reg(X86.ESP);
         int cs = uc.selector(X86.CS);

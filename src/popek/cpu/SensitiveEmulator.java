@@ -218,12 +218,9 @@ final class SensitiveEmulator {
                 else op.setRegSized(op.rm, selector);
             }
             case SEG_LOAD_FAR -> {
-                if (!op.isMemory()) throw fault.raise(Vectors.UD, 0);
-                int a = op.address();
-                int offset = op.opsize32 ? mem.read32(a, false) : mem.read16(a, false);
-                int selector = mem.read16(a + (op.opsize32 ? 4 : 2), false);
-                seg.load(farLoadSegment(), selector);
-                op.setRegSized(op.reg, offset);
+                seg.readFarPointer();
+                seg.load(farLoadSegment(), seg.farSelector());
+                op.setRegSized(op.reg, seg.farOffset());
             }
             case FAR_JMP -> {
                 seg.farJump();
