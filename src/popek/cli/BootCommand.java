@@ -72,6 +72,10 @@ final class BootCommand implements Callable<Integer> {
             description = "Where what you type goes: COM1's UART (default), or the PC keyboard (8042, scan code set 1, IRQ 1).")
     String input;
 
+    @Option(names = "--screen-dump", paramLabel = "FILE",
+            description = "At exit, write the CGA text screen (80x25 at 0xB8000) to FILE as text.")
+    Path screenDump;
+
     @Option(names = "--cpuid", paramLabel = "LEAF[.SUB]=EAX,EBX,ECX,EDX", converter = CpuidConverter.class,
             description = {"Answer CPUID leaf LEAF (sub-leaf SUB, else every sub-leaf) with these values instead of the",
                 "CPU model's; hexadecimal, e.g. 0x40000000=0,0x65706f50,0x6b,0. Repeatable."})
@@ -91,6 +95,10 @@ final class BootCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Path path = resolveImage(image);
+        if (screenDump != null && screenDump.toAbsolutePath().getParent() != null
+                && !Files.isDirectory(screenDump.toAbsolutePath().getParent())) {
+            throw new Main.UserError("--screen-dump: no such directory: " + screenDump.toAbsolutePath().getParent());
+        }
         if (!input.equals("serial") && !input.equals("keyboard")) throw new Main.UserError("--input: '" + input + "' is not serial or keyboard");
         if (tscMhz < 1 || tscMhz > 8000) throw new Main.UserError("--tsc-mhz: must be 1 to 8000, not " + tscMhz);
         CpuidTable table = CpuidTable.EMPTY;
@@ -129,6 +137,13 @@ final class BootCommand implements Callable<Integer> {
             long wall = System.nanoTime() - t0;
             serialOut.flush();
             if (!reason.byGuest() && reported.compareAndSet(false, true)) System.err.println("popek: " + reason.message());
+            if (screenDump != null) {
+                try {
+                    Files.writeString(screenDump, machine.screen().text());
+                } catch (IOException e) {
+                    System.err.println("popek: --screen-dump: could not write " + screenDump + ": " + e.getMessage());
+                }
+            }
             if (stats) {
                 machine.stats().print(System.err, "popek: " + reason.message() + " (exit code " + reason.exitCode() + ", "
                         + mode.label() + " mode)", wall);

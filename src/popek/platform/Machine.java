@@ -28,7 +28,9 @@ public final class Machine implements AutoCloseable {
     private final popek.devices.AtaChannel ata;
 
     Machine(GuestMemory ram, Unicorn engine, Vcpu vcpu, SerialConsole console, RunStats stats, PortBus ports,
-            BenchMarker benchMarker, int entryEip, popek.devices.AtaChannel ata, java.util.List<popek.devices.DiskImage> disks) {
+            BenchMarker benchMarker, int entryEip, popek.devices.AtaChannel ata, java.util.List<popek.devices.DiskImage> disks,
+            popek.devices.CgaText screen) {
+        this.screen = screen;
         this.ata = ata;
         this.disks = disks;
         this.ports = ports;
@@ -80,6 +82,11 @@ public final class Machine implements AutoCloseable {
 
     /** The port bus, for what --stats reports of ports no device claims. */
     public PortBus ports() { return ports; }
+
+    private final popek.devices.CgaText screen;
+
+    /** The CGA text screen (what the guest shows there). */
+    public popek.devices.CgaText screen() { return screen; }
 
     /** The primary ATA channel (its counters). */
     public popek.devices.AtaChannel ata() { return ata; }

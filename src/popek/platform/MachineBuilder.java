@@ -8,6 +8,7 @@ import popek.cpu.StopReason;
 import popek.cpu.CpuConfig;
 import popek.devices.A20Gate;
 import popek.devices.AtaChannel;
+import popek.devices.CgaText;
 import popek.devices.Kbc8042;
 import popek.devices.SystemControlPortA;
 import popek.devices.DiskImage;
@@ -159,6 +160,8 @@ public final class MachineBuilder {
             kbc.register(ports);
             if (keyboardInput) console.typeInto(kbc);
             new SystemControlPortA(a20, stopHandle).register(ports);
+            CgaText screen = new CgaText(ram);
+            screen.register(ports);
             AtaChannel ata = new AtaChannel(pic.irq(AtaChannel.IRQ));
             for (int i = 0; i < disks.size(); i++) ata.attach(i, disks.get(i));
             ata.register(ports);
@@ -179,7 +182,7 @@ public final class MachineBuilder {
             cpu.setReg(X86.ESP, boot.esp());
             cpu.setReg(X86.EFLAGS, boot.eflags());
             cpu.setReg(X86.CR0, boot.cr0());
-            return new Machine(ram, cpu, vcpu, console, stats, ports, marker, (int) boot.entry(), ata, disks);
+            return new Machine(ram, cpu, vcpu, console, stats, ports, marker, (int) boot.entry(), ata, disks, screen);
         } catch (BootImageException | RuntimeException | Error e) {
             for (DiskImage d : disks) {
                 try {

@@ -77,6 +77,22 @@ class BootCommandTest {
         assertEquals(0, popek("boot", "--disk", "file=" + ok + ",readonly", k.toString()).code);
     }
 
+    /** What the guest writes to the CGA text buffer is in the --screen-dump file at exit. */
+    @Test
+    void theScreenDumpHoldsWhatTheGuestWroteToTheCgaBuffer() throws Exception {
+        // mov word [0xB8000], 0x0748 ('H') ; mov word [0xB80A2], 0x0769 ('i', row 1 column 1) ; power off
+        Path k = new FlatKernel().emit(0x66, 0xC7, 0x05, 0x00, 0x80, 0x0B, 0x00, 0x48, 0x07)
+                .emit(0x66, 0xC7, 0x05, 0xA2, 0x80, 0x0B, 0x00, 0x69, 0x07).powerOff().writeTo(dir, "cga.bin");
+        Path dump = dir.resolve("screen.txt");
+        assertEquals(0, popek("boot", "--screen-dump", dump.toString(), k.toString()).code);
+        java.util.List<String> lines = Files.readAllLines(dump);
+        assertEquals(25, lines.size());
+        assertEquals("H", lines.get(0));
+        assertEquals(" i", lines.get(1));
+        assertOneLine(popek("boot", "--screen-dump", dir.resolve("no/such/dir/s.txt").toString(), k.toString()),
+                StopReason.USAGE, "no such directory");
+    }
+
     @Test
     void aMissingFile() {
         assertOneLine(popek("boot", dir.resolve("nope.elf").toString()), StopReason.USAGE, "no such file");
