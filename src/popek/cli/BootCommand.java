@@ -44,9 +44,16 @@ import popek.platform.MemorySize;
             "74:an internal error in Popek",
             "130:interrupted (Ctrl-C)"})
 final class BootCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "IMAGE",
+    @Parameters(index = "0", paramLabel = "IMAGE", arity = "0..1",
             description = "A Multiboot kernel file, or the name of a guest Popek ships (hello, tinyos, trapbench).")
     String image;
+
+    @Option(names = "--kernel", paramLabel = "BZIMAGE",
+            description = "Instead of IMAGE: a Linux bzImage, started by the 32-bit boot protocol (2.02 or later).")
+    Path linuxKernel;
+
+    @Option(names = "--initrd", paramLabel = "FILE", description = "With --kernel: an initial RAM disk (initramfs).")
+    Path initrd;
 
     @Option(names = "--memory", paramLabel = "SIZE", defaultValue = "64M", converter = MemoryConverter.class,
             description = "Guest RAM: 2M to 3G, e.g. 64M, 1G, 65536K (default: ${DEFAULT-VALUE}).")
@@ -94,7 +101,12 @@ final class BootCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Path path = resolveImage(image);
+        if ((image == null) == (linuxKernel == null)) {
+            throw new Main.UserError(image == null ? "nothing to boot: give an IMAGE, or --kernel BZIMAGE"
+                    : "give either an IMAGE or --kernel, not both");
+        }
+        if (initrd != null && linuxKernel == null) throw new Main.UserError("--initrd goes with --kernel");
+        Path path = image == null ? null : resolveImage(image);
         if (screenDump != null && screenDump.toAbsolutePath().getParent() != null
                 && !Files.isDirectory(screenDump.toAbsolutePath().getParent())) {
             throw new Main.UserError("--screen-dump: no such directory: " + screenDump.toAbsolutePath().getParent());
@@ -117,7 +129,10 @@ final class BootCommand implements Callable<Integer> {
                     .keyboardInput(input.equals("keyboard"))
                     .cpu(new CpuConfig(tscMhz * 1_000_000L, table))
                     .apply(b -> disks.forEach(d -> b.disk(d.file(), d.readOnly())))
-                    .multiboot(path, cmdline)
+                    .apply(b -> {
+                        if (path != null) b.multiboot(path, cmdline);
+                        else b.linux(linuxKernel, initrd, cmdline);
+                    })
                     .build();
         } catch (BootImageException e) {
             throw new Main.UserError(e.getMessage());

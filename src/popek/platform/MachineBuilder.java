@@ -29,6 +29,7 @@ import popek.devices.Uart16550;
 import popek.engine.Unicorn;
 import popek.engine.X86;
 import popek.memory.GuestMemory;
+import popek.platform.linux.LinuxLoader;
 import popek.platform.multiboot.MultibootBoot;
 import popek.platform.multiboot.MultibootLoader;
 import popek.stats.RunStats;
@@ -115,8 +116,18 @@ public final class MachineBuilder {
         return this;
     }
 
+    private Path linuxKernel, initrd;
+
+    /** Boot this Linux bzImage by the 32-bit boot protocol, with an initrd (or null) and this command line. */
+    public MachineBuilder linux(Path bzImage, Path initrd, String cmdline) {
+        this.linuxKernel = bzImage;
+        this.initrd = initrd;
+        this.cmdline = cmdline;
+        return this;
+    }
+
     public Machine build() throws BootImageException {
-        if (kernel == null) throw new IllegalStateException("no kernel to boot");
+        if (kernel == null && linuxKernel == null) throw new IllegalStateException("no kernel to boot");
         if (diskSpecs.size() > 2) throw new BootImageException("at most two disks: the primary ATA channel's master and slave");
         GuestMemory ram = new GuestMemory(memoryBytes);
         Unicorn cpu = null;
@@ -130,7 +141,8 @@ public final class MachineBuilder {
                 }
             }
             // The kernel goes into RAM first: a malformed image is the commonest mistake and costs nothing to find.
-            MultibootBoot boot = MultibootLoader.load(ram, kernel, cmdline);
+            MultibootBoot boot = kernel != null ? MultibootLoader.load(ram, kernel, cmdline) : null;
+            LinuxLoader.LinuxBoot linux = linuxKernel != null ? LinuxLoader.load(ram, linuxKernel, initrd, cmdline) : null;
             BiosDataArea.write(ram);
 
             cpu = new Unicorn(X86.MODE_32);
@@ -175,14 +187,33 @@ public final class MachineBuilder {
                     mode, shadowPaging, codePoolPages, cpuConfig);
             stopHandle.vcpu = vcpu;
 
-            // The machine state a Multiboot loader hands over: protected mode, paging off, flat segments (Unicorn's
-            // 32-bit mode starts that way), interrupts off, EAX the magic, EBX the information structure.
-            cpu.setReg(X86.EAX, boot.eax());
-            cpu.setReg(X86.EBX, boot.ebx());
-            cpu.setReg(X86.ESP, boot.esp());
-            cpu.setReg(X86.EFLAGS, boot.eflags());
-            cpu.setReg(X86.CR0, boot.cr0());
-            return new Machine(ram, cpu, vcpu, console, stats, ports, marker, (int) boot.entry(), ata, disks, screen);
+            long entry;
+            if (boot != null) {
+                // The machine state a Multiboot loader hands over: protected mode, paging off, flat segments (Unicorn's
+                // 32-bit mode starts that way), interrupts off, EAX the magic, EBX the information structure.
+                cpu.setReg(X86.EAX, boot.eax());
+                cpu.setReg(X86.EBX, boot.ebx());
+                cpu.setReg(X86.ESP, boot.esp());
+                cpu.setReg(X86.EFLAGS, boot.eflags());
+                cpu.setReg(X86.CR0, boot.cr0());
+                entry = boot.entry();
+            } else {
+                // The 32-bit boot protocol's state: protected mode, paging off, interrupts off, a GDT with __BOOT_CS
+                // and __BOOT_DS (flat), CS = __BOOT_CS, the data segments __BOOT_DS, ESI the zero page, EBP, EDI
+                // and EBX zero.
+                cpu.setReg(X86.EFLAGS, MultibootBoot.EFLAGS_AT_ENTRY);
+                cpu.setReg(X86.CR0, MultibootBoot.CR0_AT_ENTRY);
+                cpu.setTable(X86.GDTR, linux.gdt(), linux.gdtLimit(), 0, 0);
+                cpu.setReg(X86.CS, LinuxLoader.BOOT_CS);
+                for (int seg : new int[] {X86.DS, X86.ES, X86.SS, X86.FS, X86.GS}) cpu.setReg(seg, LinuxLoader.BOOT_DS);
+                cpu.setReg(X86.ESI, linux.zeroPage());
+                cpu.setReg(X86.EBP, 0);
+                cpu.setReg(X86.EDI, 0);
+                cpu.setReg(X86.EBX, 0);
+                cpu.setReg(X86.ESP, 0x9000);   // the protocol leaves it to the kernel, which sets its own
+                entry = linux.entry();
+            }
+            return new Machine(ram, cpu, vcpu, console, stats, ports, marker, (int) entry, ata, disks, screen);
         } catch (BootImageException | RuntimeException | Error e) {
             for (DiskImage d : disks) {
                 try {

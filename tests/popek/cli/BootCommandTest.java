@@ -94,6 +94,16 @@ class BootCommandTest {
     }
 
     @Test
+    void linuxKernelMistakes() throws Exception {
+        Path k = new FlatKernel().powerOff().writeTo(dir, "k.bin");
+        assertOneLine(popek("boot"), StopReason.USAGE, "nothing to boot");
+        assertOneLine(popek("boot", "--kernel", k.toString(), k.toString()), StopReason.USAGE, "not both");
+        assertOneLine(popek("boot", "--initrd", k.toString(), k.toString()), StopReason.USAGE, "--initrd goes with --kernel");
+        assertOneLine(popek("boot", "--kernel", k.toString()), StopReason.USAGE, "not a Linux bzImage");
+        assertOneLine(popek("boot", "--kernel", dir.resolve("none").toString()), StopReason.USAGE, "no such file");
+    }
+
+    @Test
     void aMissingFile() {
         assertOneLine(popek("boot", dir.resolve("nope.elf").toString()), StopReason.USAGE, "no such file");
     }
