@@ -51,6 +51,7 @@ public final class ShadowCode {
     private int lastFlags;
     private final byte[] page = new byte[PAGE];
     private final byte[] nextPage = new byte[CodeScanner.NEXT_PAGE_BYTES];
+    private final byte[] previous = new byte[PAGE];
     private long scansDone, rescans, purges;
 
     /**
@@ -219,13 +220,19 @@ public final class ShadowCode {
             ram.read(at + PAGE, nextPage, 0, nextPage.length);
             next = nextPage;
         }
+        // Start where a sweep of the page before ends, so that an instruction across the boundary does not
+        // desynchronise this page's sweep (measured: Linux 6.1's free_area_init ran into a false "les" planted inside
+        // a mov, its page's sweep having started in the middle of an instruction). The page before is scanned for
+        // this if it has no shadow (a kernel's text is contiguous in physical memory).
         int start = 0;
+        int spill = -1;   // how far the last instruction of the page before runs into this one
         if (frame > 0 && slotOfFrame[frame - 1] != 0) {
-            // Start where the sweep of the page before ended, so an instruction across the boundary does not
-            // desynchronise this page's sweep.
-            int end = scans[slotOfFrame[frame - 1] - 1].endOffset() - PAGE;
-            if (end > 0 && end < PAGE) start = end;
+            spill = scans[slotOfFrame[frame - 1] - 1].endOffset() - PAGE;
+        } else if (frame > 0) {
+            ram.read(at - PAGE, previous, 0, PAGE);
+            spill = scanner.scan(previous, 0, at - PAGE, bits, page).endOffset() - PAGE;
         }
+        if (spill > 0 && spill < PAGE) start = spill;
         ScanResult scan = scanner.scan(page, start, at, bits, next);
         if (original[slot] == null) original[slot] = new byte[PAGE];
         System.arraycopy(page, 0, original[slot], 0, PAGE);
