@@ -100,9 +100,10 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
     private final FullVirtualization full;
     /**
      * Full mode: where the interrupt shadow of the last emulated sti, mov ss or pop ss ends. The run loop delivers
-     * nothing while EIP is there: at worst, when the guest comes back to that EIP later, an interrupt waits one more
-     * poll; never is one taken inside the shadow. (Cheaper than setting QEMU's own shadow flag: a context save and
-     * restore on every sti.)
+     * nothing the first time it finds EIP there (the engine stopped before that instruction ran), then forgets it: an
+     * interrupt waits one more poll at most. (Cheaper than setting QEMU's own shadow flag: a context save and restore
+     * on every sti.) Only if the engine stops twice at that EIP without running an instruction between could an
+     * interrupt be taken inside the shadow; an emulated hlt after sti is seen as a hlt, which is what matters.
      */
     private int shadowEip = -1;
     /** The run loop could not tell a hlt from a stop at the byte after one: see UNCERTAIN_HALT_NANOS. */
@@ -252,7 +253,13 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
     }
 
     private boolean inInterruptShadow() {
-        return (full != null && uc.reg(X86.EIP) == shadowEip) || uc.context().interruptShadow();
+        if (full != null && shadowEip != -1 && uc.reg(X86.EIP) == shadowEip) {
+            // Held once: by the next look the guest has run on (a loop whose head follows an sti comes back to this
+            // EIP again and again; holding every time there starved it of interrupts: Linux's jiffies stood still).
+            shadowEip = -1;
+            return true;
+        }
+        return uc.context().interruptShadow();
     }
 
     /** Delivers #PF for {@code linear} with CR2 set, as the MMU would have. */
