@@ -75,8 +75,6 @@ final class FullVirtualization implements AutoCloseable {
     /** The shadows of kernel code. */
     ShadowCode shadows() { return code; }
 
-    /** The shadows of user code (pages with port I/O rewritten). */
-    ShadowCode userShadows() { return userCode; }
 
     // ---------------------------------------------------------------- the MMU's side
 

@@ -170,9 +170,6 @@ final class Operands {
         return (int) segments.base(seg) + a;
     }
 
-    /** The linear address {@code delta} bytes past the memory operand. */
-    int address(int delta) { return address() + delta; }
-
     // ---------------------------------------------------------------- registers
 
     int reg32(int n) { return uc.reg(X86.generalRegister(n)); }

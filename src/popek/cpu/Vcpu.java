@@ -356,11 +356,8 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
                     requestStop(new StopReason(StopReason.UNSUPPORTED, String.format(
                             "the guest used %s, which Popek does not emulate (at %s)", full.unsupported(), describe(eip))));
                 } else {
-                    int vector = f.vector;
-                    int r = delivery.deliver(vector, InterruptDelivery.EXCEPTION, f.errorCode, eip);
-                    if (TRACE) trace("fault vector=%d err=%x in emulated %s at eip=%08x -> %08x", vector, f.errorCode, full.lastClass().label(), eip, uc.reg(X86.EIP));
-                    afterDelivery(r, vector, eip);
-                    stats.vector(vector);
+                    if (TRACE) trace("fault vector=%d err=%x in emulated %s at eip=%08x", f.vector, f.errorCode, full.lastClass().label(), eip);
+                    deliverFault(f, eip);
                 }
             }
             default -> { }
@@ -368,6 +365,13 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         if (TRACE) trace("trap  %s (int3 at %08x) -> eip=%08x", full.lastClass().label(), trappedAt - 1, uc.reg(X86.EIP));
         stats.sensitive(full.lastClass().ordinal(), began);
         return true;
+    }
+
+    /** Delivers the fault an instruction Popek executed raised, with EIP on that instruction. */
+    private void deliverFault(GuestFault f, int eip) {
+        int vector = f.vector;
+        afterDelivery(delivery.deliver(vector, InterruptDelivery.EXCEPTION, f.errorCode, eip), vector, eip);
+        stats.vector(vector);
     }
 
     private void afterDelivery(int result, int vector, int eip) {
@@ -395,9 +399,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         try {
             fastCalls.sysenter();
         } catch (GuestFault f) {
-            int result = delivery.deliver(f.vector, InterruptDelivery.EXCEPTION, f.errorCode, eip);
-            afterDelivery(result, f.vector, eip);
-            stats.vector(f.vector);
+            deliverFault(f, eip);
         }
         uc.setReg(X86.EIP, uc.reg(X86.EIP) - 2);
         stats.trap(TrapKind.SYSENTER, began);

@@ -41,7 +41,7 @@ public final class AtaChannel implements PortDevice {
     private boolean writing;
     private long nextLba;
     private int sectorsLeft;
-    private long transferredSectors, interrupts;
+    private long transferredSectors;
 
     public AtaChannel(IrqLine irq) {
         this.irq = irq;
@@ -215,9 +215,7 @@ public final class AtaChannel implements PortDevice {
     }
 
     private void interrupt() {
-        if ((control & NIEN) != 0) return;
-        interrupts++;
-        irq.set(true);
+        if ((control & NIEN) == 0) irq.set(true);
     }
 
     // ---------------------------------------------------------------- the data port
@@ -310,6 +308,4 @@ public final class AtaChannel implements PortDevice {
     /** Sectors moved through the data port since power-on. */
     public long transferredSectors() { return transferredSectors; }
 
-    /** Interrupts raised on IRQ 14. */
-    public long interrupts() { return interrupts; }
 }

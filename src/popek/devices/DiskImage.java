@@ -45,8 +45,6 @@ public final class DiskImage implements AutoCloseable {
         return new DiskImage(path, f, readOnly, sectors);
     }
 
-    public Path path() { return path; }
-
     public long sectors() { return sectors; }
 
     public boolean readOnly() { return readOnly; }

@@ -110,17 +110,18 @@ public final class ShadowCode {
     /** What the last {@link #shadowOf} did: {@link #REUSED} or a combination of the other flags. */
     public int lastFlags() { return lastFlags; }
 
-    /** Does the RAM page at {@code physPage} have a shadow? */
-    public boolean hasShadow(long physPage) {
-        long frame = physPage / PAGE;
-        return frame < slotOfFrame.length && slotOfFrame[(int) frame] != 0;
+    /** The pool slot of the shadow of the RAM page holding {@code physical}, or -1 if it has none (or is no RAM). */
+    private int slotOf(long physical) {
+        long frame = physical / PAGE;
+        return frame >= 0 && frame < slotOfFrame.length ? slotOfFrame[(int) frame] - 1 : -1;
     }
+
+    /** Does the RAM page at {@code physPage} have a shadow? */
+    public boolean hasShadow(long physPage) { return slotOf(physPage) >= 0; }
 
     /** The guest may have written the RAM page at {@code physPage}: check its shadow before it next runs. */
     public void written(long physPage) {
-        long frame = physPage / PAGE;
-        if (frame >= slotOfFrame.length) return;
-        int slot = slotOfFrame[(int) frame] - 1;
+        int slot = slotOf(physPage);
         if (slot >= 0) maybeStale[slot] = true;
     }
 
@@ -140,9 +141,7 @@ public final class ShadowCode {
      * ({@link #scanOf}), or -1 if no rewritten instruction traps there (an {@code int3} of the guest's own).
      */
     public int siteAt(long address) {
-        long frame = address / PAGE;
-        if (frame >= slotOfFrame.length) return -1;
-        int slot = slotOfFrame[(int) frame] - 1;
+        int slot = slotOf(address);
         if (slot < 0) return -1;
         int[] traps = trapOffsets[slot];
         int offset = (int) (address % PAGE);
@@ -159,9 +158,7 @@ public final class ShadowCode {
 
     /** The scan the shadow of the RAM page at {@code physPage} was patched from, or null if it has none. */
     public ScanResult scanOf(long physPage) {
-        long frame = physPage / PAGE;
-        if (frame >= slotOfFrame.length) return null;
-        int slot = slotOfFrame[(int) frame] - 1;
+        int slot = slotOf(physPage);
         return slot < 0 ? null : scans[slot];
     }
 
@@ -172,15 +169,10 @@ public final class ShadowCode {
      * CPU, which the VMM delivers. In user code only port I/O (for its permission check, which Unicorn leaves out) and
      * {@code rdtsc}/{@code rdtscp} (so that user code too reads the virtual TSC: Unicorn 2.1.1 cannot hook them).
      */
-    public boolean rewritten(int classOrdinal) {
+    private boolean rewritten(int classOrdinal) {
         if (!kernel) return classOrdinal == IO || classOrdinal == RDTSC;
         return classOrdinal != IO && classOrdinal != CPUID && classOrdinal != INT_N;
     }
-
-    /** Where this pool sits in guest-physical memory, and its size in bytes. */
-    public long poolBase() { return poolBase; }
-
-    public long poolBytes() { return (long) capacity * PAGE; }
 
     private static final int IO = SensitiveClass.IO.ordinal(), CPUID = SensitiveClass.CPUID.ordinal(),
             RDTSC = SensitiveClass.RDTSC.ordinal(),
@@ -188,9 +180,7 @@ public final class ShadowCode {
 
     /** The pool page shadowing the RAM page at {@code physPage}, or -1 if it has none. */
     public long shadowPageOf(long physPage) {
-        long frame = physPage / PAGE;
-        if (frame >= slotOfFrame.length) return -1;
-        int slot = slotOfFrame[(int) frame] - 1;
+        int slot = slotOf(physPage);
         return slot < 0 ? -1 : poolBase + (long) slot * PAGE;
     }
 
