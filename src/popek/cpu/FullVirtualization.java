@@ -86,8 +86,7 @@ final class FullVirtualization implements AutoCloseable {
     long codeFetch(long linear, long physical, boolean user) {
         if (!ram.contains(physical, ShadowCode.PAGE)) return physical;   // no RAM there: the fetch fails as it would
         ShadowCode shadows = user ? userCode : code;
-        int bits = (segments.hflags() & CpuContext.HF_CS32) != 0 ? 32 : 16;
-        long shadow = shadows.shadowOf(physical, bits);
+        long shadow = shadows.shadowOf(physical, codeBits);
         int flags = shadows.lastFlags();
         if (!purgeRequested && shadows.needsPurge()) {
             purgeRequested = true;   // the run loop purges it (it cannot be done inside this hook)
@@ -104,6 +103,8 @@ final class FullVirtualization implements AutoCloseable {
     }
 
     private boolean purgeRequested;
+    /** The code segment's size, for a page that must be scanned (a context save when the segment cache is stale). */
+    private final java.util.function.IntSupplier codeBits = () -> (segments.hflags() & CpuContext.HF_CS32) != 0 ? 32 : 16;
 
     /**
      * Empties the shadow pool if it asked to be: drops every translation the engine made (so no old shadow can run

@@ -79,10 +79,11 @@ public final class ShadowCode {
 
     /**
      * The guest-physical address of the shadow of the RAM page at {@code physPage} (page-aligned), built from the page's
-     * current bytes if there is none or the page changed since. {@code bits} is the code segment's size (16 or 32).
+     * current bytes if there is none or the page changed since. {@code bits} gives the code segment's size (16 or 32),
+     * asked only when the page must be scanned.
      * {@link #lastFlags()} then says whether the shadow was built or rebuilt.
      */
-    public long shadowOf(long physPage, int bits) {
+    public long shadowOf(long physPage, java.util.function.IntSupplier bits) {
         int frame = (int) (physPage / PAGE);
         int slot = slotOfFrame[frame] - 1;
         lastFlags = REUSED;
@@ -102,7 +103,7 @@ public final class ShadowCode {
         slot = used++;
         slotOfFrame[frame] = slot + 1;
         frameOfSlot[slot] = frame;
-        build(slot, frame, bits);
+        build(slot, frame, bits.getAsInt());
         lastFlags |= BUILT;
         return poolBase + (long) slot * PAGE;
     }
