@@ -54,6 +54,7 @@ final class FullVirtualization implements AutoCloseable {
         this.mem = mem;
         this.fault = fault;
         this.segments = segments;
+        this.codeBits = () -> (segments.hflags() & CpuContext.HF_CS32) != 0 ? 32 : 16;
         this.op = new Operands(uc, mem, segments, fault);
         this.emulator = new SensitiveEmulator(uc, mem, fault, segments, op, tsc, ports);
         long bytes = (long) poolPages * ShadowCode.PAGE;
@@ -104,7 +105,7 @@ final class FullVirtualization implements AutoCloseable {
 
     private boolean purgeRequested;
     /** The code segment's size, for a page that must be scanned (a context save when the segment cache is stale). */
-    private final java.util.function.IntSupplier codeBits = () -> (segments.hflags() & CpuContext.HF_CS32) != 0 ? 32 : 16;
+    private final java.util.function.IntSupplier codeBits;
 
     /**
      * Empties the shadow pool if it asked to be: drops every translation the engine made (so no old shadow can run
