@@ -27,7 +27,8 @@ import popek.platform.MemorySize;
 
 /** {@code popek boot IMAGE}: boot a Multiboot kernel with the serial port on the terminal. */
 @Command(name = "boot", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Boot a Multiboot (version 1) kernel: an ELF32 image, or one using the a.out kludge.",
+        description = {"Boot a Multiboot (version 1) kernel: an ELF32 image, or one using the a.out kludge; a Linux",
+            "bzImage (--kernel); or, with neither, the first --disk's boot sector, in real mode as a BIOS starts it.",
             "COM1 is the terminal: what the guest sends appears on standard output, what you type reaches its UART.",
             "The process exits with the guest's exit code (see README: 0 power-off, (v<<1)|1 debug-exit, even codes for stops)."},
         exitCodeListHeading = "%nExit codes:%n",
@@ -101,9 +102,9 @@ final class BootCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if ((image == null) == (linuxKernel == null)) {
-            throw new Main.UserError(image == null ? "nothing to boot: give an IMAGE, or --kernel BZIMAGE"
-                    : "give either an IMAGE or --kernel, not both");
+        if (image != null && linuxKernel != null) throw new Main.UserError("give either an IMAGE or --kernel, not both");
+        if (image == null && linuxKernel == null && disks.isEmpty()) {
+            throw new Main.UserError("nothing to boot: give an IMAGE, --kernel BZIMAGE, or --disk FILE to boot from its sector 0");
         }
         if (initrd != null && linuxKernel == null) throw new Main.UserError("--initrd goes with --kernel");
         Path path = image == null ? null : resolveImage(image);
@@ -131,7 +132,8 @@ final class BootCommand implements Callable<Integer> {
                     .apply(b -> disks.forEach(d -> b.disk(d.file(), d.readOnly())))
                     .apply(b -> {
                         if (path != null) b.multiboot(path, cmdline);
-                        else b.linux(linuxKernel, initrd, cmdline);
+                        else if (linuxKernel != null) b.linux(linuxKernel, initrd, cmdline);
+                        // else: no kernel, so the first disk's boot sector is started in real mode
                     })
                     .build();
         } catch (BootImageException e) {
@@ -152,6 +154,8 @@ final class BootCommand implements Callable<Integer> {
             long wall = System.nanoTime() - t0;
             serialOut.flush();
             if (!reason.byGuest() && reported.compareAndSet(false, true)) System.err.println("popek: " + reason.message());
+            String bios = machine.stats().biosCallSummary();
+            if (bios != null) System.err.println("popek: " + bios);
             if (screenDump != null) {
                 try {
                     Files.writeString(screenDump, machine.screen().text());

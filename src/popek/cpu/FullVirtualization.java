@@ -54,7 +54,6 @@ final class FullVirtualization implements AutoCloseable {
         this.mem = mem;
         this.fault = fault;
         this.segments = segments;
-        this.codeBits = () -> (segments.hflags() & CpuContext.HF_CS32) != 0 ? 32 : 16;
         this.op = new Operands(uc, mem, segments, fault);
         this.emulator = new SensitiveEmulator(uc, mem, fault, segments, op, tsc, ports);
         long bytes = (long) poolPages * ShadowCode.PAGE;
@@ -87,7 +86,7 @@ final class FullVirtualization implements AutoCloseable {
     long codeFetch(long linear, long physical, boolean user) {
         if (!ram.contains(physical, ShadowCode.PAGE)) return physical;   // no RAM there: the fetch fails as it would
         ShadowCode shadows = user ? userCode : code;
-        long shadow = shadows.shadowOf(physical, codeBits);
+        long shadow = shadows.shadowOf(physical, segments.codeBits());
         int flags = shadows.lastFlags();
         if (!purgeRequested && shadows.needsPurge()) {
             purgeRequested = true;   // the run loop purges it (it cannot be done inside this hook)
@@ -104,8 +103,6 @@ final class FullVirtualization implements AutoCloseable {
     }
 
     private boolean purgeRequested;
-    /** The code segment's size, for a page that must be scanned (a context save when the segment cache is stale). */
-    private final java.util.function.IntSupplier codeBits;
 
     /**
      * Empties the shadow pool if it asked to be: drops every translation the engine made (so no old shadow can run

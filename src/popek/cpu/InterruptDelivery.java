@@ -24,12 +24,14 @@ final class InterruptDelivery {
     private final Unicorn uc;
     private final GuestAccess mem;
     private final GuestFault fault;
+    private final SegmentCache segments;
     private String unsupported;
 
-    InterruptDelivery(Unicorn uc, GuestAccess mem, GuestFault fault) {
+    InterruptDelivery(Unicorn uc, GuestAccess mem, GuestFault fault, SegmentCache segments) {
         this.uc = uc;
         this.mem = mem;
         this.fault = fault;
+        this.segments = segments;
     }
 
     /** Why the last delivery returned {@link #UNSUPPORTED}. */
@@ -65,6 +67,10 @@ final class InterruptDelivery {
 
     private void deliverOnce(int vector, int source, boolean pushError, int errorCode, int eip) {
         unsupported = null;
+        if ((uc.reg(X86.CR0) & X86.CR0_PE) == 0) {
+            deliverReal(vector, eip);
+            return;
+        }
         int ext = source == EXTERNAL ? 1 : 0;
         int cs = uc.selector(X86.CS);
         int cpl = cs & 3;   // protected mode, no conforming-code subtleties at an event boundary
@@ -144,11 +150,37 @@ final class InterruptDelivery {
         } else if (newCs != cs) {
             uc.setReg(X86.CS, newCs);
         }
+        segments.codeLoaded(code);
         uc.setReg(X86.ESP, at);
         int newFlags = eflags & ~(X86.FLAG_TF | X86.FLAG_NT | X86.FLAG_RF | X86.FLAG_VM);
         if (interruptGate) newFlags &= ~X86.FLAG_IF;
         uc.setReg(X86.EFLAGS, newFlags);
         uc.setReg(X86.EIP, Descriptor.gateOffset(gate));
+    }
+
+    /**
+     * Real mode (SDM vol. 3, 20.1.4): the IVT entry at IDTR.base + 4 * vector gives CS:IP; FLAGS, CS and IP are pushed
+     * as words on SS:SP, and IF, TF and AC are cleared. There is no error code and no privilege. An entry past the
+     * IDTR's limit is #GP (which escalates to #DF and then to shutdown, as in protected mode).
+     */
+    private void deliverReal(int vector, int eip) {
+        int ivt = (int) uc.readTable(X86.IDTR);
+        if (vector * 4 + 3 > uc.tableLimit()) throw fault.raise(Vectors.GP, 0);
+        int offset = mem.read16(ivt + vector * 4, false);
+        int segment = mem.read16(ivt + vector * 4 + 2, false);
+        int esp = uc.reg(X86.ESP);
+        int ss = uc.selector(X86.SS);
+        int stackBase = ss << 4;   // real mode: the base is the selector's paragraph
+        int sp = esp & 0xFFFF;
+        int flags = uc.reg(X86.EFLAGS);
+        // SP wraps within the 64 KiB segment, so each word is written at its own wrapped offset.
+        mem.write16(stackBase + ((sp - 2) & 0xFFFF), flags, false);
+        mem.write16(stackBase + ((sp - 4) & 0xFFFF), uc.selector(X86.CS), false);
+        mem.write16(stackBase + ((sp - 6) & 0xFFFF), eip, false);
+        uc.setReg(X86.ESP, (esp & 0xFFFF0000) | ((sp - 6) & 0xFFFF));
+        uc.setReg(X86.CS, segment);
+        uc.setReg(X86.EFLAGS, flags & ~(X86.FLAG_IF | X86.FLAG_TF | X86.FLAG_AC | X86.FLAG_RF));
+        uc.setReg(X86.EIP, offset);
     }
 
     /** The GDT or LDT descriptor for a selector, or the #GP the CPU raises for one past the table's limit. */

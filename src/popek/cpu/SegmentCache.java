@@ -37,4 +37,29 @@ final class SegmentCache {
 
     /** Something may have loaded a segment register: read them again when next needed. */
     void invalidate() { valid = false; }
+
+    /**
+     * The code segment's size, 16 or 32, for decoding a page of code. Known without a context save because, in
+     * kernel code, only Popek loads CS (every far transfer, event and iret is emulated): each such load reports the
+     * segment's D bit to {@link #codeLoaded}. (A far transfer user code makes natively goes unseen; the next event
+     * or iret corrects it.)
+     */
+    int codeBits() {
+        if (codeBits == 0) codeBits = (hflags() & popek.engine.CpuContext.HF_CS32) != 0 ? 32 : 16;
+        return codeBits;
+    }
+
+    /**
+     * Popek loaded CS with a code segment described by {@code descriptor}. A change of size drops the TLB, so that each
+     * page of code is fetched through the MMU again and decoded for the new size (the real-to-protected-mode switch:
+     * a boot sector's 16-bit code far-jumps to 32-bit code in the same page).
+     */
+    void codeLoaded(long descriptor) { codeLoaded((Descriptor.high(descriptor) & (1 << 22)) != 0 ? 32 : 16); }
+
+    void codeLoaded(int bits) {
+        if (codeBits != 0 && codeBits != bits) uc.flushTlb();
+        codeBits = bits;
+    }
+
+    private int codeBits;
 }

@@ -137,8 +137,9 @@ final class SegmentOps {
     /** jmp ptr16:32 / jmp m16:32. */
     void farJump() {
         readFarPointer();
-        farTarget(farSelector, "jmp");
+        long code = farTarget(farSelector, "jmp");
         uc.setReg(X86.CS, (farSelector & ~3) | cpl());
+        segments.codeLoaded(code);
         uc.setReg(X86.EIP, farOffset);
     }
 
@@ -146,7 +147,7 @@ final class SegmentOps {
     void farCall() {
         readFarPointer();
         int offset = farOffset, selector = farSelector;
-        farTarget(selector, "call");
+        long code = farTarget(selector, "call");
         int esp = uc.reg(X86.ESP);
         int cs = uc.selector(X86.CS);
         op.push(cs, false);
@@ -157,6 +158,7 @@ final class SegmentOps {
             throw f;
         }
         uc.setReg(X86.CS, (selector & ~3) | cpl());
+        segments.codeLoaded(code);
         uc.setReg(X86.EIP, offset);
     }
 
@@ -171,6 +173,7 @@ final class SegmentOps {
         if (rpl == cpl) {
             op.drop(2, extra);
             uc.setReg(X86.CS, cs);
+            segments.codeLoaded(code);
             uc.setReg(X86.EIP, eip);
             return;
         }
@@ -181,6 +184,7 @@ final class SegmentOps {
         int ss = (op.opsize32 ? mem.read32(at + size, false) : mem.read16(at + size, false)) & 0xFFFF;
         checkOuterStack(ss, rpl);
         toOuterRing(rpl, ss, esp + extra, cs, eip);
+        segments.codeLoaded(code);
     }
 
     /** The checks on the CS a far return or iret goes back to (SDM: RET, IRET "RETURN-FROM-PROTECTED-MODE"). */
@@ -241,7 +245,7 @@ final class SegmentOps {
         int flags = op.peek(2, false);
         if (!op.opsize32) flags = (oldFlags & 0xFFFF0000) | (flags & 0xFFFF);
         if ((flags & X86.FLAG_VM) != 0 && cpl == 0) throw unsupported("iret to virtual-8086 mode");
-        returnCodeSegment(cs, cpl);
+        long code = returnCodeSegment(cs, cpl);
         int rpl = cs & 3;
         int newFlags = mergeFlags(oldFlags, flags, cpl, FLAG_IRET_MASK);
         if (rpl == cpl) {
@@ -253,6 +257,7 @@ final class SegmentOps {
             checkOuterStack(ss, rpl);
             toOuterRing(rpl, ss, esp, cs, eip);
         }
+        segments.codeLoaded(code);
         uc.setReg(X86.EFLAGS, newFlags);
         uc.setReg(X86.EIP, op.opsize32 ? eip : eip & 0xFFFF);
         return (oldFlags & X86.FLAG_IF) == 0 && (newFlags & X86.FLAG_IF) != 0;
@@ -362,6 +367,7 @@ final class SegmentOps {
         uc.setReg(X86.EFLAGS, flags);
         uc.setReg(X86.EIP, (int) uc.msr(X86.MSR_SYSENTER_EIP));
         segments.invalidate();
+        segments.codeLoaded(32);   // sysenter's and sysexit's code segments are flat 32-bit by definition
     }
 
     /** sysexit: to ring 3 at EDX with stack ECX, CS = SYSENTER_CS + 16 and SS = SYSENTER_CS + 24, both RPL 3. */
@@ -375,5 +381,6 @@ final class SegmentOps {
         uc.setReg(X86.ESP, esp);
         uc.setReg(X86.EIP, eip);
         segments.invalidate();
+        segments.codeLoaded(32);
     }
 }

@@ -64,7 +64,10 @@ final class ShadowMmu implements Hooks.TlbFill {
             // Code runs from its shadow (kernel or user), execute-only; every other translation may read or write the
             // page but not run it, so that the next fetch from it comes back here. (A fill the CPU makes for a system
             // table at CPL 3 lands in the kernel's TLB, so it counts as kernel.)
-            if (type == X86.MEM_FETCH) return full.codeFetch(vaddr, p, cpl3) | EXEC;
+            // Real mode (a boot sector, until it sets CR0.PE) runs as it is: it has no privilege levels to protect,
+            // its port I/O traps through the hooks as always, and setting PE flushes the TLB, so the first
+            // protected-mode fetch of any page comes back here to be scanned.
+            if (type == X86.MEM_FETCH) return (cr0 & X86.CR0_PE) == 0 ? p | perms : full.codeFetch(vaddr, p, cpl3) | EXEC;
             if (type == X86.MEM_WRITE) full.written(p);
             perms &= ~EXEC;
         }

@@ -4,6 +4,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import popek.devices.InterruptController;
+import popek.devices.MmioDevice;
 import popek.devices.PortBus;
 import popek.devices.Timed;
 import popek.engine.Capstone;
@@ -73,8 +74,8 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         this.stats = stats;
         this.timeoutNanos = timeoutNanos;
         this.mem = new GuestAccess(uc, ram, fault);
-        this.delivery = new InterruptDelivery(uc, mem, fault);
         this.segments = new SegmentCache(uc);
+        this.delivery = new InterruptDelivery(uc, mem, fault, segments);
         uc.onPortIo(this);
         uc.onInterrupt(this);
         uc.onInvalidInstruction(this);
@@ -200,7 +201,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
                 continue;
             }
             // (In full mode kernel code never runs hlt itself: it is rewritten, and seen above.)
-            if (full == null && (!stopped || (uc.reg(X86.EFLAGS) & X86.FLAG_IF) != 0) && justHalted()) {
+            if ((full == null || realMode()) && (!stopped || (uc.reg(X86.EFLAGS) & X86.FLAG_IF) != 0) && justHalted()) {
                 // Unicorn returns from hlt as from a stop, with EIP past the F4. When a stop was also requested the
                 // byte could instead end the instruction before a block boundary (or EIP be where an interrupt that
                 // woke an earlier hlt returned to); then this is taken for a hlt only with IF set, never for a
@@ -279,7 +280,14 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
     private boolean justHalted() {
         mem.refresh();
         byte[] b = haltProbe;
-        return mem.fetch(uc.reg(X86.EIP) - 1, b, 1) == 1 && b[0] == (byte) 0xF4;
+        return mem.fetch(codeLinear(uc.reg(X86.EIP) - 1), b, 1) == 1 && b[0] == (byte) 0xF4;
+    }
+
+    private boolean realMode() { return (uc.reg(X86.CR0) & X86.CR0_PE) == 0; }
+
+    /** The linear address of code at {@code eip}: CS's base is added in real mode (flat protected-mode code has none). */
+    private int codeLinear(int eip) {
+        return realMode() ? (uc.selector(X86.CS) << 4) + (eip & 0xFFFF) : eip;
     }
 
     private final byte[] haltProbe = new byte[1];
@@ -298,15 +306,21 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
     public void out(int port, int size, int value) {
         long began = stats.begin();
         ports.write(port, size, value);
-        // A write can make an IRQ pending (an EOI lets the next one through, a UART enables its THR interrupt): the
-        // run loop must look now, not at the next timer tick. One that was pending already is the loop's to poll.
-        // (A device that stops the machine stops the engine itself, through requestStop.)
+        lookForInterrupt();
+        stats.trap(TrapKind.PORT_OUT, began);
+    }
+
+    /**
+     * After a device write: it can make an IRQ pending (an EOI lets the next one through, a UART enables its THR
+     * interrupt), so the run loop must look now, not at the next timer tick. One that was pending already is the
+     * loop's to poll. (A device that stops the machine stops the engine itself, through requestStop.)
+     */
+    private void lookForInterrupt() {
         if (!irqPending && pic.hasPendingInterrupt()) {
             irqPending = true;
             eventRequested = true;
             uc.stop();
         }
-        stats.trap(TrapKind.PORT_OUT, began);
     }
 
     @Override
@@ -320,6 +334,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         int errorCode = uc.context().takeException();
         boolean software = uc.context().lastWasSoftwareInterrupt();
         int eip = uc.reg(X86.EIP);
+        if ((uc.reg(X86.CR0) & X86.CR0_PE) == 0 && intoMissingBios(vector, software, eip, began)) return;
         int result = delivery.deliver(vector, software ? InterruptDelivery.SOFTWARE : InterruptDelivery.EXCEPTION,
                 errorCode, eip);
         if (TRACE) trace("trap  vector=%d err=%x soft=%b eip=%08x -> %08x result=%d", vector, errorCode, software, eip, uc.reg(X86.EIP), result);
@@ -328,6 +343,31 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         stats.vector(vector);
     }
 
+
+    /**
+     * Real mode: an event whose IVT entry still points at {@link BiosStub} would enter the BIOS, which Popek does not
+     * provide. A software interrupt there (a BIOS service call: int 10h, 13h, 15h...) is counted and answered as a
+     * BIOS answers a function it lacks, CF set and AH = 86h, and the guest goes on after the int; an exception there
+     * would return to the faulting instruction for ever, so it stops the machine with the reason. Returns true when
+     * the event was handled here.
+     */
+    private boolean intoMissingBios(int vector, boolean software, int eip, long began) {
+        mem.refresh();
+        int ivt = (int) uc.readTable(X86.IDTR);
+        if (vector * 4 + 3 > uc.tableLimit() || mem.read32(ivt + vector * 4, false) != BiosStub.IVT_ENTRY) return false;
+        if (!software) {
+            requestStop(new StopReason(StopReason.UNSUPPORTED, String.format(
+                    "the guest raised %s in real mode, and its IVT still sends it to the BIOS, which Popek does not provide (at %s)",
+                    Vectors.name(vector), describe(eip))));
+            return true;
+        }
+        int eax = uc.reg(X86.EAX);
+        stats.biosCall(vector, (eax >>> 8) & 0xFF);
+        uc.setReg(X86.EAX, (eax & 0xFFFF00FF) | BiosStub.AH_UNSUPPORTED << 8);
+        uc.setReg(X86.EFLAGS, uc.reg(X86.EFLAGS) | X86.FLAG_CF);
+        stats.trap(TrapKind.BIOS_CALL, began);
+        return true;
+    }
 
     /**
      * Full mode: an int3 (vector 3 is raised only by int3 and int 3, so QEMU's old_exception is untouched and needs no
@@ -435,6 +475,38 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         return false;
     }
 
+    /**
+     * Maps a device's registers at {@code base} (device memory: every guest access comes here). A store can make an
+     * interrupt deliverable (an EOI, an unmasked redirection entry, a self-IPI), so, as for {@code out}, the run ends
+     * for the loop to look. 8-byte accesses are split into two 4-byte ones, low first.
+     */
+    public void mapMmio(long base, int size, MmioDevice device) {
+        uc.mapMmio(base, size, new Hooks.Mmio() {
+            @Override
+            public long read(long offset, int bytes) {
+                long began = stats.begin();
+                long v = bytes == 8
+                        ? (device.read((int) offset, 4) & 0xFFFFFFFFL) | (long) device.read((int) offset + 4, 4) << 32
+                        : device.read((int) offset, bytes) & 0xFFFFFFFFL;
+                stats.trap(TrapKind.MMIO_READ, began);
+                return v;
+            }
+
+            @Override
+            public void write(long offset, int bytes, long value) {
+                long began = stats.begin();
+                if (bytes == 8) {
+                    device.write((int) offset, 4, (int) value);
+                    device.write((int) offset + 4, 4, (int) (value >>> 32));
+                } else {
+                    device.write((int) offset, bytes, (int) value);
+                }
+                lookForInterrupt();
+                stats.trap(TrapKind.MMIO_WRITE, began);
+            }
+        });
+    }
+
     // ---------------------------------------------------------------- stopping
 
     private StopReason stopWith(StopReason reason) {
@@ -455,18 +527,21 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         };
     }
 
-    private Capstone disassembler;
+    private Capstone disassembler, disassembler16;
 
     /** "0x00101234 (mov dword ptr [eax], 1)": where the guest was, with the instruction there when it can be read. */
     String describe(int eip) {
         mem.refresh();
         byte[] bytes = new byte[Capstone.MAX_INSTRUCTION];
-        int n = mem.fetch(eip, bytes, bytes.length);
-        String where = String.format("EIP 0x%08x", eip);
+        boolean real = realMode();
+        int n = mem.fetch(codeLinear(eip), bytes, bytes.length);
+        String where = real ? String.format("CS:IP %04x:%04x (real mode)", uc.selector(X86.CS), eip & 0xFFFF)
+                : String.format("EIP 0x%08x", eip);
         if (n == 0) return where + ", where no code can be read";
         try {
+            if (real && disassembler16 == null) disassembler16 = new Capstone(16);
             if (disassembler == null) disassembler = new Capstone(32);
-            Capstone.Instruction insn = disassembler.decode(bytes, n, eip & 0xFFFFFFFFL);
+            Capstone.Instruction insn = (real ? disassembler16 : disassembler).decode(bytes, n, eip & 0xFFFFFFFFL);
             return insn == null ? where + ": not a valid instruction" : where + ": " + insn.text();
         } catch (RuntimeException e) {
             return where;
@@ -487,6 +562,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
 
     public void close() {
         if (disassembler != null) disassembler.close();
+        if (disassembler16 != null) disassembler16.close();
         if (full != null) full.close();
     }
 }

@@ -63,4 +63,14 @@ public final class Hooks {
     public interface Answer {
         boolean answer();
     }
+
+    /**
+     * A load or store to device memory mapped with {@link Unicorn#mapMmio} ({@code size} 1, 2, 4 or 8 bytes; the
+     * offset is from the mapping's base). EIP is not exact here, as for port I/O.
+     */
+    public interface Mmio {
+        long read(long offset, int size);
+
+        void write(long offset, int size, long value);
+    }
 }

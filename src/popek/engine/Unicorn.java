@@ -39,6 +39,8 @@ public final class Unicorn implements AutoCloseable {
     private static final MethodHandle UC_STRERROR = fn("uc_strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
     private static final MethodHandle UC_MEM_MAP_PTR = fn("uc_mem_map_ptr",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS));
+    private static final MethodHandle UC_MMIO_MAP = fn("uc_mmio_map",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
     private static final MethodHandle UC_REG_READ = fn("uc_reg_read", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS), CRITICAL);
     private static final MethodHandle UC_REG_WRITE = fn("uc_reg_write", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS), CRITICAL);
     /**
@@ -152,6 +154,20 @@ public final class Unicorn implements AutoCloseable {
     /** Maps host memory (page-aligned, a multiple of 4 KiB) as guest-physical [address, address + size), no copy. */
     public void mapRam(long address, MemorySegment ram) {
         check("uc_mem_map_ptr", invokeInt(UC_MEM_MAP_PTR, uc, address, ram.byteSize(), PROT_ALL, ram));
+    }
+
+    /**
+     * Maps [address, address + size) as device memory: every guest load or store there (an instruction's, or the
+     * page walker's) calls {@code device} with the offset from {@code address} and the access size, on the vCPU
+     * thread, inside the run. Page-aligned, a multiple of 4 KiB, outside RAM.
+     */
+    public void mapMmio(long address, long size, Hooks.Mmio device) {
+        MethodHandle read = bound(device, Hooks.Mmio.class, "read", MethodType.methodType(long.class, long.class, int.class));
+        MethodHandle write = bound(device, Hooks.Mmio.class, "write", MethodType.methodType(void.class, long.class, int.class, long.class));
+        // uint64_t read(uc_engine*, uint64_t offset, unsigned size, void*); void write(uc_engine*, uint64_t, unsigned, uint64_t, void*)
+        MemorySegment r = stub(read, FunctionDescriptor.of(JAVA_LONG, PTR, JAVA_LONG, JAVA_INT, PTR), 0L);
+        MemorySegment w = stub(write, FunctionDescriptor.ofVoid(PTR, JAVA_LONG, JAVA_INT, JAVA_LONG, PTR), null);
+        check("uc_mmio_map", invokeInt(UC_MMIO_MAP, uc, address, size, r, MemorySegment.NULL, w, MemorySegment.NULL));
     }
 
     // ---------------------------------------------------------------- registers

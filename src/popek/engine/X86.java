@@ -39,7 +39,7 @@ public final class X86 {
             ERR_INSN_INVALID = 10, ERR_EXCEPTION = 21;
 
     /** EFLAGS bits the VMM touches. */
-    public static final int FLAG_ZF = 1 << 6, FLAG_IOPL = 3 << 12, FLAG_AC = 1 << 18, FLAG_ID = 1 << 21;
+    public static final int FLAG_CF = 1, FLAG_ZF = 1 << 6, FLAG_IOPL = 3 << 12, FLAG_AC = 1 << 18, FLAG_ID = 1 << 21;
     public static final int FLAG_TF = 1 << 8, FLAG_IF = 1 << 9, FLAG_NT = 1 << 14, FLAG_RF = 1 << 16, FLAG_VM = 1 << 17;
     public static final int CR0_PE = 1, CR0_WP = 1 << 16, CR0_PG = 1 << 31, CR4_PSE = 1 << 4, CR4_PAE = 1 << 5;
     public static final int CR0_TS = 8, CR0_ET = 16, CR0_CD = 1 << 30, CR0_NW = 1 << 29;

@@ -127,7 +127,7 @@ public final class MachineBuilder {
     }
 
     public Machine build() throws BootImageException {
-        if (kernel == null && linuxKernel == null) throw new IllegalStateException("no kernel to boot");
+        if (kernel == null && linuxKernel == null && diskSpecs.isEmpty()) throw new IllegalStateException("no kernel or disk to boot");
         if (diskSpecs.size() > 2) throw new BootImageException("at most two disks: the primary ATA channel's master and slave");
         GuestMemory ram = new GuestMemory(memoryBytes);
         Unicorn cpu = null;
@@ -143,6 +143,8 @@ public final class MachineBuilder {
             // The kernel goes into RAM first: a malformed image is the commonest mistake and costs nothing to find.
             MultibootBoot boot = kernel != null ? MultibootLoader.load(ram, kernel, cmdline) : null;
             LinuxLoader.LinuxBoot linux = linuxKernel != null ? LinuxLoader.load(ram, linuxKernel, initrd, cmdline) : null;
+            boolean diskBoot = boot == null && linux == null;
+            if (diskBoot) DiskBoot.prepare(ram, disks.get(0), diskSpecs.get(0).file());
             BiosDataArea.write(ram);
 
             cpu = new Unicorn(X86.MODE_32);
@@ -155,6 +157,9 @@ public final class MachineBuilder {
 
             Pic8259 pic = new Pic8259();
             pic.register(ports);
+            // A BIOS hands a booted disk 8259s programmed for real mode (IRQ 0-7 at vectors 08h-0Fh, 8-15 at 70h-77h),
+            // everything masked here since no BIOS handler stands behind those vectors.
+            if (diskBoot) pic.initialise(0x08, 0x70);
             Pit8254 pit = new Pit8254(clock, pic.irq(0));
             pit.register(ports);
             new SystemControlPortB(pit).register(ports);
@@ -197,6 +202,17 @@ public final class MachineBuilder {
                 cpu.setReg(X86.EFLAGS, boot.eflags());
                 cpu.setReg(X86.CR0, boot.cr0());
                 entry = boot.entry();
+            } else if (diskBoot) {
+                // What a BIOS leaves a boot sector: real mode (CR0 = ET only), CS:IP 0000:7C00, DL the boot drive, a
+                // stack below the sector, the real-mode IVT, interrupts off.
+                cpu.setReg(X86.CR0, 0x10);
+                for (int seg : new int[] {X86.CS, X86.DS, X86.ES, X86.SS, X86.FS, X86.GS}) cpu.setReg(seg, 0);
+                cpu.setTable(X86.IDTR, 0, DiskBoot.IVT_LIMIT, 0, 0);
+                cpu.setTable(X86.GDTR, 0, 0, 0, 0);
+                cpu.setReg(X86.EDX, DiskBoot.BOOT_DRIVE);
+                cpu.setReg(X86.ESP, DiskBoot.STACK_POINTER);
+                cpu.setReg(X86.EFLAGS, 0x2);
+                entry = DiskBoot.LOAD_ADDRESS;
             } else {
                 // The 32-bit boot protocol's state: protected mode, paging off, interrupts off, a GDT with __BOOT_CS
                 // and __BOOT_DS (flat), CS = __BOOT_CS, the data segments __BOOT_DS, ESI the zero page, EBP, EDI

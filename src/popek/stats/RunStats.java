@@ -46,6 +46,33 @@ public final class RunStats {
 
     public void vector(int v) { vectors[v & 0xFF]++; }
 
+    private final long[] biosCalls = new long[256];
+    private final int[] biosLastFunction = new int[256];
+
+    /** A real-mode {@code int vector} into the BIOS Popek does not provide, with the function asked for (AH). */
+    public void biosCall(int vector, int ah) {
+        biosCalls[vector & 0xFF]++;
+        biosLastFunction[vector & 0xFF] = ah;
+    }
+
+    /** How many BIOS calls went to this vector. */
+    public long biosCalls(int vector) { return biosCalls[vector & 0xFF]; }
+
+    /**
+     * One line naming every BIOS service the guest called ("int 0x13 (AH=0x02) 3 times, ..."), or null if none: the
+     * launcher prints it at exit, with or without --stats, since such a guest did not get what it asked for.
+     */
+    public String biosCallSummary() {
+        StringBuilder b = new StringBuilder();
+        for (int v = 0; v < 256; v++) {
+            if (biosCalls[v] == 0) continue;
+            if (!b.isEmpty()) b.append(", ");
+            b.append(String.format(Locale.ROOT, "int 0x%02x (last AH=0x%02x) %d time%s", v, biosLastFunction[v], biosCalls[v],
+                    biosCalls[v] == 1 ? "" : "s"));
+        }
+        return b.isEmpty() ? null : "the guest called BIOS services, which Popek does not provide (each returned CF=1, AH=0x86): " + b;
+    }
+
     public long exits(ExitReason r) { return exits[r.ordinal()]; }
 
     public long traps(TrapKind k) { return traps[k.ordinal()]; }

@@ -9,7 +9,10 @@ public enum TrapKind {
     EXTERNAL_INTERRUPT("external interrupt (IRQ)"),
     HALT("hlt"),
     SYSENTER("sysenter (fast system call)"),
-    CPUID("cpuid");
+    CPUID("cpuid"),
+    MMIO_READ("MMIO read (device memory)"),
+    MMIO_WRITE("MMIO write (device memory)"),
+    BIOS_CALL("BIOS service call (none provided)");
 
     public final String label;
 

@@ -47,6 +47,8 @@ public final class ShadowCode {
     /** Per slot: the offset of each rewritten instruction's int3, ascending, and the scan index it stands for. */
     private final int[][] trapOffsets, trapSites;
     private final boolean[] maybeStale;
+    /** The code-segment size (16 or 32) each shadow was decoded for. */
+    private final byte[] bitsOfSlot;
     private int used;
     private int lastFlags;
     private final byte[] page = new byte[PAGE];
@@ -75,22 +77,25 @@ public final class ShadowCode {
         this.trapOffsets = new int[capacity][];
         this.trapSites = new int[capacity][];
         this.maybeStale = new boolean[capacity];
+        this.bitsOfSlot = new byte[capacity];
     }
 
     /**
      * The guest-physical address of the shadow of the RAM page at {@code physPage} (page-aligned), built from the page's
-     * current bytes if there is none or the page changed since. {@code bits} gives the code segment's size (16 or 32),
-     * asked only when the page must be scanned.
+     * current bytes if there is none, the page changed since, or its shadow was decoded for the other code-segment
+     * size ({@code bits}, 16 or 32: a boot sector's page holds both, and a sweep in the wrong size sees other
+     * instructions).
      * {@link #lastFlags()} then says whether the shadow was built or rebuilt.
      */
-    public long shadowOf(long physPage, java.util.function.IntSupplier bits) {
+    public long shadowOf(long physPage, int bits) {
         int frame = (int) (physPage / PAGE);
         int slot = slotOfFrame[frame] - 1;
         lastFlags = REUSED;
         if (slot >= 0) {
-            if (!maybeStale[slot]) return poolBase + (long) slot * PAGE;
+            boolean sameSize = bitsOfSlot[slot] == bits;
+            if (!maybeStale[slot] && sameSize) return poolBase + (long) slot * PAGE;
             maybeStale[slot] = false;
-            if (!changed(slot)) return poolBase + (long) slot * PAGE;
+            if (sameSize && !changed(slot)) return poolBase + (long) slot * PAGE;
             // The page changed: its new shadow goes in a fresh slot, so no translation the engine made of the old one
             // can ever run again (Unicorn can drop translations only by virtual address, or all of them).
             rescans++;
@@ -103,7 +108,8 @@ public final class ShadowCode {
         slot = used++;
         slotOfFrame[frame] = slot + 1;
         frameOfSlot[slot] = frame;
-        build(slot, frame, bits.getAsInt());
+        bitsOfSlot[slot] = (byte) bits;
+        build(slot, frame, bits);
         lastFlags |= BUILT;
         return poolBase + (long) slot * PAGE;
     }

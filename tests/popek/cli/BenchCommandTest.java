@@ -70,9 +70,9 @@ class BenchCommandTest {
         String row = csv.stream().filter(l -> l.startsWith("compute,emulate,")).findFirst().orElseThrow();
         int col = java.util.Arrays.asList(csv.get(0).split(",")).indexOf("iterations");
         long n = Long.parseLong(row.split(",")[col]);
-        double ns = Double.parseDouble(row.split(",")[2]);
-        assertTrue(n > 1000 && n * ns >= 25e6,   // (calibrated at >= 50 ms; a later run may be quicker)
-                n + " iterations of " + ns + " ns\n" + String.join("\n", csv));
+        // A compute iteration takes a few ns, so 50 ms is millions of them. (Not n * ns >= 50 ms: the run measured
+        // after calibrating can be quicker than the calibration run on a busy host; measured 18 ms once.)
+        assertTrue(n >= 100_000, n + " iterations\n" + String.join("\n", csv));
     }
 
     @Test

@@ -15,7 +15,9 @@ public final class GuestRun {
     private GuestRun() { }
 
     /** What a run produced: why it stopped and what the guest wrote to COM1. */
-    public record Result(StopReason stop, String serial) {
+    public record Result(StopReason stop, String serial, popek.stats.RunStats stats) {
+        public Result(StopReason stop, String serial) { this(stop, serial, null); }
+
         public List<String> lines() { return serial.lines().toList(); }
     }
 
@@ -39,6 +41,18 @@ public final class GuestRun {
             for (byte x : input) m.input(x & 0xFF);
             StopReason r = m.run();
             return new Result(r, out.toString(StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    /** Boots from a disk's sector 0 in real mode (no kernel given), with the builder adjusted first. */
+    public static Result bootDisk(Path disk, long timeoutNanos, java.util.function.Consumer<MachineBuilder> adjust) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        MachineBuilder b = new MachineBuilder().memory(64L << 20).serialOutput(out).timeoutNanos(timeoutNanos)
+                .wallClock(Instant.parse("2026-11-22T12:00:00Z")).disk(disk, false);
+        adjust.accept(b);
+        try (Machine m = b.build()) {
+            StopReason r = m.run();
+            return new Result(r, out.toString(StandardCharsets.ISO_8859_1), m.stats());
         }
     }
 

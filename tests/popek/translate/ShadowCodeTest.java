@@ -48,7 +48,7 @@ class ShadowCodeTest {
         ram.write(PAGE, CODE);
         MemorySegment pool = arena.allocate(16 * 4096L, 4096);
         ShadowCode s = new ShadowCode(ram, pool, BASE, true, scanner);
-        long shadow = s.shadowOf(PAGE, () -> 32);
+        long shadow = s.shadowOf(PAGE, 32);
         assertEquals(BASE, shadow);
         assertEquals(ShadowCode.BUILT, s.lastFlags());
         byte[] run = new byte[CODE.length];
@@ -66,7 +66,7 @@ class ShadowCodeTest {
         assertEquals(-1, s.siteAt(PAGE + 13), "out is not rewritten in kernel code");
         assertEquals(-1, s.siteAt(PAGE + 0x800));
 
-        assertEquals(shadow, s.shadowOf(PAGE, () -> 32));
+        assertEquals(shadow, s.shadowOf(PAGE, 32));
         assertEquals(ShadowCode.REUSED, s.lastFlags());
         assertEquals(PAGE, s.originalOf(shadow));
         assertTrue(s.inPool(shadow) && !s.inPool(PAGE));
@@ -76,18 +76,34 @@ class ShadowCodeTest {
     void aWrittenPageIsComparedAndDecodedAgainIntoAFreshSlotOnlyIfItChanged() {
         ram.write(PAGE, CODE);
         ShadowCode s = shadows(16, true);
-        long first = s.shadowOf(PAGE, () -> 32);
+        long first = s.shadowOf(PAGE, 32);
         s.written(PAGE);
-        assertEquals(first, s.shadowOf(PAGE, () -> 32), "written but unchanged: the same shadow");
+        assertEquals(first, s.shadowOf(PAGE, 32), "written but unchanged: the same shadow");
         assertEquals(0, s.rescans());
 
         ram.write8(PAGE + 5, 0xFB);   // cli -> sti
         s.written(PAGE);
-        long second = s.shadowOf(PAGE, () -> 32);
+        long second = s.shadowOf(PAGE, 32);
         assertNotEquals(first, second);
         assertEquals(ShadowCode.REBUILT | ShadowCode.BUILT, s.lastFlags());
         assertEquals(1, s.rescans());
         assertEquals(SensitiveClass.STI, s.scanOf(PAGE).sensitiveClass(s.siteAt(PAGE + 5)));
+    }
+
+    @Test
+    void aPageRunAsTheOtherCodeSizeIsDecodedAgainForThatSize() {
+        // 66 b8 10 00 8e d8: in 32-bit code "mov ax, 0x10; mov ds, ax" (a trap at offset 5); in 16-bit code one
+        // "mov eax, 0xd88e0010" with nothing to trap. A boot sector's page runs both.
+        ram.write(PAGE, bytes(0x66, 0xB8, 0x10, 0x00, 0x8E, 0xD8, 0xC3));
+        ShadowCode s = shadows(16, true);
+        long sixteen = s.shadowOf(PAGE, 16);
+        assertEquals(-1, s.siteAt(PAGE + 5));
+        long thirtyTwo = s.shadowOf(PAGE, 32);
+        assertNotEquals(sixteen, thirtyTwo, "a fresh slot: translations of the 16-bit shadow must never run as 32-bit code");
+        assertEquals(ShadowCode.REBUILT | ShadowCode.BUILT, s.lastFlags());
+        assertEquals(SensitiveClass.SEG_MOV_WRITE, s.scanOf(PAGE).sensitiveClass(s.siteAt(PAGE + 5)));
+        assertEquals(thirtyTwo, s.shadowOf(PAGE, 32));
+        assertEquals(ShadowCode.REUSED, s.lastFlags());
     }
 
     @Test
@@ -96,7 +112,7 @@ class ShadowCodeTest {
         ram.write(PAGE, bytes(0xFA, 0xE6, 0x80, 0x0F, 0x31, 0xC3));
         MemorySegment pool = arena.allocate(16 * 4096L, 4096);
         ShadowCode s = new ShadowCode(ram, pool, BASE, false, scanner);
-        s.shadowOf(PAGE, () -> 32);
+        s.shadowOf(PAGE, 32);
         byte[] run = new byte[6];
         MemorySegment.copy(pool, ValueLayout.JAVA_BYTE, 0, run, 0, run.length);
         assertArrayEquals(bytes(0xFA, 0x90, 0xCC, 0x90, 0xCC, 0xC3), run);
@@ -109,9 +125,9 @@ class ShadowCodeTest {
         ShadowCode s = shadows(ShadowCode.RESERVE + 2, true);
         ram.write(PAGE, CODE);
         ram.write(2 * PAGE, CODE);
-        s.shadowOf(PAGE, () -> 32);
+        s.shadowOf(PAGE, 32);
         assertFalse(s.needsPurge());
-        s.shadowOf(2 * PAGE, () -> 32);
+        s.shadowOf(2 * PAGE, 32);
         assertTrue(s.needsPurge());
         s.purge();
         assertEquals(0, s.size());
