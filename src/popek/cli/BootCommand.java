@@ -76,8 +76,9 @@ final class BootCommand implements Callable<Integer> {
                 "Also accepted: file=FILE[,readonly]. Repeatable (twice)."})
     java.util.List<DiskArg> disks = new java.util.ArrayList<>();
 
-    @Option(names = "--input", paramLabel = "serial|keyboard", defaultValue = "serial",
-            description = "Where what you type goes: COM1's UART (default), or the PC keyboard (8042, scan code set 1, IRQ 1).")
+    @Option(names = "--input", paramLabel = "auto|serial|keyboard", defaultValue = "auto",
+            description = {"Where what you type goes: serial: COM1's UART; keyboard: the PC keyboard (8042, scan code set 1, IRQ 1);",
+                "auto (default): COM1, or the keyboard once the CGA screen is the guest's console (it has text and COM1 none)."})
     String input;
 
     @Option(names = "--screen-dump", paramLabel = "FILE",
@@ -112,7 +113,9 @@ final class BootCommand implements Callable<Integer> {
                 && !Files.isDirectory(screenDump.toAbsolutePath().getParent())) {
             throw new Main.UserError("--screen-dump: no such directory: " + screenDump.toAbsolutePath().getParent());
         }
-        if (!input.equals("serial") && !input.equals("keyboard")) throw new Main.UserError("--input: '" + input + "' is not serial or keyboard");
+        if (!input.equals("auto") && !input.equals("serial") && !input.equals("keyboard")) {
+            throw new Main.UserError("--input: '" + input + "' is not auto, serial or keyboard");
+        }
         if (tscMhz < 1 || tscMhz > 8000) throw new Main.UserError("--tsc-mhz: must be 1 to 8000, not " + tscMhz);
         CpuidTable table = CpuidTable.EMPTY;
         for (CpuidEntry e : cpuid) table = table.with(e.leaf(), e.subleaf(), e.eax(), e.ebx(), e.ecx(), e.edx());
@@ -128,6 +131,7 @@ final class BootCommand implements Callable<Integer> {
                     .stats(stats)
                     .mode(mode)
                     .keyboardInput(input.equals("keyboard"))
+                    .autoInput(input.equals("auto"))
                     .cpu(new CpuConfig(tscMhz * 1_000_000L, table))
                     .apply(b -> disks.forEach(d -> b.disk(d.file(), d.readOnly())))
                     .apply(b -> {
@@ -149,9 +153,12 @@ final class BootCommand implements Callable<Integer> {
             });
             Runtime.getRuntime().addShutdownHook(ctrlC);
             startInputPump(System.in, machine);
+            ScreenRenderer renderer = new ScreenRenderer(machine, serialOut, Boolean.getBoolean("popek.terminal"));
+            renderer.start();
             long t0 = System.nanoTime();
             StopReason reason = machine.run();
             long wall = System.nanoTime() - t0;
+            renderer.finish();
             serialOut.flush();
             if (!reason.byGuest() && reported.compareAndSet(false, true)) System.err.println("popek: " + reason.message());
             String bios = machine.stats().biosCallSummary();

@@ -88,6 +88,13 @@ public final class Machine implements AutoCloseable {
     /** The CGA text screen (what the guest shows there). */
     public popek.devices.CgaText screen() { return screen; }
 
+    /**
+     * Is the CGA screen this guest's console? Yes once the guest has put text on it and has sent nothing to COM1
+     * (a kernel with a serial console says so by writing there first). Any thread: reads guest RAM without a lock,
+     * which at worst sees a character being drawn.
+     */
+    public boolean screenIsConsole() { return !console.used() && !screen.text().isBlank(); }
+
     /** The primary ATA channel (its counters). */
     public popek.devices.AtaChannel ata() { return ata; }
 

@@ -86,6 +86,11 @@ public final class MachineBuilder {
 
     /** Terminal input to the 8042 keyboard (scan code set 1, IRQ 1) instead of COM1. */
     public MachineBuilder keyboardInput(boolean on) { this.keyboardInput = on; return this; }
+
+    private boolean autoInput;
+
+    /** Terminal input to COM1, or to the 8042 keyboard once the screen is the guest's console (see {@link Machine#screenIsConsole}). */
+    public MachineBuilder autoInput(boolean on) { this.autoInput = on; return this; }
     private final java.util.List<DiskSpec> diskSpecs = new java.util.ArrayList<>();
 
     private record DiskSpec(Path file, boolean readOnly) { }
@@ -229,7 +234,9 @@ public final class MachineBuilder {
                 cpu.setReg(X86.ESP, 0x9000);   // the protocol leaves it to the kernel, which sets its own
                 entry = linux.entry();
             }
-            return new Machine(ram, cpu, vcpu, console, stats, ports, marker, (int) entry, ata, disks, screen);
+            Machine machine = new Machine(ram, cpu, vcpu, console, stats, ports, marker, (int) entry, ata, disks, screen);
+            if (autoInput && !keyboardInput) console.typeIntoWhen(kbc, machine::screenIsConsole);
+            return machine;
         } catch (BootImageException | RuntimeException | Error e) {
             for (DiskImage d : disks) {
                 try {

@@ -38,8 +38,26 @@ final class SerialConsole implements Uart16550.SerialSink, Timed {
     /** From now on typed bytes go to the 8042's keyboard (as scan codes) instead of COM1. */
     void typeInto(popek.devices.Kbc8042 kbc) { this.keyboard = kbc; }
 
+    private popek.devices.Kbc8042 autoKeyboard;
+    private java.util.function.BooleanSupplier screenIsConsole;
+
+    /**
+     * Typed bytes go to COM1 while the guest uses it; to the 8042's keyboard once the screen is its console
+     * ({@code screenIsConsole}, asked only when a typed byte waits).
+     */
+    void typeIntoWhen(popek.devices.Kbc8042 kbc, java.util.function.BooleanSupplier screenIsConsole) {
+        this.autoKeyboard = kbc;
+        this.screenIsConsole = screenIsConsole;
+    }
+
+    private volatile boolean used;
+
+    /** Has the guest sent anything on COM1? (Any thread.) */
+    boolean used() { return used; }
+
     @Override
     public void write(int b) {
+        if (!used) used = true;
         buffer[buffered++] = (byte) b;
         if (immediate || b == '\n' || buffered == buffer.length) flush();
     }
@@ -68,6 +86,7 @@ final class SerialConsole implements Uart16550.SerialSink, Timed {
     public void advance(long now) {
         flush();
         Integer b;
+        if (keyboard == null && autoKeyboard != null && !typed.isEmpty() && screenIsConsole.getAsBoolean()) keyboard = autoKeyboard;
         if (keyboard != null) {
             while ((b = typed.peek()) != null && keyboard.hasRoom()) keyboard.type(typed.poll());
         } else {
