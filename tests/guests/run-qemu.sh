@@ -1,6 +1,7 @@
 #!/bin/sh
-# Runs every guest listed in guests.txt under QEMU (the ground truth) and checks its serial output
-# against expected/<name>.txt and its exit status. Usage:
+# Runs every guest listed in guests.txt and disk-guests.txt under QEMU (the ground truth) and checks its
+# serial output against expected/<name>.txt and its exit status. Each guest of disk-guests.txt gets a fresh
+# copy of the test disk on the primary ATA master. Usage:
 #   tests/guests/run-qemu.sh [OUT [TESTOUT]] [-- name...]     (defaults: target/guest-images, target/test-guests)
 #   RECORD=1 tests/guests/run-qemu.sh ...   prints each transcript instead of checking it
 set -u
@@ -45,7 +46,23 @@ match() {
     }' "$1" "$2"
 }
 
-grep -v '^#' "$here/guests.txt" | while read -r name image status input cmdline; do
+# The test disk: 64 sectors, byte o of sector s is (s * 7 + o) & 0xff.
+make_disk() {
+    LC_ALL=C awk 'BEGIN { for (s = 0; s < 64; s++) for (o = 0; o < 512; o++) printf "%c", (s * 7 + o) % 256 }'
+}
+
+# run [QEMU ARGS...]: boots $kernel with $cmdline and $stdin; the transcript to $tmp/out, the status in $rc
+run() {
+    timeout 30 "$QEMU" -M pc -m 64 -kernel "$kernel" -append "$cmdline" -serial stdio -display none \
+        -monitor none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 "$@" <"$stdin" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+}
+
+# Each line, prefixed with "-" (no disk) or "disk".
+{
+    grep -v '^#' "$here/guests.txt" | sed 's/^/- /'
+    grep -v '^#' "$here/disk-guests.txt" | sed 's/^/disk /'
+} | while read -r disk name image status input cmdline; do
     [ -n "$name" ] || continue
     if [ $# -gt 0 ]; then
         case " $* " in *" $name "*) ;; *) continue ;; esac
@@ -54,9 +71,12 @@ grep -v '^#' "$here/guests.txt" | while read -r name image status input cmdline;
     stdin=/dev/null
     [ "$input" = "-" ] || stdin=$here/input/$input
     [ "$cmdline" = "-" ] && cmdline=
-    timeout 30 "$QEMU" -M pc -m 64 -kernel "$kernel" -append "$cmdline" -serial stdio -display none \
-        -monitor none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 <"$stdin" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
+    if [ "$disk" = disk ]; then
+        make_disk >"$tmp/disk.img"
+        run -drive "file=$tmp/disk.img,format=raw,if=ide,index=0"
+    else
+        run
+    fi
     if [ "${RECORD:-0}" = 1 ]; then
         echo "=== $name (status $rc)"; cat "$tmp/out"; continue
     fi
