@@ -9,7 +9,9 @@ import popek.cpu.CpuConfig;
 import popek.devices.A20Gate;
 import popek.devices.AtaChannel;
 import popek.devices.CgaText;
+import popek.devices.IoApic;
 import popek.devices.Kbc8042;
+import popek.devices.LocalApic;
 import popek.devices.SystemControlPortA;
 import popek.devices.DiskImage;
 import popek.cpu.ExecutionMode;
@@ -151,6 +153,7 @@ public final class MachineBuilder {
             boolean diskBoot = boot == null && linux == null;
             if (diskBoot) DiskBoot.prepare(ram, disks.get(0), diskSpecs.get(0).file());
             BiosDataArea.write(ram);
+            MpTable.write(ram);
 
             cpu = new Unicorn(X86.MODE_32);
             cpu.mapRam(0, ram.segment());
@@ -165,26 +168,32 @@ public final class MachineBuilder {
             // A BIOS hands a booted disk 8259s programmed for real mode (IRQ 0-7 at vectors 08h-0Fh, 8-15 at 70h-77h),
             // everything masked here since no BIOS handler stands behind those vectors.
             if (diskBoot) pic.initialise(0x08, 0x70);
-            Pit8254 pit = new Pit8254(clock, pic.irq(0));
+            // The local APIC takes the IOAPIC's messages and passes the 8259s' INTR through on LINT0 (virtual wire
+            // mode, as a BIOS leaves it): the vCPU asks it, not the 8259s, for interrupts.
+            LocalApic lapic = new LocalApic(clock, pic);
+            IoApic ioapic = new IoApic(lapic, MpTable.IOAPIC_ID);
+            lapic.onLevelEoi(ioapic::endOfInterrupt);
+            IsaIrqs irqs = new IsaIrqs(pic, ioapic);
+            Pit8254 pit = new Pit8254(clock, irqs.line(0));
             pit.register(ports);
             new SystemControlPortB(pit).register(ports);
             SerialConsole console = new SerialConsole(serialOutput, serialImmediate);
-            Uart16550 com1 = new Uart16550(console, pic.irq(Uart16550.COM1_IRQ), clock);
+            Uart16550 com1 = new Uart16550(console, irqs.line(Uart16550.COM1_IRQ), clock);
             console.attach(com1);
             com1.register(ports, Uart16550.COM1);
-            CmosRtc rtc = new CmosRtc(clock, wallClock != null ? wallClock : Instant.now(), memoryBytes, pic.irq(8));
+            CmosRtc rtc = new CmosRtc(clock, wallClock != null ? wallClock : Instant.now(), memoryBytes, irqs.line(8));
             rtc.register(ports);
             new DebugExit(stopHandle).register(ports);
             new PowerOff(stopHandle).register(ports);
             new PostCodePort().register(ports);
             A20Gate a20 = new A20Gate();
-            Kbc8042 kbc = new Kbc8042(pic.irq(Kbc8042.IRQ), a20, stopHandle);
+            Kbc8042 kbc = new Kbc8042(irqs.line(Kbc8042.IRQ), a20, stopHandle);
             kbc.register(ports);
             if (keyboardInput) console.typeInto(kbc);
             new SystemControlPortA(a20, stopHandle).register(ports);
             CgaText screen = new CgaText(ram);
             screen.register(ports);
-            AtaChannel ata = new AtaChannel(pic.irq(AtaChannel.IRQ));
+            AtaChannel ata = new AtaChannel(irqs.line(AtaChannel.IRQ));
             for (int i = 0; i < disks.size(); i++) ata.attach(i, disks.get(i));
             ata.register(ports);
             BenchMarker marker = null;
@@ -193,9 +202,11 @@ public final class MachineBuilder {
                 marker.register(ports);
             }
 
-            Vcpu vcpu = new Vcpu(cpu, ram, ports, pic, new Timed[] {pit, com1, rtc, console}, clock, stats, timeoutNanos,
+            Vcpu vcpu = new Vcpu(cpu, ram, ports, lapic, new Timed[] {pit, com1, rtc, console, lapic}, clock, stats, timeoutNanos,
                     mode, shadowPaging, codePoolPages, cpuConfig);
             stopHandle.vcpu = vcpu;
+            vcpu.mapMmio(LocalApic.BASE, LocalApic.SIZE, lapic);
+            vcpu.mapMmio(IoApic.BASE, IoApic.SIZE, ioapic);
 
             long entry;
             if (boot != null) {

@@ -65,4 +65,21 @@ class DiskGuestTest {
         assertTrue(r.lines().contains("write to a read-only disk: ABRT: ok"), r.serial());
         assertTrue(Arrays.equals(image(), Files.readAllBytes(disk)), "the image is unchanged");
     }
+
+    /**
+     * The apic guest finds the MP table, runs the local APIC timer (periodic, one-shot) and takes the PIT's and the
+     * disk's interrupts through the IOAPIC with the 8259s masked: the same transcript as under QEMU (SeaBIOS's MP
+     * table, QEMU's APICs), in both modes. It only reads the disk.
+     */
+    @ParameterizedTest
+    @EnumSource(ExecutionMode.class)
+    void theApicGuestTakesTimerAndDiskInterruptsThroughTheApicsAsUnderQemu(ExecutionMode mode) throws Exception {
+        Path disk = Files.write(dir.resolve("disk.img"), image());
+        GuestRun.Result r = GuestRun.boot(GuestRun.testGuest("apic.elf"), "", new byte[0], TIMEOUT,
+                b -> b.mode(mode).disk(disk, false));
+        List<String> expected = Files.readAllLines(Path.of("tests/guests/expected/apic.txt"));
+        assertNull(Transcript.mismatch(expected, r.lines()), r.serial());
+        assertEquals(33, r.stop().exitCode(), r.stop().message());
+        assertArrayEquals(image(), Files.readAllBytes(disk));
+    }
 }
