@@ -50,6 +50,8 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
     private boolean eventRequested;   // a hook asked the loop to look at interrupts (set and read on the vCPU thread)
     /** An IRQ was pending when this run began: the loop polls for it, so the OUT hook need not stop for it. */
     private boolean irqPending;
+    /** The deadline the preemptor was last given (vCPU thread only). */
+    private long publishedDeadline = Timed.NEVER;
     private long unmappedAddress;
     private int unmappedType;
 
@@ -174,10 +176,12 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
                     next = Math.min(next, uncertainUntil);
                 }
                 preemptor.setDeadline(next);
+                publishedDeadline = next;
                 if (!preemptor.kickPending()) LockSupport.parkNanos(this, Math.max(0, next - clock.nanos()));
                 continue;
             }
             preemptor.setDeadline(next);
+            publishedDeadline = next;
             if (TRACE) trace("run   eip=%08x eflags=%08x cs=%04x next-deadline=%d now=%d", uc.reg(X86.EIP), uc.reg(X86.EFLAGS), uc.selector(X86.CS), next, now);
             eventRequested = false;
             haltEmulated = false;
@@ -305,9 +309,23 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
     @Override
     public void out(int port, int size, int value) {
         long began = stats.begin();
-        ports.write(port, size, value);
+        if (ports.write(port, size, value)) lookForDeadline();
         lookForInterrupt();
         stats.trap(TrapKind.PORT_OUT, began);
+    }
+
+    /**
+     * After a write to a device that keeps time: it may now be due sooner than the deadline this run was given (a
+     * timer started inside a busy-wait; Linux's check that IRQ 0 arrives spins without exiting, and saw no tick at
+     * all until this), so the host timer is re-armed for it.
+     */
+    private void lookForDeadline() {
+        long next = Timed.NEVER;
+        for (Timed t : timed) if (t.wakesGuest()) next = Math.min(next, t.nextDeadline());
+        if (next < publishedDeadline) {
+            publishedDeadline = next;
+            preemptor.setDeadline(next);
+        }
     }
 
     /**
@@ -501,6 +519,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
                 } else {
                     device.write((int) offset, bytes, (int) value);
                 }
+                if (device instanceof Timed) lookForDeadline();
                 lookForInterrupt();
                 stats.trap(TrapKind.MMIO_WRITE, began);
             }

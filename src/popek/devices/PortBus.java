@@ -29,14 +29,16 @@ public final class PortBus {
         return d.read(port & 0xFFFF, size);
     }
 
-    public void write(int port, int size, int value) {
+    /** Writes to the device at {@code port}; returns whether that device keeps time ({@link Timed}: its deadline may have moved). */
+    public boolean write(int port, int size, int value) {
         PortDevice d = devices[port & 0xFFFF];
         if (d == null) {
             unclaimedWrites++;
             lastUnclaimedPort = port;
-            return;
+            return false;
         }
         d.write(port & 0xFFFF, size, value);
+        return d instanceof Timed;
     }
 
     /** What an undriven bus reads for an access of {@code size} bytes: every data line high. */

@@ -13,4 +13,11 @@ public interface Timed {
 
     /** Bring the device up to virtual time {@code now}: fire whatever was due (raise IRQs), schedule the next. */
     void advance(long now);
+
+    /**
+     * Is a deadline this device gains while the guest runs worth stopping the guest for (a timer the guest just
+     * started)? The run loop then re-arms its host timer at once. A device whose deadlines are housekeeping (flushing
+     * output) says no, and waits for the run loop to come round.
+     */
+    default boolean wakesGuest() { return true; }
 }

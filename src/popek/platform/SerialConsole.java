@@ -76,6 +76,10 @@ final class SerialConsole implements Uart16550.SerialSink, Timed {
     /** From the terminal-reading thread. Bytes beyond the queue's room are dropped, as a UART overrun would. */
     void type(int b) { typed.offer(b & 0xFF); }
 
+    /** Flushing output and feeding typed bytes can wait for the run loop (typed bytes kick it themselves). */
+    @Override
+    public boolean wakesGuest() { return false; }
+
     @Override
     public long nextDeadline() {
         if (buffered > 0) return 0;   // flush partial lines (a prompt) whenever the run loop comes round

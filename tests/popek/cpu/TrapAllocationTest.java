@@ -74,4 +74,32 @@ class TrapAllocationTest {
             assertTrue(large - small < 64 * 1024, "5.4 million more traps allocated " + (large - small) + " bytes (timed stats: " + timed + ")");
         }
     }
+
+    private long mmioAllocatedDuring(int iterations) throws Exception {
+        // mov ecx, N ; L: mov eax, [0xFEE00080] (TPR) ; mov [0xFEE00080], eax ; mov eax, [0xFEE00390] (TCCR) ;
+        // dec ecx ; jnz L ; power off
+        Path image = new FlatKernel().emit(0xB9).dword(iterations)
+                .emit(0xA1).dword(0xFEE00080).emit(0xA3).dword(0xFEE00080).emit(0xA1).dword(0xFEE00390)
+                .emit(0x49, 0x75, 0xEE).powerOff().writeTo(dir, "mmio" + iterations + ".bin");
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (Machine m = new MachineBuilder().memory(4 << 20).serialOutput(OutputStream.nullOutputStream())
+                .stats(true).multiboot(image, "").build()) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            StopReason r = m.run();
+            long after = threads.getCurrentThreadAllocatedBytes();
+            assertEquals(0, r.exitCode(), r.message());
+            assertEquals(2L * iterations, m.stats().traps(popek.stats.TrapKind.MMIO_READ));
+            assertEquals(iterations, m.stats().traps(popek.stats.TrapKind.MMIO_WRITE));
+            return after - before;
+        }
+    }
+
+    /** Local APIC register accesses (MMIO traps) allocate nothing either. */
+    @Test
+    void mmioTrapsAllocateNothing() throws Exception {
+        mmioAllocatedDuring(100_000);
+        long small = mmioAllocatedDuring(100_000);
+        long large = mmioAllocatedDuring(1_000_000);
+        assertTrue(large - small < 64 * 1024, "2.7 million more MMIO traps allocated " + (large - small) + " bytes");
+    }
 }
