@@ -46,9 +46,12 @@ final class InterruptDelivery {
     int deliver(int vector, int source, int errorCode, int returnEip) {
         mem.refresh();
         boolean pushError = source == EXCEPTION && Vectors.hasErrorCode(vector);
+        boolean real = (uc.reg(X86.CR0) & X86.CR0_PE) == 0;
+        unsupported = null;
         for (;;) {
             try {
-                deliverOnce(vector, source, pushError, errorCode, returnEip);
+                if (real) deliverReal(vector, returnEip);
+                else deliverOnce(vector, source, pushError, errorCode, returnEip);
                 return DELIVERED;
             } catch (GuestFault f) {
                 if (unsupported != null) return UNSUPPORTED;
@@ -67,10 +70,6 @@ final class InterruptDelivery {
 
     private void deliverOnce(int vector, int source, boolean pushError, int errorCode, int eip) {
         unsupported = null;
-        if ((uc.reg(X86.CR0) & X86.CR0_PE) == 0) {
-            deliverReal(vector, eip);
-            return;
-        }
         int ext = source == EXTERNAL ? 1 : 0;
         int cs = uc.selector(X86.CS);
         int cpl = cs & 3;   // protected mode, no conforming-code subtleties at an event boundary
