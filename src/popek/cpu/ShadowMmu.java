@@ -65,7 +65,10 @@ final class ShadowMmu implements Hooks.TlbFill {
             // page but not run it, so that the next fetch from it comes back here. (A fill the CPU makes for a system
             // table at CPL 3 lands in the kernel's TLB, so it counts as kernel.)
             if (type == X86.MEM_FETCH) return full.codeFetch(vaddr, p, cpl3) | EXEC;
+            // A write to a page with a shadow must come here first, even when a read filled the entry (Unicorn
+            // installs every permission a fill returns, and Linux reads the code it is about to patch).
             if (type == X86.MEM_WRITE) full.written(p);
+            else if (full.hasShadow(p)) perms &= ~WRITE;
             perms &= ~EXEC;
         }
         return p | perms;
