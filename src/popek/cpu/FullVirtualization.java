@@ -92,8 +92,9 @@ final class FullVirtualization implements AutoCloseable {
             purgeRequested = true;   // the run loop purges it (it cannot be done inside this hook)
             uc.stop();
         }
-        // A new shadow: any writable translation of its page, under any linear alias (the victim TLB too), must go,
-        // so that the next write to the page comes to written(); the entry this fill installs is made after.
+        // A new shadow, or one that is no longer marked maybe-stale: any writable translation of its page, under any
+        // linear alias (the victim TLB too), must go, so that the next write to the page comes to written() (a store
+        // that did not change the page left one behind). The entry this fill installs is made after.
         if (flags != ShadowCode.REUSED) uc.flushTlb();
         int page = (int) (linear >>> 12);
         int p = user ? 1 : 0;
@@ -128,6 +129,12 @@ final class FullVirtualization implements AutoCloseable {
         // Drop every translation that runs the old shadow, so the next fetch from the page checks it again.
         uc.flushTlb();
     }
+
+    /**
+     * Does the RAM page at {@code physical} have a shadow (kernel or user)? A translation for reading it must then not
+     * allow writing: its next write must come to {@link #written} first.
+     */
+    boolean hasShadow(long physical) { return code.hasShadow(physical) || userCode.hasShadow(physical); }
 
     /** Is this guest-physical page one of the shadows? (The MMU never lets the guest read or write them.) */
     boolean isShadow(long physical) { return code.inPool(physical) || userCode.inPool(physical); }

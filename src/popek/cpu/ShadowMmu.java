@@ -68,7 +68,10 @@ final class ShadowMmu implements Hooks.TlbFill {
             // its port I/O traps through the hooks as always, and setting PE flushes the TLB, so the first
             // protected-mode fetch of any page comes back here to be scanned.
             if (type == X86.MEM_FETCH) return (cr0 & X86.CR0_PE) == 0 ? p | perms : full.codeFetch(vaddr, p, cpl3) | EXEC;
+            // A write to a page with a shadow must come here first, even when a read filled the entry (Unicorn
+            // installs every permission a fill returns, and Linux reads the code it is about to patch).
             if (type == X86.MEM_WRITE) full.written(p);
+            else if (full.hasShadow(p)) perms &= ~WRITE;
             perms &= ~EXEC;
         }
         return p | perms;

@@ -29,8 +29,11 @@ public final class ShadowCode {
     /** Guest-physical address where pools start: the 4 GiB boundary, above any RAM a 32-bit guest has. */
     public static final long POOLS_BASE = 1L << 32;
     public static final int PAGE = CodeScanner.PAGE_SIZE;
-    /** What {@link #shadowOf} did besides returning the shadow's address: flags the caller acts on. */
-    public static final int REUSED = 0, BUILT = 1, REBUILT = 2;
+    /**
+     * What {@link #shadowOf} did besides returning the shadow's address: flags the caller acts on. {@code CHECKED}: the
+     * page was written since its shadow was made or last checked, and was found unchanged.
+     */
+    public static final int REUSED = 0, BUILT = 1, REBUILT = 2, CHECKED = 4;
     private static final byte INT3 = (byte) 0xCC, NOP = (byte) 0x90;
 
     private final GuestMemory ram;
@@ -95,7 +98,10 @@ public final class ShadowCode {
             boolean sameSize = bitsOfSlot[slot] == bits;
             if (!maybeStale[slot] && sameSize) return poolBase + (long) slot * PAGE;
             maybeStale[slot] = false;
-            if (sameSize && !changed(slot)) return poolBase + (long) slot * PAGE;
+            if (sameSize && !changed(slot)) {
+                lastFlags = CHECKED;
+                return poolBase + (long) slot * PAGE;
+            }
             // The page changed: its new shadow goes in a fresh slot, so no translation the engine made of the old one
             // can ever run again (Unicorn can drop translations only by virtual address, or all of them).
             rescans++;

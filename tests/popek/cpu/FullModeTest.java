@@ -9,10 +9,12 @@ import java.util.EnumSet;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import popek.platform.Machine;
 import popek.platform.MachineBuilder;
 import popek.stats.RunStats;
+import popek.testing.FlatKernel;
 import popek.testing.GuestRun;
 import popek.testing.Transcript;
 import popek.translate.SensitiveClass;
@@ -25,6 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Full virtualisation as a whole: which instructions trap, and the shadow code pool under pressure. */
 class FullModeTest {
     private static final long TIMEOUT = 60_000_000_000L;
+
+    @TempDir Path dir;
 
     private record Run(StopReason stop, String serial, RunStats stats, long shadows, long rescans, long purges) { }
 
@@ -80,5 +84,81 @@ class FullModeTest {
         assertNull(Transcript.mismatch(expected, r.serial().lines().toList()), r.serial());
         assertEquals(33, r.stop().exitCode(), r.stop().message());
         assertTrue(r.purges() >= 1, "purges: " + r.purges());
+    }
+
+    // ---------------------------------------------------------------- writes to code the guest has run
+
+    /** Where {@link #patchGuest} puts its little function, {@code mov al, 1 ; ret}, alone in its page. */
+    private static final int PATCHME = FlatKernel.LOAD + 0x1000;
+    /** The same page through a second linear address: {@link #patchGuest} maps linear 4-8 MiB onto 0-4 MiB. */
+    private static final int ALIAS = 0x400000;
+
+    /**
+     * A guest that turns paging on (4 MiB pages, dirty and writable: linear 0-4 MiB and 4-8 MiB both onto physical
+     * 0-4 MiB), runs {@code body} and reports AL on the debug-exit port; {@code patchme} at {@link #PATCHME} returns
+     * 1 in AL until the guest changes its immediate.
+     */
+    private Path patchGuest(java.util.function.Consumer<FlatKernel> body) {
+        int dirAt = FlatKernel.LOAD + 0x3000;
+        FlatKernel k = new FlatKernel()
+                .emit(0xC7, 0x05).dword(dirAt).dword(0xE3)        // mov dword [dir], P|RW|A|D|PS (0-4 MiB)
+                .emit(0xC7, 0x05).dword(dirAt + 4).dword(0xE3)    // mov dword [dir+4], the same (4-8 MiB)
+                .emit(0x0F, 0x20, 0xE0, 0x83, 0xC8, 0x10, 0x0F, 0x22, 0xE0)   // mov eax, cr4 ; or eax, PSE ; mov cr4, eax
+                .emit(0xB8).dword(dirAt).emit(0x0F, 0x22, 0xD8)               // mov eax, dir ; mov cr3, eax
+                .emit(0x0F, 0x20, 0xC0, 0x0D).dword(0x80000000).emit(0x0F, 0x22, 0xC0);   // cr0.PG on
+        body.accept(k);
+        k.emit(0xE6, 0xF4, 0xEB, 0xFE);   // out 0xF4, al ; jmp $
+        k.emit(new int[PATCHME - k.here()]);
+        k.emit(0xB0, 0x01, 0xC3);   // patchme: mov al, 1 ; ret
+        return k.writeTo(dir, "patch.bin");
+    }
+
+    private static void callPatchme(FlatKernel k) {
+        int next = k.here() + 5;
+        k.emit(0xE8).dword(PATCHME - next);
+    }
+
+    /** {@code mov byte [at], v} */
+    private static void storeByte(FlatKernel k, int at, int v) { k.emit(0xC6, 0x05).dword(at).emit(v); }
+
+    /** The guest's AL at the end, read from its debug-exit code, after a run in {@code mode}. */
+    private static int finalAl(Path image, ExecutionMode mode) throws Exception {
+        Run r = boot(image, mode, 0);
+        assertEquals(1, r.stop().exitCode() & 1, r.stop().message());
+        return r.stop().exitCode() >>> 1;
+    }
+
+    /**
+     * The guest runs a function, reads its code (a load: the translation made for it must not let a later store
+     * through unseen), rewrites its immediate through the same address and runs it again: the new code runs.
+     */
+    @Test
+    void codeRewrittenAfterTheGuestReadItRunsInItsNewVersion() throws Exception {
+        Path image = patchGuest(k -> {
+            callPatchme(k);
+            k.emit(0xA0).dword(PATCHME);     // mov al, [patchme]
+            storeByte(k, PATCHME + 1, 2);    // the immediate: mov al, 2
+            callPatchme(k);
+        });
+        assertEquals(2, finalAl(image, ExecutionMode.EMULATE));
+        assertEquals(2, finalAl(image, ExecutionMode.FULL));
+    }
+
+    /**
+     * The guest stores into the page of code it ran through a second linear address, without changing it, runs the
+     * code (the page is compared, and found the same), then rewrites the code through that second address and runs
+     * it again: the second store too must be seen.
+     */
+    @Test
+    void codeRewrittenThroughAnAliasAfterAnUnchangingStoreRunsInItsNewVersion() throws Exception {
+        Path image = patchGuest(k -> {
+            callPatchme(k);
+            storeByte(k, ALIAS + PATCHME + 0x800, 0);   // a store that leaves the page as it was
+            callPatchme(k);
+            storeByte(k, ALIAS + PATCHME + 1, 2);
+            callPatchme(k);
+        });
+        // Only full mode: Unicorn 2.1.1 by itself runs the old code here (emulate mode gives 1).
+        assertEquals(2, finalAl(image, ExecutionMode.FULL));
     }
 }

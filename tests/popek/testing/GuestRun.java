@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
+import popek.cpu.ExecutionMode;
 import popek.cpu.StopReason;
 import popek.platform.Machine;
 import popek.platform.MachineBuilder;
@@ -50,6 +51,21 @@ public final class GuestRun {
         MachineBuilder b = new MachineBuilder().memory(64L << 20).serialOutput(out).timeoutNanos(timeoutNanos)
                 .wallClock(Instant.parse("2026-11-22T12:00:00Z")).disk(disk, false);
         adjust.accept(b);
+        try (Machine m = b.build()) {
+            StopReason r = m.run();
+            return new Result(r, out.toString(StandardCharsets.ISO_8859_1), m.stats());
+        }
+    }
+
+    /**
+     * Boots a Linux bzImage as {@code popek boot --kernel BZIMAGE --initrd FILE --cmdline TEXT --memory SIZE --mode MODE}
+     * would (the builder's Linux boot path), with its serial output captured.
+     */
+    public static Result bootLinux(Path bzImage, Path initrd, String cmdline, long memoryBytes, ExecutionMode mode,
+                                   long timeoutNanos) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        MachineBuilder b = new MachineBuilder().memory(memoryBytes).serialOutput(out).timeoutNanos(timeoutNanos)
+                .wallClock(Instant.parse("2026-11-22T12:00:00Z")).mode(mode).linux(bzImage, initrd, cmdline);
         try (Machine m = b.build()) {
             StopReason r = m.run();
             return new Result(r, out.toString(StandardCharsets.ISO_8859_1), m.stats());

@@ -79,6 +79,7 @@ class ShadowCodeTest {
         long first = s.shadowOf(PAGE, 32);
         s.written(PAGE);
         assertEquals(first, s.shadowOf(PAGE, 32), "written but unchanged: the same shadow");
+        assertEquals(ShadowCode.CHECKED, s.lastFlags());
         assertEquals(0, s.rescans());
 
         ram.write8(PAGE + 5, 0xFB);   // cli -> sti
