@@ -20,6 +20,12 @@ final class InterruptDelivery {
 
     /** What happened: delivered, a triple fault, or something Popek does not emulate (task gates, 16-bit gates, v8086). */
     static final int DELIVERED = 0, TRIPLE_FAULT = 1, UNSUPPORTED = 2;
+    /**
+     * Real mode: an exception or {@code int n} whose IVT entry is still {@link BiosStub}'s would enter the BIOS Popek
+     * does not provide; nothing was delivered, the caller decides. (An external interrupt there is delivered: the
+     * stub's iret returns at once.)
+     */
+    static final int INTO_MISSING_BIOS = 3;
 
     private final Unicorn uc;
     private final GuestAccess mem;
@@ -50,8 +56,10 @@ final class InterruptDelivery {
         unsupported = null;
         for (;;) {
             try {
-                if (real) deliverReal(vector, returnEip);
-                else deliverOnce(vector, source, pushError, errorCode, returnEip);
+                if (real) {
+                    if (source != EXTERNAL && intoBios(vector)) return INTO_MISSING_BIOS;
+                    deliverReal(vector, returnEip);
+                } else deliverOnce(vector, source, pushError, errorCode, returnEip);
                 return DELIVERED;
             } catch (GuestFault f) {
                 if (unsupported != null) return UNSUPPORTED;
@@ -180,6 +188,11 @@ final class InterruptDelivery {
         uc.setReg(X86.CS, segment);
         uc.setReg(X86.EFLAGS, flags & ~(X86.FLAG_IF | X86.FLAG_TF | X86.FLAG_AC | X86.FLAG_RF));
         uc.setReg(X86.EIP, offset);
+    }
+
+    private boolean intoBios(int vector) {
+        int ivt = (int) uc.readTable(X86.IDTR);
+        return vector * 4 + 3 <= uc.tableLimit() && mem.read32(ivt + vector * 4, false) == BiosStub.IVT_ENTRY;
     }
 
     /** The GDT or LDT descriptor for a selector, or the #GP the CPU raises for one past the table's limit. */

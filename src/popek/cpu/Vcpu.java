@@ -352,9 +352,12 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         int errorCode = uc.context().takeException();
         boolean software = uc.context().lastWasSoftwareInterrupt();
         int eip = uc.reg(X86.EIP);
-        if ((uc.reg(X86.CR0) & X86.CR0_PE) == 0 && intoMissingBios(vector, software, eip, began)) return;
         int result = delivery.deliver(vector, software ? InterruptDelivery.SOFTWARE : InterruptDelivery.EXCEPTION,
                 errorCode, eip);
+        if (result == InterruptDelivery.INTO_MISSING_BIOS) {
+            intoMissingBios(vector, software, eip, began);
+            return;
+        }
         if (TRACE) trace("trap  vector=%d err=%x soft=%b eip=%08x -> %08x result=%d", vector, errorCode, software, eip, uc.reg(X86.EIP), result);
         afterDelivery(result, vector, eip);
         stats.trap(software ? TrapKind.SOFTWARE_INTERRUPT : TrapKind.EXCEPTION, began);
@@ -366,25 +369,20 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
      * Real mode: an event whose IVT entry still points at {@link BiosStub} would enter the BIOS, which Popek does not
      * provide. A software interrupt there (a BIOS service call: int 10h, 13h, 15h...) is counted and answered as a
      * BIOS answers a function it lacks, CF set and AH = 86h, and the guest goes on after the int; an exception there
-     * would return to the faulting instruction for ever, so it stops the machine with the reason. Returns true when
-     * the event was handled here.
+     * would return to the faulting instruction for ever, so it stops the machine with the reason.
      */
-    private boolean intoMissingBios(int vector, boolean software, int eip, long began) {
-        mem.refresh();
-        int ivt = (int) uc.readTable(X86.IDTR);
-        if (vector * 4 + 3 > uc.tableLimit() || mem.read32(ivt + vector * 4, false) != BiosStub.IVT_ENTRY) return false;
+    private void intoMissingBios(int vector, boolean software, int eip, long began) {
         if (!software) {
             requestStop(new StopReason(StopReason.UNSUPPORTED, String.format(
                     "the guest raised %s in real mode, and its IVT still sends it to the BIOS, which Popek does not provide (at %s)",
                     Vectors.name(vector), describe(eip))));
-            return true;
+            return;
         }
         int eax = uc.reg(X86.EAX);
         stats.biosCall(vector, (eax >>> 8) & 0xFF);
         uc.setReg(X86.EAX, (eax & 0xFFFF00FF) | BiosStub.AH_UNSUPPORTED << 8);
         uc.setReg(X86.EFLAGS, uc.reg(X86.EFLAGS) | X86.FLAG_CF);
         stats.trap(TrapKind.BIOS_CALL, began);
-        return true;
     }
 
     /**
@@ -435,7 +433,9 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
     private void afterDelivery(int result, int vector, int eip) {
         segments.invalidate();   // the event loaded CS and SS; user code may have loaded others before it
         if (result == InterruptDelivery.DELIVERED) return;
-        if (result == InterruptDelivery.TRIPLE_FAULT) {
+        if (result == InterruptDelivery.INTO_MISSING_BIOS) {   // a fault Popek raised, in real mode, with no handler
+            intoMissingBios(vector, false, eip, 0);
+        } else if (result == InterruptDelivery.TRIPLE_FAULT) {
             requestStop(new StopReason(StopReason.TRIPLE_FAULT, String.format(
                     "triple fault: delivering %s failed, then so did the double fault (at %s)", Vectors.name(vector), describe(eip))));
         } else {

@@ -23,19 +23,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TrapAllocationTest {
     @TempDir Path dir;
 
-    private long allocatedDuring(int iterations, boolean timedStats) throws Exception {
-        // mov ecx, N ; L: out 0x80, al ; in al, 0x80 ; out 0xE0, al (unclaimed) ; dec ecx ; jnz L ; power off
-        Path image = new FlatKernel().emit(0xB9).dword(iterations).emit(0xE6, 0x80, 0xE4, 0x80, 0xE6, 0xE0, 0x49, 0x75, 0xF7)
-                .powerOff().writeTo(dir, "loop" + iterations + ".bin");
+    /** Bytes the calling (vCPU) thread allocated running the machine to a power-off; {@code check} then sees it. */
+    private static long allocatedRunning(MachineBuilder builder, java.util.function.Consumer<Machine> check) throws Exception {
         ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-        try (Machine m = new MachineBuilder().memory(4 << 20).serialOutput(OutputStream.nullOutputStream())
-                .stats(timedStats).multiboot(image, "").build()) {
+        try (Machine m = builder.memory(4 << 20).serialOutput(OutputStream.nullOutputStream()).build()) {
             long before = threads.getCurrentThreadAllocatedBytes();
             StopReason r = m.run();
             long after = threads.getCurrentThreadAllocatedBytes();
             assertEquals(0, r.exitCode(), r.message());
+            check.accept(m);
             return after - before;
         }
+    }
+
+    private long allocatedDuring(int iterations, boolean timedStats) throws Exception {
+        // mov ecx, N ; L: out 0x80, al ; in al, 0x80 ; out 0xE0, al (unclaimed) ; dec ecx ; jnz L ; power off
+        Path image = new FlatKernel().emit(0xB9).dword(iterations).emit(0xE6, 0x80, 0xE4, 0x80, 0xE6, 0xE0, 0x49, 0x75, 0xF7)
+                .powerOff().writeTo(dir, "loop" + iterations + ".bin");
+        return allocatedRunning(new MachineBuilder().stats(timedStats).multiboot(image, ""), m -> { });
     }
 
     private long rewrittenAllocatedDuring(int iterations) throws Exception {
@@ -43,17 +48,10 @@ class TrapAllocationTest {
         Path image = new FlatKernel().emit(0xB9).dword(iterations)
                 .emit(0xFA, 0xFB, 0x9C, 0x9D, 0x0F, 0x20, 0xC0, 0x0F, 0x22, 0xC0, 0x49, 0x75, 0xF3)
                 .powerOff().writeTo(dir, "rewritten" + iterations + ".bin");
-        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-        try (Machine m = new MachineBuilder().memory(4 << 20).serialOutput(OutputStream.nullOutputStream())
-                .mode(ExecutionMode.FULL).stats(true).multiboot(image, "").build()) {
-            long before = threads.getCurrentThreadAllocatedBytes();
-            StopReason r = m.run();
-            long after = threads.getCurrentThreadAllocatedBytes();
-            assertEquals(0, r.exitCode(), r.message());
+        return allocatedRunning(new MachineBuilder().mode(ExecutionMode.FULL).stats(true).multiboot(image, ""), m -> {
             assertEquals(iterations, m.stats().sensitive(popek.translate.SensitiveClass.CLI));
             assertEquals(iterations, m.stats().sensitive(popek.translate.SensitiveClass.MOV_CR_WRITE));
-            return after - before;
-        }
+        });
     }
 
     /** Full mode: the traps of rewritten instructions (six per iteration here) allocate nothing either. */
@@ -81,17 +79,10 @@ class TrapAllocationTest {
         Path image = new FlatKernel().emit(0xB9).dword(iterations)
                 .emit(0xA1).dword(0xFEE00080).emit(0xA3).dword(0xFEE00080).emit(0xA1).dword(0xFEE00390)
                 .emit(0x49, 0x75, 0xEE).powerOff().writeTo(dir, "mmio" + iterations + ".bin");
-        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-        try (Machine m = new MachineBuilder().memory(4 << 20).serialOutput(OutputStream.nullOutputStream())
-                .stats(true).multiboot(image, "").build()) {
-            long before = threads.getCurrentThreadAllocatedBytes();
-            StopReason r = m.run();
-            long after = threads.getCurrentThreadAllocatedBytes();
-            assertEquals(0, r.exitCode(), r.message());
+        return allocatedRunning(new MachineBuilder().stats(true).multiboot(image, ""), m -> {
             assertEquals(2L * iterations, m.stats().traps(popek.stats.TrapKind.MMIO_READ));
             assertEquals(iterations, m.stats().traps(popek.stats.TrapKind.MMIO_WRITE));
-            return after - before;
-        }
+        });
     }
 
     /** Local APIC register accesses (MMIO traps) allocate nothing either. */

@@ -34,27 +34,12 @@ public final class GuestRun {
     /** As {@link #boot(Path, String, byte[], long)}, with the builder adjusted first (e.g. shadow paging on). */
     public static Result boot(Path image, String cmdline, byte[] input, long timeoutNanos,
                               java.util.function.Consumer<MachineBuilder> adjust) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        MachineBuilder b = new MachineBuilder().memory(64L << 20).serialOutput(out).timeoutNanos(timeoutNanos)
-                .wallClock(Instant.parse("2026-11-22T12:00:00Z")).multiboot(image, cmdline);
-        adjust.accept(b);
-        try (Machine m = b.build()) {
-            for (byte x : input) m.input(x & 0xFF);
-            StopReason r = m.run();
-            return new Result(r, out.toString(StandardCharsets.ISO_8859_1));
-        }
+        return run(timeoutNanos, 64L << 20, b -> adjust.accept(b.multiboot(image, cmdline)), input);
     }
 
     /** Boots from a disk's sector 0 in real mode (no kernel given), with the builder adjusted first. */
     public static Result bootDisk(Path disk, long timeoutNanos, java.util.function.Consumer<MachineBuilder> adjust) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        MachineBuilder b = new MachineBuilder().memory(64L << 20).serialOutput(out).timeoutNanos(timeoutNanos)
-                .wallClock(Instant.parse("2026-11-22T12:00:00Z")).disk(disk, false);
-        adjust.accept(b);
-        try (Machine m = b.build()) {
-            StopReason r = m.run();
-            return new Result(r, out.toString(StandardCharsets.ISO_8859_1), m.stats());
-        }
+        return run(timeoutNanos, 64L << 20, b -> adjust.accept(b.disk(disk, false)), new byte[0]);
     }
 
     /**
@@ -63,10 +48,18 @@ public final class GuestRun {
      */
     public static Result bootLinux(Path bzImage, Path initrd, String cmdline, long memoryBytes, ExecutionMode mode,
                                    long timeoutNanos) throws Exception {
+        return run(timeoutNanos, memoryBytes, b -> b.mode(mode).linux(bzImage, initrd, cmdline), new byte[0]);
+    }
+
+    /** Builds the machine (a fixed wall clock, COM1 captured), types {@code input}, runs it to its stop. */
+    private static Result run(long timeoutNanos, long memoryBytes, java.util.function.Consumer<MachineBuilder> boot,
+                              byte[] input) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         MachineBuilder b = new MachineBuilder().memory(memoryBytes).serialOutput(out).timeoutNanos(timeoutNanos)
-                .wallClock(Instant.parse("2026-11-22T12:00:00Z")).mode(mode).linux(bzImage, initrd, cmdline);
+                .wallClock(Instant.parse("2026-11-22T12:00:00Z"));
+        boot.accept(b);
         try (Machine m = b.build()) {
+            for (byte x : input) m.input(x & 0xFF);
             StopReason r = m.run();
             return new Result(r, out.toString(StandardCharsets.ISO_8859_1), m.stats());
         }
