@@ -29,8 +29,9 @@ pv_shared:
 
 /* The upcall: entered as through a 32-bit interrupt gate (EFLAGS, CS, EIP; from CPL 3 first SS, ESP), no
  * error code, upcall_mask already 1. Builds the isr frame (vector PV_UPCALL_VECTOR), lets the dispatcher pick
- * the frame to resume, unmasks and irets. An event that arrives between the unmask and the iret may be delivered
- * right there, on this stack below the frame being popped: that nests correctly. */
+ * the frame to resume, unmasks (with HC_YIELD if an event is already pending again) and irets. An event that
+ * arrives between the unmask and the iret may be delivered right there, on this stack below the frame being
+ * popped: that nests correctly. */
     .text
     .globl pv_upcall_entry
     .balign 16
@@ -52,7 +53,10 @@ pv_upcall_entry:
     call pv_upcall_dispatch
     movl %eax, %esp                     /* a handler may switch to another task's frame */
     movb $0, pv_shared + 1              /* upcall_mask = 0 */
-    popl %gs
+    cmpb $0, pv_shared                  /* an event came after the dispatcher's last look: have it now */
+    je 1f                               /* (nested below this frame; EAX is restored by the popal) */
+    call hypercall_page + 32 * HC_YIELD
+1:  popl %gs
     popl %fs
     popl %es
     popl %ds

@@ -2,6 +2,7 @@
 #include "guest.h"
 #ifdef PARA
 #include "pvlib.h"
+#define UPCALL_PENDING pv_shared
 #define UPCALL_MASK (pv_shared + 1)
 #endif
 
@@ -45,6 +46,9 @@ isr_return:
     testb $3, 60(%esp)                  /* the frame's CS */
     jz 1f
     movb $0, UPCALL_MASK
+    cmpb $0, UPCALL_PENDING             /* an event came while masked: have it delivered now (nested below */
+    je 1f                               /* this frame; EAX is restored by the popal) */
+    call hypercall_page + 32 * HC_YIELD
 1:
 #endif
     popl %gs
