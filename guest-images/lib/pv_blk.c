@@ -8,6 +8,13 @@ static int blk_attached;
 static uint64_t next_id = 1;
 uint32_t pv_blk_submits, pv_blk_requests;
 
+/* Responses are read by the waiter in collect(); the event itself only has to wake it. */
+static struct regs *on_block_event(struct regs *r, uint32_t event)
+{
+    (void)event;
+    return r;
+}
+
 int pv_blk_init(void)
 {
     int32_t r = hypercall2(HC_RING_ATTACH, PV_RING_BLOCK, (uint32_t)&blk_ring);
@@ -18,6 +25,7 @@ int pv_blk_init(void)
     blk_ring.req_prod = blk_ring.req_cons;      /* start from whatever indices Popek left (normally 0) */
     blk_ring.rsp_cons = blk_ring.rsp_prod;
     blk_attached = 1;
+    pv_event_register(PV_EV_BLOCK, on_block_event);
     return 0;
 }
 

@@ -162,7 +162,8 @@ int  pv_console_peek(void);         /* 1 if an input byte is waiting */
 void pv_exit(uint8_t code) __attribute__((noreturn));  /* flush the console, HC_EXIT: status (code << 1) | 1 */
 
 /* --- PV block device ----------------------------------------------------------------------------------------
- * pv_blk_init(): HC_RING_ATTACH of the library's ring page -> 0, or < 0 (no device: -PV_E*).
+ * pv_blk_init(): HC_RING_ATTACH of the library's ring page -> 0, or < 0 (no device: -PV_E*). It registers a
+ * PV_EV_BLOCK handler that does nothing but wake a waiter (replace it after pv_blk_init if you want your own).
  * pv_blk_rw(op, sector, buf, nsectors): PV_BLK_READ or PV_BLK_WRITE of nsectors from sector; buf is a
  * physically contiguous buffer (identity-mapped kernel memory). Split into requests of <= PV_BLOCK_MAX_SECTORS,
  * up to PV_BLOCK_RING_SIZE per batch, ONE HC_BLOCK_SUBMIT per batch; responses matched by id (any order). If a
