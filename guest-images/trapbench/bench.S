@@ -185,12 +185,13 @@ tb_pf_load:
     jnz 1b
     LEAVE C_PAGEFAULT
 
-ENTER hlt_timer                         /* events masked on entry; the callback is tick_upcall */
+ENTER hlt_timer                         /* the callback is tick_upcall */
     BEGIN C_HLT_TIMER
-1:  movl TIME_HI, %ecx                  /* one iteration: HC_SET_TIMER(now + period); HC_BLOCK, woken by */
-    movl TIME_LO, %ebx                  /* the timer event (tick_upcall: count, unmask, iret) */
-    cmpl TIME_HI, %ecx
-    jne 1b                              /* Popek updated the time between the two loads: read again */
+1:  movb $1, UPCALL_MASK                /* one iteration: mask; HC_SET_TIMER(now + period); HC_BLOCK (unmasks), */
+2:  movl TIME_HI, %ecx                  /* woken by the timer event (tick_upcall: count, unmask, iret). Masked */
+    movl TIME_LO, %ebx                  /* while arming, or an early event is taken before HC_BLOCK, which */
+    cmpl TIME_HI, %ecx                  /* then waits for a timer no longer set */
+    jne 2b                              /* Popek updated the time between the two loads: read again */
     addl $(1000000000 / HLT_HZ), %ebx
     adcl $0, %ecx
     HYPERCALL(HC_SET_TIMER)
