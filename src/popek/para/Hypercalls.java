@@ -256,9 +256,10 @@ public final class Hypercalls implements ParaGuest {
     @Override
     public void tick(long now) { info.time(now); }
 
+    /** Events raised before the guest sets its callback wait for it (nothing to deliver them to). */
     @Override
     public int upcallState() {
-        if (info.pending() == 0) return NONE;
+        if (!callbackSet || info.pending() == 0) return NONE;
         return info.masked() ? MASKED : READY;
     }
 

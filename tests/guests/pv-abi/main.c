@@ -4,6 +4,7 @@
  *   forever  HC_BLOCK with no timer and no ring: Popek stops it ("blocked forever")
  *   trap     HC_SET_TRAP_TABLE: int n and #UD through it, an entry that masks events; int 0x31 has no entry
  *   ring3    a hypercall from ring 3 answers -PV_EPERM
+ *   loop N   N rounds of five hypercalls, then power-off (TrapAllocationTest: the hot path allocates nothing)
  * Self-contained: only pv.h and guest.h; output through HC_CONSOLE_WRITE. */
 #include "guest.h"
 #include "pv.h"
@@ -185,12 +186,37 @@ static void ring3(void)
     finish("ring3");
 }
 
-static int is(const char *cmdline, const char *word)
+/* ---------------------------------------------------------------- loop */
+
+static uint32_t loop_pte;
+
+static void loop(const char *n)
 {
-    /* the command line is "pv-abi.elf WORD": the file name, a space, the scenario */
+    uint32_t count = 0;
+    while (*n >= '0' && *n <= '9') count = count * 10 + (uint32_t)(*n++ - '0');
+    updates[0] = (struct pv_mmu_update){(uint32_t)&loop_pte, 0x00200003};
+    for (uint32_t i = 0; i < count; i++) {
+        hc(HC_VERSION, 0, 0);
+        hc(HC_CONSOLE_WRITE, (uint32_t)"", 0);
+        hc(HC_MMU_UPDATE, (uint32_t)updates, 1);
+        hc(HC_SET_TIMER, 0, 0);
+        hc(HC_YIELD, 0, 0);
+    }
+    power_off();
+}
+
+/* The command line is "pv-abi.elf WORD...": the file name, a space, the scenario. */
+static const char *scenario(const char *cmdline)
+{
     const char *p = cmdline;
     while (*p && *p != ' ') p++;
     while (*p == ' ') p++;
+    return p;
+}
+
+static int is(const char *cmdline, const char *word)
+{
+    const char *p = scenario(cmdline);
     size_t n = strlen(word);
     return memcmp(p, word, n) == 0 && (p[n] == 0 || p[n] == ' ');
 }
@@ -203,6 +229,7 @@ int kmain(uint32_t magic, struct mb_info *mbi)
     else if (is(cmd, "forever")) forever();
     else if (is(cmd, "trap")) trap();
     else if (is(cmd, "ring3")) ring3();
+    else if (is(cmd, "loop")) loop(scenario(cmd) + 5);
     else basic();
     return 1;
 }
