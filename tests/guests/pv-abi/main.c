@@ -4,6 +4,8 @@
  *   forever  HC_BLOCK with no timer and no ring: Popek stops it ("blocked forever")
  *   trap     HC_SET_TRAP_TABLE: int n and #UD through it, an entry that masks events; int 0x31 has no entry
  *   ring3    a hypercall from ring 3 answers -PV_EPERM
+ *   paging   with paging on: HC_MMU_UPDATE remaps a live page (TLB flushed), HC_CONSOLE_WRITE reads through the
+ *            guest's tables, HC_NEW_BASEPTR switches address space
  *   loop N   N rounds of five hypercalls, then power-off (TrapAllocationTest: the hot path allocates nothing)
  * Self-contained: only pv.h and guest.h; output through HC_CONSOLE_WRITE. */
 #include "guest.h"
@@ -186,6 +188,36 @@ static void ring3(void)
     finish("ring3");
 }
 
+/* ---------------------------------------------------------------- paging */
+
+static char target1[4096] __attribute__((aligned(4096))) = "first\n";
+static char target2[4096] __attribute__((aligned(4096))) = "second\n";
+static uint32_t pd2[1024] __attribute__((aligned(4096)));
+static uint32_t pt2[1024] __attribute__((aligned(4096)));
+#define ALIAS 0x3FF000u
+
+static void paging(void)
+{
+    paging_identity_4m(PTE_P | PTE_W);
+    paging_enable();
+    check("paging on: hypercalls still answer", hc(HC_VERSION, 0, 0) == (int)POPEK_PV_ABI);
+    check("console write from an unmapped page (page 0) is -EFAULT", hc(HC_CONSOLE_WRITE, 0x10, 4) == -PV_EFAULT);
+    volatile char *alias = (volatile char *)ALIAS;
+    (void)alias[0];                     /* the old translation is in the TLB now */
+    updates[0] = (struct pv_mmu_update){(uint32_t)&page_table0[ALIAS >> 12], (uint32_t)target1 | PTE_P | PTE_W};
+    check("mmu update remaps a live page", hc(HC_MMU_UPDATE, (uint32_t)updates, 1) == 1);
+    check("...and the TLB was flushed: the new frame shows", alias[0] == 'f');
+    check("console write reads through the guest's tables", hc(HC_CONSOLE_WRITE, ALIAS, 6) == 6);
+    for (int i = 0; i < 1024; i++) pt2[i] = page_table0[i];
+    pt2[ALIAS >> 12] = (uint32_t)target2 | PTE_P | PTE_W;
+    pd2[0] = (uint32_t)pt2 | PTE_P | PTE_W | PTE_U;
+    check("new baseptr", hc(HC_NEW_BASEPTR, (uint32_t)pd2, 0) == 0);
+    check("...switched the address space", alias[0] == 's' && read_cr3() == (uint32_t)pd2);
+    check("console write in the new space", hc(HC_CONSOLE_WRITE, ALIAS, 7) == 7);
+    check("new baseptr back", hc(HC_NEW_BASEPTR, (uint32_t)page_dir, 0) == 0 && alias[0] == 'f');
+    finish("paging");
+}
+
 /* ---------------------------------------------------------------- loop */
 
 static uint32_t loop_pte;
@@ -229,6 +261,7 @@ int kmain(uint32_t magic, struct mb_info *mbi)
     else if (is(cmd, "forever")) forever();
     else if (is(cmd, "trap")) trap();
     else if (is(cmd, "ring3")) ring3();
+    else if (is(cmd, "paging")) paging();
     else if (is(cmd, "loop")) loop(scenario(cmd) + 5);
     else basic();
     return 1;

@@ -72,6 +72,13 @@ class ParaModeTest {
     }
 
     @Test
+    void pageTableUpdatesAndAddressSpacesThroughHypercalls() throws Exception {
+        GuestRun.Result r = para("paging");
+        passed(r, "paging");
+        assertTrue(r.lines().contains("first") && r.lines().contains("second"), "HC_CONSOLE_WRITE read the frames the guest's tables map: " + r.serial());
+    }
+
+    @Test
     void aParaGuestIsRefusedInTheOtherModes() {
         for (ExecutionMode m : new ExecutionMode[] {ExecutionMode.FULL, ExecutionMode.EMULATE}) {
             BootImageException e = assertThrows(BootImageException.class,
