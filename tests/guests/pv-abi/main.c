@@ -3,7 +3,7 @@
  *   upcall   a timer event held while masked, delivered on unmask + HC_YIELD, then HC_BLOCK woken by the timer
  *   forever  HC_BLOCK with no timer and no ring: Popek stops it ("blocked forever")
  *   trap     HC_SET_TRAP_TABLE: int n and #UD through it, an entry that masks events; int 0x31 has no entry
- *   ring3    a hypercall from ring 3 answers -PV_EPERM
+ *   ring3    a hypercall from ring 3 answers -PV_EPERM; an upcall that comes in ring 3 returns there
  *   paging   with paging on: HC_MMU_UPDATE remaps a live page (TLB flushed), HC_CONSOLE_WRITE reads through the
  *            guest's tables, HC_NEW_BASEPTR switches address space
  *   loop N   N rounds of five hypercalls, then power-off (TrapAllocationTest: the hot path allocates nothing)
@@ -177,6 +177,13 @@ static void trap(void)
 
 static uint8_t user_stack[4096] __attribute__((aligned(16)));
 static uint32_t user_version(void) { return (uint32_t)hc(HC_VERSION, 0, 0); }
+static uint32_t user_wait(void)
+{
+    while (upcalls == 0) { }            /* the timer's upcall comes in ring 3: a stack switch from the TSS */
+    uint16_t cs;
+    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
+    return cs;
+}
 
 static void ring3(void)
 {
@@ -185,6 +192,10 @@ static void ring3(void)
     int r = (int)user_call(user_version, user_stack + sizeof user_stack);
     check("a hypercall from ring 3 is -EPERM", r == -PV_EPERM);
     check("from ring 0 it works again", hc(HC_VERSION, 0, 0) == (int)POPEK_PV_ABI);
+    check("set callback", hc(HC_SET_CALLBACK, SEL_KCODE, (uint32_t)upcall_entry) == 0);
+    set_timer(now() + 1000000);
+    check("an upcall in ring 3 returns there", user_call(user_wait, user_stack + sizeof user_stack) == SEL_UCODE
+          && upcalls == 1 && got == PV_EV_TIMER);
     finish("ring3");
 }
 
