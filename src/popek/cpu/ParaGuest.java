@@ -21,12 +21,12 @@ public interface ParaGuest {
     /** Each run-loop pass, with the current virtual time (the shared-info page's clock). */
     void tick(long now);
 
-    /** Is an event pending, and may it be delivered? Reads guest RAM only. */
+    /** Is an event pending, and may it be delivered (NONE until the guest has set a callback)? Reads guest RAM only. */
     int upcallState();
 
     /**
-     * The upcall's gate, as an IDT descriptor (32-bit interrupt gate to the callback), or 0 when the guest set no
-     * callback. Calling it sets the guest's upcall mask: the vCPU then delivers through the gate.
+     * The upcall's gate, as an IDT descriptor (a 32-bit interrupt gate to the callback); only when
+     * {@link #upcallState} is READY. Calling it sets the guest's upcall mask: the vCPU then delivers through the gate.
      */
     long takeUpcall();
 

@@ -283,14 +283,8 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         if (state == ParaGuest.NONE) return false;
         if (state == ParaGuest.MASKED) return true;
         long began = stats.begin();
-        long gate = para.takeUpcall();
         int eip = uc.reg(X86.EIP);
-        if (gate == 0) {
-            requestStop(new StopReason(StopReason.UNSUPPORTED, String.format(
-                    "an event is pending for the guest, but it set no callback (HC_SET_CALLBACK) to deliver it to (at %s)", describe(eip))));
-            return false;
-        }
-        int result = delivery.deliverUpcall(gate, eip);
+        int result = delivery.deliverUpcall(para.takeUpcall(), eip);
         if (TRACE) trace("upcall eip=%08x -> %08x result=%d", eip, uc.reg(X86.EIP), result);
         afterDelivery(result, Vectors.UPCALL, eip);
         halted = false;

@@ -265,7 +265,6 @@ public final class Hypercalls implements ParaGuest {
 
     @Override
     public long takeUpcall() {
-        if (!callbackSet) return 0;
         info.mask(true);
         return TrapTable.gate(callbackCs, callbackEip, 0, true);
     }
