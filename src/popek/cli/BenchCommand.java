@@ -81,6 +81,9 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             for (String m : modes) {
+                if (m.equals("para")) {
+                    throw new Main.UserError("--modes: para runs only guests built for it, and bench traps runs the unmodified trapbench (use emulate, full)");
+                }
                 if (!MODES.contains(m)) throw new Main.UserError("--modes: '" + m + "' is not available (available: " + String.join(", ", MODES) + ")");
             }
             long fixed = 0;

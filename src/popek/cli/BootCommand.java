@@ -67,7 +67,8 @@ final class BootCommand implements Callable<Integer> {
     @Option(names = "--mode", paramLabel = "MODE", defaultValue = "full", converter = ModeConverter.class,
             description = {"How guest kernel code runs (default: ${DEFAULT-VALUE}):",
                 "full: trap-and-emulate; sensitive kernel instructions are rewritten into traps Popek emulates;",
-                "emulate: the CPU emulator runs privileged instructions itself (like hardware-assisted virtualisation)."})
+                "emulate: the CPU emulator runs privileged instructions itself (like hardware-assisted virtualisation);",
+                "para: full mode's engine plus Popek's para-virtual interface, for a guest built for it (its PV note)."})
     ExecutionMode mode;
 
     @Option(names = "--disk", paramLabel = "FILE[,readonly]", converter = DiskConverter.class,

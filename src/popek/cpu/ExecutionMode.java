@@ -11,7 +11,12 @@ public enum ExecutionMode {
      * Trap-and-emulate by rewriting: kernel code runs from shadow pages where every sensitive instruction traps to
      * Popek, which emulates it; the guest's page tables are walked by Popek's shadow MMU.
      */
-    FULL("full");
+    FULL("full"),
+    /**
+     * Full mode's engine for a guest built for Popek's para-virtual interface (its ELF note says so): the guest asks
+     * for what it needs with hypercalls, and events reach it by upcalls instead of the PIC and IDT.
+     */
+    PARA("para");
 
     private final String label;
 

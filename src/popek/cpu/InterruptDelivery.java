@@ -26,12 +26,23 @@ final class InterruptDelivery {
      * stub's iret returns at once.)
      */
     static final int INTO_MISSING_BIOS = 3;
+    /** A para-virtualised guest's trap table has no entry for the vector: nothing was delivered, the guest stops. */
+    static final int NO_TRAP_ENTRY = 4;
 
     private final Unicorn uc;
     private final GuestAccess mem;
     private final GuestFault fault;
     private final SegmentCache segments;
     private String unsupported;
+    /** A para-virtualised guest's interface, whose trap table (once set) stands in for the IDT; or null. */
+    private ParaGuest para;
+    private boolean noTrapEntry;
+    private int missingVector;
+
+    void para(ParaGuest para) { this.para = para; }
+
+    /** The vector {@link #NO_TRAP_ENTRY} was about. */
+    int missingVector() { return missingVector; }
 
     InterruptDelivery(Unicorn uc, GuestAccess mem, GuestFault fault, SegmentCache segments) {
         this.uc = uc;
@@ -50,18 +61,33 @@ final class InterruptDelivery {
      *                  {@code int n}, the interrupted one for external interrupts
      */
     int deliver(int vector, int source, int errorCode, int returnEip) {
+        return deliver(vector, source, errorCode, returnEip, 0);
+    }
+
+    /**
+     * A para-virtualised guest's event upcall: an external event delivered through {@code gate} (an IDT descriptor
+     * Popek made) instead of an IDT entry. A fault while delivering goes on through the trap table as usual.
+     */
+    int deliverUpcall(long gate, int returnEip) {
+        return deliver(-1, EXTERNAL, 0, returnEip, gate);
+    }
+
+    private int deliver(int vector, int source, int errorCode, int returnEip, long givenGate) {
         mem.refresh();
         boolean pushError = source == EXCEPTION && Vectors.hasErrorCode(vector);
         boolean real = (uc.reg(X86.CR0) & X86.CR0_PE) == 0;
         unsupported = null;
+        noTrapEntry = false;
         for (;;) {
             try {
                 if (real) {
                     if (source != EXTERNAL && intoBios(vector)) return INTO_MISSING_BIOS;
                     deliverReal(vector, returnEip);
-                } else deliverOnce(vector, source, pushError, errorCode, returnEip);
+                } else deliverOnce(vector, source, pushError, errorCode, returnEip, givenGate);
                 return DELIVERED;
             } catch (GuestFault f) {
+                givenGate = 0;
+                if (noTrapEntry) return NO_TRAP_ENTRY;
                 if (unsupported != null) return UNSUPPORTED;
                 if (vector == Vectors.DF && source == EXCEPTION) return TRIPLE_FAULT;
                 // A fault raised while delivering points at the instruction that caused the event: for int n,
@@ -76,7 +102,7 @@ final class InterruptDelivery {
         }
     }
 
-    private void deliverOnce(int vector, int source, boolean pushError, int errorCode, int eip) {
+    private void deliverOnce(int vector, int source, boolean pushError, int errorCode, int eip, long givenGate) {
         unsupported = null;
         int ext = source == EXTERNAL ? 1 : 0;
         int cs = uc.selector(X86.CS);
@@ -84,11 +110,25 @@ final class InterruptDelivery {
         int eflags = uc.reg(X86.EFLAGS);
         if ((eflags & X86.FLAG_VM) != 0) throw unsupported("virtual-8086 mode");
 
-        // The gate.
-        int idtBase = (int) uc.readTable(X86.IDTR);
-        int idtLimit = uc.tableLimit();
-        if (vector * 8 + 7 > idtLimit) throw fault.raise(Vectors.GP, vector * 8 + 2 + ext);
-        long gate = mem.read64(idtBase + vector * 8, false);
+        // The gate: the one given (an upcall), the para-virtual trap table's, or the IDT's.
+        long gate;
+        boolean fromTrapTable = false;
+        if (givenGate != 0) {
+            gate = givenGate;
+        } else if (para != null && para.hasTrapTable()) {
+            gate = para.trapGate(vector);
+            if (gate == 0) {
+                noTrapEntry = true;
+                missingVector = vector;
+                throw fault.raise(-1, 0);
+            }
+            fromTrapTable = true;
+        } else {
+            int idtBase = (int) uc.readTable(X86.IDTR);
+            int idtLimit = uc.tableLimit();
+            if (vector * 8 + 7 > idtLimit) throw fault.raise(Vectors.GP, vector * 8 + 2 + ext);
+            gate = mem.read64(idtBase + vector * 8, false);
+        }
         int type = Descriptor.type(gate);
         boolean interruptGate;
         switch (type) {
@@ -163,6 +203,7 @@ final class InterruptDelivery {
         if (interruptGate) newFlags &= ~X86.FLAG_IF;
         uc.setReg(X86.EFLAGS, newFlags);
         uc.setReg(X86.EIP, Descriptor.gateOffset(gate));
+        if (fromTrapTable) para.trapDelivered(vector);
     }
 
     /**

@@ -267,7 +267,7 @@ final class SensitiveEmulator {
         boolean in = string ? opc <= 0x6D : (opc & 2) == 0;
         int port = opc >= 0xE4 && opc <= 0xE7 ? op.imm8() : uc.reg(X86.EDX) & 0xFFFF;
         int flags = uc.reg(X86.EFLAGS);
-        if (cpl > ((flags & X86.FLAG_IOPL) >>> 12)) checkIoBitmap(port, size);
+        if (cpl > ((flags & X86.FLAG_IOPL) >>> 12) && !(in && !string && ports.openToAnyPrivilege(port, size))) checkIoBitmap(port, size);
         int mask = size == 4 ? -1 : (1 << (8 * size)) - 1;
         if (!string) {
             int eax = uc.reg(X86.EAX);

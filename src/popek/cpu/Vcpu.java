@@ -87,7 +87,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         this.cpuid = cpu.cpuid();
         uc.onCpuid(this::cpuid);
         this.fastCalls = new SegmentOps(uc, mem, fault, segments, null);
-        this.full = mode == ExecutionMode.FULL ? new FullVirtualization(uc, ram, mem, fault, segments, tsc, ports,
+        this.full = mode == ExecutionMode.FULL || mode == ExecutionMode.PARA ? new FullVirtualization(uc, ram, mem, fault, segments, tsc, ports,
                 codePoolPages > 0 ? codePoolPages : FullVirtualization.POOL_PAGES) : null;
         this.mmu = shadowPaging || full != null ? new ShadowMmu(uc, ram, full) : null;
         if (mmu != null) uc.onTlbFill(mmu);
@@ -115,6 +115,18 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
     private static final long UNCERTAIN_HALT_NANOS = 10_000_000;
     /** An emulated hlt: the run ended to wait for an interrupt. */
     private boolean haltEmulated;
+
+    /** A para-virtualised guest's interface (para mode), or null. */
+    private ParaGuest para;
+
+    /**
+     * Para mode: hypercalls on port 0xE0 go to {@code p}, events reach the guest by its upcall instead of the PIC,
+     * and its trap table (once set) replaces the IDT. Call before {@link #run}.
+     */
+    public void para(ParaGuest p) {
+        this.para = p;
+        delivery.para(p);
+    }
 
     /** Ends the run with this reason (the first reason given wins). Any thread. */
     public void requestStop(StopReason reason) {
@@ -157,13 +169,18 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
             }
             long next = advanceDevices(now);
             if ((s = stop.get()) != null) continue;   // a device stopped the machine
-            boolean waiting = deliverPendingInterrupt();
+            if (para != null) para.tick(now);
+            boolean waiting = para != null ? deliverUpcall() : deliverPendingInterrupt();
             if ((s = stop.get()) != null) continue;
             if (waiting) next = Math.min(next, now + IF_POLL_NANOS);
             if (timeoutNanos > 0) next = Math.min(next, timeoutNanos);
 
             if (halted) {
-                if ((uc.reg(X86.EFLAGS) & X86.FLAG_IF) == 0) {
+                if (para != null ? !para.canWake() && para.upcallState() == ParaGuest.NONE : (uc.reg(X86.EFLAGS) & X86.FLAG_IF) == 0) {
+                    if (para != null) {
+                        return stopWith(new StopReason(StopReason.HALTED_FOREVER, String.format(
+                                "the guest blocked forever at %s: no timer is set and no ring can raise an event", describe(uc.reg(X86.EIP)))));
+                    }
                     return stopWith(new StopReason(StopReason.HALTED_FOREVER, String.format(
                             "the guest halted with interrupts disabled, at %s: nothing can wake it", describe(uc.reg(X86.EIP) - 1))));
                 }
@@ -257,6 +274,24 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         return pic.hasPendingInterrupt();
     }
 
+    /**
+     * Para mode: delivers the guest's event upcall when an event is pending and unmasked; returns true when one is
+     * pending but masked (the guest unmasks with a plain store, so the loop must look again soon).
+     */
+    private boolean deliverUpcall() {
+        int state = para.upcallState();
+        if (state == ParaGuest.NONE) return false;
+        if (state == ParaGuest.MASKED) return true;
+        long began = stats.begin();
+        int eip = uc.reg(X86.EIP);
+        int result = delivery.deliverUpcall(para.takeUpcall(), eip);
+        if (TRACE) trace("upcall eip=%08x -> %08x result=%d", eip, uc.reg(X86.EIP), result);
+        afterDelivery(result, Vectors.UPCALL, eip);
+        halted = false;
+        stats.trap(TrapKind.UPCALL, began);
+        return false;
+    }
+
     private boolean inInterruptShadow() {
         if (full != null && shadowEip != -1 && uc.reg(X86.EIP) == shadowEip) {
             // Held once: by the next look the guest has run on (a loop whose head follows an sti comes back to this
@@ -300,6 +335,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
 
     @Override
     public int in(int port, int size) {
+        if (para != null && port == HYPERCALL_PORT) return hypercall();
         long began = stats.begin();
         int v = ports.read(port, size);
         stats.trap(TrapKind.PORT_IN, began);
@@ -312,6 +348,31 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         if (ports.write(port, size, value)) lookForDeadline();
         lookForInterrupt();
         stats.trap(TrapKind.PORT_OUT, began);
+    }
+
+    /** The para-virtual hypercall port: the hypercall page's entry instruction reads it. */
+    private static final int HYPERCALL_PORT = 0xE0;
+
+    /**
+     * A hypercall: the para interface does the work; the vCPU then acts on what it asks (paging changed: the VMM's own
+     * translations go; block: wait like hlt), re-arms its host timer if the call set a timer, and stops the engine
+     * if an event can now be delivered, so the upcall comes before the next guest instruction.
+     */
+    private int hypercall() {
+        long began = stats.begin();
+        int result = para.hypercall(uc.selector(X86.CS) & 3);
+        int effects = para.effects();
+        if ((effects & ParaGuest.EFFECT_PAGING) != 0) mem.refresh();
+        if ((effects & ParaGuest.EFFECT_BLOCK) != 0) {
+            haltEmulated = true;
+            uc.stop();
+        } else if (para.upcallState() == ParaGuest.READY) {
+            eventRequested = true;
+            uc.stop();
+        }
+        lookForDeadline();
+        stats.trap(TrapKind.HYPERCALL, began);
+        return result;
     }
 
     /**
@@ -435,6 +496,10 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         if (result == InterruptDelivery.DELIVERED) return;
         if (result == InterruptDelivery.INTO_MISSING_BIOS) {   // a fault Popek raised, in real mode, with no handler
             intoMissingBios(vector, false, eip, 0);
+        } else if (result == InterruptDelivery.NO_TRAP_ENTRY) {
+            requestStop(new StopReason(StopReason.UNSUPPORTED, String.format(
+                    "the guest raised %s, and its trap table (HC_SET_TRAP_TABLE) has no entry for it (at %s)",
+                    Vectors.name(delivery.missingVector()), describe(eip))));
         } else if (result == InterruptDelivery.TRIPLE_FAULT) {
             requestStop(new StopReason(StopReason.TRIPLE_FAULT, String.format(
                     "triple fault: delivering %s failed, then so did the double fault (at %s)", Vectors.name(vector), describe(eip))));

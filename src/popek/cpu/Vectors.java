@@ -26,7 +26,11 @@ final class Vectors {
         "#TS invalid TSS", "#NP segment not present", "#SS stack fault", "#GP general protection", "#PF page fault",
         "reserved", "#MF x87 error", "#AC alignment check", "#MC machine check", "#XM SIMD error"};
 
+    /** Not a vector: a para-virtualised guest's event upcall, named in messages about its delivery. */
+    static final int UPCALL = -1;
+
     static String name(int v) {
+        if (v == UPCALL) return "the event upcall";
         return v >= 0 && v < NAMES.length ? NAMES[v] : "vector " + v;
     }
 }

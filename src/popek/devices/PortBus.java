@@ -19,6 +19,17 @@ public final class PortBus {
         for (int p = first; p < first + count; p++) devices[p] = device;
     }
 
+    private int anyPrivilegePort = -1;
+
+    /**
+     * Lets code at any privilege reach {@code port} with {@code in}/{@code out}, whatever IOPL and the TSS's I/O bitmap
+     * say: the para-virtual hypercall port, where the device itself answers an unprivileged caller (-PV_EPERM).
+     */
+    public void openToAnyPrivilege(int port) { this.anyPrivilegePort = port; }
+
+    /** Is {@code port} the one {@link #openToAnyPrivilege} opened? */
+    public boolean openToAnyPrivilege(int port, int size) { return port == anyPrivilegePort && size == 4; }
+
     public int read(int port, int size) {
         PortDevice d = devices[port & 0xFFFF];
         if (d == null) {

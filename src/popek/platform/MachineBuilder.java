@@ -31,6 +31,11 @@ import popek.devices.Uart16550;
 import popek.engine.Unicorn;
 import popek.engine.X86;
 import popek.memory.GuestMemory;
+import popek.para.EventSink;
+import popek.para.Hypercalls;
+import popek.para.PvNote;
+import popek.para.PvRing;
+import popek.para.SharedInfo;
 import popek.platform.linux.LinuxLoader;
 import popek.platform.multiboot.MultibootBoot;
 import popek.platform.multiboot.MultibootLoader;
@@ -151,6 +156,7 @@ public final class MachineBuilder {
             MultibootBoot boot = kernel != null ? MultibootLoader.load(ram, kernel, cmdline) : null;
             LinuxLoader.LinuxBoot linux = linuxKernel != null ? LinuxLoader.load(ram, linuxKernel, initrd, cmdline) : null;
             boolean diskBoot = boot == null && linux == null;
+            PvNote note = paraNote(boot != null ? kernel : linux != null ? linuxKernel : diskSpecs.get(0).file(), boot != null);
             if (diskBoot) DiskBoot.prepare(ram, disks.get(0), diskSpecs.get(0).file());
             BiosDataArea.write(ram);
             MpTable.write(ram);
@@ -202,8 +208,21 @@ public final class MachineBuilder {
                 marker.register(ports);
             }
 
-            Vcpu vcpu = new Vcpu(cpu, ram, ports, lapic, new Timed[] {pit, com1, rtc, console, lapic}, clock, stats, timeoutNanos,
+            Hypercalls para = null;
+            if (note != null) {
+                // The para-virtual interface: the pages the guest's note names, filled before its first instruction.
+                SharedInfo info = new SharedInfo(ram, note.sharedInfoPage());
+                info.initialise(memoryBytes, disks.isEmpty() ? 0 : disks.get(0).sectors(), cpuConfig.tscHz() / 1000);
+                Hypercalls.fillPage(ram, note.hypercallPage());
+                para = new Hypercalls(cpu, ram, info, clock, stats, console, stopHandle,
+                        consoleRing(ram, info, console), blockRing(ram, info, disks.isEmpty() ? null : disks.get(0)));
+                para.register(ports);
+            }
+            Timed[] timedDevices = para == null ? new Timed[] {pit, com1, rtc, console, lapic}
+                    : new Timed[] {pit, com1, rtc, console, lapic, para.timer()};
+            Vcpu vcpu = new Vcpu(cpu, ram, ports, lapic, timedDevices, clock, stats, timeoutNanos,
                     mode, shadowPaging, codePoolPages, cpuConfig);
+            if (para != null) vcpu.para(para);
             stopHandle.vcpu = vcpu;
             vcpu.mapMmio(LocalApic.BASE, LocalApic.SIZE, lapic);
             vcpu.mapMmio(IoApic.BASE, IoApic.SIZE, ioapic);
@@ -260,6 +279,48 @@ public final class MachineBuilder {
             ram.close();
             throw e;
         }
+    }
+
+    // ---------------------------------------------------------------- the para-virtual interface
+
+    /**
+     * The image's PV note, checked against the mode: a para guest runs only in para mode, and para mode runs only a
+     * para guest (a Linux kernel or a boot disk is never one). Null when the mode is not para.
+     */
+    private PvNote paraNote(Path image, boolean multiboot) throws BootImageException {
+        PvNote note = null;
+        if (multiboot) {
+            try {
+                note = PvNote.find(java.nio.file.Files.readAllBytes(image));
+            } catch (java.io.IOException e) {
+                throw new BootImageException(image + ": cannot read: " + e.getMessage(), e);
+            }
+        }
+        if (note != null && mode != ExecutionMode.PARA) {
+            throw new BootImageException(image + " is a para-virtualised guest (it carries Popek's PV note): run it with --mode para");
+        }
+        if (mode != ExecutionMode.PARA) return null;
+        if (note == null) {
+            throw new BootImageException(image + " is not para-virtualised (no Popek PV note): para mode needs a guest built for it "
+                    + "(see README, The para-virtual interface)");
+        }
+        String problem = note.problem(memoryBytes);
+        if (problem != null) throw new BootImageException(image + ": " + problem);
+        return note;
+    }
+
+    /*
+     * INTEGRATION POINT for the PV devices: each returns the ring the hypercall layer delegates HC_RING_ATTACH and
+     * HC_CONSOLE_NOTIFY / HC_BLOCK_SUBMIT to, or null while there is none (those hypercalls then answer -PV_ENOSYS).
+     * Wire popek.para.ConsoleRing and popek.para.BlockRing here, one line each; `events` is the shared-info page's
+     * event sink (raise PV_EV_CONSOLE / PV_EV_BLOCK through it).
+     */
+    private static PvRing consoleRing(GuestMemory ram, EventSink events, SerialConsole console) {
+        return null;   // e.g. new popek.para.ConsoleRing(ram, events, console::write)
+    }
+
+    private static PvRing blockRing(GuestMemory ram, EventSink events, DiskImage disk) {
+        return null;   // e.g. disk == null ? null : new popek.para.BlockRing(ram, events, disk)
     }
 
     /** Devices stop the machine through this; the vCPU is made after them. */

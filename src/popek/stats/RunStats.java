@@ -40,6 +40,21 @@ public final class RunStats {
 
     public long sensitive(SensitiveClass c) { return sensitive[c.ordinal()]; }
 
+    /** Hypercalls by number: the hypercall page's slots, and one row for every number past them. */
+    private static final int HYPERCALL_ROWS = 129;
+    private final long[] hypercalls = new long[HYPERCALL_ROWS];
+    private final long[] hypercallNanos = new long[HYPERCALL_ROWS];
+
+    /** A para-virtualised guest's hypercall {@code nr} returned (counted as a trap kind by the vCPU besides). */
+    public void hypercall(int nr, long began) {
+        int row = nr >= 0 && nr < HYPERCALL_ROWS - 1 ? nr : HYPERCALL_ROWS - 1;
+        hypercalls[row]++;
+        if (timed) hypercallNanos[row] += System.nanoTime() - began;
+    }
+
+    /** How many hypercalls numbered {@code nr} the guest made. */
+    public long hypercalls(int nr) { return nr >= 0 && nr < HYPERCALL_ROWS - 1 ? hypercalls[nr] : hypercalls[HYPERCALL_ROWS - 1]; }
+
     public long sensitiveNanos(SensitiveClass c) { return sensitiveNanos[c.ordinal()]; }
 
     public void exit(ExitReason reason) { exits[reason.ordinal()]++; }
@@ -120,6 +135,19 @@ public final class RunStats {
                 out.printf(Locale.ROOT, "    %-42s %12d %11.3f ms %7.0f ns%n", c.label(), n, sensitiveNanos(c) / 1e6, (double) sensitiveNanos(c) / n);
             } else {
                 out.printf(Locale.ROOT, "    %-42s %12d%n", c.label(), n);
+            }
+        }
+        boolean anyCall = false;
+        for (int nr = 0; nr < HYPERCALL_ROWS; nr++) {
+            long n = hypercalls[nr];
+            if (n == 0) continue;
+            if (!anyCall) out.printf(Locale.ROOT, "  %-44s %12s %14s %10s%n", "hypercalls, by number", "count", "host time", "mean");
+            anyCall = true;
+            String name = nr == HYPERCALL_ROWS - 1 ? "(numbers past the hypercall page)" : nr + " " + popek.para.HypercallNames.name(nr);
+            if (timed) {
+                out.printf(Locale.ROOT, "    %-42s %12d %11.3f ms %7.0f ns%n", name, n, hypercallNanos[nr] / 1e6, (double) hypercallNanos[nr] / n);
+            } else {
+                out.printf(Locale.ROOT, "    %-42s %12d%n", name, n);
             }
         }
         boolean any = false;

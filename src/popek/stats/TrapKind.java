@@ -12,7 +12,9 @@ public enum TrapKind {
     CPUID("cpuid"),
     MMIO_READ("MMIO read (device memory)"),
     MMIO_WRITE("MMIO write (device memory)"),
-    BIOS_CALL("BIOS service call (none provided)");
+    BIOS_CALL("BIOS service call (none provided)"),
+    HYPERCALL("hypercall (para)"),
+    UPCALL("event upcall (para)");
 
     public final String label;
 

@@ -37,7 +37,17 @@ class BootCommandTest {
 
     @Test
     void anUnknownMode() {
-        assertOneLine(popek("boot", "--mode", "para", dir.resolve("x").toString()), StopReason.USAGE, "'para' is not a mode");
+        assertOneLine(popek("boot", "--mode", "paravirt", dir.resolve("x").toString()), StopReason.USAGE, "'paravirt' is not a mode");
+    }
+
+    /** An image's kind (its PV note) and the mode must agree: each mismatch is one line and exit 2. */
+    @Test
+    void paraModeAndParaImagesGoTogether() {
+        String plain = popek.testing.GuestRun.testGuest("exit-code.elf").toString();
+        String para = popek.testing.GuestRun.testGuest("pv-abi.elf").toString();
+        assertOneLine(popek("boot", "--mode", "para", plain), StopReason.USAGE, plain + " is not para-virtualised (no Popek PV note)");
+        assertOneLine(popek("boot", "--mode", "full", para), StopReason.USAGE, "run it with --mode para");
+        assertOneLine(popek("boot", para), StopReason.USAGE, "is a para-virtualised guest");
     }
 
     @Test

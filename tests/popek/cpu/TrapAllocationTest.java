@@ -73,6 +73,25 @@ class TrapAllocationTest {
         }
     }
 
+    private long hypercallsAllocatedDuring(int iterations) throws Exception {
+        // The pv-abi guest's loop: HC_VERSION, HC_CONSOLE_WRITE (0 bytes), HC_MMU_UPDATE (one entry), HC_SET_TIMER
+        // (cancel), HC_YIELD, per iteration.
+        Path image = popek.testing.GuestRun.testGuest("pv-abi.elf");
+        return allocatedRunning(new MachineBuilder().mode(ExecutionMode.PARA).stats(true).multiboot(image, "loop " + iterations), m -> {
+            assertEquals(5L * iterations, m.stats().traps(popek.stats.TrapKind.HYPERCALL));
+            assertEquals(iterations, m.stats().hypercalls(popek.para.PvAbi.HC_MMU_UPDATE));
+        });
+    }
+
+    /** Para mode: hypercalls (the whole of the path: the port hook, the call, its statistics) allocate nothing. */
+    @Test
+    void hypercallsAllocateNothing() throws Exception {
+        hypercallsAllocatedDuring(30_000);
+        long small = hypercallsAllocatedDuring(30_000);
+        long large = hypercallsAllocatedDuring(300_000);
+        assertTrue(large - small < 64 * 1024, "1.35 million more hypercalls allocated " + (large - small) + " bytes");
+    }
+
     private long mmioAllocatedDuring(int iterations) throws Exception {
         // mov ecx, N ; L: mov eax, [0xFEE00080] (TPR) ; mov [0xFEE00080], eax ; mov eax, [0xFEE00390] (TCCR) ;
         // dec ecx ; jnz L ; power off

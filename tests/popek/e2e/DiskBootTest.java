@@ -45,7 +45,7 @@ class DiskBootTest {
     }
 
     @ParameterizedTest
-    @EnumSource(ExecutionMode.class)
+    @EnumSource(value = ExecutionMode.class, names = {"EMULATE", "FULL"})
     void theBootDiskGuestRunsAsUnderQemuAndItsWriteIsOnTheImage(ExecutionMode mode) throws Exception {
         Path disk = Files.write(dir.resolve("boot.img"), image());
         GuestRun.Result r = GuestRun.bootDisk(disk, TIMEOUT, b -> b.mode(mode));
@@ -75,7 +75,7 @@ class DiskBootTest {
      * back), and a BIOS call (int 10h) into the IVT entries Popek left: counted, answered CF=1, AH=86h.
      */
     @ParameterizedTest
-    @EnumSource(ExecutionMode.class)
+    @EnumSource(value = ExecutionMode.class, names = {"EMULATE", "FULL"})
     void realModeEventsGoThroughTheIvtAndBiosCallsAreCountedAndRefused(ExecutionMode mode) throws Exception {
         Path disk = bootSector(
                 0xFA,                                        // cli

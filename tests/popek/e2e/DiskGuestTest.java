@@ -37,7 +37,7 @@ class DiskGuestTest {
     }
 
     @ParameterizedTest
-    @EnumSource(ExecutionMode.class)
+    @EnumSource(value = ExecutionMode.class, names = {"EMULATE", "FULL"})
     void theGuestReadsAndWritesTheDiskAsUnderQemu(ExecutionMode mode) throws Exception {
         Path disk = Files.write(dir.resolve("disk.img"), image());
         GuestRun.Result r = GuestRun.boot(GuestRun.testGuest("ata-pio.elf"), "", new byte[0], TIMEOUT,
@@ -56,7 +56,7 @@ class DiskGuestTest {
 
     /** QEMU refuses read-only IDE disks, so this one is Popek's own: the write fails with ABRT and the file is kept. */
     @ParameterizedTest
-    @EnumSource(ExecutionMode.class)
+    @EnumSource(value = ExecutionMode.class, names = {"EMULATE", "FULL"})
     void aReadOnlyDiskRejectsTheWriteAndIsLeftAlone(ExecutionMode mode) throws Exception {
         Path disk = Files.write(dir.resolve("disk.img"), image());
         GuestRun.Result r = GuestRun.boot(GuestRun.testGuest("ata-pio.elf"), "readonly", new byte[0], TIMEOUT,

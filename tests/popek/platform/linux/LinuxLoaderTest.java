@@ -99,7 +99,7 @@ class LinuxLoaderTest {
 
     /** The protected-mode entry state the protocol fixes, as a kernel checks it. */
     @ParameterizedTest
-    @EnumSource(ExecutionMode.class)
+    @EnumSource(value = ExecutionMode.class, names = {"EMULATE", "FULL"})
     void theKernelStartsAsTheProtocolSays(ExecutionMode mode) throws Exception {
         Code c = new Code();
         c.emit(0x81, 0xFE).dword(LinuxLoader.ZERO_PAGE).jneFail();            // cmp esi, zero page
