@@ -80,6 +80,41 @@ public final class DiskImage implements AutoCloseable {
         dirty = true;
     }
 
+    /**
+     * Reads {@code count} sectors from {@code lba} into {@code into}, from its position on (a multi-sector transfer
+     * in one call: the PV block ring's requests are up to 64 KiB). The buffer's position ends past the data.
+     */
+    public void read(long lba, int count, ByteBuffer into) {
+        checkRange(lba, count);
+        into.limit(into.position() + count * SECTOR);
+        try {
+            long at = lba * SECTOR - into.position();
+            while (into.hasRemaining()) {
+                if (file.read(into, at + into.position()) < 0) throw new IOException("unexpected end of " + path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes {@code count} sectors at {@code lba} from {@code from}, from its position on. */
+    public void write(long lba, int count, ByteBuffer from) {
+        if (readOnly) throw new IllegalStateException(path + " is read-only");
+        checkRange(lba, count);
+        from.limit(from.position() + count * SECTOR);
+        try {
+            long at = lba * SECTOR - from.position();
+            while (from.hasRemaining()) file.write(from, at + from.position());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        dirty = true;
+    }
+
+    private void checkRange(long lba, int count) {
+        if (count < 0 || lba < 0 || lba > sectors - count) throw new IllegalArgumentException("sectors " + lba + "+" + count + " of " + sectors);
+    }
+
     private void check(long lba) {
         if (lba < 0 || lba >= sectors) throw new IllegalArgumentException("sector " + lba + " of " + sectors);
     }

@@ -50,6 +50,17 @@ public final class GuestMemory implements AutoCloseable {
         wrote(address, length);
     }
 
+    /** Copies {@code length} bytes of {@code from} (a device's buffer) into RAM at {@code address}, as a DMA write. */
+    public void write(long address, MemorySegment from, long length) {
+        MemorySegment.copy(from, 0, ram, address, length);
+        wrote(address, length);
+    }
+
+    /** Copies {@code length} bytes of RAM at {@code address} into {@code into} (a device's buffer), as a DMA read. */
+    public void read(long address, MemorySegment into, long length) {
+        MemorySegment.copy(ram, address, into, 0, length);
+    }
+
     /** Told of every write the VMM makes through this class (not through {@link #segment()}). */
     @FunctionalInterface
     public interface WriteWatch {

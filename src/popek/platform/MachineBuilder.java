@@ -31,6 +31,8 @@ import popek.devices.Uart16550;
 import popek.engine.Unicorn;
 import popek.engine.X86;
 import popek.memory.GuestMemory;
+import popek.para.BlockRing;
+import popek.para.ConsoleRing;
 import popek.para.EventSink;
 import popek.para.Hypercalls;
 import popek.para.PvNote;
@@ -309,18 +311,19 @@ public final class MachineBuilder {
         return note;
     }
 
-    /*
-     * INTEGRATION POINT for the PV devices: each returns the ring the hypercall layer delegates HC_RING_ATTACH and
-     * HC_CONSOLE_NOTIFY / HC_BLOCK_SUBMIT to, or null while there is none (those hypercalls then answer -PV_ENOSYS).
-     * Wire popek.para.ConsoleRing and popek.para.BlockRing here, one line each; `events` is the shared-info page's
-     * event sink (raise PV_EV_CONSOLE / PV_EV_BLOCK through it).
+    /**
+     * The para-virtual console: the guest's bytes go where COM1's go, and typed bytes come to the ring instead of
+     * the UART (a para guest reads no UART).
      */
     private static PvRing consoleRing(GuestMemory ram, EventSink events, SerialConsole console) {
-        return null;   // e.g. new popek.para.ConsoleRing(ram, events, console::write)
+        ConsoleRing ring = new ConsoleRing(ram, events, console::write);
+        console.typeInto(ring::receive);
+        return ring;
     }
 
+    /** The para-virtual block device, over the first disk's image (the same file the ATA disk would use). */
     private static PvRing blockRing(GuestMemory ram, EventSink events, DiskImage disk) {
-        return null;   // e.g. disk == null ? null : new popek.para.BlockRing(ram, events, disk)
+        return disk == null ? null : new BlockRing(ram, events, disk);
     }
 
     /** Devices stop the machine through this; the vCPU is made after them. */

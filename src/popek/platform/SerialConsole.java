@@ -38,6 +38,11 @@ final class SerialConsole implements Uart16550.SerialSink, Timed {
     /** From now on typed bytes go to the 8042's keyboard (as scan codes) instead of COM1. */
     void typeInto(popek.devices.Kbc8042 kbc) { this.keyboard = kbc; }
 
+    private java.util.function.IntPredicate ring;
+
+    /** From now on typed bytes go to {@code receiver} (the para-virtual console ring), which says whether it took each. */
+    void typeInto(java.util.function.IntPredicate receiver) { this.ring = receiver; }
+
     private popek.devices.Kbc8042 autoKeyboard;
     private java.util.function.BooleanSupplier screenIsConsole;
 
@@ -91,7 +96,9 @@ final class SerialConsole implements Uart16550.SerialSink, Timed {
         flush();
         Integer b;
         if (keyboard == null && autoKeyboard != null && !typed.isEmpty() && screenIsConsole.getAsBoolean()) keyboard = autoKeyboard;
-        if (keyboard != null) {
+        if (ring != null) {
+            while ((b = typed.peek()) != null && ring.test(b)) typed.poll();
+        } else if (keyboard != null) {
             while ((b = typed.peek()) != null && keyboard.hasRoom()) keyboard.type(typed.poll());
         } else {
             while ((b = typed.peek()) != null && uart.receive(b)) typed.poll();
