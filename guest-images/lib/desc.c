@@ -50,8 +50,16 @@ void gdt_init(void)
         :: "m"(d), "i"(SEL_KCODE), "r"(SEL_KDATA), "r"(SEL_TSS) : "memory");
 }
 
+#ifdef PARA
+#include "pvlib.h"
+#endif
+
 void idt_gate(int vec, int dpl)
 {
+#ifdef PARA
+    pv_trap_set(vec, dpl, PV_TRAP_MASK_EVENTS);     /* the trap table stands in for the IDT */
+    return;
+#endif
     uint32_t off = (uint32_t)(isr_stubs + 16 * vec);
     idt[vec] = (uint64_t)(off & 0xFFFF)
              | (uint64_t)SEL_KCODE << 16
@@ -81,6 +89,11 @@ static struct regs *user_ret_handler(struct regs *r)
 
 void idt_init(void)
 {
+#ifdef PARA
+    pv_trap_defaults();                 /* the same vectors, in the PV trap table; no lidt */
+    isr_register(USER_RET_VEC, user_ret_handler);
+    return;
+#endif
     memset(idt, 0, sizeof idt);
     for (int v = 0; v < 48; v++)
         idt_gate(v, 0);

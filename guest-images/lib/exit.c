@@ -7,11 +7,20 @@ void halt_forever(void)
         __asm__ volatile("cli; hlt");
 }
 
+#ifdef PARA
+#include "pvlib.h"
+
+void debug_exit(uint8_t code)
+{
+    pv_exit(code);                      /* HC_EXIT: the same status, (code << 1) | 1 */
+}
+#else
 void debug_exit(uint8_t code)
 {
     outb(DEBUG_EXIT_PORT, code);        /* exit status (code << 1) | 1 */
     halt_forever();
 }
+#endif
 
 void power_off(void)
 {

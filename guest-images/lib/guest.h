@@ -121,6 +121,12 @@ void paging_identity_4m(uint32_t flags);                      /* page 0 left not
 void paging_set(uint32_t start, uint32_t end, uint32_t flags); /* identity pages in [start,end) */
 void paging_enable(void);
 
+/* ata.c: primary channel master, PIO, polled (nIEN set), 28-bit LBA; 0 or -1 (ERR/DF, timeout, out of range) */
+uint32_t ata_identify(void);            /* LBA28 sector count, 0 if no drive answers */
+int ata_read(uint32_t lba, void *buf, uint32_t nsectors);
+int ata_write(uint32_t lba, const void *buf, uint32_t nsectors);
+int ata_flush(void);                    /* FLUSH CACHE */
+
 /* Linker script symbols */
 extern char __kernel_start[], __kernel_end[];
 extern char __user_start[], __user_shared_start[], __user_shared_end[], __user_end[];

@@ -13,6 +13,37 @@
 #define LSR_DR   0x01
 #define LSR_THRE 0x20
 
+#ifdef PARA
+/* Para build: the "serial port" is the PV console ring (pvlib.h), so kprintf works unchanged. */
+#include "pvlib.h"
+
+void serial_init(void)
+{
+    pv_console_attach();                /* on failure pv_console_putc falls back to HC_CONSOLE_WRITE */
+}
+
+void serial_putc(char c)
+{
+    pv_console_putc(c);
+}
+
+int serial_rx_ready(void)
+{
+    return pv_console_peek();
+}
+
+char serial_getc(void)
+{
+    int c;
+    while ((c = pv_console_getc()) < 0) {
+        uint32_t old = pv_irq_save();
+        if (!pv_console_peek())
+            pv_block();                 /* until an event (PV_EV_CONSOLE) */
+        pv_irq_restore(old);
+    }
+    return (char)c;
+}
+#else
 void serial_init(void)
 {
     outb(COM1 + IER, 0x00);             /* no UART interrupts */
@@ -50,3 +81,4 @@ char serial_getc(void)
         ;
     return (char)inb(COM1 + RBR);
 }
+#endif

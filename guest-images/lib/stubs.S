@@ -1,5 +1,10 @@
 /* Interrupt entry: 256 stubs (16 bytes apart) -> common frame -> isr_dispatch(); user_call() for ring 3. */
 #include "guest.h"
+#ifdef PARA
+#include "pvlib.h"
+#define UPCALL_PENDING pv_shared
+#define UPCALL_MASK (pv_shared + 1)
+#endif
 
 /* Vectors for which the CPU pushes an error code: 8, 10-14, 17, 21, 29, 30. */
 #define HAS_ERR(n) ((n) == 8 || ((n) >= 10 && (n) <= 14) || (n) == 17 || (n) == 21 || (n) == 29 || (n) == 30)
@@ -35,6 +40,17 @@ isr_common:
     call isr_dispatch
     movl %eax, %esp                     /* the handler may switch to another frame */
 isr_return:
+#ifdef PARA
+    /* Returning to CPL 3 is the para build's "iret restores IF=1": user code runs with events on. The
+     * store comes before the pops, so an upcall it lets in nests below this frame. */
+    testb $3, 60(%esp)                  /* the frame's CS */
+    jz 1f
+    movb $0, UPCALL_MASK
+    cmpb $0, UPCALL_PENDING             /* an event came while masked: have it delivered now (nested below */
+    je 1f                               /* this frame; EAX is restored by the popal) */
+    call hypercall_page + 32 * HC_YIELD
+1:
+#endif
     popl %gs
     popl %fs
     popl %es
@@ -57,6 +73,10 @@ user_call:
     pushl %esi
     pushl %edi
     pushfl
+#ifdef PARA
+    movzbl UPCALL_MASK, %eax            /* ring 3 runs with the caller's mask (like its IF); restored on return */
+    movl %eax, user_saved_mask
+#endif
     movl %esp, user_saved_esp
     movl 24(%esp), %eax                 /* fn */
     movl 28(%esp), %ecx                 /* user stack top */
@@ -84,6 +104,10 @@ user_resume:
     movw %dx, %es
     movw %dx, %fs
     movw %dx, %gs
+#ifdef PARA
+    movl user_saved_mask, %edx          /* USER_RET_VEC masked events on entry */
+    movb %dl, UPCALL_MASK
+#endif
     popfl
     popl %edi
     popl %esi
@@ -101,3 +125,6 @@ user_return_trampoline:
     .bss
     .balign 4
 user_saved_esp: .long 0
+#ifdef PARA
+user_saved_mask: .long 0
+#endif

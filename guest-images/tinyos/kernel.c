@@ -21,6 +21,17 @@
  *   summary: task D killed by general protection fault
  *   tinyos: all checks passed, debug-exit 0x10
  *
+ * The para-virtualised build (-DPARA, tinyos-para.elf, for `--mode para`) prints the same lines except the
+ * two that describe the platform, as it has neither PIC nor PIT:
+ *
+ *   pic: none, events by upcall (shared-info page), masked by upcall_mask stores
+ *   pit: none, 100 Hz from one-shot HC_SET_TIMER re-armed each tick (period 10000000 ns)
+ *
+ * It takes the timer as PV_EV_TIMER events, waits with HC_BLOCK instead of sti; hlt, masks events with stores to
+ * the shared-info page instead of cli/sti, exits with HC_EXIT and prints through the PV console (the library
+ * does those last two). Its page-table entries are all written before paging is on; CR3 is loaded with
+ * HC_NEW_BASEPTR and paging is turned on once, by a (trapped) mov to CR0.
+ *
  * Lines tagged "[A] ".."[D] " come from the tasks (via SYS_WRITE) and from the kernel on their
  * behalf. How the four tasks interleave depends on timing: a test should check that each tag's
  * lines appear in this order (order-independent across tags), between the "sched: 4 tasks" line
@@ -45,6 +56,12 @@
  */
 #include "guest.h"
 #include "syscall.h"
+#ifdef PARA
+#include "pvlib.h"
+
+#define TICK_NS 10000000u               /* 100 Hz */
+static uint64_t next_tick_ns;
+#endif
 
 #define NTASKS 4
 
@@ -126,7 +143,17 @@ static struct regs *on_timer(struct regs *r)
 {
     ticks++;
     user_ticks = ticks;                 /* a read-only page for ring 3; CR0.WP=0 lets ring 0 write */
+#ifdef PARA
+    /* A periodic tick from a one-shot timer: the next deadline one period after the last, unless time has
+     * already run past it (a long exit), then one period from now. */
+    next_tick_ns += TICK_NS;
+    uint64_t now = pv_time_ns();
+    if (next_tick_ns <= now)
+        next_tick_ns = now + TICK_NS;
+    pv_set_timer(next_tick_ns);
+#else
     pic_eoi(0);
+#endif
     if (current && (r->cs & 3) == 3) {  /* preempt only ring 3 (the kernel runs with IF=0) */
         struct task *next = pick_next(current);
         if (next && next != current) {
@@ -136,6 +163,14 @@ static struct regs *on_timer(struct regs *r)
     }
     return r;
 }
+
+#ifdef PARA
+static struct regs *on_timer_event(struct regs *r, uint32_t event)
+{
+    (void)event;
+    return on_timer(r);
+}
+#endif
 
 /* A user pointer is valid if the whole string lies in the user region. */
 static int user_string_ok(uint32_t p)
@@ -226,6 +261,9 @@ int kmain(uint32_t magic, struct mb_info *mbi)
         kprintf("PANIC: not booted by a Multiboot loader (eax=0x%08x)\n", magic);
         debug_exit(EXIT_PANIC);
     }
+#ifdef PARA
+    pv_init();                          /* events masked, upcall entry, the trap table */
+#endif
 
     gdt_init();
     kprintf("gdt: kernel code 0x%02x, kernel data 0x%02x, user code 0x%02x, user data 0x%02x, tss 0x%02x\n",
@@ -239,6 +277,18 @@ int kmain(uint32_t magic, struct mb_info *mbi)
     isr_register(SYSCALL_VEC, on_syscall);
     kprintf("idt: exceptions 0-31, irqs 0x20-0x2f, syscall int 0x%x (dpl 3)\n", SYSCALL_VEC);
 
+#ifdef PARA
+    pv_event_register(PV_EV_TIMER, on_timer_event);
+    kprintf("pic: none, events by upcall (shared-info page), masked by upcall_mask stores\n");
+    kprintf("pit: none, 100 Hz from one-shot HC_SET_TIMER re-armed each tick (period %u ns)\n", TICK_NS);
+    next_tick_ns = pv_time_ns() + TICK_NS;
+    pv_set_timer(next_tick_ns);
+    pv_irq_disable();
+    while (ticks < 10) {                /* test masked, then block (which unmasks): no lost wake-up */
+        pv_block();
+        pv_irq_disable();
+    }
+#else
     pic_remap(IRQ_BASE, IRQ_BASE + 8);
     kprintf("pic: irq 0-7 -> 0x20-0x27, irq 8-15 -> 0x28-0x2f\n");
     isr_register(IRQ_BASE + 0, on_timer);
@@ -249,6 +299,7 @@ int kmain(uint32_t magic, struct mb_info *mbi)
         sti_hlt();
         cli();
     }
+#endif
     kprintf("timer: 10 ticks\n");
 
     paging_identity_4m(PTE_P | PTE_W);  /* supervisor-only */
