@@ -236,9 +236,7 @@ public final class Hypercalls implements ParaGuest {
         PvRing ring = kind == PvAbi.RING_CONSOLE ? consoleRing : kind == PvAbi.RING_BLOCK ? blockRing : null;
         if (kind != PvAbi.RING_CONSOLE && kind != PvAbi.RING_BLOCK) return -PvAbi.EINVAL;
         if (ring == null) return -PvAbi.ENOSYS;
-        long p = Integer.toUnsignedLong(page);
-        if ((p & 0xFFF) != 0 || !ram.contains(p, 4096)) return -PvAbi.EINVAL;
-        int r = ring.attach(p);
+        int r = ring.attach(Integer.toUnsignedLong(page));   // the ring checks the page: -EINVAL misaligned, -EFAULT not in RAM
         if (r >= 0 && ring == consoleRing) consoleAttached = true;
         return r;
     }

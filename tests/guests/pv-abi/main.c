@@ -91,10 +91,12 @@ static void basic(void)
     check("mmu update: 4097 entries is -EINVAL", hc(HC_MMU_UPDATE, (uint32_t)updates, 4097) == -PV_EINVAL);
     check("tlb flush", hc(HC_TLB_FLUSH, PV_FLUSH_ALL, 0) == 0);
     check("new baseptr outside RAM is -EINVAL", hc(HC_NEW_BASEPTR, 0x7FFFF000, 0) == -PV_EINVAL);
-    check("ring attach with no console ring is -ENOSYS", hc(HC_RING_ATTACH, PV_RING_CONSOLE, 0x200000) == -PV_ENOSYS);
+    check("console notify before the ring is attached is -EINVAL", hc(HC_CONSOLE_NOTIFY, 0, 0) == -PV_EINVAL);
+    check("ring attach of a misaligned page is -EINVAL", hc(HC_RING_ATTACH, PV_RING_CONSOLE, 0x200010) == -PV_EINVAL);
+    check("ring attach of a page outside RAM is -EFAULT", hc(HC_RING_ATTACH, PV_RING_CONSOLE, 0x7FFFF000) == -PV_EFAULT);
     check("ring attach of an unknown ring is -EINVAL", hc(HC_RING_ATTACH, 7, 0x200000) == -PV_EINVAL);
-    check("console notify with no ring is -ENOSYS", hc(HC_CONSOLE_NOTIFY, 0, 0) == -PV_ENOSYS);
-    check("block submit with no ring is -ENOSYS", hc(HC_BLOCK_SUBMIT, 0, 0) == -PV_ENOSYS);
+    check("ring attach of the block ring with no disk is -ENOSYS", hc(HC_RING_ATTACH, PV_RING_BLOCK, 0x200000) == -PV_ENOSYS);
+    check("block submit with no disk is -ENOSYS", hc(HC_BLOCK_SUBMIT, 0, 0) == -PV_ENOSYS);
     check("yield with nothing pending", hc(HC_YIELD, 0, 0) == 0);
     finish("basic");
 }
