@@ -6,6 +6,9 @@
  *   ring3    a hypercall from ring 3 answers -PV_EPERM; an upcall that comes in ring 3 returns there
  *   paging   with paging on: HC_MMU_UPDATE remaps a live page (TLB flushed), HC_CONSOLE_WRITE reads through the
  *            guest's tables, HC_NEW_BASEPTR switches address space
+ *   disk     the block ring by hand (no library driver): sectors 0-63 written with the ata-pio guest's pattern in
+ *            two batches whose requests are out of sector order, read back, responses matched by id; a malformed
+ *            ring is refused and counted (needs a disk of 64 sectors)
  *   loop N   N rounds of five hypercalls, then power-off (TrapAllocationTest: the hot path allocates nothing)
  * Self-contained: only pv.h and guest.h; output through HC_CONSOLE_WRITE. */
 #include "guest.h"
@@ -250,6 +253,62 @@ static void loop(const char *n)
     power_off();
 }
 
+/* ---------------------------------------------------------------- disk */
+
+static struct pv_block_ring blk __attribute__((aligned(4096)));
+static uint8_t data[64 * 512] __attribute__((aligned(4096))), back[64 * 512] __attribute__((aligned(4096)));
+static uint32_t produced, consumed;
+
+static void put(uint64_t id, int op, uint32_t sector, uint32_t n, void *buf)
+{
+    struct pv_block_request *q = &blk.req[produced++ % PV_BLOCK_RING_SIZE];
+    q->id = id;
+    q->op = (uint8_t)op;
+    q->sectors = (uint16_t)n;
+    q->buffer = (uint32_t)buf;          /* identity-mapped: linear = physical */
+    q->sector = sector;
+}
+
+/* Submits what was put; checks every response is there, ok, and names a request of this batch once. */
+static void submit(int expected, uint64_t first_id)
+{
+    blk.req_prod = produced;
+    check("block submit completes the batch", hc(HC_BLOCK_SUBMIT, 0, 0) == expected);
+    uint32_t seen = 0;
+    while (consumed != blk.rsp_prod) {
+        struct pv_block_response *r = &blk.rsp[consumed++ % PV_BLOCK_RING_SIZE];
+        uint32_t k = (uint32_t)(r->id - first_id);
+        if (k >= 32 || (seen & 1u << k) || r->status != 0) check("a response: known id, once, status 0", 0);
+        seen |= 1u << k;
+    }
+    blk.rsp_cons = consumed;
+    check("every request answered", seen == (1u << expected) - 1);
+}
+
+static void disk(void)
+{
+    check("attach the block ring", hc(HC_RING_ATTACH, PV_RING_BLOCK, (uint32_t)&blk) == PV_BLOCK_RING_SIZE);
+    check("shared info: disk_sectors is 64", shared_info.disk_sectors == 64);
+    for (uint32_t i = 0; i < sizeof data; i++) data[i] = (uint8_t)((i / 512) * 7 + i % 512);
+    for (int k = 0; k < 4; k++)         /* sectors 48-63, 32-47, 16-31, 0-15: the elevator reorders them */
+        put(100 + k, PV_BLK_WRITE, 48 - 16 * k, 16, data + (48 - 16 * k) * 512);
+    put(104, PV_BLK_FLUSH, 0, 0, 0);
+    submit(5, 100);
+    put(200, PV_BLK_READ, 40, 24, back + 40 * 512);
+    put(201, PV_BLK_READ, 0, 40, back);
+    submit(2, 200);
+    check("what was written reads back", memcmp(data, back, sizeof data) == 0);
+    put(300, PV_BLK_READ, 63, 2, back);  /* one sector past the end */
+    blk.req_prod = produced;
+    check("a read past the end: one response", hc(HC_BLOCK_SUBMIT, 0, 0) == 1);
+    check("...with -EIO", blk.rsp[consumed % PV_BLOCK_RING_SIZE].status == -PV_EIO);
+    blk.rsp_cons = ++consumed;
+    blk.req_prod = produced + 1000;     /* far ahead of what Popek consumed */
+    check("a malformed ring is -EINVAL", hc(HC_BLOCK_SUBMIT, 0, 0) == -PV_EINVAL);
+    check("...and counted", shared_info.ring_errors == 2);
+    finish("disk");
+}
+
 /* The command line is "pv-abi.elf WORD...": the file name, a space, the scenario. */
 static const char *scenario(const char *cmdline)
 {
@@ -275,6 +334,7 @@ int kmain(uint32_t magic, struct mb_info *mbi)
     else if (is(cmd, "trap")) trap();
     else if (is(cmd, "ring3")) ring3();
     else if (is(cmd, "paging")) paging();
+    else if (is(cmd, "disk")) disk();
     else if (is(cmd, "loop")) loop(scenario(cmd) + 5);
     else basic();
     return 1;
