@@ -63,5 +63,21 @@ final class GuestLinear {
         return v;
     }
 
+    /** {@code words} 32-bit words from {@code linear} (already checked readable) into {@code into}: one walk per page. */
+    void read32s(int linear, int[] into, int words) {
+        for (int i = 0; i < words;) {
+            int at = linear + 4 * i;
+            int wholeInPage = (4096 - (at & 0xFFF)) / 4;
+            if (wholeInPage == 0) {   // a word that straddles two pages
+                into[i++] = read32(at);
+                continue;
+            }
+            long p = physical(at, 4, false);
+            int n = Math.min(wholeInPage, words - i);
+            for (int k = 0; k < n; k++) into[i + k] = ram.read32(p + 4L * k);
+            i += n;
+        }
+    }
+
     int read8(int linear) { return ram.read8(physical(linear, 1, false)); }
 }

@@ -181,17 +181,18 @@ public final class Hypercalls implements ParaGuest {
         if (count < 0 || count > PvAbi.MAX_MMU_UPDATES) return -PvAbi.EINVAL;
         linear.refresh();
         if (!linear.readable(address, count * PvAbi.MMU_UPDATE_BYTES)) return -PvAbi.EFAULT;
-        for (int i = 0; i < count; i++) {   // every entry first: one bad entry and nothing is applied
-            int at = address + i * PvAbi.MMU_UPDATE_BYTES;
-            if (!validUpdate(Integer.toUnsignedLong(linear.read32(at)), linear.read32(at + 4))) return -PvAbi.EINVAL;
+        int[] u = updates;
+        linear.read32s(address, u, 2 * count);   // one page walk per page of the array, not two per entry
+        for (int i = 0; i < 2 * count; i += 2) {   // every entry first: one bad entry and nothing is applied
+            if (!validUpdate(Integer.toUnsignedLong(u[i]), u[i + 1])) return -PvAbi.EINVAL;
         }
-        for (int i = 0; i < count; i++) {
-            int at = address + i * PvAbi.MMU_UPDATE_BYTES;
-            ram.write32(Integer.toUnsignedLong(linear.read32(at)), linear.read32(at + 4));
-        }
+        for (int i = 0; i < 2 * count; i += 2) ram.write32(Integer.toUnsignedLong(u[i]), u[i + 1]);
         flushTlb();
         return count;
     }
+
+    /** HC_MMU_UPDATE's (pointer, value) pairs, copied out of the guest once per call. */
+    private final int[] updates = new int[2 * PvAbi.MAX_MMU_UPDATES];
 
     /**
      * The entry goes in RAM, 4-aligned; a present entry maps RAM only: a 4 KiB frame, or with PS (bit 7) a 4 MiB
