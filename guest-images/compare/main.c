@@ -96,7 +96,7 @@ static void irqmask(uint32_t n)
     MASK();
     timer_stop();
     kprintf("compare: irqmask sections=%u ticks=%u ", n, ticks);
-    result(shared_state[0] == n && shared_state[1] == 3 * n && ticks > 0);
+    result(shared_state[0] == n && shared_state[1] == 3 * n);   /* ticks: how many came (none in a short run) */
     shared_state[0] = shared_state[1] = shared_state[2] = 0;
 }
 

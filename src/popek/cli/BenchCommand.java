@@ -30,7 +30,7 @@ import popek.stats.SvgBarChart;
 
 /** {@code popek bench}: Popek's own benchmarks, run on the shipped benchmark guests. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure what each trap costs.",
-        subcommands = {BenchCommand.Traps.class})
+        subcommands = {BenchCommand.Traps.class, BenchCompare.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

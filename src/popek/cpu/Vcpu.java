@@ -109,6 +109,10 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
      * interrupt be taken inside the shadow; an emulated hlt after sti is seen as a hlt, which is what matters.
      */
     private int shadowEip = -1;
+    /** Where the last emulated sti's shadow ended (not forgotten when the loop holds it): no interrupt is taken first there. */
+    private int shadowEnd = -1;
+    /** The trap site that last gave way to a waiting interrupt (INTERRUPT_FIRST), until one is delivered. */
+    private int interruptFirstAt = -1;
     /** The run loop could not tell a hlt from a stop at the byte after one: see UNCERTAIN_HALT_NANOS. */
     private boolean haltUncertain;
     private long uncertainUntil;
@@ -269,6 +273,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         afterDelivery(result, vector, eip);
         halted = false;
         haltUncertain = false;
+        interruptFirstAt = -1;
         stats.trap(TrapKind.EXTERNAL_INTERRUPT, began);
         stats.vector(vector);
         return pic.hasPendingInterrupt();
@@ -452,14 +457,22 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
      */
     private boolean rewrittenTrap(long began) {
         int trappedAt = uc.reg(X86.EIP);
-        int result = full.trap(trappedAt);
+        // Once per site until an interrupt is delivered: should the loop not deliver it after all, the guest runs on.
+        int result = full.trap(trappedAt, pic.hasPendingInterrupt() && trappedAt != interruptFirstAt ? shadowEnd
+                : FullVirtualization.NO_INTERRUPT_WAITING);
         if (result == FullVirtualization.NOT_A_SITE) return false;
+        if (result == FullVirtualization.INTERRUPT_FIRST) {   // EIP is back on the instruction: the loop delivers
+            interruptFirstAt = trappedAt;
+            eventRequested = true;
+            uc.stop();
+            return true;
+        }
         switch (result) {
             case SensitiveEmulator.HALT -> {
                 haltEmulated = true;
                 uc.stop();
             }
-            case SensitiveEmulator.SHADOW -> shadowEip = full.lastNext();
+            case SensitiveEmulator.SHADOW -> shadowEip = shadowEnd = full.lastNext();
             case SensitiveEmulator.INTERRUPT_WINDOW -> {
                 if (pic.hasPendingInterrupt()) {   // IF is now set: deliver it before the next instruction
                     eventRequested = true;
