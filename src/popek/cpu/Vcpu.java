@@ -343,6 +343,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         if (para != null && port == HYPERCALL_PORT) return hypercall();
         long began = stats.begin();
         int v = ports.read(port, size);
+        lookForOpenWindow();
         stats.trap(TrapKind.PORT_IN, began);
         return v;
     }
@@ -402,6 +403,23 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
     private void lookForInterrupt() {
         if (!irqPending && pic.hasPendingInterrupt()) {
             irqPending = true;
+            eventRequested = true;
+            uc.stop();
+        } else {
+            lookForOpenWindow();
+        }
+    }
+
+    /**
+     * After a port or device-memory access while an interrupt waits for IF: if the guest has set IF since (in emulate
+     * mode sti, popf and iret do not trap; in full mode an sti, whose shadow must pass first, does not end the run),
+     * the run ends now so the loop delivers it, as the CPU would have just after the sti. Otherwise it waited for the
+     * loop's next IF poll, a host timer: a late one let the apic guest close its 2 ms window (sti, poll the PIT, cli)
+     * with a timer expiry still in IRR, which its next check then counted as the one-shot's interrupt (two seen for
+     * one; InterruptWindowTest). One register read per access, and only while an interrupt waits.
+     */
+    private void lookForOpenWindow() {
+        if (irqPending && !eventRequested && (uc.reg(X86.EFLAGS) & X86.FLAG_IF) != 0 && pic.hasPendingInterrupt()) {
             eventRequested = true;
             uc.stop();
         }
@@ -584,6 +602,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
                 long v = bytes == 8
                         ? (device.read((int) offset, 4) & 0xFFFFFFFFL) | (long) device.read((int) offset + 4, 4) << 32
                         : device.read((int) offset, bytes) & 0xFFFFFFFFL;
+                lookForOpenWindow();
                 stats.trap(TrapKind.MMIO_READ, began);
                 return v;
             }

@@ -71,10 +71,8 @@ class DiskGuestTest {
      * disk's interrupts through the IOAPIC with the 8259s masked: the same transcript as under QEMU (SeaBIOS's MP
      * table, QEMU's APICs), in both modes. It only reads the disk.
      */
-    // Full mode only for now: in emulate mode its one-shot check saw two timer interrupts once in a loaded suite run
-    // (not reproduced in 30 runs by hand), an open bug recorded on issue 4 with emulate mode's slow Linux APIC boot.
     @ParameterizedTest
-    @EnumSource(value = ExecutionMode.class, names = "FULL")
+    @EnumSource(ExecutionMode.class)
     void theApicGuestTakesTimerAndDiskInterruptsThroughTheApicsAsUnderQemu(ExecutionMode mode) throws Exception {
         Path disk = Files.write(dir.resolve("disk.img"), image());
         GuestRun.Result r = GuestRun.boot(GuestRun.testGuest("apic.elf"), "", new byte[0], TIMEOUT,
