@@ -62,6 +62,8 @@ class GuestTranscriptTest {
         assumeFalse(!full && (g.name().equals("gp") || g.name().equals("io-bitmap")), "emulate mode: Unicorn 2.1 "
                 + "compiles out the I/O permission check (gen_check_io), so a ring-3 out with IOPL 0 runs instead of "
                 + "raising #GP; full mode rewrites user-mode port I/O and checks it");
+        assumeFalse(!full && g.name().equals("irq-window"), "emulate mode: Unicorn runs sti and cli itself, so nothing "
+                + "returns to Popek inside a two-instruction interrupt window; full mode traps both and takes the interrupt");
         Path image = g.image().startsWith("OUT/")
                 ? GuestRun.guestImage(g.image().substring(4))
                 : GuestRun.testGuest(g.image().substring("TESTOUT/".length()));
