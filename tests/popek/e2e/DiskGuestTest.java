@@ -72,7 +72,7 @@ class DiskGuestTest {
      * table, QEMU's APICs), in both modes. It only reads the disk.
      */
     @ParameterizedTest
-    @EnumSource(ExecutionMode.class)
+    @EnumSource(value = ExecutionMode.class, names = {"EMULATE", "FULL"})
     void theApicGuestTakesTimerAndDiskInterruptsThroughTheApicsAsUnderQemu(ExecutionMode mode) throws Exception {
         Path disk = Files.write(dir.resolve("disk.img"), image());
         GuestRun.Result r = GuestRun.boot(GuestRun.testGuest("apic.elf"), "", new byte[0], TIMEOUT,
