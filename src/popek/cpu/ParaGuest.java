@@ -10,7 +10,7 @@ public interface ParaGuest {
     int NONE = 0, MASKED = 1, READY = 2;
 
     /** Hypercall effects the vCPU must act on ({@link #effects} after {@link #hypercall}). */
-    int EFFECT_PAGING = 1, EFFECT_BLOCK = 2;
+    int EFFECT_PAGING = 1, EFFECT_BLOCK = 2, EFFECT_TIMER = 4;
 
     /** The hypercall port's read: EAX after the call. {@code cpl} is the caller's privilege level. */
     int hypercall(int cpl);

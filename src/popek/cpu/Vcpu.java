@@ -376,7 +376,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
             eventRequested = true;
             uc.stop();
         }
-        lookForDeadline();
+        if ((effects & ParaGuest.EFFECT_TIMER) != 0) lookForDeadline();   // only a new timer can be due sooner
         stats.trap(TrapKind.HYPERCALL, began);
         return result;
     }

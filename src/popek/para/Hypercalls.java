@@ -223,6 +223,7 @@ public final class Hypercalls implements ParaGuest {
 
     private int setTimer(int low, int high) {
         timer.set(Integer.toUnsignedLong(low) | (long) high << 32);
+        effects |= EFFECT_TIMER;
         return 0;
     }
 
