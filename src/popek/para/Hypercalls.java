@@ -248,6 +248,7 @@ public final class Hypercalls implements ParaGuest {
         int r = ring.kick();
         long errors = (consoleRing == null ? 0 : consoleRing.errors()) + (blockRing == null ? 0 : blockRing.errors());
         info.ringErrors((int) errors);
+        stats.ringErrors(errors);
         return r;
     }
 

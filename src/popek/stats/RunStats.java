@@ -52,6 +52,13 @@ public final class RunStats {
         if (timed) hypercallNanos[row] += System.nanoTime() - began;
     }
 
+    private long ringErrors;
+
+    /** The para-virtual rings' count of malformed contents so far (each answered with an error, never more). */
+    public void ringErrors(long total) { ringErrors = total; }
+
+    public long ringErrors() { return ringErrors; }
+
     /** How many hypercalls numbered {@code nr} the guest made. */
     public long hypercalls(int nr) { return nr >= 0 && nr < HYPERCALL_ROWS - 1 ? hypercalls[nr] : hypercalls[HYPERCALL_ROWS - 1]; }
 
@@ -150,6 +157,7 @@ public final class RunStats {
                 out.printf(Locale.ROOT, "    %-42s %12d%n", name, n);
             }
         }
+        if (ringErrors > 0) out.printf(Locale.ROOT, "    %-42s %12d%n", "malformed ring contents (error answers)", ringErrors);
         boolean any = false;
         for (int v = 0; v < 256; v++) {
             if (vectors[v] == 0) continue;

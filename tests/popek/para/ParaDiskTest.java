@@ -40,6 +40,7 @@ class ParaDiskTest {
         assertTrue(pv.serial().contains("pv-abi: disk passed"), pv.serial());
         assertEquals(85, pv.stop().exitCode(), pv.stop().message());
         assertEquals(4, pv.stats().hypercalls(PvAbi.HC_BLOCK_SUBMIT), "one submit per batch: two, the read past the end, the malformed ring");
+        assertEquals(2, pv.stats().ringErrors(), "the read past the end and the malformed ring, counted");
         assertArrayEquals(pattern(), Files.readAllBytes(disk), "the file holds what the guest wrote, nothing else");
 
         GuestRun.Result ata = GuestRun.boot(GuestRun.testGuest("ata-pio.elf"), "readonly", new byte[0], TIMEOUT,
