@@ -21,6 +21,33 @@
 #define USER_RET_VEC  0x81      /* DPL 3 gate: ring 3 code returns to user_call()'s caller */
 #define COM1          0x3F8
 
+#ifdef __ASSEMBLER__
+/* The interrupt frame (struct regs) below a vector and an error code already pushed: the general registers and the
+ * data segments saved, the kernel's data segments loaded (stubs.S isr_common, pv_entry.S's upcall). */
+.macro ISR_SAVE
+    pushal
+    pushl %ds
+    pushl %es
+    pushl %fs
+    pushl %gs
+    movw $SEL_KDATA, %ax
+    movw %ax, %ds
+    movw %ax, %es
+    movw %ax, %fs
+    movw %ax, %gs
+    cld
+.endm
+/* ...and back, down to the interrupted code's own frame (the vector and error code dropped). */
+.macro ISR_RESTORE
+    popl %gs
+    popl %fs
+    popl %es
+    popl %ds
+    popal
+    addl $8, %esp
+.endm
+#endif
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 #include <stddef.h>

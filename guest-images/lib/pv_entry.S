@@ -38,17 +38,7 @@ pv_shared:
 pv_upcall_entry:
     pushl $0                            /* err */
     pushl $PV_UPCALL_VECTOR
-    pushal
-    pushl %ds
-    pushl %es
-    pushl %fs
-    pushl %gs
-    movw $SEL_KDATA, %ax
-    movw %ax, %ds
-    movw %ax, %es
-    movw %ax, %fs
-    movw %ax, %gs
-    cld
+    ISR_SAVE
     pushl %esp                          /* struct regs * */
     call pv_upcall_dispatch
     movl %eax, %esp                     /* a handler may switch to another task's frame */
@@ -56,11 +46,6 @@ pv_upcall_entry:
     cmpb $0, pv_shared                  /* an event came after the dispatcher's last look: have it now */
     je 1f                               /* (nested below this frame; EAX is restored by the popal) */
     call hypercall_page + 32 * HC_YIELD
-1:  popl %gs
-    popl %fs
-    popl %es
-    popl %ds
-    popal
-    addl $8, %esp                       /* vector + error code */
+1:  ISR_RESTORE
     iretl
 #endif

@@ -25,17 +25,7 @@ isr_stubs:
     .endr
 
 isr_common:
-    pushal
-    pushl %ds
-    pushl %es
-    pushl %fs
-    pushl %gs
-    movw $SEL_KDATA, %ax
-    movw %ax, %ds
-    movw %ax, %es
-    movw %ax, %fs
-    movw %ax, %gs
-    cld
+    ISR_SAVE
     pushl %esp                          /* struct regs * */
     call isr_dispatch
     movl %eax, %esp                     /* the handler may switch to another frame */
@@ -51,12 +41,7 @@ isr_return:
     call hypercall_page + 32 * HC_YIELD
 1:
 #endif
-    popl %gs
-    popl %fs
-    popl %es
-    popl %ds
-    popal
-    addl $8, %esp                       /* vector + error code */
+    ISR_RESTORE
     iretl
 
     /* void isr_return_to(struct regs *frame) */

@@ -40,8 +40,8 @@ public final class BlockRing implements PvRing {
 
     @Override
     public int attach(long page) {
-        if ((page & (GuestMemory.PAGE - 1)) != 0) return -EINVAL;
-        if (!ram.contains(page, GuestMemory.PAGE)) return -EFAULT;
+        int bad = PvRing.checkPage(ram, page);
+        if (bad < 0) return bad;
         this.page = page;
         ram.write32(page + BLK_REQ_CONS, ram.read32(page + BLK_REQ_PROD));   // nothing outstanding at attach
         ram.write32(page + BLK_RSP_PROD, ram.read32(page + BLK_RSP_CONS));

@@ -27,8 +27,8 @@ public final class ConsoleRing implements PvRing {
 
     @Override
     public int attach(long page) {
-        if ((page & (GuestMemory.PAGE - 1)) != 0) return -EINVAL;
-        if (!ram.contains(page, GuestMemory.PAGE)) return -EFAULT;
+        int bad = PvRing.checkPage(ram, page);
+        if (bad < 0) return bad;
         this.page = page;
         return CON_OUT_SIZE;
     }

@@ -14,4 +14,10 @@ public interface PvRing {
 
     /** Malformed ring contents seen so far (bad indices, buffers outside RAM, unknown operations). */
     long errors();
+
+    /** Where a ring page may be: 0, or -EINVAL if {@code page} is not 4 KiB-aligned, -EFAULT if it is not in RAM. */
+    static int checkPage(popek.memory.GuestMemory ram, long page) {
+        if ((page & (popek.memory.GuestMemory.PAGE - 1)) != 0) return -PvAbi.EINVAL;
+        return ram.contains(page, popek.memory.GuestMemory.PAGE) ? 0 : -PvAbi.EFAULT;
+    }
 }
