@@ -235,17 +235,11 @@ static void disk(uint32_t mib)
 
 /* ---------------------------------------------------------------- command line */
 
-static int word_is(const char *s, size_t n, const char *w) { return strlen(w) == n && memcmp(s, w, n) == 0; }
-
 static int parse(const char *s)
 {
-    while (*s) {
-        while (*s == ' ')
-            s++;
-        const char *tok = s;
-        while (*s && *s != ' ')
-            s++;
-        size_t len = (size_t)(s - tok);
+    const char *tok;
+    size_t len;
+    while ((tok = next_word(&s, &len))) {
         const char *eq = tok;
         while (eq < tok + len && *eq != '=')
             eq++;

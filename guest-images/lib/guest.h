@@ -76,6 +76,11 @@ void *memcpy(void *d, const void *s, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 
+/* cmdline.c: the words of a command line. next_word: the next space-separated word of *s (advancing *s past it)
+ * and its length, or NULL at the end; word_is: are the n bytes at s the word w? */
+const char *next_word(const char **s, size_t *len);
+int word_is(const char *s, size_t n, const char *w);
+
 /* exit.c */
 void debug_exit(uint8_t code) __attribute__((noreturn));
 void power_off(void) __attribute__((noreturn));   /* outw(0x604, 0x2000); debug-exit FAIL if it returns */

@@ -83,22 +83,13 @@ static void fail(int c, const char *what, uint32_t got, uint32_t want, int hex)
 static uint32_t iterations = DEFAULT_ITERATIONS;
 static uint32_t selected = (1u << NCLASSES) - 1;
 
-static int word_eq(const char *s, size_t n, const char *w)
-{
-    return strlen(w) == n && memcmp(s, w, n) == 0;
-}
-
 /* Parses "<kernel path> key=value ...": iterations=N, only=<class>[,<class>...] (names or ids).
  * Returns 0, or prints why not and returns -1. */
 static int parse_cmdline(const char *s)
 {
-    while (*s) {
-        while (*s == ' ')
-            s++;
-        const char *tok = s;
-        while (*s && *s != ' ')
-            s++;
-        size_t len = (size_t)(s - tok);
+    const char *tok;
+    size_t len;
+    while ((tok = next_word(&s, &len))) {
         if (len > 11 && memcmp(tok, "iterations=", 11) == 0) {
             uint64_t v = 0;
             for (size_t i = 11; i < len; i++) {
@@ -121,7 +112,7 @@ static int parse_cmdline(const char *s)
                 int c = -1;
                 for (int k = 0; k < NCLASSES; k++) {
                     char id[4] = { (char)('0' + k / 10), (char)('0' + k % 10), 0, 0 };
-                    if (word_eq(tok + i, j - i, names[k]) || word_eq(tok + i, j - i, k < 10 ? id + 1 : id))
+                    if (word_is(tok + i, j - i, names[k]) || word_is(tok + i, j - i, k < 10 ? id + 1 : id))
                         c = k;
                 }
                 if (c < 0) {
