@@ -112,12 +112,15 @@ public final class BenchTable {
         return String.join(", ", parts);
     }
 
-    private static void appendLine(StringBuilder out, String[] cells, int[] width) {
+    private static void appendLine(StringBuilder out, String[] cells, int[] width) { appendLine(out, cells, width, RIGHT); }
+
+    /** One line of a table: each cell padded to its column's width, on the right or the left as {@code right} says. */
+    static void appendLine(StringBuilder out, String[] cells, int[] width, boolean[] right) {
         StringBuilder line = new StringBuilder();
         for (int c = 0; c < cells.length; c++) {
             if (c > 0) line.append(GAP);
             String pad = " ".repeat(width[c] - cells[c].length());
-            line.append(RIGHT[c] ? pad + cells[c] : cells[c] + pad);
+            line.append(right[c] ? pad + cells[c] : cells[c] + pad);
         }
         out.append(line.toString().stripTrailing()).append('\n');
     }

@@ -78,15 +78,7 @@ public final class CompareTable {
         return String.join(", ", parts);
     }
 
-    private static void append(StringBuilder out, String[] cells, int[] width) {
-        StringBuilder line = new StringBuilder();
-        for (int c = 0; c < cells.length; c++) {
-            if (c > 0) line.append("  ");
-            String pad = " ".repeat(width[c] - cells[c].length());
-            line.append(RIGHT[c] ? pad + cells[c] : cells[c] + pad);
-        }
-        out.append(line.toString().stripTrailing()).append('\n');
-    }
+    private static void append(StringBuilder out, String[] cells, int[] width) { BenchTable.appendLine(out, cells, width, RIGHT); }
 
     /**
      * "disk: para is 21.5x faster than full (20 ms vs 430 ms) and takes 250x fewer exits", the winner against the
