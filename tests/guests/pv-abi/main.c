@@ -131,11 +131,20 @@ static void upcall(void)
     hc(HC_YIELD, 0, 0);
     check("unmask + yield: delivered at once", upcalls == 1 && got == PV_EV_TIMER);
     check("the callback unmasked on its way out", shared_info.upcall_mask == 0);
+    /* Masked before the timer is armed: on a loaded host the deadline can pass before HC_BLOCK, and an
+     * event delivered then would leave block nothing to wait for. Masked, it stays pending, and block
+     * (which unmasks) returns at once with the upcall; unloaded, block sleeps until the timer fires. */
     uint64_t deadline = now() + 2000000;
+    shared_info.upcall_mask = 1;
     set_timer(deadline);
-    shared_info.upcall_mask = 1;        /* block unmasks */
     check("block returns 0", hc(HC_BLOCK, 0, 0) == 0);
     check("block woke by the timer's upcall", upcalls == 2 && shared_info.time_ns >= deadline);
+    deadline = now() + 1000000;
+    shared_info.upcall_mask = 1;
+    set_timer(deadline);
+    while (now() < deadline + 1000) { }
+    check("block with an event already pending returns at once, with the upcall",
+          hc(HC_BLOCK, 0, 0) == 0 && upcalls == 3 && shared_info.upcall_mask == 0);
     set_timer(now() + 1000000000);
     check("set timer then cancel", set_timer(0) == 0);
     finish("upcall");

@@ -46,7 +46,7 @@ class ParaModeTest {
     void eventsWaitWhileMaskedAndBlockWakesOnTheTimer() throws Exception {
         GuestRun.Result r = para("upcall");
         passed(r, "upcall");
-        assertEquals(2, r.stats().traps(TrapKind.UPCALL));
+        assertEquals(3, r.stats().traps(TrapKind.UPCALL));
         assertEquals(0, r.stats().traps(TrapKind.EXTERNAL_INTERRUPT), "no PIC interrupt reaches a para guest");
     }
 
