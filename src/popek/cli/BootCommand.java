@@ -1,7 +1,5 @@
 package popek.cli;
 
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -9,10 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.TypeConversionException;
 import popek.cpu.CpuConfig;
@@ -45,6 +45,8 @@ import popek.platform.MemorySize;
             "74:an internal error in Popek",
             "130:interrupted (Ctrl-C)"})
 final class BootCommand implements Callable<Integer> {
+    @ParentCommand Main main;
+
     @Parameters(index = "0", paramLabel = "IMAGE", arity = "0..1",
             description = "A Multiboot kernel file, or the name of a guest Popek ships (hello, tinyos, trapbench).")
     String image;
@@ -120,7 +122,7 @@ final class BootCommand implements Callable<Integer> {
         if (tscMhz < 1 || tscMhz > 8000) throw new Main.UserError("--tsc-mhz: must be 1 to 8000, not " + tscMhz);
         CpuidTable table = CpuidTable.EMPTY;
         for (CpuidEntry e : cpuid) table = table.with(e.leaf(), e.subleaf(), e.eax(), e.ebx(), e.ecx(), e.edx());
-        PrintStream serialOut = new PrintStream(new FileOutputStream(FileDescriptor.out), false);
+        PrintStream serialOut = new PrintStream(main.terminal().out(), false);
         Machine machine;
         try {
             machine = new MachineBuilder()
@@ -146,47 +148,55 @@ final class BootCommand implements Callable<Integer> {
         }
         try (machine) {
             // On Ctrl-C the JVM runs this hook and then halts, so the hook says why itself; 'reported' keeps it one line.
-            java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
+            AtomicBoolean reported = new AtomicBoolean();
             Thread ctrlC = new Thread(() -> {
                 machine.stop(new StopReason(StopReason.INTERRUPTED, "interrupted"));
                 serialOut.flush();
                 if (reported.compareAndSet(false, true)) System.err.println("popek: interrupted (Ctrl-C)");
             });
             Runtime.getRuntime().addShutdownHook(ctrlC);
-            startInputPump(System.in, machine);
-            ScreenRenderer renderer = new ScreenRenderer(machine, serialOut, Boolean.getBoolean("popek.terminal"));
-            renderer.start();
-            long t0 = System.nanoTime();
-            StopReason reason = machine.run();
-            long wall = System.nanoTime() - t0;
-            renderer.finish();
-            serialOut.flush();
-            if (!reason.byGuest() && reported.compareAndSet(false, true)) System.err.println("popek: " + reason.message());
-            String bios = machine.stats().biosCallSummary();
-            if (bios != null) System.err.println("popek: " + bios);
-            if (screenDump != null) {
-                try {
-                    Files.writeString(screenDump, machine.screen().text());
-                } catch (IOException e) {
-                    System.err.println("popek: --screen-dump: could not write " + screenDump + ": " + e.getMessage());
-                }
-            }
-            if (stats) {
-                machine.stats().print(System.err, "popek: " + reason.message() + " (exit code " + reason.exitCode() + ", "
-                        + mode.label() + " mode)", wall);
-                var ports = machine.ports();
-                if (ports.unclaimedReads() + ports.unclaimedWrites() > 0) {
-                    System.err.printf("  ports no device claims: %d reads (all ones), %d writes (ignored); the last was 0x%x%n",
-                            ports.unclaimedReads(), ports.unclaimedWrites(), ports.lastUnclaimedPort());
-                }
-            }
             try {
-                Runtime.getRuntime().removeShutdownHook(ctrlC);
-            } catch (IllegalStateException alreadyExiting) {
-                // Ctrl-C arrived while we were finishing: the JVM is exiting anyway.
+                return runAndReport(machine, serialOut, reported);
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(ctrlC);
+                } catch (IllegalStateException alreadyExiting) {
+                    // Ctrl-C arrived while we were finishing: the JVM is exiting anyway.
+                }
             }
-            return reason.exitCode();
         }
+    }
+
+    /** Runs the built machine to its stop and says what the user asked to see; returns the exit code. */
+    private int runAndReport(Machine machine, PrintStream serialOut, AtomicBoolean reported) {
+        startInputPump(main.terminal().in(), machine);
+        ScreenRenderer renderer = new ScreenRenderer(machine, serialOut, Boolean.getBoolean("popek.terminal"));
+        renderer.start();
+        long t0 = System.nanoTime();
+        StopReason reason = machine.run();
+        long wall = System.nanoTime() - t0;
+        renderer.finish();
+        serialOut.flush();
+        if (!reason.byGuest() && reported.compareAndSet(false, true)) System.err.println("popek: " + reason.message());
+        String bios = machine.stats().biosCallSummary();
+        if (bios != null) System.err.println("popek: " + bios);
+        if (screenDump != null) {
+            try {
+                Files.writeString(screenDump, machine.screen().text());
+            } catch (IOException e) {
+                System.err.println("popek: --screen-dump: could not write " + screenDump + ": " + e.getMessage());
+            }
+        }
+        if (stats) {
+            machine.stats().print(System.err, "popek: " + reason.message() + " (exit code " + reason.exitCode() + ", "
+                    + mode.label() + " mode)", wall);
+            var ports = machine.ports();
+            if (ports.unclaimedReads() + ports.unclaimedWrites() > 0) {
+                System.err.printf("  ports no device claims: %d reads (all ones), %d writes (ignored); the last was 0x%x%n",
+                        ports.unclaimedReads(), ports.unclaimedWrites(), ports.lastUnclaimedPort());
+            }
+        }
+        return reason.exitCode();
     }
 
     /** A file path, or the name of a shipped guest looked up in the built guest images. */

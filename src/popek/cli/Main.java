@@ -15,18 +15,28 @@ import popek.engine.NativeLibraryException;
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    private final Terminal terminal;
+
+    Main(Terminal terminal) { this.terminal = terminal; }
+
+    /** The console the commands' guests use (for the subcommands, which picocli gives their parent). */
+    Terminal terminal() { return terminal; }
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "which command? (e.g. 'popek boot hello'; see 'popek --help')");
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args, new PrintWriter(System.err, true)));
+        System.exit(execute(args, new PrintWriter(System.err, true), Terminal.process()));
     }
 
-    /** Runs a command line; returns the process exit code. User mistakes print one line to {@code err}. */
-    public static int execute(String[] args, PrintWriter err) {
-        CommandLine cl = new CommandLine(new Main());
+    /**
+     * Runs a command line; returns the process exit code. User mistakes print one line to {@code err}; a booted
+     * guest's console is {@code terminal}.
+     */
+    public static int execute(String[] args, PrintWriter err, Terminal terminal) {
+        CommandLine cl = new CommandLine(new Main(terminal));
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
             String where = ex.getCommandLine().getCommandName();

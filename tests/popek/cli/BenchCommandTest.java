@@ -19,7 +19,7 @@ class BenchCommandTest {
     @TempDir Path dir;
 
     private int popek(StringWriter err, String... args) {
-        return Main.execute(args, new PrintWriter(err, true));
+        return Main.execute(args, new PrintWriter(err, true), Terminal.detached());
     }
 
     @Test

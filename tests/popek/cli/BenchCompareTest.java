@@ -19,7 +19,7 @@ class BenchCompareTest {
     @TempDir Path dir;
 
     private static int popek(StringWriter err, String... args) {
-        return Main.execute(args, new PrintWriter(err, true));
+        return Main.execute(args, new PrintWriter(err, true), Terminal.detached());
     }
 
     /** The CSV field {@code column} of the row for workload w in mode m. */

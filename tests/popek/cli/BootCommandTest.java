@@ -23,7 +23,7 @@ class BootCommandTest {
 
     private Outcome popek(String... args) {
         StringWriter err = new StringWriter();
-        int code = Main.execute(args, new PrintWriter(err, true));
+        int code = Main.execute(args, new PrintWriter(err, true), Terminal.detached());
         return new Outcome(code, err.toString());
     }
 
@@ -166,7 +166,7 @@ class BootCommandTest {
     @Test
     void helpExplainsEveryFlag() {
         StringWriter out = new StringWriter();
-        picocli.CommandLine cl = new picocli.CommandLine(new Main());
+        picocli.CommandLine cl = new picocli.CommandLine(new Main(Terminal.detached()));
         cl.setOut(new PrintWriter(out, true));
         assertEquals(0, cl.execute("boot", "--help"));
         for (String flag : new String[] {"--memory", "--cmdline", "--stats", "--timeout", "Exit codes"}) {
