@@ -50,6 +50,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
     private boolean eventRequested;   // a hook asked the loop to look at interrupts (set and read on the vCPU thread)
     /** An IRQ was pending when this run began: the loop polls for it, so the OUT hook need not stop for it. */
     private boolean irqPending;
+    private boolean acknowledged;   // the loop took an interrupt from the controllers this round
     /** The deadline the preemptor was last given (vCPU thread only). */
     private long publishedDeadline = Timed.NEVER;
     private long unmappedAddress;
@@ -176,6 +177,12 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
             if (para != null) para.tick(now);
             boolean waiting = para != null ? deliverUpcall() : deliverPendingInterrupt();
             if ((s = stop.get()) != null) continue;
+            if (acknowledged) {
+                // A timer that owes ticks raises the next one once the last has been taken; it then waits in IRR
+                // behind the one in service until the guest's EOI (see OwedTicks).
+                acknowledged = false;
+                next = Math.min(next, advanceDevices(now));
+            }
             if (waiting) next = Math.min(next, now + IF_POLL_NANOS);
             if (timeoutNanos > 0) next = Math.min(next, timeoutNanos);
 
@@ -266,6 +273,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         if ((uc.reg(X86.EFLAGS) & X86.FLAG_IF) == 0 || (!halted && inInterruptShadow())) return true;
         shadowEip = -1;
         int vector = pic.acknowledge();
+        acknowledged = true;
         long began = stats.begin();
         int eip = uc.reg(X86.EIP);
         int result = delivery.deliver(vector, InterruptDelivery.EXTERNAL, 0, eip);

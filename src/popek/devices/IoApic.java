@@ -48,7 +48,13 @@ public final class IoApic implements MmioDevice {
         this.apic = apic;
         for (int n = 0; n < PINS; n++) {
             int pin = n;
-            pins[n] = level -> setPin(pin, level);
+            pins[n] = new IrqLine() {
+                @Override
+                public void set(boolean level) { setPin(pin, level); }
+
+                @Override
+                public boolean requestWaiting() { return waiting(pin); }
+            };
         }
         reset();
         this.id = id & 0xF;
@@ -92,6 +98,17 @@ public final class IoApic implements MmioDevice {
         } else if (now) {
             service(n);
         }
+    }
+
+    /**
+     * Pin n's last request has not reached the CPU yet: latched here, or its vector still in the local APIC's IRR
+     * (a level-triggered one counts until its EOI). A masked pin holds nothing.
+     */
+    private boolean waiting(int n) {
+        int entry = low[n];
+        if ((entry & MASKED) != 0) return false;
+        if ((entry & LEVEL) != 0) return (entry & REMOTE_IRR) != 0;
+        return (latched & 1 << n) != 0 || apic.requested(entry & VECTOR);
     }
 
     /** Sends pin n's request to the local APIC if it has one and the entry lets it through. */

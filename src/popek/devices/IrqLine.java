@@ -9,5 +9,12 @@ public interface IrqLine {
     /** A low-high-low pulse: one edge, as an ISA device that just signals an event. */
     default void pulse() { set(false); set(true); set(false); }
 
+    /**
+     * Is a request this line raised still waiting to be taken by the CPU, so that another edge now would merge with
+     * it? True while an unmasked controller input holds the request (the 8259's IRR, the local APIC's IRR for an
+     * IOAPIC pin's vector). A timer that owes ticks ({@link Pit8254}) asks before raising the next one.
+     */
+    default boolean requestWaiting() { return false; }
+
     IrqLine NONE = high -> { };
 }

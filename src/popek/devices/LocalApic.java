@@ -25,8 +25,9 @@ import java.util.function.IntConsumer;
  *
  * <p>The timer counts at 1 GHz of virtual time before the divider (one count per virtual ns, as QEMU's APIC), so
  * TCCR drops by one every {@code divide} ns. Like the 8254, it is modelled arithmetically from the virtual time the
- * count started; when the host runs {@link #advance} late by several periods, a periodic timer raises one
- * interrupt (IRR holds one bit per vector) and keeps its phase. A new divide value while counting carries the
+ * count started; when the host runs {@link #advance} late by several periods, a periodic timer keeps its phase and
+ * owes the guest the periods it missed ({@link OwedTicks}): IRR holds one bit per vector, so each is raised once the
+ * one before it has been taken (a one-shot expiry is a single interrupt either way). A new divide value while counting carries the
  * current count on at the new rate (the fraction of a count already elapsed is dropped). TSC-deadline mode is not
  * offered: LVT timer bit 18 is not writable.
  *
@@ -86,6 +87,7 @@ public final class LocalApic implements MmioDevice, Timed, InterruptController {
     private boolean counting;    // a count is loaded and has not run out (periodic counts until TICR is written 0)
     private long countBase;      // virtual ns at which the count stood at TICR
     private long nextExpiry;     // virtual ns at which it next reaches 0, while counting
+    private final OwedTicks owed = new OwedTicks();
 
     public LocalApic(Clock clock, InterruptController lint0) {
         this.clock = clock;
@@ -111,6 +113,7 @@ public final class LocalApic implements MmioDevice, Timed, InterruptController {
         lvt[LINT0] = MODE_EXTINT << 8;   // virtual wire
         lvt[LINT1] = 4 << 8;             // NMI
         initialCount = 0;
+        owed.clear();
         tdcr = 0;
         divide = divideFor(0);
         counting = false;
@@ -131,6 +134,9 @@ public final class LocalApic implements MmioDevice, Timed, InterruptController {
         }
         request(vector, levelTriggered);
     }
+
+    /** The vector waits in IRR (accepted, not yet taken by the CPU). */
+    public boolean requested(int vector) { return (irr[(vector & 0xFF) >>> 5] & 1 << (vector & 31)) != 0; }
 
     private void request(int vector, boolean levelTriggered) {
         int word = vector >>> 5, bit = 1 << (vector & 31);
@@ -331,6 +337,7 @@ public final class LocalApic implements MmioDevice, Timed, InterruptController {
         advance(now);   // an expiry of the old count that was due already happened
         initialCount = value & 0xFFFF_FFFFL;
         counting = initialCount != 0;
+        owed.clear();
         countBase = now;
         nextExpiry = counting ? now + initialCount * divide : NEVER;
     }
@@ -341,6 +348,7 @@ public final class LocalApic implements MmioDevice, Timed, InterruptController {
         long count = currentCount(now);
         boolean wasPeriodic = periodic();
         lvt[TIMER] = lvtValue(TIMER, value);
+        if ((lvt[TIMER] & LVT_MASKED) != 0 || periodic() != wasPeriodic) owed.clear();
         // A change of mode re-bases the count on what it reads now; otherwise (masking, a new vector) the phase is kept.
         if (counting && periodic() != wasPeriodic) continueCount(now, count);
     }
@@ -365,21 +373,43 @@ public final class LocalApic implements MmioDevice, Timed, InterruptController {
         nextExpiry = now + count * divide;
     }
 
-    /** A masked timer keeps counting, but its expiries are no events: the run loop need not wake for them. */
+    /**
+     * A masked timer keeps counting, but its expiries are no events: the run loop need not wake for them. An owed
+     * tick is due at once when the one before it has left IRR.
+     */
     @Override
-    public long nextDeadline() { return counting && (lvt[TIMER] & LVT_MASKED) == 0 ? nextExpiry : NEVER; }
+    public long nextDeadline() {
+        int entry = lvt[TIMER];
+        if ((entry & LVT_MASKED) != 0) return NEVER;
+        if (owed.any() && !requested(entry)) return 0;
+        return counting ? nextExpiry : NEVER;
+    }
 
     @Override
     public void advance(long now) {
-        if (!counting || now < nextExpiry) return;
-        if (periodic()) {
-            long period = initialCount * divide;
-            nextExpiry += ((now - nextExpiry) / period + 1) * period;   // missed periods fold into this one
-        } else {
-            counting = false;
-            nextExpiry = NEVER;
-        }
         int entry = lvt[TIMER];
-        if ((entry & LVT_MASKED) == 0) accept(entry & 0xFF, false);
+        if (counting && now >= nextExpiry) {
+            if (periodic()) {
+                long period = initialCount * divide;
+                long periods = (now - nextExpiry) / period + 1;
+                nextExpiry += periods * period;
+                if ((entry & LVT_MASKED) == 0) owed.add(periods, period);
+            } else {
+                counting = false;
+                nextExpiry = NEVER;
+                if ((entry & LVT_MASKED) == 0) accept(entry & 0xFF, false);
+            }
+        }
+        if ((entry & LVT_MASKED) != 0) {
+            owed.clear();   // masked (by the guest, or by software-disabling the APIC): expiries are no events
+        } else if (owed.any() && !requested(entry)) {
+            owed.take();
+            accept(entry & 0xFF, false);
+        }
     }
+
+    /** Periodic timer interrupts owed now, and those dropped at the cap (see {@link OwedTicks}). */
+    public long owedTimerTicks() { return owed.owed(); }
+
+    public long droppedTimerTicks() { return owed.dropped(); }
 }

@@ -27,7 +27,13 @@ public final class Pic8259 implements InterruptController, BytePortDevice {
     public Pic8259() {
         for (int n = 0; n < 16; n++) {
             int input = n == CASCADE_IRQ ? 9 : n;   // the ISA bus's IRQ2 pin is wired to IRQ9 on an AT
-            lines[n] = high -> setIrq(input, high);
+            lines[n] = new IrqLine() {
+                @Override
+                public void set(boolean high) { setIrq(input, high); }
+
+                @Override
+                public boolean requestWaiting() { return waiting(input); }
+            };
         }
     }
 
@@ -54,6 +60,12 @@ public final class Pic8259 implements InterruptController, BytePortDevice {
             slave.setInput(n - 8, high);
             cascade();
         }
+    }
+
+    /** Input n (0-15) holds a request that its chip has not masked and the CPU has not acknowledged. */
+    private boolean waiting(int n) {
+        Pic8259Chip chip = n < 8 ? master : slave;
+        return (chip.irr() & ~chip.imr() & 1 << (n & 7)) != 0;
     }
 
     /** The slave's INT output is the master's IR2 input. */

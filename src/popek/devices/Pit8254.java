@@ -16,10 +16,11 @@ package popek.devices;
  * Unlike a PC after its BIOS, channel 0 does not run at power-on: with no BIOS to program the PIC, an 18.2 Hz tick
  * would arrive on vector 0. The guest programs it (as KVM's in-kernel PIT also expects).
  *
- * <p>Falling behind: if the host runs {@link #advance} late by several periods, the missed IRQ0 edges are not
- * replayed as a burst (the PIC could latch only one of them anyway, and a storm would slow a guest that is already
- * late); one edge is delivered, the rest are counted in {@link #missedTicks()}, and the guest's clock catches up
- * from whatever it reads (TSC, PIT count, RTC), as it would after a long SMI.
+ * <p>Falling behind: if the host runs {@link #advance} late by several periods, or an IRQ0 request is still waiting
+ * for the CPU when the next period ends, the edges are owed ({@link OwedTicks}) and raised one at a time, each once
+ * the one before has been taken ({@link IrqLine#requestWaiting()}), as KVM's PIT does by default. Raised together
+ * they would merge in the controller's one request bit: a guest that counts jiffies would lose time, and Linux,
+ * which calibrates its local APIC timer against 25 PIT ticks, would measure the APIC too fast under host load.
  */
 public final class Pit8254 implements BytePortDevice, Timed {
     public static final int CHANNEL_0 = 0x40, CHANNEL_1 = 0x41, CHANNEL_2 = 0x42, CONTROL = 0x43, PORT_COUNT = 4;
@@ -32,7 +33,8 @@ public final class Pit8254 implements BytePortDevice, Timed {
     private final PitChannel[] channels = {new PitChannel(true), new PitChannel(true), new PitChannel(false)};
     private long irq0DeliveredTo;   // the tick up to which channel 0's output has been put on the IRQ0 line
     private boolean irq0High;
-    private long firedTicks, missedTicks;
+    private long firedTicks;
+    private final OwedTicks owed = new OwedTicks();
 
     public Pit8254(Clock clock, IrqLine irq0) {
         this.clock = clock;
@@ -105,6 +107,7 @@ public final class Pit8254 implements BytePortDevice, Timed {
     /** After channel 0 is reprogrammed, IRQ0 takes its new OUT level from now on. */
     private void restartIrq0(long tick) {
         irq0DeliveredTo = tick;
+        owed.clear();
         setIrq0(channels[0].lineLevel(tick));
     }
 
@@ -119,6 +122,7 @@ public final class Pit8254 implements BytePortDevice, Timed {
 
     @Override
     public long nextDeadline() {
+        if (owed.any() && !irq0.requestWaiting()) return 0;   // the last one was taken: the next owed one is due
         long tick = channels[0].nextEventTick(irq0DeliveredTo);
         return tick == PitChannel.NO_EVENT ? NEVER : nanosAt(tick);
     }
@@ -129,15 +133,17 @@ public final class Pit8254 implements BytePortDevice, Timed {
         PitChannel c0 = channels[0];
         if (tick > irq0DeliveredTo && c0.running()) {
             long edges = c0.risingEdges(irq0DeliveredTo, tick);
-            if (edges > 0) {
-                irq0.set(false);
-                irq0.set(true);
-                irq0High = true;
-                firedTicks++;
-                missedTicks += edges - 1;
-            }
+            if (edges > 0) owed.add(edges, nanosAt(c0.periodTicks()));
         }
         irq0DeliveredTo = Math.max(irq0DeliveredTo, tick);
+        // One edge per request the controllers can hold apart: a line no unmasked input listens to takes them all.
+        while (owed.any() && !irq0.requestWaiting()) {
+            owed.take();
+            irq0.set(false);
+            irq0.set(true);
+            irq0High = true;
+            firedTicks++;
+        }
         setIrq0(c0.lineLevel(tick));
     }
 
@@ -154,6 +160,9 @@ public final class Pit8254 implements BytePortDevice, Timed {
     /** IRQ0 edges delivered. */
     public long firedTicks() { return firedTicks; }
 
-    /** IRQ0 edges that fell due while the host was late and were folded into one (see the class comment). */
-    public long missedTicks() { return missedTicks; }
+    /** IRQ0 edges owed now: due, but waiting for an earlier request to be taken (see the class comment). */
+    public long owedTicks() { return owed.owed(); }
+
+    /** IRQ0 edges given up because more than a second's worth was owed. */
+    public long droppedTicks() { return owed.dropped(); }
 }

@@ -45,6 +45,9 @@ final class PitChannel {
 
     private long elapsed(long tick) { return gatePaused ? pausedElapsed : tick - loadTick; }
 
+    /** Input-clock ticks per period in modes 2 and 3. */
+    long periodTicks() { return period(); }
+
     /** True while OUT can change by itself: counting, not held by the gate. */
     boolean running() { return counting && !gatePaused; }
 

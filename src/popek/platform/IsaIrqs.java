@@ -17,9 +17,15 @@ final class IsaIrqs {
             IrqLine toPic = pic.irq(n);
             int pin = MpTable.ioapicPin(n);
             IrqLine toIoApic = pin >= 0 ? ioapic.pin(pin) : IrqLine.NONE;
-            lines[n] = high -> {
-                toPic.set(high);
-                toIoApic.set(high);
+            lines[n] = new IrqLine() {
+                @Override
+                public void set(boolean high) {
+                    toPic.set(high);
+                    toIoApic.set(high);
+                }
+
+                @Override
+                public boolean requestWaiting() { return toPic.requestWaiting() || toIoApic.requestWaiting(); }
             };
         }
     }

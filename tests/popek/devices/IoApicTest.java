@@ -57,6 +57,23 @@ class IoApicTest {
         return v;
     }
 
+    /** What a timer that owes ticks asks: is the last edge still short of the CPU? */
+    @Test
+    void aPinsRequestWaitsUntilTheCpuTakesItsVector() {
+        IrqLine pin2 = ioapic.pin(2);
+        program(2, UNMASKED | EDGE | 0x30);
+        assertFalse(pin2.requestWaiting());
+        pin2.pulse();
+        assertTrue(pin2.requestWaiting(), "in the local APIC's IRR");
+        assertEquals(0x30, lapic.acknowledge());
+        assertFalse(pin2.requestWaiting(), "taken (in service)");
+        pin2.pulse();
+        assertTrue(pin2.requestWaiting(), "the next waits behind it");
+        lapic.write(LocalApic.EOI, 4, 0);
+        program(2, IoApic.MASKED | EDGE | 0x30);
+        assertFalse(pin2.requestWaiting(), "a masked pin holds nothing for the timer to wait on");
+    }
+
     // ---------------------------------------------------------------- registers
 
     @Test

@@ -445,17 +445,45 @@ class LocalApicTest {
     }
 
     @Test
-    void periodicTimerLateBySeveralPeriodsRaisesOneInterruptAndKeepsItsPhase() {
+    void periodicTimerLateBySeveralPeriodsOwesThemOneAtATimeAndKeepsItsPhase() {
         enable(0xFF);
         wr(LVT_TIMER, LVT_PERIODIC | 0x31);
         wr(TICR, 100);   // divide by 2: a period of 200 ns
         clock.set(1_050);
         apic.advance(1_050);   // expiries at 200, 400, 600, 800 and 1000 were due
-        assertEquals(0x31, apic.acknowledge());
-        eoi();
-        assertFalse(apic.hasPendingInterrupt(), "one interrupt for the lot");
+        assertEquals(4, apic.owedTimerTicks(), "IRR holds one; four are owed");
+        assertEquals(1_200, apic.nextDeadline(), "nothing more is due while the vector waits in IRR");
+        int taken = 0;
+        while (apic.hasPendingInterrupt()) {
+            assertEquals(0x31, apic.acknowledge());
+            taken++;
+            if (apic.nextDeadline() <= clock.nanos()) apic.advance(clock.nanos());   // as the run loop does
+            assertFalse(apic.hasPendingInterrupt(), "the next waits behind the one in service");
+            eoi();
+        }
+        assertEquals(5, taken, "one interrupt per period");
         assertEquals(1_200, apic.nextDeadline());
         assertEquals(75, rd(TCCR));
+    }
+
+    @Test
+    void owedTimerTicksAreForgivenByMaskingOrANewCount() {
+        enable(0xFF);
+        wr(LVT_TIMER, LVT_PERIODIC | 0x31);
+        wr(TICR, 100);
+        clock.set(1_050);
+        apic.advance(1_050);
+        assertEquals(4, apic.owedTimerTicks());
+        wr(TICR, 100);
+        assertEquals(0, apic.owedTimerTicks(), "a new count");
+        assertEquals(0x31, apic.acknowledge());
+        eoi();
+        clock.set(2_050);
+        apic.advance(2_050);
+        assertEquals(4, apic.owedTimerTicks());
+        wr(LVT_TIMER, LVT_MASKED | LVT_PERIODIC | 0x31);
+        assertEquals(0, apic.owedTimerTicks(), "masked");
+        assertEquals(Timed.NEVER, apic.nextDeadline());
     }
 
     @Test

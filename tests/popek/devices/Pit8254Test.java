@@ -79,7 +79,7 @@ class Pit8254Test {
         assertEquals(List.of(at(start + DIVISOR), at(start + 2 * DIVISOR), at(start + 3 * DIVISOR)), irq0.edgeTimes);
         assertFalse(irq0.high(), "mode 2 delivers a pulse");
         assertEquals(3, pit.firedTicks());
-        assertEquals(0, pit.missedTicks());
+        assertEquals(0, pit.owedTicks());
         assertEquals(at(start + 4 * DIVISOR), pit.nextDeadline());
     }
 
@@ -146,14 +146,78 @@ class Pit8254Test {
     }
 
     @Test
-    void aLateHostGetsOneEdgeAndTheRestAreCounted() {
+    void aLateHostOwesTheMissedTicksAndRaisesEachOnceTheLastWasTaken() {
+        irq0.latching();
         program(0x34, CH0, 1000);
         clock.set(at(10_500));
         pit.advance(clock.nanos());
-        assertEquals(1, irq0.risingEdges());
-        assertEquals(1, pit.firedTicks());
-        assertEquals(9, pit.missedTicks());
+        assertEquals(1, irq0.risingEdges(), "one edge: the controller's request bit holds one");
+        assertEquals(9, pit.owedTicks());
+        assertEquals(at(11_000), pit.nextDeadline(), "nothing is due while the request waits");
+        pit.advance(clock.nanos());
+        assertEquals(1, irq0.risingEdges(), "still one while it waits");
+        for (int taken = 1; taken < 10; taken++) {
+            irq0.take();
+            assertEquals(0, pit.nextDeadline(), "taken: the next owed tick is due at once");
+            pit.advance(clock.nanos());
+            assertEquals(taken + 1, irq0.risingEdges());
+        }
+        assertEquals(0, pit.owedTicks());
+        assertEquals(10, pit.firedTicks());
         assertEquals(at(11_000), pit.nextDeadline());
+        irq0.take();
+        runUntil(at(11_000));
+        irq0.take();
+        runUntil(at(12_000));
+        assertEquals(12, irq0.risingEdges(), "then on time again: 12 periods, 12 interrupts");
+    }
+
+    @Test
+    void ticksOwedToALineNobodyHoldsAreRaisedTogether() {
+        program(0x34, CH0, 1000);   // the recording line latches nothing, as a masked controller input
+        clock.set(at(10_500));
+        pit.advance(clock.nanos());
+        assertEquals(10, irq0.risingEdges());
+        assertEquals(0, pit.owedTicks());
+    }
+
+    @Test
+    void reprogrammingForgivesTheDebtAndOverASecondOfItIsDropped() {
+        irq0.latching();
+        program(0x34, CH0, DIVISOR);   // ~1 kHz: a second's worth is 1000 ticks
+        clock.set(at(3L * Pit8254.INPUT_HZ));
+        pit.advance(clock.nanos());
+        assertEquals(1, irq0.risingEdges());
+        assertEquals(3 * Pit8254.INPUT_HZ / DIVISOR - 1000, pit.droppedTicks(), "a second's worth is kept, the rest dropped");
+        assertEquals(999, pit.owedTicks(), "one of the thousand raised");
+        program(0x34, CH0, DIVISOR);
+        assertEquals(0, pit.owedTicks(), "a new count starts afresh");
+        irq0.take();
+        assertTrue(pit.nextDeadline() > clock.nanos(), "nothing owed is due");
+    }
+
+    /** With the real 8259: the owed tick waits in IRR behind the one in service and is the next one acknowledged. */
+    @Test
+    void throughThe8259EachOwedTickIsItsOwnInterrupt() {
+        Pic8259 pic = new Pic8259();
+        pic.initialise(0x20, 0x28);
+        pic.writeByte(Pic8259.MASTER_DATA, 0xFA);   // IRQ0 (and the cascade) unmasked
+        pit = new Pit8254(clock, pic.irq(0));
+        pit.writeByte(CONTROL, 0x34);
+        pit.writeByte(CH0, 1000 & 0xFF);
+        pit.writeByte(CH0, 1000 >>> 8);
+        clock.set(at(3_500));
+        pit.advance(clock.nanos());
+        int taken = 0;
+        while (pic.hasPendingInterrupt()) {
+            assertEquals(0x20, pic.acknowledge());
+            taken++;
+            pit.advance(clock.nanos());            // the run loop looks again after every acknowledge
+            assertFalse(pic.hasPendingInterrupt(), "the next waits for the EOI");
+            pic.writeByte(Pic8259.MASTER_COMMAND, 0x20);
+        }
+        assertEquals(3, taken);
+        assertEquals(0, pit.owedTicks());
     }
 
     @Test
