@@ -37,6 +37,11 @@ void gdt_init(void)
     gdt_set(5, (uint32_t)&tss, sizeof tss - 1, 0x89, 0x0);  /* 0x28 32-bit TSS (available), byte gran */
 
     struct dtr d = { sizeof gdt - 1, (uint32_t)gdt };
+#ifdef PARA
+    uint32_t data = SEL_UDATA;          /* the para kernel's data segment: see ISR_SAVE in guest.h */
+#else
+    uint32_t data = SEL_KDATA;
+#endif
     __asm__ volatile(
         "lgdt %0\n\t"
         "ljmp %1, $1f\n"
@@ -45,9 +50,9 @@ void gdt_init(void)
         "movw %w2, %%es\n\t"
         "movw %w2, %%fs\n\t"
         "movw %w2, %%gs\n\t"
-        "movw %w2, %%ss\n\t"
-        "ltr %w3"
-        :: "m"(d), "i"(SEL_KCODE), "r"(SEL_KDATA), "r"(SEL_TSS) : "memory");
+        "movw %w3, %%ss\n\t"
+        "ltr %w4"
+        :: "m"(d), "i"(SEL_KCODE), "r"(data), "r"(SEL_KDATA), "r"(SEL_TSS) : "memory");
 }
 
 #ifdef PARA

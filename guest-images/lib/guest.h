@@ -23,9 +23,16 @@
 
 #ifdef __ASSEMBLER__
 /* The interrupt frame (struct regs) below a vector and an error code already pushed: the general registers and the
- * data segments saved, the kernel's data segments loaded (stubs.S isr_common, pv_entry.S's upcall). */
+ * data segments saved, the kernel's data segments loaded (stubs.S isr_common, pv_entry.S's upcall).
+ * The para build touches no segment register: its kernel runs on the flat ring 3 data segment all the time
+ * (SEL_UDATA, loaded once by gdt_init; SS stays SEL_KDATA), which the kernel may use and ring 3 keeps on an iret, so there is
+ * nothing to save or reload. Each segment move is a trap on Popek's full-virtualisation engine, twelve per
+ * interrupt here; the frame keeps their four slots so struct regs is the same in both builds. */
 .macro ISR_SAVE
     pushal
+#ifdef PARA
+    subl $16, %esp
+#else
     pushl %ds
     pushl %es
     pushl %fs
@@ -35,14 +42,19 @@
     movw %ax, %es
     movw %ax, %fs
     movw %ax, %gs
+#endif
     cld
 .endm
 /* ...and back, down to the interrupted code's own frame (the vector and error code dropped). */
 .macro ISR_RESTORE
+#ifdef PARA
+    addl $16, %esp
+#else
     popl %gs
     popl %fs
     popl %es
     popl %ds
+#endif
     popal
     addl $8, %esp
 .endm

@@ -72,11 +72,13 @@ user_call:
     pushfl                              /* eflags (IOPL 0, caller's IF) */
     pushl $SEL_UCODE                    /* cs */
     pushl %eax                          /* eip */
+#ifndef PARA                            /* (the para kernel runs on SEL_UDATA already: guest.h, ISR_SAVE) */
     movw $SEL_UDATA, %ax
     movw %ax, %ds
     movw %ax, %es
     movw %ax, %fs
     movw %ax, %gs
+#endif
     iretl
 
     /* void user_resume(uint32_t value): called at CPL 0 by the USER_RET_VEC handler */
@@ -84,12 +86,13 @@ user_call:
 user_resume:
     movl 4(%esp), %eax
     movl user_saved_esp, %esp           /* abandon the ring 0 stack (TSS.esp0) frame */
+#ifndef PARA
     movw $SEL_KDATA, %dx
     movw %dx, %ds
     movw %dx, %es
     movw %dx, %fs
     movw %dx, %gs
-#ifdef PARA
+#else
     movl user_saved_mask, %edx          /* USER_RET_VEC masked events on entry */
     movb %dl, UPCALL_MASK
 #endif

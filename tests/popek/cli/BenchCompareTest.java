@@ -47,6 +47,10 @@ class BenchCompareTest {
         // Page tables: an invlpg per page and two mov cr3 per space in full mode; two batches and two switches in para.
         assertTrue(field(csv, "pagetable", "full", traps) >= 20 * 66, String.join("\n", csv));
         assertTrue(field(csv, "pagetable", "para", traps) <= 20 * 4 + 10, String.join("\n", csv));
+        // System calls: the unmodified entry stubs move segment registers (12 traps) around int 0x80 and iret; the
+        // para build's move none.
+        assertTrue(field(csv, "syscall", "full", traps) >= 200 * 14, String.join("\n", csv));
+        assertTrue(field(csv, "syscall", "para", traps) <= 200 * 2 + 10, String.join("\n", csv));
         assertTrue(Files.readString(dir.resolve("compare.svg")).contains("pagetable"));
     }
 
