@@ -27,9 +27,9 @@ import java.util.function.IntConsumer;
  * TCCR drops by one every {@code divide} ns. Like the 8254, it is modelled arithmetically from the virtual time the
  * count started; when the host runs {@link #advance} late by several periods, a periodic timer keeps its phase and
  * owes the guest the periods it missed ({@link OwedTicks}): IRR holds one bit per vector, so each is raised once the
- * one before it has been taken (a one-shot expiry is a single interrupt either way). A new divide value while counting carries the
- * current count on at the new rate (the fraction of a count already elapsed is dropped). TSC-deadline mode is not
- * offered: LVT timer bit 18 is not writable.
+ * one before it has been taken (a one-shot expiry is a single interrupt either way). A new divide value while
+ * counting carries the current count on at the new rate (the fraction of a count already elapsed is dropped).
+ * TSC-deadline mode is not offered: LVT timer bit 18 is not writable.
  *
  * <p>Nothing here allocates after construction: {@link #read}, {@link #write} and the interrupt paths run on the
  * vCPU thread's trap path.
