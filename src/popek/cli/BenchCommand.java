@@ -32,6 +32,18 @@ import popek.stats.SvgBarChart;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure what each trap costs.",
         subcommands = {BenchCommand.Traps.class, BenchCompare.class})
 final class BenchCommand implements Runnable {
+    /**
+     * A bench's results as {@code DIR/NAME.csv} and a log-scale bar chart {@code DIR/NAME.svg} ({@code axis} names
+     * the groups, {@code title} heads the chart), and a line saying where they went.
+     */
+    static void writeFiles(Path out, String name, BenchResult result, String axis, String title) throws IOException {
+        Files.createDirectories(out);
+        Path csv = out.resolve(name + ".csv"), svg = out.resolve(name + ".svg");
+        Files.writeString(csv, BenchCsv.render(result));
+        Files.writeString(svg, new SvgBarChart(result, AxisScale.LOG, axis).render(title));
+        System.out.println("wrote " + csv + " and " + svg);
+    }
+
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -133,11 +145,7 @@ final class BenchCommand implements Runnable {
             BenchResult result = new BenchResult(modes, cells);
             String how = fixed > 0 ? fixed + " iterations" : "iterations grown until each loop lasts " + STABLE_NANOS / 1_000_000 + " ms";
             System.out.print(new BenchTable(result).render("Trap cost by instruction class (trapbench, " + how + ")"));
-            Files.createDirectories(out);
-            Files.writeString(out.resolve("traps.csv"), BenchCsv.render(result));
-            Files.writeString(out.resolve("traps.svg"), new SvgBarChart(result, AxisScale.LOG, "instruction class")
-                    .render("Popek: cost of each class of sensitive instruction"));
-            System.out.println("wrote " + out.resolve("traps.csv") + " and " + out.resolve("traps.svg"));
+            writeFiles(out, "traps", result, "instruction class", "Popek: cost of each class of sensitive instruction");
             return 0;
         }
 

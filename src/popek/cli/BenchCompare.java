@@ -20,13 +20,10 @@ import popek.devices.BenchMarker;
 import popek.platform.BootImageException;
 import popek.platform.Machine;
 import popek.platform.MachineBuilder;
-import popek.stats.AxisScale;
-import popek.stats.BenchCsv;
 import popek.stats.BenchResult;
 import popek.stats.CompareTable;
 import popek.stats.Measurement;
 import popek.stats.ModeRatio;
-import popek.stats.SvgBarChart;
 
 /**
  * {@code popek bench compare}: the same five workloads (guest-images/compare) unmodified under emulate and full, and
@@ -111,11 +108,7 @@ final class BenchCompare implements Callable<Integer> {
             if (modes.contains("full") && modes.contains("emulate")) ratios.add(new ModeRatio("full", "emulate"));
             if (modes.contains("para") && modes.contains("full")) ratios.add(new ModeRatio("para", "full"));
             System.out.print(new CompareTable(result, ratios).render("Emulate, full and para on the same work (compare guest, " + args + ")"));
-            Files.createDirectories(out);
-            Files.writeString(out.resolve("compare.csv"), BenchCsv.render(result));
-            Files.writeString(out.resolve("compare.svg"), new SvgBarChart(result, AxisScale.LOG, "workload")
-                    .render("Popek: one workload, three modes (wall time)"));
-            System.out.println("wrote " + out.resolve("compare.csv") + " and " + out.resolve("compare.svg"));
+            BenchCommand.writeFiles(out, "compare", result, "workload", "Popek: one workload, three modes (wall time)");
             return 0;
         } finally {
             Files.deleteIfExists(disk);

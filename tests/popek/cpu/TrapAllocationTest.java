@@ -36,6 +36,23 @@ class TrapAllocationTest {
         }
     }
 
+    /** A guest loop run for a number of iterations; returns the bytes the vCPU thread allocated. */
+    @FunctionalInterface
+    private interface Loop {
+        long allocatedDuring(int iterations) throws Exception;
+    }
+
+    /**
+     * Runs {@code loop} once to warm up (class loading and JIT compilation allocate once), then at {@code small} and
+     * at ten times that: the extra iterations must allocate under 64 KiB. {@code more} names them in the message.
+     */
+    private static void assertAllocatesNothing(Loop loop, int small, String more) throws Exception {
+        loop.allocatedDuring(small);
+        long few = loop.allocatedDuring(small);
+        long many = loop.allocatedDuring(10 * small);
+        assertTrue(many - few < 64 * 1024, more + " allocated " + (many - few) + " bytes");
+    }
+
     private long allocatedDuring(int iterations, boolean timedStats) throws Exception {
         // mov ecx, N ; L: out 0x80, al ; in al, 0x80 ; out 0xE0, al (unclaimed) ; dec ecx ; jnz L ; power off
         Path image = new FlatKernel().emit(0xB9).dword(iterations).emit(0xE6, 0x80, 0xE4, 0x80, 0xE6, 0xE0, 0x49, 0x75, 0xF7)
@@ -57,19 +74,13 @@ class TrapAllocationTest {
     /** Full mode: the traps of rewritten instructions (six per iteration here) allocate nothing either. */
     @Test
     void rewrittenInstructionTrapsAllocateNothing() throws Exception {
-        rewrittenAllocatedDuring(50_000);
-        long small = rewrittenAllocatedDuring(50_000);
-        long large = rewrittenAllocatedDuring(500_000);
-        assertTrue(large - small < 64 * 1024, "2.7 million more traps allocated " + (large - small) + " bytes");
+        assertAllocatesNothing(this::rewrittenAllocatedDuring, 50_000, "2.7 million more traps");
     }
 
     @Test
     void portTrapsAllocateNothing() throws Exception {
         for (boolean timed : new boolean[] {false, true}) {
-            allocatedDuring(200_000, timed);   // warm up: class loading and JIT compilation allocate once
-            long small = allocatedDuring(200_000, timed);
-            long large = allocatedDuring(2_000_000, timed);
-            assertTrue(large - small < 64 * 1024, "5.4 million more traps allocated " + (large - small) + " bytes (timed stats: " + timed + ")");
+            assertAllocatesNothing(n -> allocatedDuring(n, timed), 200_000, "5.4 million more traps (timed stats: " + timed + ")");
         }
     }
 
@@ -86,10 +97,7 @@ class TrapAllocationTest {
     /** Para mode: hypercalls (the whole of the path: the port hook, the call, its statistics) allocate nothing. */
     @Test
     void hypercallsAllocateNothing() throws Exception {
-        hypercallsAllocatedDuring(30_000);
-        long small = hypercallsAllocatedDuring(30_000);
-        long large = hypercallsAllocatedDuring(300_000);
-        assertTrue(large - small < 64 * 1024, "1.35 million more hypercalls allocated " + (large - small) + " bytes");
+        assertAllocatesNothing(this::hypercallsAllocatedDuring, 30_000, "1.35 million more hypercalls");
     }
 
     private long mmioAllocatedDuring(int iterations) throws Exception {
@@ -107,9 +115,6 @@ class TrapAllocationTest {
     /** Local APIC register accesses (MMIO traps) allocate nothing either. */
     @Test
     void mmioTrapsAllocateNothing() throws Exception {
-        mmioAllocatedDuring(100_000);
-        long small = mmioAllocatedDuring(100_000);
-        long large = mmioAllocatedDuring(1_000_000);
-        assertTrue(large - small < 64 * 1024, "2.7 million more MMIO traps allocated " + (large - small) + " bytes");
+        assertAllocatesNothing(this::mmioAllocatedDuring, 100_000, "2.7 million more MMIO traps");
     }
 }
