@@ -84,9 +84,13 @@ final class FullVirtualization implements AutoCloseable {
      * TLB-fill hook.
      */
     long codeFetch(long linear, long physical, boolean user) {
+        if (ranRealMode) {
+            segments.forgetRealMode();
+            ranRealMode = false;
+        }
         if (!ram.contains(physical, ShadowCode.PAGE)) return physical;   // no RAM there: the fetch fails as it would
         ShadowCode shadows = user ? userCode : code;
-        long shadow = shadows.shadowOf(physical, segments.codeBits());
+        long shadow = shadows.shadowOf(physical, segments.codeBits(), entryIn(linear));
         int flags = shadows.lastFlags();
         if (!purgeRequested && shadows.needsPurge()) {
             purgeRequested = true;   // the run loop purges it (it cannot be done inside this hook)
@@ -104,6 +108,20 @@ final class FullVirtualization implements AutoCloseable {
     }
 
     private boolean purgeRequested;
+    private boolean ranRealMode;
+
+    /** Real-mode code is about to run (as it is): what Popek knows of the segments is stale once PE is set again. */
+    void realModeFetch() { ranRealMode = true; }
+
+    /**
+     * Where in linear page {@code linear} the CPU is about to start a block of code, or -1 if the fetch is not for the
+     * block's start (a block that runs on from the page before). Unicorn asks for a code page's translation before it
+     * translates a block, with EIP on the block's first instruction.
+     */
+    private int entryIn(long linear) {
+        long start = (segments.base(X86.SEG_CS) + (uc.reg(X86.EIP) & 0xFFFFFFFFL)) & 0xFFFFFFFFL;
+        return (start & ~0xFFFL) == (linear & ~0xFFFL & 0xFFFFFFFFL) ? (int) (start & 0xFFF) : -1;
+    }
 
     /**
      * Empties the shadow pool if it asked to be: drops every translation the engine made (so no old shadow can run
@@ -178,9 +196,9 @@ final class FullVirtualization implements AutoCloseable {
             if (shadow < 0) return NOT_A_SITE;
         }
         long pageStart = shadows.originalOf(shadow);
-        int site = shadows.siteAt(pageStart + (linear & 0xFFF));
+        int site = shadows.siteAt(shadow, linear & 0xFFF);
         if (site < 0) return NOT_A_SITE;
-        ScanResult scan = shadows.scanOf(pageStart);
+        ScanResult scan = shadows.scanOfShadow(shadow);
         int offset = scan.offset(site), length = scan.length(site);
         int start = linear - (linear & 0xFFF) + offset;
         lastClass = scan.sensitiveClass(site);
@@ -205,7 +223,7 @@ final class FullVirtualization implements AutoCloseable {
     private long lookUp(ShadowCode shadows, int linear, boolean user) {
         mem.refresh();
         try {
-            return shadows.shadowPageOf(mem.physical(linear, popek.memory.PageWalker.FETCH, user) & ~0xFFFL);
+            return shadows.shadowPageOf(mem.physical(linear, popek.memory.PageWalker.FETCH, user) & ~0xFFFL, segments.codeBits());
         } catch (GuestFault f) {
             return -1;
         }

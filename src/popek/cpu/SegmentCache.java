@@ -39,6 +39,15 @@ final class SegmentCache {
     void invalidate() { valid = false; }
 
     /**
+     * The guest ran real-mode code, whose segment loads and far transfers the CPU makes unseen: forget the bases and
+     * the code size too (a kernel that went back to real mode may far-jump there before it sets CR0.PE again).
+     */
+    void forgetRealMode() {
+        valid = false;
+        codeBits = 0;
+    }
+
+    /**
      * The code segment's size, 16 or 32, for decoding a page of code. Known without a context save because, in
      * kernel code, only Popek loads CS (every far transfer, event and iret is emulated): each such load reports the
      * segment's D bit to {@link #codeLoaded}. (A far transfer user code makes natively goes unseen; the next event

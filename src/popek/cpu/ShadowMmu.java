@@ -67,7 +67,11 @@ final class ShadowMmu implements Hooks.TlbFill {
             // Real mode (a boot sector, until it sets CR0.PE) runs as it is: it has no privilege levels to protect,
             // its port I/O traps through the hooks as always, and setting PE flushes the TLB, so the first
             // protected-mode fetch of any page comes back here to be scanned.
-            if (type == X86.MEM_FETCH) return (cr0 & X86.CR0_PE) == 0 ? p | perms : full.codeFetch(vaddr, p, cpl3) | EXEC;
+            if (type == X86.MEM_FETCH) {
+                if ((cr0 & X86.CR0_PE) != 0) return full.codeFetch(vaddr, p, cpl3) | EXEC;
+                full.realModeFetch();
+                return p | perms;
+            }
             // A write to a page with a shadow must come here first, even when a read filled the entry (Unicorn
             // installs every permission a fill returns, and Linux reads the code it is about to patch).
             if (type == X86.MEM_WRITE) full.written(p);
