@@ -6,6 +6,7 @@ import java.time.Instant;
 
 import popek.cpu.StopReason;
 import popek.cpu.CpuConfig;
+import popek.cpu.CpuModel;
 import popek.devices.A20Gate;
 import popek.devices.AtaChannel;
 import popek.devices.CgaText;
@@ -164,6 +165,7 @@ public final class MachineBuilder {
             MpTable.write(ram);
 
             cpu = new Unicorn(X86.MODE_32);
+            CpuConfig cpuShown = new CpuConfig(cpuConfig.tscHz(), CpuModel.leaves(cpu).then(cpuConfig.cpuid()));
             cpu.mapRam(0, ram.segment());
 
             VirtualClock clock = new VirtualClock();
@@ -223,7 +225,7 @@ public final class MachineBuilder {
             Timed[] timedDevices = para == null ? new Timed[] {pit, com1, rtc, console, lapic}
                     : new Timed[] {pit, com1, rtc, console, lapic, para.timer()};
             Vcpu vcpu = new Vcpu(cpu, ram, ports, lapic, timedDevices, clock, stats, timeoutNanos,
-                    mode, shadowPaging, codePoolPages, cpuConfig);
+                    mode, shadowPaging, codePoolPages, cpuShown);
             if (para != null) vcpu.para(para);
             stopHandle.vcpu = vcpu;
             vcpu.mapMmio(LocalApic.BASE, LocalApic.SIZE, lapic);
