@@ -154,8 +154,6 @@ final class FullVirtualization implements AutoCloseable {
      */
     boolean hasShadow(long physical) { return code.hasShadow(physical) || userCode.hasShadow(physical); }
 
-    /** Is this guest-physical page one of the shadows? (The MMU never lets the guest read or write them.) */
-    boolean isShadow(long physical) { return code.inPool(physical) || userCode.inPool(physical); }
 
     // ---------------------------------------------------------------- the trap
 

@@ -49,6 +49,9 @@ final class GuestAccess {
     private final long[] tlbFrame = new long[TLB];
     private final boolean[] tlbWritable = new boolean[TLB];
 
+    /** Would the CPU accept the PAE page-directory-pointer entries at {@code cr3}? (See {@link PageWalker#pdptesValid}.) */
+    boolean pdptesValid(int cr3) { return walker.pdptesValid(cr3); }
+
     /** Linear to physical, or the guest's #PF. */
     long physical(int linear, int access, boolean user) {
         int page = linear >>> 12;

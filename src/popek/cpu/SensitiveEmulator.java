@@ -176,6 +176,7 @@ final class SensitiveEmulator {
                 int index = uc.reg(X86.ECX);
                 long v = (uc.reg(X86.EAX) & 0xFFFFFFFFL) | ((long) uc.reg(X86.EDX) << 32);
                 if (index == MSR_TSC) tsc.write(v);
+                else if (index == X86.MSR_EFER) writeEfer(v);
                 else uc.setMsr(index, v);
             }
             case RDTSC -> {
@@ -347,10 +348,20 @@ final class SensitiveEmulator {
         switch (n) {
             case 0 -> writeCr0(v);
             case 2 -> uc.setReg(X86.CR2, v);
-            case 3 -> uc.setReg(X86.CR3, v);   // flushes the TLB: the shadow MMU then walks the new tables
+            case 3 -> {
+                if (paePaging(uc.reg(X86.CR0), uc.reg(X86.CR4))) checkPdptes(v);
+                uc.setReg(X86.CR3, v);   // flushes the TLB: the shadow MMU then walks the new tables
+            }
             case 4 -> {
                 if ((v & ~CR4_KNOWN) != 0) throw fault.raise(Vectors.GP, 0);
+                int old = uc.reg(X86.CR4);
+                if (paePaging(uc.reg(X86.CR0), v) && ((old ^ v) & (X86.CR4_PAE | X86.CR4_PSE | X86.CR4_PGE)) != 0) {
+                    checkPdptes(uc.reg(X86.CR3));
+                }
                 uc.setReg(X86.CR4, v);
+                // A change of PAE, PSE or PGE drops every translation (SDM 4.10.4.1): the shadow MMU made them for the
+                // old paging mode.
+                if (((old ^ v) & (X86.CR4_PAE | X86.CR4_PSE | X86.CR4_PGE)) != 0) uc.flushTlb();
             }
             default -> throw fault.raise(Vectors.UD, 0);
         }
@@ -359,7 +370,30 @@ final class SensitiveEmulator {
     private void writeCr0(int v) {
         if ((v & X86.CR0_PG) != 0 && (v & X86.CR0_PE) == 0) throw fault.raise(Vectors.GP, 0);
         if ((v & X86.CR0_NW) != 0 && (v & X86.CR0_CD) == 0) throw fault.raise(Vectors.GP, 0);
+        int old = uc.reg(X86.CR0);
+        if (paePaging(v, uc.reg(X86.CR4)) && ((old ^ v) & (X86.CR0_PG | X86.CR0_CD | X86.CR0_NW)) != 0) {
+            checkPdptes(uc.reg(X86.CR3));
+        }
         uc.setReg(X86.CR0, v | X86.CR0_ET);
+    }
+
+    private static boolean paePaging(int cr0, int cr4) { return (cr0 & X86.CR0_PG) != 0 && (cr4 & X86.CR4_PAE) != 0; }
+
+    /**
+     * The CPU loads the four PAE page-directory-pointer entries when PAE paging starts or CR3 changes under it, and
+     * refuses (#GP(0), the instruction has no effect) a present one with a reserved bit set. (QEMU's MMU reads them
+     * at each walk and checks nothing here: emulate mode takes such a CR3 and faults at the first access instead.)
+     */
+    private void checkPdptes(int cr3) {
+        if (!mem.pdptesValid(cr3)) throw fault.raise(Vectors.GP, 0);
+    }
+
+    /** EFER bits the virtual CPU has: SCE (0) and NXE (11). It has no long mode (see CpuModel): LME is reserved. */
+    private static final long EFER_KNOWN = 1L | 1L << 11;
+
+    private void writeEfer(long v) {
+        if ((v & ~EFER_KNOWN) != 0) throw fault.raise(Vectors.GP, 0);
+        uc.setMsr(X86.MSR_EFER, v);   // a change of NXE flushes the TLB (QEMU's cpu_load_efer)
     }
 
     /** push es (06), cs (0E), ss (16), ds (1E), fs (0F A0), gs (0F A8). */

@@ -58,9 +58,10 @@ final class ShadowMmu implements Hooks.TlbFill {
             if (walker.lastWritable() && walker.lastDirty()) perms |= WRITE;
         }
         p &= ~0xFFFL;
+        // There is no guest memory at or above 4 GiB (a PAE or PSE-36 entry can point there): in full mode the shadow
+        // pools are, which the guest must never reach.
+        if (p >= 1L << 32) p = NO_MEMORY;
         if (full != null) {
-            // A guest page table pointing into the shadow pool (a PAE address above 4 GiB) reaches no memory.
-            if (full.isShadow(p)) p = NO_MEMORY;
             // Code runs from its shadow (kernel or user), execute-only; every other translation may read or write the
             // page but not run it, so that the next fetch from it comes back here. (A fill the CPU makes for a system
             // table at CPL 3 lands in the kernel's TLB, so it counts as kernel.)
@@ -81,7 +82,7 @@ final class ShadowMmu implements Hooks.TlbFill {
         return p | perms;
     }
 
-    /** A guest-physical page nothing is mapped at (the top of Unicorn's 36-bit physical space). */
+    /** A guest-physical page nothing is mapped at (far above RAM and the shadow pools). */
     private static final long NO_MEMORY = 0xF_FFFF_F000L;
 
     /** Does the linear page hold the GDT, LDT, IDT or TSS, which the CPU reads at supervisor privilege? */

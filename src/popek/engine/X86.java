@@ -43,6 +43,6 @@ public final class X86 {
     public static final int FLAG_TF = 1 << 8, FLAG_IF = 1 << 9, FLAG_NT = 1 << 14, FLAG_RF = 1 << 16, FLAG_VM = 1 << 17;
     public static final int CR0_PE = 1, CR0_WP = 1 << 16, CR0_PG = 1 << 31, CR4_PSE = 1 << 4, CR4_PAE = 1 << 5;
     public static final int CR0_TS = 8, CR0_ET = 16, CR0_CD = 1 << 30, CR0_NW = 1 << 29;
-    public static final int CR4_TSD = 1 << 2, CR4_DE = 1 << 3, CR4_PCE = 1 << 8;
+    public static final int CR4_TSD = 1 << 2, CR4_DE = 1 << 3, CR4_PCE = 1 << 8, CR4_PGE = 1 << 7;
     public static final int MSR_SYSENTER_CS = 0x174, MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176, MSR_TSC_AUX = 0xC0000103;
 }
