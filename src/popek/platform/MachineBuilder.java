@@ -231,43 +231,10 @@ public final class MachineBuilder {
             vcpu.mapMmio(LocalApic.BASE, LocalApic.SIZE, lapic);
             vcpu.mapMmio(IoApic.BASE, IoApic.SIZE, ioapic);
 
-            long entry;
-            if (boot != null) {
-                // The machine state a Multiboot loader hands over: protected mode, paging off, flat segments (Unicorn's
-                // 32-bit mode starts that way), interrupts off, EAX the magic, EBX the information structure.
-                cpu.setReg(X86.EAX, boot.eax());
-                cpu.setReg(X86.EBX, boot.ebx());
-                cpu.setReg(X86.ESP, boot.esp());
-                cpu.setReg(X86.EFLAGS, boot.eflags());
-                cpu.setReg(X86.CR0, boot.cr0());
-                entry = boot.entry();
-            } else if (diskBoot) {
-                // What a BIOS leaves a boot sector: real mode (CR0 = ET only), CS:IP 0000:7C00, DL the boot drive, a
-                // stack below the sector, the real-mode IVT, interrupts off.
-                cpu.setReg(X86.CR0, 0x10);
-                for (int seg : new int[] {X86.CS, X86.DS, X86.ES, X86.SS, X86.FS, X86.GS}) cpu.setReg(seg, 0);
-                cpu.setTable(X86.IDTR, 0, DiskBoot.IVT_LIMIT, 0, 0);
-                cpu.setTable(X86.GDTR, 0, 0, 0, 0);
-                cpu.setReg(X86.EDX, DiskBoot.BOOT_DRIVE);
-                cpu.setReg(X86.ESP, DiskBoot.STACK_POINTER);
-                cpu.setReg(X86.EFLAGS, 0x2);
-                entry = DiskBoot.LOAD_ADDRESS;
-            } else {
-                // The 32-bit boot protocol's state: protected mode, paging off, interrupts off, a GDT with __BOOT_CS
-                // and __BOOT_DS (flat), CS = __BOOT_CS, the data segments __BOOT_DS, ESI the zero page, EBP, EDI
-                // and EBX zero.
-                cpu.setReg(X86.EFLAGS, MultibootBoot.EFLAGS_AT_ENTRY);
-                cpu.setReg(X86.CR0, MultibootBoot.CR0_AT_ENTRY);
-                cpu.setTable(X86.GDTR, linux.gdt(), linux.gdtLimit(), 0, 0);
-                cpu.setReg(X86.CS, LinuxLoader.BOOT_CS);
-                for (int seg : new int[] {X86.DS, X86.ES, X86.SS, X86.FS, X86.GS}) cpu.setReg(seg, LinuxLoader.BOOT_DS);
-                cpu.setReg(X86.ESI, linux.zeroPage());
-                cpu.setReg(X86.EBP, 0);
-                cpu.setReg(X86.EDI, 0);
-                cpu.setReg(X86.EBX, 0);
-                cpu.setReg(X86.ESP, 0x9000);   // the protocol leaves it to the kernel, which sets its own
-                entry = linux.entry();
-            }
+            // The state the boot path hands the kernel's first instruction, written the same way in every mode.
+            EntryState state = boot != null ? EntryState.multiboot(boot) : diskBoot ? EntryState.bootSector() : EntryState.linux(linux);
+            state.apply(cpu);
+            long entry = state.eip();
             Machine machine = new Machine(ram, cpu, vcpu, console, stats, ports, marker, (int) entry, ata, disks, screen);
             if (autoInput && !keyboardInput) console.typeIntoWhen(kbc, machine::screenIsConsole);
             return machine;
