@@ -153,6 +153,7 @@ final class InterruptDelivery {
         int ss = uc.selector(X86.SS);
         int frameSize = (pushError ? 4 : 0) + 12;
         int newSs = ss, newEsp, stackBase;
+        int spMask = -1;   // a 16-bit stack segment (on the way to or from real mode) wraps SP at 64 KiB
         if (newCpl < cpl) {
             // Inner stack from the TSS (32-bit TSS: ESPn at 4 + 8n, SSn at 8 + 8n).
             int tssBase = (int) uc.readTable(X86.TR);
@@ -168,25 +169,29 @@ final class InterruptDelivery {
             }
             if (!Descriptor.present(stack)) throw fault.raise(Vectors.SS, (newSs & ~3) + ext);
             stackBase = Descriptor.base(stack);
+            if ((Descriptor.high(stack) & (1 << 22)) == 0) spMask = 0xFFFF;
             frameSize += 8;
         } else {
             newEsp = esp;
-            stackBase = Descriptor.base(readDescriptor(ss, ext));
+            long stack = readDescriptor(ss, ext);
+            stackBase = Descriptor.base(stack);
+            if ((Descriptor.high(stack) & (1 << 22)) == 0) spMask = 0xFFFF;
         }
 
         // The frame: check the whole of it is writable first, so a fault leaves memory untouched.
-        int top = newEsp - frameSize;
+        int top = (newEsp - frameSize) & spMask;
         boolean user = newCpl == 3;
-        mem.probeWrite(stackBase + top, frameSize, user);
+        if (top + frameSize - 1 == ((newEsp - 1) & spMask)) mem.probeWrite(stackBase + top, frameSize, user);
         int at = newEsp;
         if (newCpl < cpl) {
-            mem.write32(stackBase + (at -= 4), ss, user);
-            mem.write32(stackBase + (at -= 4), esp, user);
+            mem.write32(stackBase + ((at -= 4) & spMask), ss, user);
+            mem.write32(stackBase + ((at -= 4) & spMask), esp, user);
         }
-        mem.write32(stackBase + (at -= 4), eflags, user);
-        mem.write32(stackBase + (at -= 4), cs, user);
-        mem.write32(stackBase + (at -= 4), eip, user);
-        if (pushError) mem.write32(stackBase + (at -= 4), errorCode, user);
+        mem.write32(stackBase + ((at -= 4) & spMask), eflags, user);
+        mem.write32(stackBase + ((at -= 4) & spMask), cs, user);
+        mem.write32(stackBase + ((at -= 4) & spMask), eip, user);
+        if (pushError) mem.write32(stackBase + ((at -= 4) & spMask), errorCode, user);
+        if (spMask != -1) at = (newEsp & ~spMask) | (at & spMask);
 
         // Commit: from here on nothing can fault.
         int newCs = (sel & ~3) | newCpl;

@@ -11,8 +11,9 @@ import popek.engine.X86;
  *
  * <p>Only the forms that full virtualisation patches need decoding: legacy prefixes, one- and two-byte opcodes, ModRM
  * with SIB and displacement in 16- and 32-bit addressing, and the immediates of far jumps and calls and {@code retf n}.
- * Code and stack segments are taken to be 32-bit (the code scanner is told the code size; a 16-bit stack segment is
- * refused by {@link SegmentCache}).
+ * The code segment's size comes from the caller (the code scanner is told it too); the stack's, SP or ESP, from SS's
+ * B bit as the CPU cached it ({@link SegmentCache#hflags()}): a 16-bit stack segment is what a kernel loads on its way
+ * back to real mode.
  */
 final class Operands {
     private final Unicorn uc;
@@ -192,26 +193,40 @@ final class Operands {
         return isMemory() ? mem.read16(address(), user) : reg32(rm) & 0xFFFF;
     }
 
-    // ---------------------------------------------------------------- the stack (32-bit SS)
+    // ---------------------------------------------------------------- the stack (ESP, or SP in a 16-bit SS)
+
+    /** Is the stack segment 32-bit (ESP), or 16-bit (SP, wrapping at 64 KiB, the rest of ESP kept)? */
+    boolean stack32() { return (segments.hflags() & popek.engine.CpuContext.HF_SS32) != 0; }
+
+    /** The linear address {@code bytes} above the stack pointer (wrapping as SP does in a 16-bit stack segment). */
+    int stackAddress(int bytes) {
+        int sp = uc.reg(X86.ESP) + bytes;
+        return (int) segments.base(X86.SEG_SS) + (stack32() ? sp : sp & 0xFFFF);
+    }
+
+    /** Moves the stack pointer by {@code bytes}: ESP, or only SP in a 16-bit stack segment. */
+    void moveStack(int bytes) {
+        int esp = uc.reg(X86.ESP);
+        uc.setReg(X86.ESP, stack32() ? esp + bytes : (esp & 0xFFFF0000) | ((esp + bytes) & 0xFFFF));
+    }
 
     /** Pushes the operand-size value {@code v}; the whole push faults before anything changes. */
     void push(int v, boolean user) {
         int size = opsize32 ? 4 : 2;
-        int esp = uc.reg(X86.ESP) - size;
-        int at = (int) segments.base(X86.SEG_SS) + esp;
+        int at = stackAddress(-size);
         if (opsize32) mem.write32(at, v, user); else mem.write16(at, v, user);
-        uc.setReg(X86.ESP, esp);
+        moveStack(-size);
     }
 
-    /** The operand-size value {@code slot} operand-size slots above ESP, without popping it. */
+    /** The operand-size value {@code slot} operand-size slots above the stack pointer, without popping it. */
     int peek(int slot, boolean user) {
         int size = opsize32 ? 4 : 2;
-        int at = (int) segments.base(X86.SEG_SS) + uc.reg(X86.ESP) + slot * size;
+        int at = stackAddress(slot * size);
         return opsize32 ? mem.read32(at, user) : mem.read16(at, user);
     }
 
     /** Drops {@code slots} operand-size slots and {@code bytes} more from the stack. */
     void drop(int slots, int bytes) {
-        uc.setReg(X86.ESP, uc.reg(X86.ESP) + slots * (opsize32 ? 4 : 2) + bytes);
+        moveStack(slots * (opsize32 ? 4 : 2) + bytes);
     }
 }

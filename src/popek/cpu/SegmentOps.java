@@ -74,7 +74,6 @@ final class SegmentOps {
                 throw fault.raise(Vectors.GP, selector & ~3);
             }
             if (!Descriptor.present(d)) throw fault.raise(Vectors.SS, selector & ~3);
-            if ((Descriptor.high(d) & (1 << 22)) == 0) throw unsupported("a 16-bit stack segment (selector 0x" + Integer.toHexString(selector) + ")");
         } else if ((selector & ~3) != 0) {
             long d = descriptor(selector);
             int type = Descriptor.type(d);
@@ -178,10 +177,9 @@ final class SegmentOps {
             return;
         }
         int size = op.opsize32 ? 4 : 2;
-        int ssBase = (int) segments.base(X86.SEG_SS);
-        int at = ssBase + uc.reg(X86.ESP) + 2 * size + extra;
-        int esp = op.opsize32 ? mem.read32(at, false) : mem.read16(at, false);
-        int ss = (op.opsize32 ? mem.read32(at + size, false) : mem.read16(at + size, false)) & 0xFFFF;
+        int esp = op.opsize32 ? mem.read32(op.stackAddress(2 * size + extra), false) : mem.read16(op.stackAddress(2 * size + extra), false);
+        int at = op.stackAddress(3 * size + extra);
+        int ss = (op.opsize32 ? mem.read32(at, false) : mem.read16(at, false)) & 0xFFFF;
         checkOuterStack(ss, rpl);
         toOuterRing(rpl, ss, esp + extra, cs, eip);
         segments.codeLoaded(code);
