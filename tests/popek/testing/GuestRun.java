@@ -51,6 +51,12 @@ public final class GuestRun {
         return run(timeoutNanos, memoryBytes, b -> b.mode(mode).linux(bzImage, initrd, cmdline), new byte[0]);
     }
 
+    /** As {@link #bootLinux(Path, Path, String, long, ExecutionMode, long)}, with the builder adjusted (e.g. shadow paging). */
+    public static Result bootLinux(Path bzImage, String cmdline, long memoryBytes, long timeoutNanos,
+                                   java.util.function.Consumer<MachineBuilder> adjust) throws Exception {
+        return run(timeoutNanos, memoryBytes, b -> adjust.accept(b.linux(bzImage, null, cmdline)), new byte[0]);
+    }
+
     /** Builds the machine (a fixed wall clock, COM1 captured), types {@code input}, runs it to its stop. */
     private static Result run(long timeoutNanos, long memoryBytes, java.util.function.Consumer<MachineBuilder> boot,
                               byte[] input) throws Exception {
