@@ -108,6 +108,10 @@ public final class CodeScanner implements AutoCloseable {
             if (length == 0) {
                 // Near the end of the page without its successor, "invalid" may only mean "cut off": stop and say so.
                 if (!haveNext && offset + Capstone.MAX_INSTRUCTION > PAGE_SIZE) {
+                    if (anchor < PAGE_SIZE) {   // code does start further on: decode it (each anchor must be decoded)
+                        offset = anchor;
+                        continue;
+                    }
                     needsNextPage = true;
                     break;
                 }
