@@ -210,11 +210,26 @@ final class FullVirtualization implements AutoCloseable {
         try {
             fetch(pageStart + offset, start, length);
             op.decode(start - csBase, (segments.hflags() & CpuContext.HF_CS32) != 0);
-            return emulator.emulate(lastClass, eipAfter);
+            int result = emulator.emulate(lastClass, eipAfter);
+            if (lastClass.transfersControl()) enteredAt();
+            return result;
         } catch (GuestFault f) {
             uc.setReg(X86.EIP, start - csBase);
             return FAULTED;
         }
+    }
+
+    /**
+     * An emulated far transfer or iret has set CS:EIP: if the code there runs from a shadow (its page still in the
+     * TLB, so no fill will anchor the entry) whose sweep decoded no instruction at that offset, the TLB is dropped,
+     * so that the fetch there comes to {@link #codeFetch} and the page is decoded again from the entry point.
+     */
+    private void enteredAt() {
+        boolean user = (segments.hflags() & 3) == 3;
+        int linear = (int) segments.base(X86.SEG_CS) + uc.reg(X86.EIP);
+        int page = linear >>> 12, slot = page & (CACHE - 1), p = user ? 1 : 0;
+        if (cacheTag[p][slot] != page + 1) return;   // not translated since the cache entry went: a fill will come
+        if (!(user ? userCode : code).isInstructionStart(cacheShadow[p][slot], linear & 0xFFF)) uc.flushTlb();
     }
 
     /** A linear code page the cache does not know: walk the guest's tables to its RAM page, then find its shadow. */

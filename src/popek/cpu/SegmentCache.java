@@ -63,7 +63,10 @@ final class SegmentCache {
      * page of code is fetched through the MMU again and decoded for the new size (the real-to-protected-mode switch:
      * a boot sector's 16-bit code far-jumps to 32-bit code in the same page).
      */
-    void codeLoaded(long descriptor) { codeLoaded((Descriptor.high(descriptor) & (1 << 22)) != 0 ? 32 : 16); }
+    void codeLoaded(long descriptor) {
+        codeLoaded((Descriptor.high(descriptor) & (1 << 22)) != 0 ? 32 : 16);
+        if (valid) bases[popek.engine.X86.SEG_CS] = Descriptor.base(descriptor) & 0xFFFFFFFFL;   // the new CS's base
+    }
 
     void codeLoaded(int bits) {
         if (codeBits != 0 && codeBits != bits) uc.flushTlb();

@@ -124,6 +124,11 @@ public enum SensitiveClass {
     /** True if Robin &amp; Irvine list it among their 17 sensitive unprivileged instructions. */
     public boolean robinIrvine() { return robinIrvine; }
 
+    /** Does emulating it set CS:EIP somewhere else (a far jump, call or return, iret, sysexit)? */
+    public boolean transfersControl() {
+        return this == IRET || this == FAR_CALL || this == FAR_JMP || this == FAR_RET || this == SYSEXIT;
+    }
+
     private static final SensitiveClass[] VALUES = values();
 
     /** The class with this {@link #ordinal()}, without the copy {@code values()} makes. */

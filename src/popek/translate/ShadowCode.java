@@ -211,6 +211,9 @@ public final class ShadowCode {
         return -1;
     }
 
+    /** Did the sweep of the shadow at pool page {@code poolPage} decode an instruction starting at {@code offset}? */
+    public boolean isInstructionStart(long poolPage, int offset) { return scans[slotAt(poolPage)].isInstructionStart(offset); }
+
     /** The scan the shadow at pool page {@code poolPage} was patched from. */
     public ScanResult scanOfShadow(long poolPage) { return scans[slotAt(poolPage)]; }
 
