@@ -225,8 +225,8 @@ final class FullVirtualization implements AutoCloseable {
      * so that the fetch there comes to {@link #codeFetch} and the page is decoded again from the entry point.
      */
     private void enteredAt() {
-        boolean user = (segments.hflags() & 3) == 3;
-        int linear = (int) segments.base(X86.SEG_CS) + uc.reg(X86.EIP);
+        boolean user = emulator.enteredUser();
+        int linear = emulator.entered();   // (known to the emulation: no register read on the iret path)
         int page = linear >>> 12, slot = page & (CACHE - 1), p = user ? 1 : 0;
         if (cacheTag[p][slot] != page + 1) return;   // not translated since the cache entry went: a fill will come
         if (!(user ? userCode : code).isInstructionStart(cacheShadow[p][slot], linear & 0xFFF)) uc.flushTlb();

@@ -111,6 +111,18 @@ final class SegmentOps {
     }
 
     private int farOffset, farSelector;
+    /** Where the last far transfer, iret or sysexit went: its linear address, and whether to user code (CPL 3). */
+    private int entered;
+    private boolean enteredUser;
+
+    int entered() { return entered; }
+
+    boolean enteredUser() { return enteredUser; }
+
+    private void enter(long code, int eip, boolean user) {
+        entered = Descriptor.base(code) + eip;
+        enteredUser = user;
+    }
 
     /**
      * Reads the far pointer of the instruction: its ptr16:16/32 immediate (jmp EA, call 9A) or its m16:16/32 memory
@@ -137,9 +149,11 @@ final class SegmentOps {
     void farJump() {
         readFarPointer();
         long code = farTarget(farSelector, "jmp");
-        uc.setReg(X86.CS, (farSelector & ~3) | cpl());
+        int cpl = cpl();
+        uc.setReg(X86.CS, (farSelector & ~3) | cpl);
         segments.codeLoaded(code);
         uc.setReg(X86.EIP, farOffset);
+        enter(code, farOffset, cpl == 3);
     }
 
     /** call ptr16:32 / call m16:32: pushes CS and the return EIP, then jumps. */
@@ -156,9 +170,11 @@ final class SegmentOps {
             uc.setReg(X86.ESP, esp);
             throw f;
         }
-        uc.setReg(X86.CS, (selector & ~3) | cpl());
+        int cpl = cpl();
+        uc.setReg(X86.CS, (selector & ~3) | cpl);
         segments.codeLoaded(code);
         uc.setReg(X86.EIP, offset);
+        enter(code, offset, cpl == 3);
     }
 
     /** retf and retf n: to the same privilege, or out to a less privileged one (popping SS:ESP too). */
@@ -174,6 +190,7 @@ final class SegmentOps {
             uc.setReg(X86.CS, cs);
             segments.codeLoaded(code);
             uc.setReg(X86.EIP, eip);
+            enter(code, eip, rpl == 3);
             return;
         }
         int size = op.opsize32 ? 4 : 2;
@@ -183,6 +200,7 @@ final class SegmentOps {
         checkOuterStack(ss, rpl);
         toOuterRing(rpl, ss, esp + extra, cs, eip);
         segments.codeLoaded(code);
+        enter(code, eip, rpl == 3);
     }
 
     /** The checks on the CS a far return or iret goes back to (SDM: RET, IRET "RETURN-FROM-PROTECTED-MODE"). */
@@ -258,6 +276,7 @@ final class SegmentOps {
         segments.codeLoaded(code);
         uc.setReg(X86.EFLAGS, newFlags);
         uc.setReg(X86.EIP, op.opsize32 ? eip : eip & 0xFFFF);
+        enter(code, op.opsize32 ? eip : eip & 0xFFFF, rpl == 3);
         return (oldFlags & X86.FLAG_IF) == 0 && (newFlags & X86.FLAG_IF) != 0;
     }
 
@@ -380,5 +399,7 @@ final class SegmentOps {
         uc.setReg(X86.EIP, eip);
         segments.invalidate();
         segments.codeLoaded(32);
+        entered = eip;
+        enteredUser = true;
     }
 }

@@ -51,6 +51,12 @@ final class SensitiveEmulator {
     /** Why the last fault with vector -1 was raised: an instruction form Popek does not emulate. */
     String unsupported() { return seg.unsupported(); }
 
+    /** The linear address the last emulated far transfer, iret or sysexit went to. */
+    int entered() { return seg.entered(); }
+
+    /** Whether it went to user code (CPL 3). */
+    boolean enteredUser() { return seg.enteredUser(); }
+
     /**
      * Emulates the decoded instruction ({@link Operands}) of class {@code cls} and sets EIP past it (or to where it
      * transfers). Returns {@link #CONTINUE}, {@link #HALT} (hlt: the vCPU waits for an interrupt) or
