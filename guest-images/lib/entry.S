@@ -33,6 +33,14 @@ _start:
     cld
 #ifdef LINUX_ENTRY
     movl %esi, linux_params
+    movl %ebx, linux_entry_regs + 0     /* what the protocol defines at the 32-bit entry, for the guest to check */
+    movl %edi, linux_entry_regs + 4
+    movl %ebp, linux_entry_regs + 8
+    movw %cs, linux_entry_regs + 12
+    movw %ds, linux_entry_regs + 16
+    movw %ss, linux_entry_regs + 20
+    pushfl                              /* (on the loader's stack: the protocol gives none, Popek and QEMU do) */
+    popl linux_entry_regs + 24
     movl $__bss_start, %edi
     movl $__bss_end, %ecx
     subl %edi, %ecx
@@ -76,11 +84,12 @@ boot_gdtr:
     .long boot_gdt
 
     .data
-    .globl mb_magic, mb_info, linux_params
+    .globl mb_magic, mb_info, linux_params, linux_entry_regs
     .balign 4
 mb_magic: .long 0
 mb_info:  .long 0
 linux_params: .long 0
+linux_entry_regs: .long 0, 0, 0, 0, 0, 0, 0
 
     .bss
     .balign 16

@@ -110,6 +110,9 @@ int kmain(uint32_t magic, struct mb_info *mbi)
     const char *cmdline = zp ? (const char *)*(const uint32_t *)(zp + 0x228) : 0;
     kprintf("zero page: %s, protocol %x, command line \"%s\"\n", hdrs ? "HdrS" : "missing",
             zp ? *(const uint16_t *)(zp + 0x206) : 0, cmdline ? cmdline : "");
+    const uint32_t *e = linux_entry_regs;   /* what the 32-bit boot protocol defines at the entry */
+    kprintf("entry: ebx=%x edi=%x ebp=%x cs=%x ds=%x ss=%x IF=%u\n", e[0], e[1], e[2], e[3] & 0xFFFF, e[4] & 0xFFFF,
+            e[5] & 0xFFFF, (e[6] >> 9) & 1);
     uint32_t r[4];
     cpuid(1, r);
     int pae = (r[3] >> 6) & 1, pse = (r[3] >> 3) & 1;
