@@ -150,7 +150,7 @@ final class BootCommand implements Callable<Integer> {
             // On Ctrl-C the JVM runs this hook and then halts, so the hook says why itself; 'reported' keeps it one line.
             AtomicBoolean reported = new AtomicBoolean();
             Thread ctrlC = new Thread(() -> {
-                machine.stop(new StopReason(StopReason.INTERRUPTED, "interrupted"));
+                machine.stop(new StopReason(StopReason.Cause.INTERRUPTED, "interrupted"));
                 serialOut.flush();
                 if (reported.compareAndSet(false, true)) System.err.println("popek: interrupted (Ctrl-C)");
             });

@@ -30,19 +30,19 @@ final class StopTexts implements Hooks.UnmappedAccess, AutoCloseable {
     }
 
     StopReason timeout(long timeoutNanos) {
-        return new StopReason(StopReason.TIMEOUT, String.format(
+        return new StopReason(StopReason.Cause.TIMEOUT, String.format(
                 "timeout: the guest was still running after %s (at %s)", seconds(timeoutNanos), describe(uc.reg(X86.EIP))));
     }
 
     /** A hlt with IF clear: EIP is just past it. */
     StopReason haltedWithInterruptsOff() {
-        return new StopReason(StopReason.HALTED_FOREVER, String.format(
+        return new StopReason(StopReason.Cause.HALTED_FOREVER, String.format(
                 "the guest halted with interrupts disabled, at %s: nothing can wake it", describe(uc.reg(X86.EIP) - 1)));
     }
 
     /** A para guest's BLOCK with no event source left. */
     StopReason blockedForever() {
-        return new StopReason(StopReason.HALTED_FOREVER, String.format(
+        return new StopReason(StopReason.Cause.HALTED_FOREVER, String.format(
                 "the guest blocked forever at %s: no timer is set and no ring can raise an event", describe(uc.reg(X86.EIP))));
     }
 
@@ -50,24 +50,24 @@ final class StopTexts implements Hooks.UnmappedAccess, AutoCloseable {
     StopReason engineError(int err) {
         int eip = uc.reg(X86.EIP);
         return switch (err) {
-            case X86.ERR_READ_UNMAPPED, X86.ERR_WRITE_UNMAPPED, X86.ERR_FETCH_UNMAPPED -> new StopReason(StopReason.UNMAPPED_MEMORY,
+            case X86.ERR_READ_UNMAPPED, X86.ERR_WRITE_UNMAPPED, X86.ERR_FETCH_UNMAPPED -> new StopReason(StopReason.Cause.UNMAPPED_MEMORY,
                     String.format("the guest %s physical address 0x%08x, where there is no memory (at %s)",
                             unmappedType == X86.MEM_WRITE_UNMAPPED ? "wrote to" : unmappedType == X86.MEM_FETCH_UNMAPPED
                                     ? "jumped to" : "read from", unmappedAddress, describe(eip)));
-            default -> new StopReason(StopReason.INTERNAL_ERROR,
+            default -> new StopReason(StopReason.Cause.INTERNAL_ERROR,
                     String.format("the CPU emulator stopped: %s (at %s)", Unicorn.strerror(err), describe(eip)));
         };
     }
 
     /** An instruction form Popek does not emulate ({@code what}: "a task gate", ...). */
     StopReason unsupported(String what, int eip) {
-        return new StopReason(StopReason.UNSUPPORTED, String.format(
+        return new StopReason(StopReason.Cause.UNSUPPORTED, String.format(
                 "the guest used %s, which Popek does not emulate (at %s)", what, describe(eip)));
     }
 
     /** An exception in real mode whose IVT entry still points at the BIOS Popek does not provide. */
     StopReason intoMissingBios(int vector, int eip) {
-        return new StopReason(StopReason.UNSUPPORTED, String.format(
+        return new StopReason(StopReason.Cause.UNSUPPORTED, String.format(
                 "the guest raised %s in real mode, and its IVT still sends it to the BIOS, which Popek does not provide (at %s)",
                 Vectors.name(vector), describe(eip)));
     }
@@ -75,12 +75,12 @@ final class StopTexts implements Hooks.UnmappedAccess, AutoCloseable {
     /** An event {@link InterruptDelivery} could not deliver ({@code result} other than DELIVERED and INTO_MISSING_BIOS). */
     StopReason undelivered(InterruptDelivery.Result result, InterruptDelivery delivery, int vector, int eip) {
         return switch (result) {
-            case NO_TRAP_ENTRY -> new StopReason(StopReason.UNSUPPORTED, String.format(
+            case NO_TRAP_ENTRY -> new StopReason(StopReason.Cause.UNSUPPORTED, String.format(
                     "the guest raised %s, and its trap table (HC_SET_TRAP_TABLE) has no entry for it (at %s)",
                     Vectors.name(delivery.missingVector()), describe(eip)));
-            case TRIPLE_FAULT -> new StopReason(StopReason.TRIPLE_FAULT, String.format(
+            case TRIPLE_FAULT -> new StopReason(StopReason.Cause.TRIPLE_FAULT, String.format(
                     "triple fault: delivering %s failed, then so did the double fault (at %s)", Vectors.name(vector), describe(eip)));
-            default -> new StopReason(StopReason.UNSUPPORTED, String.format(
+            default -> new StopReason(StopReason.Cause.UNSUPPORTED, String.format(
                     "the guest used %s, which Popek does not emulate (delivering %s at %s)",
                     delivery.unsupportedReason(), Vectors.name(vector), describe(eip)));
         };

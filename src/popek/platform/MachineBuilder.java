@@ -335,6 +335,6 @@ public final class MachineBuilder {
         Vcpu vcpu;
 
         @Override
-        public void exit(int exitCode, String reason) { vcpu.requestStop(new StopReason(exitCode, reason)); }
+        public void exit(int exitCode, String reason) { vcpu.requestStop(StopReason.guestExit(exitCode, reason)); }
     }
 }
