@@ -137,7 +137,7 @@ class BootCommandTest {
     @Test
     void aKernelBiggerThanRam() throws Exception {
         Path f = new FlatKernel().emit(new int[3 << 20]).writeTo(dir, "big.bin");
-        assertOneLine(popek("boot", "--memory", "2M", f.toString()), Main.USAGE, "");
+        assertOneLine(popek("boot", "--memory", "2M", f.toString()), Main.USAGE, "too big for guest RAM (2 MiB)");
     }
 
     @Test
