@@ -98,7 +98,8 @@ final class ExitRequests {
     void deadlineAt(long next) {
         if (next < publishedDeadline) {
             publishedDeadline = next;
-            preemptor.setDeadline(next);
+            Preemptor p = preemptor;
+            if (p != null) p.setDeadline(next);   // (none outside a run: the loop publishes before it runs)
         }
     }
 }
