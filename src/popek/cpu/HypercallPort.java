@@ -42,7 +42,7 @@ final class HypercallPort {
         if ((effects & ParaGuest.EFFECT_PAGING) != 0) mem.refresh();
         if ((effects & ParaGuest.EFFECT_BLOCK) != 0) {
             requests.halt();
-        } else if (para.upcallState() == ParaGuest.READY) {
+        } else if (para.upcallState() == ParaGuest.Upcall.READY) {
             requests.lookAtEvents();
         }
         if ((effects & ParaGuest.EFFECT_TIMER) != 0) requests.deadlineAt(timers.nextWaking());

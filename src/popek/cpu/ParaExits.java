@@ -23,9 +23,8 @@ final class ParaExits extends FullExits {
     @Override
     public EventCheck deliverEvents(long now, boolean halted) {
         para.tick(now);
-        int state = para.upcallState();
-        if (state == ParaGuest.NONE) return EventCheck.NONE;
-        if (state == ParaGuest.MASKED) return EventCheck.HELD;
+        ParaGuest.Upcall state = para.upcallState();
+        if (state != ParaGuest.Upcall.READY) return state == ParaGuest.Upcall.NONE ? EventCheck.NONE : EventCheck.HELD;
         long began = stats.begin();
         int eip = uc.reg(X86.EIP);
         InterruptDelivery.Result result = delivery.deliverUpcall(para.takeUpcall(), eip);
@@ -36,7 +35,7 @@ final class ParaExits extends FullExits {
     }
 
     @Override
-    public boolean canWake() { return para.canWake() || para.upcallState() != ParaGuest.NONE; }
+    public boolean canWake() { return para.canWake() || para.upcallState() != ParaGuest.Upcall.NONE; }
 
     @Override
     public StopReason haltedForever() { return texts.blockedForever(); }

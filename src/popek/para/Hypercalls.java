@@ -260,9 +260,9 @@ public final class Hypercalls implements ParaGuest {
 
     /** Events raised before the guest sets its callback wait for it (nothing to deliver them to). */
     @Override
-    public int upcallState() {
-        if (!callbackSet || info.pending() == 0) return NONE;
-        return info.masked() ? MASKED : READY;
+    public Upcall upcallState() {
+        if (!callbackSet || info.pending() == 0) return Upcall.NONE;
+        return info.masked() ? Upcall.MASKED : Upcall.READY;
     }
 
     @Override
