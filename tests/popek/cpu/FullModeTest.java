@@ -183,7 +183,7 @@ class FullModeTest {
         Path image = k.writeTo(dir, "farjmp.bin");
         for (ExecutionMode mode : new ExecutionMode[] {ExecutionMode.EMULATE, ExecutionMode.FULL}) {
             Run r = boot(image, mode, 0);
-            assertEquals(StopReason.HALTED_FOREVER, r.stop().exitCode(), mode + ": " + r.stop().message());
+            assertEquals(StopReason.Cause.HALTED_FOREVER, r.stop().cause(), mode + ": " + r.stop().message());
         }
     }
 }

@@ -44,7 +44,7 @@ class EntryStateTest {
     @EnumSource(value = ExecutionMode.class, names = {"EMULATE", "FULL"})
     void aKernelWhoseFirstInstructionIsHltWithInterruptsOffStopsForGood(ExecutionMode mode) throws Exception {
         GuestRun.Result r = boot("raw-hlt-first.elf", b -> b.mode(mode));
-        assertEquals(StopReason.HALTED_FOREVER, r.stop().exitCode(), r.stop().message());
+        assertEquals(StopReason.Cause.HALTED_FOREVER, r.stop().cause(), r.stop().message());
         assertTrue(r.stop().message().contains("EIP 0x0010000c: hlt"), r.stop().message());
     }
 }
