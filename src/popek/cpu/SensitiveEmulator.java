@@ -88,6 +88,7 @@ final class SensitiveEmulator {
                 if (!op.opsize32) popped = (old & 0xFFFF0000) | (popped & 0xFFFF);
                 op.drop(1, 0);
                 int flags = SegmentOps.mergeFlags(old, popped, cpl, SegmentOps.FLAG_POPF_MASK);
+                if (op.opsize32) flags &= ~X86.FLAG_RF;   // SDM: popfd clears RF (popf leaves the high word alone)
                 uc.setReg(X86.EFLAGS, flags);
                 if ((old & X86.FLAG_IF) == 0 && (flags & X86.FLAG_IF) != 0) result = INTERRUPT_WINDOW;
             }
