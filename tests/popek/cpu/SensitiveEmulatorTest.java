@@ -294,6 +294,22 @@ class SensitiveEmulatorTest {
         assertEquals(Outcome.fault(Vectors.GP, 0), cpu.emulate(0xEE));
     }
 
+    /**
+     * SDM vol. 1, 19.5.2: the CPU reads two bytes of the map for every access, so both must lie within the TSS limit
+     * (hence the all-ones byte after a full map): a port whose map byte is the last one within the limit faults.
+     */
+    @Test
+    void theMapIsReadTwoBytesAtATime() {
+        cpu.ring(3);
+        cpu.uc.setTable(X86.TR, TSS, 0x68 + 15, TSS_SEL, 0x8900);   // map bytes 0-15: ports 0-127
+        cpu.uc.setReg(X86.EDX, 0x70);   // byte 14: it and byte 15 are within the limit
+        assertEquals(Kind.INTERRUPT_WINDOW, cpu.emulate(0xEE).kind());
+        cpu.uc.setReg(X86.EDX, 0x78);   // byte 15, the last: the second byte read is past the limit
+        assertEquals(Outcome.fault(Vectors.GP, 0), cpu.emulate(0xEE));
+        cpu.uc.setReg(X86.EDX, 0x80);   // past the map
+        assertEquals(Outcome.fault(Vectors.GP, 0), cpu.emulate(0xEE));
+    }
+
     @Test
     void aRepStringOutThatFaultsPartWayIsRestartable() {
         cpu.paging();
