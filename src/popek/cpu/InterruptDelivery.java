@@ -15,7 +15,10 @@ import popek.engine.X86;
  * nothing.
  */
 final class InterruptDelivery {
-    /** Where the event came from: it decides the DPL check, the error code's EXT bit, and #DF escalation. */
+    /**
+     * Where the event came from: it decides the DPL check (software only), the error code's EXT bit (set for all but
+     * software), and #DF escalation (exceptions only).
+     */
     static final int EXCEPTION = 0, SOFTWARE = 1, EXTERNAL = 2;
 
     /** What happened: delivered, a triple fault, or something Popek does not emulate (task gates, 16-bit gates, v8086). */
@@ -104,7 +107,9 @@ final class InterruptDelivery {
 
     private void deliverOnce(int vector, int source, boolean pushError, int errorCode, int eip, long givenGate) {
         unsupported = null;
-        int ext = source == EXTERNAL ? 1 : 0;
+        // SDM vol. 3A, 6.13: EXT is set when the event came from outside the program (an interrupt, or an exception
+        // the CPU raised), and clear only for int n, int3 and into.
+        int ext = source == SOFTWARE ? 0 : 1;
         int cs = uc.selector(X86.CS);
         int cpl = cs & 3;   // protected mode, no conforming-code subtleties at an event boundary
         int eflags = uc.reg(X86.EFLAGS);

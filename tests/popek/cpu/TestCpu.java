@@ -179,10 +179,10 @@ final class TestCpu implements AutoCloseable {
 
     static final int PAGE_DIRECTORY = 0x100000, PAGE_TABLE = 0x101000;
 
-    /** Identity-maps the first 4 MiB with 4 KiB pages (supervisor, writable) and turns paging on. */
+    /** Identity-maps the first 4 MiB with 4 KiB pages (user, writable) and turns paging on. */
     TestCpu paging() {
         ram.write32(PAGE_DIRECTORY, PAGE_TABLE | 0x7);
-        for (int i = 0; i < 1024; i++) ram.write32(PAGE_TABLE + 4L * i, (i << 12) | 0x3);
+        for (int i = 0; i < 1024; i++) ram.write32(PAGE_TABLE + 4L * i, (i << 12) | 0x7);
         uc.setReg(X86.CR3, PAGE_DIRECTORY);
         uc.setReg(X86.CR0, uc.reg(X86.CR0) | X86.CR0_PG);
         refresh();
