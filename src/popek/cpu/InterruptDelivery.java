@@ -167,7 +167,7 @@ final class InterruptDelivery {
             newEsp = mem.read32(tssBase + 4 + 8 * newCpl, false);
             newSs = mem.read16(tssBase + 8 + 8 * newCpl, false);
             if ((newSs & ~3) == 0) throw fault.raise(Vectors.TS, ext);
-            long stack = readDescriptor(newSs, ext);
+            long stack = readDescriptor(newSs, Vectors.TS, ext);
             if ((newSs & 3) != newCpl || Descriptor.dpl(stack) != newCpl || !Descriptor.isWritableData(stack)) {
                 throw fault.raise(Vectors.TS, (newSs & ~3) + ext);
             }
@@ -242,12 +242,15 @@ final class InterruptDelivery {
     }
 
     /** The GDT or LDT descriptor for a selector, or the #GP the CPU raises for one past the table's limit. */
-    private long readDescriptor(int selector, int ext) {
+    private long readDescriptor(int selector, int ext) { return readDescriptor(selector, Vectors.GP, ext); }
+
+    /** The same, raising {@code vector} instead (#TS for the inner stack the TSS names: SDM, INT n). */
+    private long readDescriptor(int selector, int vector, int ext) {
         boolean ldt = (selector & 4) != 0;
         int base = (int) uc.readTable(ldt ? X86.LDTR : X86.GDTR);
         int limit = uc.tableLimit();
         int index = selector & ~7;
-        if (index + 7 > limit) throw fault.raise(Vectors.GP, (selector & ~3) + ext);
+        if (index + 7 > limit) throw fault.raise(vector, (selector & ~3) + ext);
         return mem.read64(base + index, false);
     }
 

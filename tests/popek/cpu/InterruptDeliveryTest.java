@@ -253,6 +253,10 @@ class InterruptDeliveryTest {
                     c.ram.write16(TSS + 8, 0);
                     return 0;
                 }},
+                {"SS0 past the GDT", Vectors.TS, (Breakage) (c, v) -> {
+                    c.ram.write16(TSS + 8, 0x100);
+                    return 0x100;
+                }},
                 {"SS0 with RPL 3", Vectors.TS, (Breakage) (c, v) -> {
                     c.ram.write16(TSS + 8, data(0) | 3);
                     return data(0);
