@@ -121,12 +121,13 @@ final class GuestAccess {
     }
 
     /**
-     * Checks that [linear, linear + size) is writable before anything is written, so a delivery that will fault
-     * leaves the stack untouched, as the CPU does.
+     * Checks that [linear, linear + size) is writable before anything is written, so a write that will fault leaves
+     * memory untouched, as the CPU does. A write that crosses into the next page faults there, at that page's first
+     * byte, as the CPU (and QEMU) report it in CR2.
      */
     void probeWrite(int linear, int size, boolean user) {
         checked(linear, 1, PageWalker.WRITE, user);
-        checked(linear + size - 1, 1, PageWalker.WRITE, user);
+        if (crossesPage(linear, size)) checked((linear + size - 1) & ~0xFFF, 1, PageWalker.WRITE, user);
     }
 
     /**
