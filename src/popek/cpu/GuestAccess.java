@@ -131,6 +131,14 @@ final class GuestAccess {
     }
 
     /**
+     * The same for a frame of dwords the CPU pushes from its top down ({@code size} bytes from {@code linear}): each is
+     * checked in the order it is pushed, so that a fault names the first push that fails, as CR2 does on the CPU.
+     */
+    void probePushes(int linear, int size, boolean user) {
+        for (int at = linear + size - 4; at >= linear; at -= 4) probeWrite(at, 4, user);
+    }
+
+    /**
      * Up to {@code max} instruction bytes at a linear address, for naming a faulting instruction; stops early at a
      * page that is not mapped. Never throws.
      */

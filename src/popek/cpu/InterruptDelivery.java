@@ -182,7 +182,7 @@ final class InterruptDelivery {
         // The frame: check the whole of it is writable first, so a fault leaves memory untouched.
         int top = newEsp - frameSize;
         boolean user = newCpl == 3;
-        mem.probeWrite(stackBase + top, frameSize, user);
+        mem.probePushes(stackBase + top, frameSize, user);
         int at = newEsp;
         if (newCpl < cpl) {
             mem.write32(stackBase + (at -= 4), ss, user);

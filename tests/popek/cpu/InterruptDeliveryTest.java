@@ -339,6 +339,26 @@ class InterruptDeliveryTest {
         assertEquals(CODE, cpu.at(cpu.esp(), 1));
     }
 
+    /** CR2 names the first push that faults (SS's, at the top, then down), as the CPU and QEMU push in that order. */
+    @Test
+    void aFaultingPushReportsItsOwnAddressInCr2() {
+        cpu.paging();
+        cpu.gate(Vectors.PF, 0x0E, 0, code(3), handler(Vectors.PF), true);   // #PF is handled in ring 3
+        cpu.ram.write32(TSS + 4, 0x90008);   // ESP0: the frame straddles pages 0x8F000 and 0x90000
+        cpu.pte(0x90000, 0);
+        cpu.ring(3);
+        cpu.deliver(0x20, Source.EXTERNAL, 0, CODE);
+        assertEquals(handler(Vectors.PF), cpu.eip());
+        assertEquals(0x90004, cpu.reg(X86.CR2), "the first push, SS's");
+
+        cpu.pte(0x90000, 0x90000 | 7);
+        cpu.pte(0x8F000, 0);
+        cpu.ring(3);
+        cpu.deliver(0x20, Source.EXTERNAL, 0, CODE);
+        assertEquals(handler(Vectors.PF), cpu.eip());
+        assertEquals(0x8FFFC, cpu.reg(X86.CR2), "the first push below the page boundary, EFLAGS'");
+    }
+
     @Test
     void aPageFaultWhileDeliveringAPageFaultIsADoubleFaultAndOneMoreIsATripleFault() {
         cpu.paging();
