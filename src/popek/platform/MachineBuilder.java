@@ -52,6 +52,7 @@ public final class MachineBuilder {
     private OutputStream serialOutput = OutputStream.nullOutputStream();
     private boolean serialImmediate;
     private long timeoutNanos;
+    private VirtualClock clock;
     private boolean timedStats;
     private Path kernel;
     private String cmdline = "";
@@ -74,6 +75,12 @@ public final class MachineBuilder {
 
     /** Stop the guest after this much virtual time (0: never). */
     public MachineBuilder timeoutNanos(long nanos) { this.timeoutNanos = nanos; return this; }
+
+    /**
+     * The machine's virtual clock (default: {@link VirtualClock#host()}, real time). A clock serves one machine; the
+     * timeout is in its time.
+     */
+    public MachineBuilder clock(VirtualClock c) { this.clock = c; return this; }
 
     /** Measure host time per trap (for --stats). Counting is always on. */
     public MachineBuilder stats(boolean timed) { this.timedStats = timed; return this; }
@@ -168,7 +175,7 @@ public final class MachineBuilder {
             cpu = new Unicorn(X86.MODE_32);
             cpu.mapRam(0, ram.segment());
 
-            VirtualClock clock = new VirtualClock();
+            VirtualClock clock = this.clock != null ? this.clock : VirtualClock.host();
             RunStats stats = new RunStats(timedStats);
             PortBus ports = new PortBus();
             StopHandle stopHandle = new StopHandle();

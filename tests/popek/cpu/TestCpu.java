@@ -32,7 +32,7 @@ final class TestCpu implements AutoCloseable {
     final GuestAccess mem = new GuestAccess(uc, ram, fault);
     final SegmentCache segments = new SegmentCache(uc);
     final Operands op = new Operands(uc, mem, segments, fault);
-    final VirtualTsc tsc = new VirtualTsc(new VirtualClock(), VirtualTsc.DEFAULT_HZ);
+    final VirtualTsc tsc = new VirtualTsc(VirtualClock.manual(), VirtualTsc.DEFAULT_HZ);
     final PortBus ports = new PortBus();
     final SensitiveEmulator emulator = new SensitiveEmulator(uc, mem, fault, segments, op, tsc, ports);
     final InterruptDelivery delivery = new InterruptDelivery(uc, mem, fault, segments);
