@@ -123,7 +123,7 @@ final class GuestAccess {
     /**
      * Checks that [linear, linear + size) is writable before anything is written, so a write that will fault leaves
      * memory untouched, as the CPU does. A write that crosses into the next page faults there, at that page's first
-     * byte, as the CPU (and QEMU) report it in CR2.
+     * byte, as QEMU reports it in CR2 (the part of the access in that page faults).
      */
     void probeWrite(int linear, int size, boolean user) {
         checked(linear, 1, PageWalker.WRITE, user);
@@ -132,7 +132,8 @@ final class GuestAccess {
 
     /**
      * The same for a frame of dwords the CPU pushes from its top down ({@code size} bytes from {@code linear}): each is
-     * checked in the order it is pushed, so that a fault names the first push that fails, as CR2 does on the CPU.
+     * checked in the order it is pushed, so that a fault names the first push that fails in CR2, as QEMU (which
+     * pushes them one by one) reports it.
      */
     void probePushes(int linear, int size, boolean user) {
         for (int at = linear + size - 4; at >= linear; at -= 4) probeWrite(at, 4, user);
