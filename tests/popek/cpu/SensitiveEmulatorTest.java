@@ -35,7 +35,7 @@ class SensitiveEmulatorTest {
     @BeforeEach
     void open() {
         cpu = new TestCpu();
-        cpu.ports.register(0x40, 0x20, new PortDevice() {
+        cpu.ports.register(0x40, 0x40, new PortDevice() {
             @Override public int read(int port, int size) {
                 io.add("in " + Integer.toHexString(port) + "/" + size);
                 return 0x44332211;
@@ -49,6 +49,11 @@ class SensitiveEmulatorTest {
 
     @AfterEach
     void close() { cpu.close(); }
+
+    /** The instruction ran (what it then asks of the run loop is the loop's business). */
+    private static void assertRan(Outcome r) {
+        assertTrue(r.kind() == Kind.CONTINUE || r.kind() == Kind.INTERRUPT_WINDOW, r.toString());
+    }
 
     // ---------------------------------------------------------------- privilege
 
@@ -236,7 +241,7 @@ class SensitiveEmulatorTest {
     @Test
     void atCplZeroPortIoReachesTheDevice() {
         cpu.uc.setReg(X86.EAX, 0xAABBCCDD);
-        assertEquals(Kind.INTERRUPT_WINDOW, cpu.emulate(0xE6, 0x42).kind());   // out 0x42, al
+        assertRan(cpu.emulate(0xE6, 0x42));   // out 0x42, al
         cpu.uc.setReg(X86.EDX, 0x44);
         assertEquals(Kind.CONTINUE, cpu.emulate(0xED).kind());   // in eax, dx
         assertEquals(0x44332211, cpu.reg(X86.EAX));
@@ -268,7 +273,7 @@ class SensitiveEmulatorTest {
         int[] insn = size == 1 ? new int[] {0xEE} : size == 2 ? new int[] {0x66, 0xEF} : new int[] {0xEF};
         Outcome r = cpu.emulate(insn);
         if (allowed) {
-            assertEquals(Kind.INTERRUPT_WINDOW, r.kind(), r.toString());
+            assertRan(r);
             assertEquals(1, io.size());
         } else {
             assertEquals(Outcome.fault(Vectors.GP, 0), r);
@@ -281,7 +286,8 @@ class SensitiveEmulatorTest {
         cpu.ring(3).iopl(3);
         cpu.ram.fill(TSS + 0x68, 0x2000, (byte) 0xFF);
         cpu.uc.setReg(X86.EDX, 0x44);
-        assertEquals(Kind.INTERRUPT_WINDOW, cpu.emulate(0xEE).kind());
+        assertRan(cpu.emulate(0xEE));
+        assertEquals(List.of("out 44/1=0"), io);
     }
 
     @Test
@@ -303,7 +309,8 @@ class SensitiveEmulatorTest {
         cpu.ring(3);
         cpu.uc.setTable(X86.TR, TSS, 0x68 + 15, TSS_SEL, 0x8900);   // map bytes 0-15: ports 0-127
         cpu.uc.setReg(X86.EDX, 0x70);   // byte 14: it and byte 15 are within the limit
-        assertEquals(Kind.INTERRUPT_WINDOW, cpu.emulate(0xEE).kind());
+        assertRan(cpu.emulate(0xEE));
+        assertEquals(1, io.size());
         cpu.uc.setReg(X86.EDX, 0x78);   // byte 15, the last: the second byte read is past the limit
         assertEquals(Outcome.fault(Vectors.GP, 0), cpu.emulate(0xEE));
         cpu.uc.setReg(X86.EDX, 0x80);   // past the map

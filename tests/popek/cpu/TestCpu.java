@@ -1,9 +1,12 @@
 package popek.cpu;
 
+import popek.devices.InterruptController;
 import popek.devices.PortBus;
+import popek.devices.Timed;
 import popek.engine.Unicorn;
 import popek.engine.X86;
 import popek.memory.GuestMemory;
+import popek.stats.RunStats;
 import popek.translate.CodeScanner;
 import popek.translate.ScanResult;
 
@@ -34,7 +37,13 @@ final class TestCpu implements AutoCloseable {
     final Operands op = new Operands(uc, mem, segments, fault);
     final VirtualTsc tsc = new VirtualTsc(VirtualClock.manual(), VirtualTsc.DEFAULT_HZ);
     final PortBus ports = new PortBus();
-    final SensitiveEmulator emulator = new SensitiveEmulator(uc, mem, fault, segments, op, tsc, ports);
+    /** The devices' side of port I/O, as the run loop wires it (no interrupt controller: nothing is ever pending). */
+    private final DeviceAccess devices = new DeviceAccess(uc, ports, new InterruptController() {
+        @Override public boolean hasPendingInterrupt() { return false; }
+
+        @Override public int acknowledge() { throw new IllegalStateException("no interrupt is ever pending"); }
+    }, new TimedDevices(new Timed[0]), new ExitRequests(uc), new RunStats(false), null);
+    final SensitiveEmulator emulator = new SensitiveEmulator(uc, mem, fault, segments, op, tsc, devices);
     final InterruptDelivery delivery = new InterruptDelivery(uc, mem, fault, segments);
     private final CodeScanner scanner = new CodeScanner();
 
@@ -239,12 +248,12 @@ final class TestCpu implements AutoCloseable {
         mem.refresh();
         op.decode(eip, true);
         try {
-            int r = emulator.emulate(scan.sensitiveClass(0), eip);
+            TrapResult r = emulator.emulate(scan.sensitiveClass(0), eip);
             return Outcome.of(switch (r) {
-                case SensitiveEmulator.CONTINUE -> Kind.CONTINUE;
-                case SensitiveEmulator.HALT -> Kind.HALT;
-                case SensitiveEmulator.INTERRUPT_WINDOW -> Kind.INTERRUPT_WINDOW;
-                case SensitiveEmulator.SHADOW -> Kind.SHADOW;
+                case CONTINUE -> Kind.CONTINUE;
+                case HALT -> Kind.HALT;
+                case INTERRUPT_WINDOW -> Kind.INTERRUPT_WINDOW;
+                case SHADOW -> Kind.SHADOW;
                 default -> throw new IllegalStateException("emulate returned " + r);
             });
         } catch (GuestFault f) {
@@ -257,17 +266,17 @@ final class TestCpu implements AutoCloseable {
 
     /** Delivers an event through the IDT, as the run loop does; the frame saves {@code returnEip}. */
     Outcome deliver(int vector, Source source, int errorCode, int returnEip) {
-        int s = switch (source) {
-            case EXCEPTION -> InterruptDelivery.EXCEPTION;
-            case SOFTWARE -> InterruptDelivery.SOFTWARE;
-            case EXTERNAL -> InterruptDelivery.EXTERNAL;
+        InterruptDelivery.Source s = switch (source) {
+            case EXCEPTION -> InterruptDelivery.Source.EXCEPTION;
+            case SOFTWARE -> InterruptDelivery.Source.SOFTWARE;
+            case EXTERNAL -> InterruptDelivery.Source.EXTERNAL;
         };
         segments.invalidate();
-        int r = delivery.deliver(vector, s, errorCode, returnEip);
+        InterruptDelivery.Result r = delivery.deliver(vector, s, errorCode, returnEip);
         return Outcome.of(switch (r) {
-            case InterruptDelivery.DELIVERED -> Kind.DELIVERED;
-            case InterruptDelivery.TRIPLE_FAULT -> Kind.TRIPLE_FAULT;
-            case InterruptDelivery.UNSUPPORTED -> Kind.UNSUPPORTED;
+            case DELIVERED -> Kind.DELIVERED;
+            case TRIPLE_FAULT -> Kind.TRIPLE_FAULT;
+            case UNSUPPORTED -> Kind.UNSUPPORTED;
             default -> throw new IllegalStateException("deliver returned " + r);
         });
     }

@@ -101,7 +101,7 @@ class GuestTranscriptTest {
         }
         assertNull(Transcript.mismatch(expected, r.lines()), () -> "serial output differs from QEMU's; the guest wrote:\n" + r.serial()
                 + "\n(stopped: " + r.stop().message() + ")");
-        int want = g.name().equals("triple-fault") ? StopReason.TRIPLE_FAULT : g.qemuStatus();
+        int want = g.name().equals("triple-fault") ? StopReason.Cause.TRIPLE_FAULT.exitCode() : g.qemuStatus();
         assertEquals(want, r.stop().exitCode(), r.stop().message());
     }
 
