@@ -1,9 +1,10 @@
 #!/bin/sh
 # Runs every guest listed in guests.txt, disk-guests.txt, boot-guests.txt and linux-guests.txt under QEMU (the
 # ground truth) and checks its serial output against expected/<name>.txt and its exit status. Each guest of
-# disk-guests.txt gets a fresh copy of the test disk on the primary ATA master; each of boot-guests.txt is booted
-# by SeaBIOS from its disk image (alone, or over the start of the test disk); each of linux-guests.txt is a bzImage
-# given to -kernel. Usage:
+# disk-guests.txt gets a fresh copy of the test disk on the primary ATA master (one whose image is a disk image,
+# .img, is written at the start of that disk and booted from it by SeaBIOS, and the disk must then end as
+# expected/<name>.disk.sh says); each of boot-guests.txt is booted by SeaBIOS from its disk image (alone, or over
+# the start of the test disk); each of linux-guests.txt is a bzImage given to -kernel. Usage:
 #   tests/guests/run-qemu.sh [OUT [TESTOUT]] [-- name...]     (defaults: target/guest-images, target/test-guests)
 #   RECORD=1 tests/guests/run-qemu.sh ...   prints each transcript instead of checking it
 set -u
@@ -74,6 +75,7 @@ run() {
     fi
     kernel=$(echo "$image" | sed "s|^OUT/|$OUT/|; s|^TESTOUT/|$TESTOUT/|")
     stdin=/dev/null
+    booted=
     [ "$disk" = "-" ] || [ "$disk" = disk ] && [ "$input" != "-" ] && stdin=$here/input/$input
     case "$disk" in
     boot)
@@ -92,7 +94,15 @@ run() {
         [ "$cmdline" = "-" ] && cmdline=
         if [ "$disk" = disk ]; then
             make_disk >"$tmp/disk.img"
-            run -kernel "$kernel" -append "$cmdline" -drive "file=$tmp/disk.img,format=raw,if=ide,index=0"
+            case "$kernel" in
+            *.img)   # a boot sector and what follows it: at the disk's start, booted by the BIOS
+                dd if="$kernel" of="$tmp/disk.img" conv=notrunc status=none
+                cp "$tmp/disk.img" "$tmp/disk.before"
+                booted=$kernel
+                run -drive "file=$tmp/disk.img,format=raw,if=ide,index=0" ;;
+            *)
+                run -kernel "$kernel" -append "$cmdline" -drive "file=$tmp/disk.img,format=raw,if=ide,index=0" ;;
+            esac
         else
             run -kernel "$kernel" -append "$cmdline"
         fi ;;
@@ -100,8 +110,16 @@ run() {
     if [ "${RECORD:-0}" = 1 ]; then
         echo "=== $name (status $rc)"; cat "$tmp/out"; continue
     fi
+    disk_ok=1
+    if [ -n "$booted" ]; then
+        # expected/<name>.disk.sh turns the disk as it was booted into the disk as QEMU must leave it.
+        (cd "$tmp" && sh "$here/expected/$name.disk.sh" disk.before)
+        cmp -s "$tmp/disk.before" "$tmp/disk.img" || disk_ok=
+    fi
     if [ "$rc" != "$status" ]; then
         echo "FAIL $name: status $rc, expected $status"; cat "$tmp/out" "$tmp/err"; failed=1
+    elif [ -z "$disk_ok" ]; then
+        echo "FAIL $name: the disk differs from what expected/$name.disk.sh makes"; failed=1
     elif ! match "$here/expected/$name.txt" "$tmp/out" >"$tmp/diff"; then
         echo "FAIL $name: output differs"; cat "$tmp/diff"; failed=1
     else

@@ -124,12 +124,22 @@ final class GuestAccess {
     }
 
     /**
-     * Checks that [linear, linear + size) is writable before anything is written, so a delivery that will fault
-     * leaves the stack untouched, as the CPU does.
+     * Checks that [linear, linear + size) is writable before anything is written, so a write that will fault leaves
+     * memory untouched, as the CPU does. A write that crosses into the next page faults there, at that page's first
+     * byte, as QEMU reports it in CR2 (the part of the access in that page faults).
      */
     void probeWrite(int linear, int size, boolean user) {
         checked(linear, 1, PageWalker.WRITE, user);
-        checked(linear + size - 1, 1, PageWalker.WRITE, user);
+        if (crossesPage(linear, size)) checked((linear + size - 1) & ~0xFFF, 1, PageWalker.WRITE, user);
+    }
+
+    /**
+     * The same for a frame of dwords the CPU pushes from its top down ({@code size} bytes from {@code linear}): each is
+     * checked in the order it is pushed, so that a fault names the first push that fails in CR2, as QEMU (which
+     * pushes them one by one) reports it.
+     */
+    void probePushes(int linear, int size, boolean user) {
+        for (int at = linear + size - 4; at >= linear; at -= 4) probeWrite(at, 4, user);
     }
 
     /**

@@ -15,7 +15,10 @@ import popek.engine.X86;
  * nothing.
  */
 final class InterruptDelivery {
-    /** Where the event came from: it decides the DPL check, the error code's EXT bit, and #DF escalation. */
+    /**
+     * Where the event came from: it decides the DPL check (software only), the error code's EXT bit (set for all but
+     * software), and #DF escalation (exceptions only).
+     */
     enum Source { EXCEPTION, SOFTWARE, EXTERNAL }
 
     /** What became of an event. */
@@ -110,7 +113,9 @@ final class InterruptDelivery {
 
     private void deliverOnce(int vector, Source source, boolean pushError, int errorCode, int eip, long givenGate) {
         unsupported = null;
-        int ext = source == Source.EXTERNAL ? 1 : 0;
+        // SDM vol. 3A, 6.13: EXT is set when the event came from outside the program (an interrupt, or an exception
+        // the CPU raised), and clear only for int n, int3 and into.
+        int ext = source == Source.SOFTWARE ? 0 : 1;
         int cs = uc.selector(X86.CS);
         int cpl = cs & 3;   // protected mode, no conforming-code subtleties at an event boundary
         int eflags = uc.reg(X86.EFLAGS);
@@ -169,7 +174,7 @@ final class InterruptDelivery {
             newEsp = mem.read32(tssBase + 4 + 8 * newCpl, false);
             newSs = mem.read16(tssBase + 8 + 8 * newCpl, false);
             if ((newSs & ~3) == 0) throw fault.raise(Vectors.TS, ext);
-            long stack = readDescriptor(newSs, ext);
+            long stack = readDescriptor(newSs, Vectors.TS, ext);
             if ((newSs & 3) != newCpl || Descriptor.dpl(stack) != newCpl || !Descriptor.isWritableData(stack)) {
                 throw fault.raise(Vectors.TS, (newSs & ~3) + ext);
             }
@@ -184,10 +189,10 @@ final class InterruptDelivery {
             if ((Descriptor.high(stack) & (1 << 22)) == 0) spMask = 0xFFFF;
         }
 
-        // The frame: check the whole of it is writable first, so a fault leaves memory untouched.
-        int top = (newEsp - frameSize) & spMask;
+        // The frame: check the whole of it is writable first, so a fault leaves memory untouched; each push in the
+        // order the CPU pushes it (a fault names the first that fails in CR2, as QEMU's), SP wrapping on a 16-bit stack.
         boolean user = newCpl == 3;
-        if (top + frameSize - 1 == ((newEsp - 1) & spMask)) mem.probeWrite(stackBase + top, frameSize, user);
+        for (int off = 4; off <= frameSize; off += 4) mem.probeWrite(stackBase + ((newEsp - off) & spMask), 4, user);
         int at = newEsp;
         if (newCpl < cpl) {
             mem.write32(stackBase + ((at -= 4) & spMask), ss, user);
@@ -248,12 +253,15 @@ final class InterruptDelivery {
     }
 
     /** The GDT or LDT descriptor for a selector, or the #GP the CPU raises for one past the table's limit. */
-    private long readDescriptor(int selector, int ext) {
+    private long readDescriptor(int selector, int ext) { return readDescriptor(selector, Vectors.GP, ext); }
+
+    /** The same, raising {@code vector} instead (#TS for the inner stack the TSS names: SDM, INT n). */
+    private long readDescriptor(int selector, int vector, int ext) {
         boolean ldt = (selector & 4) != 0;
         int base = (int) uc.readTable(ldt ? X86.LDTR : X86.GDTR);
         int limit = uc.tableLimit();
         int index = selector & ~7;
-        if (index + 7 > limit) throw fault.raise(Vectors.GP, (selector & ~3) + ext);
+        if (index + 7 > limit) throw fault.raise(vector, (selector & ~3) + ext);
         return mem.read64(base + index, false);
     }
 

@@ -31,7 +31,8 @@ final class Operands {
     private int base, index, scale, disp;   // memory operand (base/index -1 for none)
     private boolean defaultSs;
     private int immOffset;                  // where the immediate starts in bytes[]
-    final byte[] bytes = new byte[16];
+    /** Room for the longest form decoding can reach before the length check (prefixes, opcode, ModRM... immediate). */
+    final byte[] bytes = new byte[32];
 
     Operands(Unicorn uc, GuestAccess mem, SegmentCache segments, GuestFault fault) {
         this.uc = uc;
@@ -52,7 +53,7 @@ final class Operands {
         segOverride = -1;
         int i = 0, b;
         for (;; i++) {
-            if (i >= 14) throw fault.raise(Vectors.GP, 0);   // longer than 15 bytes
+            if (i >= MAX_LENGTH) throw fault.raise(Vectors.GP, 0);   // 15 prefixes: longer than 15 bytes
             b = bytes[i] & 0xFF;
             if (b == 0x66) opsize32 = !code32;
             else if (b == 0x67) addrsize32 = !code32;
@@ -67,7 +68,11 @@ final class Operands {
         if (hasModrm(opcode)) i = decodeModrm(i);
         immOffset = i;
         length = i + immediateSize(opcode);
+        if (length > MAX_LENGTH) throw fault.raise(Vectors.GP, 0);   // SDM vol. 3A, 6.15: past the 15-byte limit
     }
+
+    /** The longest instruction the CPU executes, prefixes included. */
+    private static final int MAX_LENGTH = 15;
 
     private static boolean hasModrm(int op) {
         return switch (op) {

@@ -30,6 +30,7 @@ final class Preemptor implements Runnable {
         this.clock = clock;
         this.vcpuThread = vcpuThread;
         this.thread = Thread.ofPlatform().name("popek-preemptor").daemon().unstarted(this);
+        clock.runsOn(vcpuThread);
     }
 
     void start() { thread.start(); }
@@ -39,7 +40,9 @@ final class Preemptor implements Runnable {
         long old = deadline;
         deadline = virtualNanos;
         generation++;   // written by the vCPU thread only
-        if (virtualNanos < old || awaitingPublish) LockSupport.unpark(thread);
+        clock.deadlinePublished();
+        // A clock that skips idle time needs a look whenever the vCPU may be about to sleep.
+        if (virtualNanos < old || awaitingPublish || clock.skipsIdle()) LockSupport.unpark(thread);
     }
 
     /** Makes the vCPU return to its run loop as soon as it can. Any thread. */
@@ -85,7 +88,7 @@ final class Preemptor implements Runnable {
                 LockSupport.park(this);
                 continue;
             }
-            long wait = d - clock.nanos();
+            long wait = clock.hostWaitFor(d, vcpuThread);   // (a clock that skips idle time may move to d here)
             if (wait > 0) {
                 LockSupport.parkNanos(this, wait);
                 continue;

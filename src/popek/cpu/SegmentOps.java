@@ -263,7 +263,9 @@ final class SegmentOps {
         if ((flags & X86.FLAG_VM) != 0 && cpl == 0) throw unsupported("iret to virtual-8086 mode");
         long code = returnCodeSegment(cs, cpl);
         int rpl = cs & 3;
-        int newFlags = mergeFlags(oldFlags, flags, cpl, FLAG_IRET_MASK);
+        // SDM: at CPL 0 a 32-bit iret also loads VIF and VIP (popf never does).
+        int newFlags = mergeFlags(oldFlags, flags, cpl, cpl == 0 && op.opsize32 ? FLAG_IRET_MASK | FLAG_VIF | FLAG_VIP
+                : FLAG_IRET_MASK);
         if (rpl == cpl) {
             op.drop(3, 0);
             uc.setReg(X86.CS, cs);
@@ -284,10 +286,11 @@ final class SegmentOps {
     static final int FLAG_POPF_MASK = 0x000DD5 | X86.FLAG_TF | X86.FLAG_IF | X86.FLAG_IOPL | X86.FLAG_NT | X86.FLAG_AC
             | X86.FLAG_ID;
     static final int FLAG_IRET_MASK = FLAG_POPF_MASK | X86.FLAG_RF;
+    private static final int FLAG_VIF = 1 << 19, FLAG_VIP = 1 << 20;
 
     /**
      * EFLAGS after popf or iret loads {@code popped}: IOPL changes only at CPL 0, IF only when CPL &lt;= IOPL (both
-     * silently kept otherwise: Robin &amp; Irvine's point), VM, VIF and VIP are never changed here; bit 1 is always set.
+     * silently kept otherwise: Robin &amp; Irvine's point), VM never; bit 1 is always set.
      */
     static int mergeFlags(int old, int popped, int cpl, int mask) {
         if (cpl > 0) mask &= ~X86.FLAG_IOPL;

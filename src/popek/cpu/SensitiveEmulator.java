@@ -90,6 +90,7 @@ final class SensitiveEmulator {
                 if (!op.opsize32) popped = (old & 0xFFFF0000) | (popped & 0xFFFF);
                 op.drop(1, 0);
                 int flags = SegmentOps.mergeFlags(old, popped, cpl, SegmentOps.FLAG_POPF_MASK);
+                if (op.opsize32) flags &= ~X86.FLAG_RF;   // SDM: popfd clears RF (popf leaves the high word alone)
                 uc.setReg(X86.EFLAGS, flags);
                 if ((old & X86.FLAG_IF) == 0 && (flags & X86.FLAG_IF) != 0) result = TrapResult.INTERRUPT_WINDOW;
             }
@@ -311,16 +312,19 @@ final class SensitiveEmulator {
 
     private static final int DF = 1 << 10;
 
-    /** SDM vol. 1, 19.5.2: ports [port, port + size) must all have their bit clear in the TSS's I/O bitmap. */
+    /**
+     * SDM vol. 1, 19.5.2: ports [port, port + size) must all have their bit clear in the TSS's I/O bitmap. The CPU reads
+     * the map two bytes at a time (a port's bits may straddle two bytes), and both must lie within the TSS's limit,
+     * which is why a map is followed by an all-ones byte: the last byte within the limit is not enough.
+     */
     private void checkIoBitmap(int port, int size) {
         long base = uc.readTable(X86.TR);
         int limit = uc.tableLimit();
         if ((uc.tableSelector() & ~3) == 0 || limit < 0x67) throw fault.raise(Vectors.GP, 0);
-        int bitmap = mem.read16((int) base + 0x66, false);
-        for (int p = port; p < port + size; p++) {
-            int offset = bitmap + (p >>> 3);
-            if (offset > limit || (mem.read8((int) base + offset, false) >>> (p & 7) & 1) != 0) throw fault.raise(Vectors.GP, 0);
-        }
+        int offset = mem.read16((int) base + 0x66, false) + (port >>> 3);
+        if (offset + 1 > limit) throw fault.raise(Vectors.GP, 0);
+        int bits = mem.read16((int) base + offset, false) >>> (port & 7);
+        if ((bits & ((1 << size) - 1)) != 0) throw fault.raise(Vectors.GP, 0);
     }
 
     private void privileged(int cpl) {

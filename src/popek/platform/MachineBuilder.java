@@ -54,6 +54,7 @@ public final class MachineBuilder {
     private OutputStream serialOutput = OutputStream.nullOutputStream();
     private boolean serialImmediate;
     private long timeoutNanos;
+    private VirtualClock clock;
     private boolean timedStats;
     private Path kernel;
     private String cmdline = "";
@@ -76,6 +77,12 @@ public final class MachineBuilder {
 
     /** Stop the guest after this much virtual time (0: never). */
     public MachineBuilder timeoutNanos(long nanos) { this.timeoutNanos = nanos; return this; }
+
+    /**
+     * The machine's virtual clock (default: {@link VirtualClock#host()}, real time). A clock serves one machine; the
+     * timeout is in its time.
+     */
+    public MachineBuilder clock(VirtualClock c) { this.clock = c; return this; }
 
     /** Measure host time per trap (for --stats). Counting is always on. */
     public MachineBuilder stats(boolean timed) { this.timedStats = timed; return this; }
@@ -171,7 +178,7 @@ public final class MachineBuilder {
             CpuConfig cpuShown = new CpuConfig(cpuConfig.tscHz(), CpuModel.leaves(cpu).then(cpuConfig.cpuid()));
             cpu.mapRam(0, ram.segment());
 
-            VirtualClock clock = new VirtualClock();
+            VirtualClock clock = this.clock != null ? this.clock : VirtualClock.host();
             RunStats stats = new RunStats(timedStats);
             PortBus ports = new PortBus();
             StopHandle stopHandle = new StopHandle();
