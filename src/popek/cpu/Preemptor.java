@@ -88,8 +88,14 @@ final class Preemptor implements Runnable {
                 LockSupport.park(this);
                 continue;
             }
-            long wait = clock.hostWaitFor(d, vcpuThread);   // (a clock that skips idle time may move to d here)
-            if (wait > 0) {
+            long wait = clock.hostWaitFor(d, vcpuThread);
+            if (wait == VirtualClock.IDLE) {
+                // The vCPU sleeps: time jumps to its deadline, but only if d is still the deadline it sleeps towards.
+                // It publishes before it parks, so one that published after d was read shows a new generation here
+                // (skipping to the run's old deadline instead, e.g. the timeout, would leap over its timer).
+                if (generation != g) continue;
+                clock.skipTo(d);
+            } else if (wait > 0) {
                 LockSupport.parkNanos(this, wait);
                 continue;
             }

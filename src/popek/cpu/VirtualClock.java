@@ -32,11 +32,18 @@ public abstract sealed class VirtualClock implements Clock permits VirtualClock.
     /** The thread that runs the vCPU, given when its run starts (by the {@link Preemptor}). */
     void runsOn(Thread vcpu) { }
 
+    /** {@link #hostWaitFor}'s answer when the vCPU sleeps and this clock may jump to the deadline ({@link #skipTo}). */
+    static final long IDLE = -1;
+
     /**
-     * How long (host ns) the timer thread should sleep before {@code deadline} (virtual ns) may have come; 0 if it has.
-     * A clock that skips idle time moves to the deadline here when it finds the vCPU sleeping in {@code hlt}.
+     * How long (host ns) the timer thread should sleep before {@code deadline} (virtual ns) may have come; 0 if it has;
+     * {@link #IDLE} when this clock skips idle time and finds the vCPU sleeping in {@code hlt}: the caller then checks
+     * the deadline is still the one the vCPU sleeps towards before it moves time there.
      */
     abstract long hostWaitFor(long deadline, Thread vcpu);
+
+    /** Moves time forward to {@code deadline}, the one the sleeping vCPU waits for (a clock that skips idle time). */
+    void skipTo(long deadline) { throw new IllegalStateException("this clock does not skip idle time"); }
 
     /** The run loop published its next deadline (it may be about to sleep until then). */
     void deadlinePublished() { }
@@ -135,12 +142,15 @@ public abstract sealed class VirtualClock implements Clock permits VirtualClock.
         long hostWaitFor(long deadline, Thread t) {
             long now = nanos();
             if (now >= deadline) return 0;
-            if (sleeping(t)) {
-                skipped += deadline - now;
-                return 0;
-            }
+            if (sleeping(t)) return IDLE;
             long poll = System.nanoTime() - publishedAt < POLL_NANOS ? SOON_NANOS : POLL_NANOS;
             return Math.min(deadline - now, poll);
+        }
+
+        @Override
+        void skipTo(long deadline) {   // (timer thread only)
+            long now = nanos();
+            if (deadline > now) skipped += deadline - now;
         }
     }
 
@@ -166,11 +176,10 @@ public abstract sealed class VirtualClock implements Clock permits VirtualClock.
         @Override
         long hostWaitFor(long deadline, Thread t) {
             if (now >= deadline) return 0;
-            if (sleeping(t)) {
-                now = deadline;
-                return 0;
-            }
-            return POLL_NANOS;
+            return sleeping(t) ? IDLE : POLL_NANOS;
         }
+
+        @Override
+        void skipTo(long deadline) { if (deadline > now) now = deadline; }
     }
 }

@@ -181,11 +181,13 @@ class SegmentLoadTest {
         assertEquals(Kind.SHADOW, cpu.emulate(0x17).kind());
     }
 
+    /** A 16-bit stack segment loads like any other (the SDM's way back to real mode loads one), with mov ss's shadow. */
     @Test
-    void aSixteenBitStackIsNotEmulated() {
+    void aSixteenBitStackSegmentLoads() {
         cpu.descriptor(FREE, STACK_16_0);
         cpu.uc.setReg(X86.EAX, FREE);
-        assertEquals(Kind.UNSUPPORTED, cpu.emulate(0x8E, 0xD0).kind());
+        assertEquals(Kind.SHADOW, cpu.emulate(0x8E, 0xD0).kind());
+        assertEquals(FREE, cpu.selector(X86.SS));
     }
 
     // ---------------------------------------------------------------- lar, lsl, verr, verw
