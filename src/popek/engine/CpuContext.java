@@ -109,4 +109,15 @@ public final class CpuContext {
         for (int i = 0; i < 6; i++) bases[i] = context.segmentBase(i);
         return context.hflags();
     }
+
+    /**
+     * The whole hidden state of the ten segment caches QEMU keeps, in its order ES, CS, SS, DS, FS, GS, LDTR, TR, GDTR,
+     * IDTR: four longs each in {@code into} (selector, base, limit, attribute flags as the descriptor's high dword), and
+     * QEMU's hflags returned. For the differential tester, which compares them between modes; not for the trap path.
+     */
+    public int segmentCaches(long[] into) {
+        save();
+        for (int i = 0; i < SavedContext.SEGMENT_CACHES; i++) context.segmentCache(i, into, 4 * i);
+        return context.hflags();
+    }
 }

@@ -46,6 +46,17 @@ final class SavedContext {
     long segmentBase(int i) { return data.get(JAVA_LONG_UNALIGNED, SEGS + 24L * i + 8) & 0xFFFFFFFFL; }
 
     private static final long SEGS = 204;
+    /** segs[6], then ldt, tr, gdt, idt: the ten SegmentCaches before cr[0]. */
+    static final int SEGMENT_CACHES = 10;
+
+    /** SegmentCache {@code i} (0-9) as selector, base, limit, flags into {@code into[at, at + 4)}. */
+    void segmentCache(int i, long[] into, int at) {
+        long c = SEGS + 24L * i;
+        into[at] = data.get(JAVA_INT, c) & 0xFFFFL;
+        into[at + 1] = data.get(JAVA_LONG_UNALIGNED, c + 8) & 0xFFFFFFFFL;
+        into[at + 2] = data.get(JAVA_INT, c + 16) & 0xFFFFFFFFL;
+        into[at + 3] = data.get(JAVA_INT, c + 20) & 0xFFFFFFFFL;
+    }
 
     int hflags() { return data.get(JAVA_INT, HFLAGS); }
 

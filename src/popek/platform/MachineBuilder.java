@@ -140,8 +140,22 @@ public final class MachineBuilder {
         return this;
     }
 
+    private java.util.function.Consumer<GuestMemory> rawLoad;
+    private java.util.function.ToIntFunction<Unicorn> rawEntry;
+
+    /**
+     * Boots no image: {@code load} fills guest RAM, and {@code entry} sets the CPU's whole entry state once the vCPU
+     * exists (so a segment load can read its descriptor through the shadow MMU) and returns the entry EIP. For the
+     * differential tester, which starts each case from a state it chose.
+     */
+    public MachineBuilder raw(java.util.function.Consumer<GuestMemory> load, java.util.function.ToIntFunction<Unicorn> entry) {
+        this.rawLoad = load;
+        this.rawEntry = entry;
+        return this;
+    }
+
     public Machine build() throws BootImageException {
-        if (kernel == null && linuxKernel == null && diskSpecs.isEmpty()) throw new IllegalStateException("no kernel or disk to boot");
+        if (kernel == null && linuxKernel == null && diskSpecs.isEmpty() && rawLoad == null) throw new IllegalStateException("no kernel or disk to boot");
         if (diskSpecs.size() > 2) throw new BootImageException("at most two disks: the primary ATA channel's master and slave");
         GuestMemory ram = new GuestMemory(memoryBytes);
         Unicorn cpu = null;
@@ -157,8 +171,9 @@ public final class MachineBuilder {
             // The kernel goes into RAM first: a malformed image is the commonest mistake and costs nothing to find.
             MultibootBoot boot = kernel != null ? MultibootLoader.load(ram, kernel, cmdline) : null;
             LinuxLoader.LinuxBoot linux = linuxKernel != null ? LinuxLoader.load(ram, linuxKernel, initrd, cmdline) : null;
-            boolean diskBoot = boot == null && linux == null;
-            PvNote note = paraNote(boot != null ? kernel : linux != null ? linuxKernel : diskSpecs.get(0).file(), boot != null);
+            if (rawLoad != null) rawLoad.accept(ram);
+            boolean diskBoot = boot == null && linux == null && rawLoad == null;
+            PvNote note = rawLoad != null ? null : paraNote(boot != null ? kernel : linux != null ? linuxKernel : diskSpecs.get(0).file(), boot != null);
             if (diskBoot) DiskBoot.prepare(ram, disks.get(0), diskSpecs.get(0).file());
             BiosDataArea.write(ram);
             MpTable.write(ram);
@@ -230,7 +245,9 @@ public final class MachineBuilder {
             vcpu.mapMmio(IoApic.BASE, IoApic.SIZE, ioapic);
 
             long entry;
-            if (boot != null) {
+            if (rawEntry != null) {
+                entry = rawEntry.applyAsInt(cpu) & 0xFFFFFFFFL;
+            } else if (boot != null) {
                 // The machine state a Multiboot loader hands over: protected mode, paging off, flat segments (Unicorn's
                 // 32-bit mode starts that way), interrupts off, EAX the magic, EBX the information structure.
                 cpu.setReg(X86.EAX, boot.eax());
