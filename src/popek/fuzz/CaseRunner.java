@@ -1,0 +1,45 @@
+package popek.fuzz;
+
+import java.io.OutputStream;
+import java.time.Instant;
+
+import popek.cpu.ExecutionMode;
+import popek.cpu.StopReason;
+import popek.platform.BootImageException;
+import popek.platform.Machine;
+import popek.platform.MachineBuilder;
+
+/** Runs a built case once in one mode, on a machine of its own, and returns the state it ended in. */
+final class CaseRunner {
+    private CaseRunner() { }
+
+    /** Writes the image's non-zero pages (a page written is a page the host must map: 20 us each on a busy host). */
+    private static void load(popek.memory.GuestMemory ram, Image image) {
+        byte[] b = image.bytes;
+        for (int at = 0; at < b.length; at += 4096) {
+            for (int i = at; i < at + 4096; i++) {
+                if (b[i] != 0) {
+                    ram.write(at, b, at, 4096);
+                    break;
+                }
+            }
+        }
+    }
+
+    static FinalState run(FuzzCase.Built built, ExecutionMode mode, long timeoutNanos) {
+        MachineBuilder b = new MachineBuilder().memory(Layout.RAM).serialOutput(OutputStream.nullOutputStream())
+                .timeoutNanos(timeoutNanos).wallClock(Instant.parse("2026-01-01T00:00:00Z")).mode(mode)
+                .raw(ram -> load(ram, built.image()), built.source()::enter);
+        try (Machine m = b.build()) {
+            StopReason stop;
+            try {
+                stop = m.run();
+            } catch (RuntimeException e) {   // what the CLI would report as an internal error (exit 74)
+                stop = new StopReason(StopReason.INTERNAL_ERROR, "internal error: " + e);
+            }
+            return FinalState.capture(m, stop);
+        } catch (BootImageException e) {
+            throw new IllegalStateException("a generated case could not be loaded: " + e.getMessage(), e);
+        }
+    }
+}

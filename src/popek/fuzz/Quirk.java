@@ -1,0 +1,26 @@
+package popek.fuzz;
+
+/**
+ * Where Unicorn 2.1.1 (QEMU's TCG inside it) is not the CPU the Intel SDM describes, so emulate mode, the oracle, is
+ * the one that is wrong. A piece that may meet one says so; a divergence that goes away when every piece with that
+ * quirk is left out is reported as explained by the rule, not as a failure of full mode.
+ */
+enum Quirk {
+    IO_PERMISSION("Unicorn never checks I/O permission: in/out/ins/outs at CPL > IOPL run even where the TSS I/O "
+            + "bitmap denies the port, instead of raising #GP(0) (SDM vol. 1, 19.5; QEMU's gen_check_io is compiled "
+            + "out of Unicorn)"),
+    SMSW_HIGH_BITS("smsw r32: the SDM leaves bits 31:16 of the register undefined (vol. 2, SMSW); QEMU keeps their old "
+            + "value, Popek's full mode loads CR0[31:16] as P6-family CPUs do"),
+    ACCESSED_BIT("QEMU sets a descriptor's accessed bit only when mov/pop/lds load a data segment, never when a far "
+            + "jmp, call, ret, iret or an interrupt loads CS or SS (SDM vol. 3A, 3.4.5.1: every load sets it); full "
+            + "mode loads CS through the path that sets it"),
+    LTR_HIDDEN_TYPE("ltr: QEMU loads TR's hidden attributes before it marks the TSS busy, so they keep the available "
+            + "type (9); the CPU's hold the busy type (11), as VMX requires of TR and KVM's emulator does (SDM vol. 3C, "
+            + "26.3.1.2)");
+
+    private final String rule;
+
+    Quirk(String rule) { this.rule = rule; }
+
+    String rule() { return rule; }
+}
