@@ -1,0 +1,41 @@
+package popek.fuzz;
+
+import org.junit.jupiter.api.Test;
+
+import popek.fuzz.Asm.Label;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static popek.fuzz.SystemTables.KCODE;
+import static popek.fuzz.SystemTables.KCODE16;
+
+/**
+ * Divergences the differential tester found in full mode, each pinned as the smallest case that showed it: both modes
+ * must now agree on it. (The tester's own random cases run in {@link DifferentialTest}.)
+ */
+class PinnedCasesTest {
+
+    /**
+     * A far jmp from 32-bit code to a 16-bit code segment: full mode decoded the next trapped instruction there as
+     * 32-bit code (the cached hflags still said CS32), so {@code mov dx, ss} zeroed EDX's high half and the
+     * {@code jmp far} back read a 16-bit pointer instead of a 32-bit one and faulted. (Each size of code on a page of
+     * its own: a page with both is another matter.)
+     */
+    @Test
+    void codeAfterAFarJumpTo16BitCodeIsDecodedAs16Bit() {
+        var r = Pinned.assertAgree(Pinned.of(false, e -> {
+            Asm a = e.a;
+            Label sixteen = a.label(), back = a.label();
+            a.jmpFar(32, KCODE16, sixteen);
+            a.padTo(Layout.CODE + 0x1000);
+            a.bits = 16;
+            a.bind(sixteen);
+            a.op(0x8C, 0xD2);              // mov dx, ss
+            a.jmpFar(32, KCODE, back);     // 66 ea: a 32-bit far pointer
+            a.padTo(Layout.CODE + 0x2000);
+            a.bits = 32;
+            a.bind(back);
+        }));
+        assertEquals(0x33330010, r.tested().gprs()[2], "EDX keeps its high half");
+        assertEquals(0, r.tested().events() - 1, "no fault, only the epilogue's int 0x80");
+    }
+}
