@@ -28,7 +28,7 @@ import popek.translate.ShadowCode;
  * return a stale EIP (shared/unicorn-experiments/REPORT_211.md).
  */
 public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidInstruction, Hooks.UnmappedAccess,
-        Hooks.Sysenter {
+        Hooks.Sysenter, Hooks.Syscall {
     /** While an interrupt waits for the guest to set IF (which it does without trapping), look again this often. */
     private static final long IF_POLL_NANOS = 100_000;
     /** POPEK_TRACE=1: one line per run-loop pass and per delivered event on stderr, for debugging a guest. */
@@ -84,6 +84,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         uc.onInvalidInstruction(this);
         uc.onUnmappedAccess(this);
         uc.onSysenter(this);
+        uc.onSyscall(this);
         this.tsc = new VirtualTsc(clock, cpu.tscHz());
         this.cpuid = cpu.cpuid();
         uc.onCpuid(this::cpuid);
@@ -565,6 +566,17 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         }
         uc.setReg(X86.EIP, uc.reg(X86.EIP) - 2);
         stats.trap(TrapKind.SYSENTER, began);
+    }
+
+    /**
+     * syscall, which Unicorn 2.1.1 steps over doing nothing: #UD, as on Intel CPUs outside 64-bit mode (full mode
+     * raises the same for a syscall in kernel code, which it rewrites). The - 2 as for sysenter.
+     */
+    @Override
+    public void syscall() {
+        int eip = uc.reg(X86.EIP);
+        deliverFault(fault.raise(Vectors.UD, 0), eip);
+        uc.setReg(X86.EIP, uc.reg(X86.EIP) - 2);
     }
 
     /** cpuid: a leaf the user configured, else the CPU model's answer. */

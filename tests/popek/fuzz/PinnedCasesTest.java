@@ -38,4 +38,24 @@ class PinnedCasesTest {
         assertEquals(0x33330010, r.tested().gprs()[2], "EDX keeps its high half");
         assertEquals(0, r.tested().events() - 1, "no fault, only the epilogue's int 0x80");
     }
+
+    /**
+     * syscall outside 64-bit mode is #UD on Intel CPUs (and on any with EFER.SCE clear); Unicorn 2.1.1 steps over it,
+     * so emulate mode, and ring-3 code in full mode, ran on. In kernel code (rewritten in full mode) and in user code.
+     */
+    @Test
+    void syscallIsAnInvalidOpcodeInEveryRing() {
+        var kernel = Pinned.assertAgree(Pinned.of(false, e -> e.a.op(0x0F, 0x05)));
+        assertEquals(6, Pinned.event(kernel.oracle(), 0)[0], "#UD in ring 0");
+        assertEquals(Layout.CODE, Pinned.event(kernel.oracle(), 0)[2]);
+        var user = Pinned.assertAgree(Pinned.of(false, e -> {
+            Asm a = e.a;
+            Label ring3 = a.label();
+            a.pushImm(SystemTables.UDATA | 3).pushImm(Layout.USTACK_TOP).pushImm(0x2).pushImm(SystemTables.UCODE | 3).pushLabel(ring3);
+            a.op(0xCF);
+            a.bind(ring3);
+            a.op(0x0F, 0x05);
+        }));
+        assertEquals(6, Pinned.event(user.oracle(), 0)[0], "#UD in ring 3");
+    }
 }
