@@ -24,7 +24,10 @@ final class CaseGen {
         int eflags = 2 | (r.nextInt() & 0x8D5);   // arithmetic flags and DF; IF, TF and IOPL clear
         int n = MIN_PIECES + r.nextInt(MAX_PIECES - MIN_PIECES + 1);
         List<Piece> pieces = new ArrayList<>();
-        for (int i = 0; i < n; i++) pieces.add(next(r, s, real));
+        for (int i = 0; i < n; i++) {
+            int bits = s.bits();
+            pieces.add(next(r, s, real).generatedFor(bits));
+        }
         return new FuzzCase(seed, index, real, gprs, eflags, pieces);
     }
 

@@ -108,7 +108,8 @@ public final class CpuDifferential {
                 return new CaseResult(index, Outcome.EXPLAINED, rules, s.toString());
             }
         }
-        Shrinker.Shrunk small = Shrinker.shrink(clean, a -> !differences(a.fuzzCase(), a.nopped()).isEmpty(), SHRINK_TRIES);
+        Shrinker.Shrunk small = Shrinker.shrink(clean, a -> a.fuzzCase().build(a.nopped()).consistent()
+                && !differences(a.fuzzCase(), a.nopped()).isEmpty(), SHRINK_TRIES);
         List<StateDiff.Difference> shrunkDiffs = differences(small.fuzzCase(), small.nopped());
         if (shrunkDiffs.isEmpty()) {   // a divergence that does not come back (should not happen: runs are deterministic)
             small = new Shrinker.Shrunk(clean, Set.of(), 0);

@@ -13,8 +13,12 @@ import popek.engine.X86;
  */
 record FuzzCase(long seed, int index, boolean realStart, int[] gprs, int eflags, List<Piece> pieces) {
 
-    /** The image and code of a built case. {@code instructions}: start offset, length and code size of each. */
-    record Built(FuzzCase source, Image image, byte[] code, int[] starts, int[] lengths, int[] bits) {
+    /**
+     * The image and code of a built case: the start offset, length and code size of each instruction, and whether
+     * every piece was emitted in the code size it was generated for (a case shrunk without the piece that changed
+     * modes is not).
+     */
+    record Built(FuzzCase source, Image image, byte[] code, int[] starts, int[] lengths, int[] bits, boolean consistent) {
         int entry() { return Layout.CODE; }
     }
 
@@ -36,7 +40,11 @@ record FuzzCase(long seed, int index, boolean realStart, int[] gprs, int eflags,
         if (realStart) image.put8(Layout.GDT + SystemTables.TSS_SEL + 5, 0x89);
         Asm a = new Asm(Layout.CODE, realStart ? 16 : 32);
         Emit e = new Emit(a, image);
-        for (Piece p : pieces) p.body().accept(e);
+        boolean consistent = true;
+        for (Piece p : pieces) {
+            if (p.entryBits() != 0 && p.entryBits() != a.bits) consistent = false;
+            p.body().accept(e);
+        }
         a.op(0xCD, Handlers.RING0_RETURN);   // back to ring 0 (a no-op there, and in real mode)
         Handlers.finish(a);
         byte[] code = a.finish();
@@ -51,7 +59,7 @@ record FuzzCase(long seed, int index, boolean realStart, int[] gprs, int eflags,
             image.put8(Layout.LENGTHS + starts[i], lengths[i]);
         }
         image.put(Layout.CODE, code);
-        return new Built(this, image, code, starts, lengths, bits);
+        return new Built(this, image, code, starts, lengths, bits, consistent);
     }
 
     /** Sets the CPU's entry state on a new engine (the vCPU exists, RAM is loaded); returns EIP. */
