@@ -179,11 +179,13 @@ final class SensitiveEmulator {
                 else uc.setMsr(index, v);
             }
             case RDTSC -> {
+                // rdtscp: the virtual CPU (Unicorn's qemu64 model) has no RDTSCP (CPUID 80000001h EDX bit 27 clear),
+                // so it is #UD, as emulate mode's CPU raises.
+                if (op.opcode == 0x0F01) throw fault.raise(Vectors.UD, 0);
                 if (cpl > 0 && (uc.reg(X86.CR4) & X86.CR4_TSD) != 0) throw fault.raise(Vectors.GP, 0);
                 long t = tsc.read();
                 uc.setReg(X86.EAX, (int) t);
                 uc.setReg(X86.EDX, (int) (t >>> 32));
-                if (op.opcode == 0x0F01) uc.setReg(X86.ECX, (int) uc.msr(X86.MSR_TSC_AUX));   // rdtscp
             }
             case RDPMC -> {
                 if (cpl > 0 && (uc.reg(X86.CR4) & X86.CR4_PCE) == 0) throw fault.raise(Vectors.GP, 0);

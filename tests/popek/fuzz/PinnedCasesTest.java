@@ -58,4 +58,23 @@ class PinnedCasesTest {
         }));
         assertEquals(6, Pinned.event(user.oracle(), 0)[0], "#UD in ring 3");
     }
+
+    /**
+     * rdtscp on a CPU without RDTSCP (CPUID 80000001h EDX bit 27: Unicorn's qemu64 model has none) is #UD; full mode
+     * emulated it, in kernel code and in user code (where it is rewritten too).
+     */
+    @Test
+    void rdtscpIsAnInvalidOpcodeOnTheVirtualCpu() {
+        var kernel = Pinned.assertAgree(Pinned.of(false, e -> e.a.op(0x0F, 0x01, 0xF9)));
+        assertEquals(6, Pinned.event(kernel.tested(), 0)[0], "#UD in ring 0");
+        var user = Pinned.assertAgree(Pinned.of(false, e -> {
+            Asm a = e.a;
+            Label ring3 = a.label();
+            a.pushImm(SystemTables.UDATA | 3).pushImm(Layout.USTACK_TOP).pushImm(0x2).pushImm(SystemTables.UCODE | 3).pushLabel(ring3);
+            a.op(0xCF);
+            a.bind(ring3);
+            a.op(0x0F, 0x01, 0xF9);
+        }));
+        assertEquals(6, Pinned.event(user.tested(), 0)[0], "#UD in ring 3");
+    }
 }
