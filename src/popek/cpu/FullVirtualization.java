@@ -141,8 +141,11 @@ final class FullVirtualization implements AutoCloseable {
 
     // ---------------------------------------------------------------- the trap
 
-    /** {@link #trap} results besides a {@link SensitiveEmulator} one: not a patch site; a fault was delivered. */
-    static final int NOT_A_SITE = -1, FAULTED = -2;
+    /**
+     * {@link #trap} results besides a {@link SensitiveEmulator} one: not a patch site; a fault was raised; the
+     * instruction reached memory that does not exist ({@link #noMemory()}).
+     */
+    static final int NOT_A_SITE = -1, FAULTED = -2, NO_MEMORY = -4;
     /**
      * {@link #trap}'s result when an interrupt waits, IF is set, and the instruction is not the one in an sti's shadow:
      * nothing was emulated and EIP is back on the instruction, for the interrupt to be taken first, at this
@@ -198,8 +201,17 @@ final class FullVirtualization implements AutoCloseable {
         } catch (GuestFault f) {
             uc.setReg(X86.EIP, start - csBase);
             return FAULTED;
+        } catch (NoMemory m) {
+            uc.setReg(X86.EIP, start - csBase);
+            noMemory = m;
+            return NO_MEMORY;
         }
     }
+
+    private NoMemory noMemory;
+
+    /** What the last {@link #NO_MEMORY} result was about. */
+    NoMemory noMemory() { return noMemory; }
 
     /** A linear code page the cache does not know: walk the guest's tables to its RAM page, then find its shadow. */
     private long lookUp(ShadowCode shadows, int linear, boolean user) {

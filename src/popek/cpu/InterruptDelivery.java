@@ -28,6 +28,8 @@ final class InterruptDelivery {
     static final int INTO_MISSING_BIOS = 3;
     /** A para-virtualised guest's trap table has no entry for the vector: nothing was delivered, the guest stops. */
     static final int NO_TRAP_ENTRY = 4;
+    /** The delivery reached memory that does not exist ({@link #noMemory()}): the machine stops, as Unicorn would. */
+    static final int NO_MEMORY = 5;
 
     private final Unicorn uc;
     private final GuestAccess mem;
@@ -43,6 +45,11 @@ final class InterruptDelivery {
 
     /** The vector {@link #NO_TRAP_ENTRY} was about. */
     int missingVector() { return missingVector; }
+
+    private NoMemory noMemory;
+
+    /** Where {@link #NO_MEMORY} was about. */
+    NoMemory noMemory() { return noMemory; }
 
     InterruptDelivery(Unicorn uc, GuestAccess mem, GuestFault fault, SegmentCache segments) {
         this.uc = uc;
@@ -85,6 +92,9 @@ final class InterruptDelivery {
                     deliverReal(vector, returnEip);
                 } else deliverOnce(vector, source, pushError, errorCode, returnEip, givenGate);
                 return DELIVERED;
+            } catch (NoMemory m) {
+                noMemory = m;
+                return NO_MEMORY;
             } catch (GuestFault f) {
                 givenGate = 0;
                 if (noTrapEntry) return NO_TRAP_ENTRY;

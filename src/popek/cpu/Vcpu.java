@@ -506,6 +506,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
                     uc.stop();
                 }
             }
+            case FullVirtualization.NO_MEMORY -> noMemory(full.noMemory());
             case FullVirtualization.FAULTED -> {
                 GuestFault f = full.fault();
                 int eip = uc.reg(X86.EIP);
@@ -536,6 +537,8 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         if (result == InterruptDelivery.DELIVERED) return;
         if (result == InterruptDelivery.INTO_MISSING_BIOS) {   // a fault Popek raised, in real mode, with no handler
             intoMissingBios(vector, false, eip, 0);
+        } else if (result == InterruptDelivery.NO_MEMORY) {
+            noMemory(delivery.noMemory());
         } else if (result == InterruptDelivery.NO_TRAP_ENTRY) {
             requestStop(new StopReason(StopReason.UNSUPPORTED, String.format(
                     "the guest raised %s, and its trap table (HC_SET_TRAP_TABLE) has no entry for it (at %s)",
@@ -649,6 +652,13 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         stop.compareAndSet(null, reason);
         stats.exit(ExitReason.STOP);
         return stop.get();
+    }
+
+    /** Popek reached memory that does not exist for the guest: the stop the engine makes for the guest's own access. */
+    private void noMemory(NoMemory m) {
+        unmappedAddress = m.address;
+        unmappedType = m.write ? X86.MEM_WRITE_UNMAPPED : X86.MEM_READ_UNMAPPED;
+        requestStop(engineError(X86.ERR_READ_UNMAPPED));
     }
 
     private StopReason engineError(int err) {

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import popek.fuzz.Asm.Label;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static popek.fuzz.SystemTables.KCODE;
 import static popek.fuzz.SystemTables.KCODE16;
 
@@ -76,5 +77,20 @@ class PinnedCasesTest {
             a.op(0x0F, 0x01, 0xF9);
         }));
         assertEquals(6, Pinned.event(user.tested(), 0)[0], "#UD in ring 3");
+    }
+
+    /**
+     * An emulated instruction whose memory operand is at a physical address with no RAM: emulate mode's CPU stops the
+     * machine there (exit 70), and full mode raised #GP(0) instead and ran on. Now both stop, at the same address,
+     * for a store (sgdt) and a load (lgdt).
+     */
+    @Test
+    void anEmulatedAccessToNoMemoryStopsTheMachineAsTheCpuDoes() {
+        for (int modrm : new int[] {0x05, 0x15}) {   // sgdt [disp32], lgdt [disp32]
+            var r = Pinned.compare(Pinned.of(false, e -> e.a.op(0x0F, 0x01, modrm, 0xF0, 0xFF, 0xFF, 0xFF)));
+            assertEquals(java.util.List.of(), r.diffs());
+            assertEquals(popek.cpu.StopReason.UNMAPPED_MEMORY, r.tested().stop().exitCode(), r.tested().stop().message());
+            assertTrue(r.tested().stop().message().contains("physical address 0xfffffff"), r.tested().stop().message());
+        }
     }
 }
