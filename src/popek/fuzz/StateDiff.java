@@ -28,6 +28,14 @@ final class StateDiff {
             d.add(new Difference("stop", describe(e.stop()), describe(f.stop())));
         }
         if (e.stop().exitCode() == StopReason.TIMEOUT || f.stop().exitCode() == StopReason.TIMEOUT) return d;
+        if (e.stop().exitCode() == StopReason.UNMAPPED_MEMORY && f.stop().exitCode() == StopReason.UNMAPPED_MEMORY) {
+            // Unicorn stops a guest access to no memory at the start of its translation block, with the registers as
+            // they were part way through it, and of an instruction's several accesses it may report a later one: only
+            // the kind of access and its page are comparable.
+            String a = where(e.stop().message()), b = where(f.stop().message());
+            if (!a.equals(b)) d.add(new Difference("stop", a, b));
+            return d;
+        }
         int ne = e.events(), nf = f.events();
         for (int i = 0; i < Math.max(ne, nf); i++) {
             String a = i < ne ? event(e.event(i)) : "none", b = i < nf ? event(f.event(i)) : "none";
@@ -104,6 +112,13 @@ final class StateDiff {
         int vector = ev[0] & 0xFFFF, cs = ev[0] >>> 16;
         return String.format("vector 0x%02x err 0x%x at %04x:%08x (%s 0x%08x)", vector, ev[1], cs, ev[2],
                 vector == 14 ? "CR2" : "EFLAGS", ev[3]);
+    }
+
+    /** "read from physical address 0x..." out of a no-memory stop's message. */
+    private static String where(String message) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(read from|wrote to|jumped to) physical address (0x[0-9a-f]+)")
+                .matcher(message);
+        return m.find() ? String.format("%s page 0x%x", m.group(1), Long.decode(m.group(2)) & ~0xFFFL) : message;
     }
 
     static String describe(StopReason s) { return "exit " + s.exitCode() + " (" + s.message() + ")"; }
