@@ -157,6 +157,7 @@ final class InterruptDelivery {
         long code = readDescriptor(sel, ext);
         if (!Descriptor.isCode(code) || Descriptor.dpl(code) > cpl) throw fault.raise(Vectors.GP, (sel & ~3) + ext);
         if (!Descriptor.present(code)) throw fault.raise(Vectors.NP, (sel & ~3) + ext);
+        SegmentOps.markAccessed(uc, mem, sel, code);
         int newCpl = Descriptor.conforming(code) ? cpl : Descriptor.dpl(code);
 
         int esp = uc.reg(X86.ESP);
@@ -203,9 +204,9 @@ final class InterruptDelivery {
         if (newCpl < cpl) {
             uc.context().setCpl(newCpl);
             uc.setReg(X86.SS, newSs);
-            uc.setReg(X86.CS, newCs);
+            SegmentOps.loadCode(uc, newCs, code);
         } else if (newCs != cs) {
-            uc.setReg(X86.CS, newCs);
+            SegmentOps.loadCode(uc, newCs, code);
         }
         segments.codeLoaded(code);
         uc.setReg(X86.ESP, at);

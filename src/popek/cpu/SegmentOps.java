@@ -61,6 +61,35 @@ final class SegmentOps {
         return mem.read64(base + index, false);
     }
 
+    // ---------------------------------------------------------------- code segment loads
+
+    /**
+     * An execute-only code segment is about to be loaded into CS: sets its descriptor's accessed bit, as the load
+     * does (may fault: call it with the checks, before anything changes). A readable one needs nothing: the register
+     * write in {@link #loadCode} sets it.
+     */
+    static void markAccessed(Unicorn uc, GuestAccess mem, int selector, long descriptor) {
+        if (Descriptor.readable(descriptor) || (Descriptor.type(descriptor) & 1) != 0) return;
+        int at = (int) uc.readTable((selector & 4) != 0 ? X86.LDTR : X86.GDTR) + (selector & ~7) + 5;
+        mem.write8(at, mem.read8(at, false) | 1, false);
+    }
+
+    /**
+     * Loads CS with a code segment whose checks have passed: a readable one by Unicorn's register write (which reads
+     * the descriptor again), an execute-only one straight into the segment cache, since the register write refuses a
+     * segment it could not read from (Unicorn's uc_check_cpu_x86_load_seg: UC_ERR_EXCEPTION, an internal error).
+     */
+    static void loadCode(Unicorn uc, int selector, long descriptor) {
+        if (Descriptor.readable(descriptor)) {
+            uc.setReg(X86.CS, selector);
+            return;
+        }
+        uc.context().loadSegment(X86.SEG_CS, selector, Descriptor.base(descriptor) & 0xFFFFFFFFL,
+                Descriptor.limit(descriptor), Descriptor.high(descriptor) | ACCESSED);
+    }
+
+    private static final int ACCESSED = 1 << 8;
+
     // ---------------------------------------------------------------- data and stack segment loads
 
     /** mov sreg, pop sreg, lds/les/lfs/lgs/lss: loads segment register {@code seg} (not CS) as the CPU does. */
@@ -108,6 +137,7 @@ final class SegmentOps {
             throw fault.raise(Vectors.GP, selector & ~3);
         }
         if (!Descriptor.present(d)) throw fault.raise(Vectors.NP, selector & ~3);
+        markAccessed(uc, mem, selector, d);
         return d;
     }
 
@@ -138,7 +168,7 @@ final class SegmentOps {
     void farJump() {
         readFarPointer();
         long code = farTarget(farSelector, "jmp");
-        uc.setReg(X86.CS, (farSelector & ~3) | cpl());
+        loadCode(uc, (farSelector & ~3) | cpl(), code);
         segments.codeLoaded(code);
         uc.setReg(X86.EIP, farOffset);
     }
@@ -157,7 +187,7 @@ final class SegmentOps {
             uc.setReg(X86.ESP, esp);
             throw f;
         }
-        uc.setReg(X86.CS, (selector & ~3) | cpl());
+        loadCode(uc, (selector & ~3) | cpl(), code);
         segments.codeLoaded(code);
         uc.setReg(X86.EIP, offset);
     }
@@ -172,7 +202,7 @@ final class SegmentOps {
         int rpl = cs & 3;
         if (rpl == cpl) {
             op.drop(2, extra);
-            uc.setReg(X86.CS, cs);
+            loadCode(uc, cs, code);
             segments.codeLoaded(code);
             uc.setReg(X86.EIP, eip);
             return;
@@ -183,7 +213,7 @@ final class SegmentOps {
         int esp = op.opsize32 ? mem.read32(at, false) : mem.read16(at, false);
         int ss = (op.opsize32 ? mem.read32(at + size, false) : mem.read16(at + size, false)) & 0xFFFF;
         checkOuterStack(ss, rpl);
-        toOuterRing(rpl, ss, esp + extra, cs, eip);
+        toOuterRing(rpl, ss, esp + extra, cs, code, eip);
         segments.codeLoaded(code);
     }
 
@@ -197,6 +227,7 @@ final class SegmentOps {
             throw fault.raise(Vectors.GP, cs & ~3);
         }
         if (!Descriptor.present(d)) throw fault.raise(Vectors.NP, cs & ~3);
+        markAccessed(uc, mem, cs, d);
         return d;
     }
 
@@ -210,10 +241,10 @@ final class SegmentOps {
     }
 
     /** Commits a return to the less privileged ring {@code rpl}: SS:ESP, CS:EIP, and the data segments it may not use. */
-    private void toOuterRing(int rpl, int ss, int esp, int cs, int eip) {
+    private void toOuterRing(int rpl, int ss, int esp, int cs, long code, int eip) {
         uc.context().setCpl(rpl);
         uc.setReg(X86.SS, ss);
-        uc.setReg(X86.CS, cs);
+        loadCode(uc, cs, code);
         uc.setReg(X86.ESP, esp);
         uc.setReg(X86.EIP, eip);
         // SDM: a data segment (or non-conforming code segment) more privileged than the new CPL is nulled.
@@ -250,12 +281,12 @@ final class SegmentOps {
         int newFlags = mergeFlags(oldFlags, flags, cpl, FLAG_IRET_MASK);
         if (rpl == cpl) {
             op.drop(3, 0);
-            uc.setReg(X86.CS, cs);
+            loadCode(uc, cs, code);
         } else {
             int esp = op.peek(3, false);
             int ss = op.peek(4, false) & 0xFFFF;
             checkOuterStack(ss, rpl);
-            toOuterRing(rpl, ss, esp, cs, eip);
+            toOuterRing(rpl, ss, esp, cs, code, eip);
         }
         segments.codeLoaded(code);
         uc.setReg(X86.EFLAGS, newFlags);

@@ -75,6 +75,28 @@ public final class CpuContext {
     }
 
     /**
+     * Loads segment register {@code seg} ({@link X86#SEG_ES} ... GS) with exactly this hidden state, and the hflags
+     * QEMU derives from it (CS32, SS32 and the CPL from SS, ADDSEG), as QEMU's cpu_x86_load_seg_cache does: for a
+     * load Unicorn's register write refuses (an execute-only code segment, which it could not read from) or one
+     * that takes no descriptor from memory (sysenter's flat segments). {@code flags} is the descriptor's high dword.
+     */
+    public void loadSegment(int seg, int selector, long base, int limit, int flags) {
+        save();
+        context.setSegmentCache(seg, selector, base, limit, flags);
+        int hflags = context.hflags();
+        boolean big = (flags & DESC_B) != 0;
+        if (seg == X86.SEG_CS) hflags = big ? hflags | HF_CS32 : hflags & ~HF_CS32;
+        if (seg == X86.SEG_SS) hflags = (big ? hflags | HF_SS32 : hflags & ~HF_SS32) & ~SavedContext.HF_CPL | (flags >>> 13 & 3);
+        boolean addseg = (context.cr0() & 1) == 0 || (context.eflags() & (1 << 17)) != 0 || (hflags & HF_CS32) == 0
+                || (context.segmentBase(X86.SEG_DS) | context.segmentBase(X86.SEG_ES) | context.segmentBase(X86.SEG_SS)) != 0;
+        context.setHflags(addseg ? hflags | SavedContext.HF_ADDSEG : hflags & ~SavedContext.HF_ADDSEG);
+        restore();
+    }
+
+    /** A descriptor's D/B bit, in its high dword. */
+    private static final int DESC_B = 1 << 22;
+
+    /**
      * Reads the pending exception's error code and whether it came from {@code int n}/{@code int3} (a software
      * interrupt), and resets QEMU's {@code old_exception} so the next fault is not escalated to #DF. Call once at the
      * top of every {@link Hooks.Interrupt} callback. Returns the error code; see {@link #lastWasSoftwareInterrupt}.

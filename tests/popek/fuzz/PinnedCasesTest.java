@@ -93,4 +93,34 @@ class PinnedCasesTest {
             assertTrue(r.tested().stop().message().contains("physical address 0xfffffff"), r.tested().stop().message());
         }
     }
+
+    /**
+     * Far jmp, call, retf and iret to an execute-only code segment, and an interrupt gate into one: full mode loaded
+     * CS through Unicorn's register write, which refuses a segment it could not read from, and stopped with an
+     * internal error.
+     */
+    @Test
+    void executeOnlyCodeSegmentsCanBeEnteredEveryWay() {
+        int xo = SystemTables.KCODE_XO;
+        Pinned.assertAgree(Pinned.of(false, e -> {
+            int gate = Layout.IDT + 8 * 0x25;   // vector 0x25's handler, entered through an execute-only segment
+            e.image.put64(gate, SystemTables.gate(xo, e.image.get32(gate) & 0xFFFF | e.image.get32(gate + 4) & 0xFFFF0000, 0x8E));
+            Asm a = e.a;
+            Label l1 = a.label(), l2 = a.label(), callee = a.label(), l3 = a.label(), l4 = a.label(), l5 = a.label();
+            a.jmpFar(32, xo, l1);                                    // jmp
+            a.bind(l1);
+            a.jmpFar(32, KCODE, l2);
+            a.bind(l2);
+            a.callFar(32, xo, callee);                               // call, and the retf from it
+            a.jmp(l3);
+            a.bind(callee);
+            a.op(0xCB);
+            a.bind(l3);
+            a.pushImm(xo).pushLabel(l4).op(0xCB);                    // retf to it
+            a.bind(l4);
+            a.op(0x9C).pushImm(KCODE).pushLabel(l5).op(0xCF);        // and iret from it
+            a.bind(l5);
+            a.op(0xCD, 0x25);                                        // a gate whose handler runs in it
+        }));
+    }
 }
