@@ -386,14 +386,15 @@ final class SegmentOps {
 
     // ---------------------------------------------------------------- sysenter, sysexit
 
-    /** sysenter from kernel code: to ring 0 at SYSENTER_EIP with SYSENTER_CS and the flat stack after it. */
+    /**
+     * sysenter: to ring 0 at SYSENTER_EIP, CS = SYSENTER_CS and SS = SYSENTER_CS + 8 as flat segments (the GDT is not
+     * read: whatever it holds there, the CPU loads fixed attributes).
+     */
     void sysenter() {
         int cs = (int) uc.msr(X86.MSR_SYSENTER_CS) & 0xFFFC;
         if (cs == 0) throw fault.raise(Vectors.GP, 0);
         int flags = uc.reg(X86.EFLAGS) & ~(X86.FLAG_VM | X86.FLAG_IF | X86.FLAG_RF);
-        if (cpl() != 0) uc.context().setCpl(0);
-        uc.setReg(X86.SS, cs + 8);
-        uc.setReg(X86.CS, cs);
+        uc.context().loadFlatCodeAndStack(cs, cs + 8, 0);
         uc.setReg(X86.ESP, (int) uc.msr(X86.MSR_SYSENTER_ESP));
         uc.setReg(X86.EFLAGS, flags);
         uc.setReg(X86.EIP, (int) uc.msr(X86.MSR_SYSENTER_EIP));
@@ -401,14 +402,12 @@ final class SegmentOps {
         segments.codeLoaded(32);   // sysenter's and sysexit's code segments are flat 32-bit by definition
     }
 
-    /** sysexit: to ring 3 at EDX with stack ECX, CS = SYSENTER_CS + 16 and SS = SYSENTER_CS + 24, both RPL 3. */
+    /** sysexit: to ring 3 at EDX with stack ECX, CS = SYSENTER_CS + 16 and SS = SYSENTER_CS + 24, RPL 3, flat. */
     void sysexit() {
         int cs = (int) uc.msr(X86.MSR_SYSENTER_CS) & 0xFFFC;
         if (cs == 0 || cpl() != 0) throw fault.raise(Vectors.GP, 0);
         int eip = uc.reg(X86.EDX), esp = uc.reg(X86.ECX);
-        uc.context().setCpl(3);
-        uc.setReg(X86.SS, (cs + 24) | 3);
-        uc.setReg(X86.CS, (cs + 16) | 3);
+        uc.context().loadFlatCodeAndStack((cs + 16) | 3, (cs + 24) | 3, 3);
         uc.setReg(X86.ESP, esp);
         uc.setReg(X86.EIP, eip);
         segments.invalidate();

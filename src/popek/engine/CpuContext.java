@@ -93,6 +93,25 @@ public final class CpuContext {
         restore();
     }
 
+    /**
+     * Loads CS and SS with the flat 4 GiB segments sysenter and sysexit make at privilege {@code dpl} (which becomes
+     * the CPL), whatever the GDT holds for their selectors, as the SDM's SYSENTER and SYSEXIT describe and QEMU does:
+     * CS execute/read accessed, SS read/write accessed, both 32-bit and page-granular. One context round trip.
+     */
+    public void loadFlatCodeAndStack(int csSelector, int ssSelector, int dpl) {
+        save();
+        int d = (dpl & 3) << 13;
+        context.setSegmentCache(X86.SEG_CS, csSelector, 0, -1, FLAT_CODE | d);
+        context.setSegmentCache(X86.SEG_SS, ssSelector, 0, -1, FLAT_STACK | d);
+        int hflags = context.hflags() & ~SavedContext.HF_CPL | HF_CS32 | HF_SS32 | (dpl & 3);
+        boolean addseg = (context.segmentBase(X86.SEG_DS) | context.segmentBase(X86.SEG_ES)) != 0;
+        context.setHflags(addseg ? hflags | SavedContext.HF_ADDSEG : hflags & ~SavedContext.HF_ADDSEG);
+        restore();
+    }
+
+    /** G, D, P, S, code, readable, accessed; and G, B, P, S, writable, accessed (descriptor high-dword bits). */
+    private static final int FLAT_CODE = 0x00C09B00, FLAT_STACK = 0x00C09300;
+
     /** A descriptor's D/B bit, in its high dword. */
     private static final int DESC_B = 1 << 22;
 

@@ -123,4 +123,24 @@ class PinnedCasesTest {
             a.op(0xCD, 0x25);                                        // a gate whose handler runs in it
         }));
     }
+
+    /**
+     * sysenter and sysexit load flat code and stack segments whatever the GDT holds at SYSENTER_CS (here a 16-bit code
+     * segment, then execute-only and conforming ones): full mode loaded the GDT's descriptors (in both modes for
+     * sysenter, which Popek executes), got 16-bit and non-flat segments, or an internal error for the stack.
+     */
+    @Test
+    void sysenterAndSysexitLoadFlatSegmentsWhateverTheGdtHolds() {
+        Pinned.assertAgree(Pinned.of(false, e -> {
+            Asm a = e.a;
+            Label kernel = a.label(), user = a.label();
+            a.movImm(32, Operands.ECX, 0x174).movImm(32, Operands.EAX, SystemTables.KCODE16).op(0x31, 0xD2).op(0x0F, 0x30);
+            a.movLabel(Operands.EDX, kernel).op(0x0F, 0x34);         // sysenter: CS 0x40, SS 0x48, both flat 32-bit
+            a.bind(kernel);
+            a.op(0x8C, 0xD0);                                        // mov eax, ss
+            a.movImm(32, Operands.ECX, Layout.USTACK_TOP).movLabel(Operands.EDX, user).op(0x0F, 0x35);   // sysexit
+            a.bind(user);
+            a.op(0x8C, 0xC8);                                        // mov eax, cs (0x53), in ring 3
+        }));
+    }
 }
