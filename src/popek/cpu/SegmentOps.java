@@ -388,15 +388,13 @@ final class SegmentOps {
 
     /**
      * sysenter: to ring 0 at SYSENTER_EIP, CS = SYSENTER_CS and SS = SYSENTER_CS + 8 as flat segments (the GDT is not
-     * read: whatever it holds there, the CPU loads fixed attributes).
+     * read: whatever it holds there, the CPU loads fixed attributes), IF, VM and RF cleared, the other flags kept.
      */
     void sysenter() {
         int cs = (int) uc.msr(X86.MSR_SYSENTER_CS) & 0xFFFC;
         if (cs == 0) throw fault.raise(Vectors.GP, 0);
-        int flags = uc.reg(X86.EFLAGS) & ~(X86.FLAG_VM | X86.FLAG_IF | X86.FLAG_RF);
-        uc.context().loadFlatCodeAndStack(cs, cs + 8, 0);
+        uc.context().loadFlatCodeAndStack(cs, cs + 8, 0, X86.FLAG_VM | X86.FLAG_IF | X86.FLAG_RF);
         uc.setReg(X86.ESP, (int) uc.msr(X86.MSR_SYSENTER_ESP));
-        uc.setReg(X86.EFLAGS, flags);
         uc.setReg(X86.EIP, (int) uc.msr(X86.MSR_SYSENTER_EIP));
         segments.invalidate();
         segments.codeLoaded(32);   // sysenter's and sysexit's code segments are flat 32-bit by definition
@@ -407,7 +405,7 @@ final class SegmentOps {
         int cs = (int) uc.msr(X86.MSR_SYSENTER_CS) & 0xFFFC;
         if (cs == 0 || cpl() != 0) throw fault.raise(Vectors.GP, 0);
         int eip = uc.reg(X86.EDX), esp = uc.reg(X86.ECX);
-        uc.context().loadFlatCodeAndStack((cs + 16) | 3, (cs + 24) | 3, 3);
+        uc.context().loadFlatCodeAndStack((cs + 16) | 3, (cs + 24) | 3, 3, 0);
         uc.setReg(X86.ESP, esp);
         uc.setReg(X86.EIP, eip);
         segments.invalidate();

@@ -96,10 +96,16 @@ public final class CpuContext {
     /**
      * Loads CS and SS with the flat 4 GiB segments sysenter and sysexit make at privilege {@code dpl} (which becomes
      * the CPL), whatever the GDT holds for their selectors, as the SDM's SYSENTER and SYSEXIT describe and QEMU does:
-     * CS execute/read accessed, SS read/write accessed, both 32-bit and page-granular. One context round trip.
+     * CS execute/read accessed, SS read/write accessed, both 32-bit and page-granular; and clears {@code clearFlags}
+     * (IF, VM, RF for sysenter), which must not be done with a register write of EFLAGS from the sysenter hook:
+     * Unicorn calls it without syncing QEMU's lazy arithmetic flags (no gen_update_cc_op before the helper), so
+     * EFLAGS read there mixes a stale operation with fresh operands (measured: 0xccccc49a after an add of
+     * 0xcccccccc), and one written there is undone by the cc_op the block stores as it ends. QEMU keeps those flags
+     * outside CPUX86State.eflags, which this changes alone. One context round trip.
      */
-    public void loadFlatCodeAndStack(int csSelector, int ssSelector, int dpl) {
+    public void loadFlatCodeAndStack(int csSelector, int ssSelector, int dpl, int clearFlags) {
         save();
+        context.setEflags(context.eflags() & ~clearFlags);
         int d = (dpl & 3) << 13;
         context.setSegmentCache(X86.SEG_CS, csSelector, 0, -1, FLAT_CODE | d);
         context.setSegmentCache(X86.SEG_SS, ssSelector, 0, -1, FLAT_STACK | d);

@@ -64,6 +64,8 @@ final class SavedContext {
     /** CPUX86State.eflags (the non-arithmetic flags are kept there, VM among them). */
     int eflags() { return data.get(JAVA_INT, EFLAGS); }
 
+    void setEflags(int eflags) { data.set(JAVA_INT, EFLAGS, eflags); }
+
     int cr0() { return (int) data.get(JAVA_LONG_UNALIGNED, CR0); }
 
     /** Writes SegmentCache {@code i} (0-5: ES..GS). */

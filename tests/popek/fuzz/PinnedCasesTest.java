@@ -143,4 +143,25 @@ class PinnedCasesTest {
             a.op(0x8C, 0xC8);                                        // mov eax, cs (0x53), in ring 3
         }));
     }
+
+    /**
+     * sysenter keeps the arithmetic flags: Popek read EFLAGS in Unicorn's sysenter hook, where QEMU's lazy flags are
+     * not yet synced, and wrote the garbage back (0xccccc49a after adding 0xcccccccc), in emulate mode and for ring-3
+     * code in full mode. Here in ring 3, after an add whose flags are still pending.
+     */
+    @Test
+    void sysenterKeepsTheArithmeticFlagsAnAddJustSet() {
+        var r = Pinned.assertAgree(Pinned.of(false, e -> {
+            Asm a = e.a;
+            Label ring3 = a.label(), kernel = a.label();
+            a.pushImm(SystemTables.UDATA | 3).pushImm(Layout.USTACK_TOP).pushImm(0x2).pushImm(SystemTables.UCODE | 3).pushLabel(ring3);
+            a.op(0xCF);
+            a.bind(ring3);
+            a.movImm(32, Operands.EAX, 0xCCCCCCCC).op(0x01, 0xC0);  // add eax, eax
+            a.movLabel(Operands.EDX, kernel).op(0x0F, 0x34);          // sysenter
+            a.bind(kernel);
+            a.op(0x9C).op(0x5B);                                       // pushfd; pop ebx
+        }));
+        assertEquals(0x93, r.oracle().gprs()[3], "SF, AF and CF from the add (0xcccccccc + 0xcccccccc), IF clear");
+    }
 }
