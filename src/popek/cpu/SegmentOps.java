@@ -290,9 +290,15 @@ final class SegmentOps {
         }
         segments.codeLoaded(code);
         uc.setReg(X86.EFLAGS, newFlags);
+        iretTrapFlag = (newFlags & X86.FLAG_TF) != 0;
         uc.setReg(X86.EIP, op.opsize32 ? eip : eip & 0xFFFF);
         return (oldFlags & X86.FLAG_IF) == 0 && (newFlags & X86.FLAG_IF) != 0;
     }
+
+    private boolean iretTrapFlag;
+
+    /** Whether the last emulated iret set TF. */
+    boolean lastIretTrapFlag() { return iretTrapFlag; }
 
     /** The flags iret and popf may change: the arithmetic ones, TF, IF, DF, IOPL, NT, AC, ID (and RF for iret). */
     static final int FLAG_POPF_MASK = 0x000DD5 | X86.FLAG_TF | X86.FLAG_IF | X86.FLAG_IOPL | X86.FLAG_NT | X86.FLAG_AC

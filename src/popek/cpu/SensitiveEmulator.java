@@ -15,9 +15,9 @@ import popek.translate.SensitiveClass;
  * it emulates an instruction (the guest kernel runs in ring 0 of the emulated CPU, so there is no deprivileged real
  * state to hide; what full virtualisation changes is that the instruction never runs on the CPU: Popek decides its
  * effect). The state that has no engine register, or whose engine register Popek does not trust, is kept here: the
- * debug registers (never armed: the virtual CPU has no hardware breakpoints), the time-stamp counter's MSR (the
- * virtual TSC, as {@code rdtsc} reads it: the virtual clock at a configurable rate), and CR0's ET bit (always set, as QEMU's CPU keeps it; Unicorn's register write
- * would clear it).
+ * time-stamp counter's MSR (the virtual TSC, as {@code rdtsc} reads it: the virtual clock at a configurable rate), and
+ * CR0's ET bit (always set, as QEMU's CPU keeps it; Unicorn's register write would clear it). The debug registers are
+ * the engine's, stored but never armed (the virtual CPU has no hardware breakpoints).
  *
  * <p>A fault raised by the emulation is thrown as {@link GuestFault} before any state changes, and the caller
  * delivers it with the instruction's own address, as the CPU raises faults.
@@ -34,7 +34,6 @@ final class SensitiveEmulator {
     private final SegmentOps seg;
     private final VirtualTsc tsc;
     private final PortBus ports;
-    private final int[] dr = {0, 0, 0, 0, 0, 0, 0xFFFF0FF0, 0x400};
 
     SensitiveEmulator(Unicorn uc, GuestAccess mem, GuestFault fault, SegmentCache segments, Operands op, VirtualTsc tsc,
                       PortBus ports) {
@@ -47,6 +46,9 @@ final class SensitiveEmulator {
         this.seg = new SegmentOps(uc, mem, fault, segments, op);
         this.tsc = tsc;
     }
+
+    /** Set when an emulated popf or iret set TF: the guest may be single-stepping (read and cleared by the caller). */
+    boolean stepping;
 
     /** Why the last fault with vector -1 was raised: an instruction form Popek does not emulate. */
     String unsupported() { return seg.unsupported(); }
@@ -89,10 +91,12 @@ final class SensitiveEmulator {
                 op.drop(1, 0);
                 int flags = SegmentOps.mergeFlags(old, popped, cpl, SegmentOps.FLAG_POPF_MASK);
                 uc.setReg(X86.EFLAGS, flags);
+                stepping |= (flags & X86.FLAG_TF) != 0;
                 if ((old & X86.FLAG_IF) == 0 && (flags & X86.FLAG_IF) != 0) result = INTERRUPT_WINDOW;
             }
             case IRET -> {
                 if (seg.iret()) result = INTERRUPT_WINDOW;
+                stepping |= seg.lastIretTrapFlag();
                 return result;   // iret set EIP itself
             }
             case SGDT, SIDT -> {
@@ -152,10 +156,12 @@ final class SensitiveEmulator {
                     if ((uc.reg(X86.CR4) & X86.CR4_DE) != 0) throw fault.raise(Vectors.UD, 0);
                     n += 2;
                 }
-                if (op.opcode == 0x0F21) op.setReg32(op.rm, dr[n]);
+                // The engine's own debug registers, never armed (Unicorn's register write only stores them): DR6
+                // then shows the single steps the engine took (BS), as emulate mode's does.
+                if (op.opcode == 0x0F21) op.setReg32(op.rm, uc.reg(X86.DR0 + n));
                 else {
                     int v = op.reg32(op.rm);
-                    dr[n] = n == 6 ? v | 0xFFFF0FF0 : n == 7 ? v | 0x400 : v;   // the bits that read as 1
+                    uc.setReg(X86.DR0 + n, n == 6 ? v | 0xFFFF0FF0 : n == 7 ? v | 0x400 : v);   // the bits that read as 1
                 }
             }
             case INVLPG -> {

@@ -445,6 +445,7 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
         int errorCode = uc.context().takeException();
         boolean software = uc.context().lastWasSoftwareInterrupt();
         int eip = uc.reg(X86.EIP);
+        if (full != null && vector == Vectors.DB && !software && full.steppedPadding(eip)) return;   // see stepTrap
         int result = delivery.deliver(vector, software ? InterruptDelivery.SOFTWARE : InterruptDelivery.EXCEPTION,
                 errorCode, eip);
         if (result == InterruptDelivery.INTO_MISSING_BIOS) {
@@ -519,6 +520,10 @@ public final class Vcpu implements Hooks.PortIo, Hooks.Interrupt, Hooks.InvalidI
                 }
             }
             default -> { }
+        }
+        if (full.stepTrap() && stop.get() == null) {   // TF was set: the single-step #DB after the instruction
+            uc.setReg(X86.DR6, uc.reg(X86.DR6) | X86.DR6_BS);
+            deliverFault(fault.raise(Vectors.DB, 0), uc.reg(X86.EIP));
         }
         if (TRACE) trace("trap  %s (int3 at %08x) -> eip=%08x", full.lastClass().label(), trappedAt - 1, uc.reg(X86.EIP));
         stats.sensitive(full.lastClass().ordinal(), began);

@@ -169,6 +169,29 @@ public final class ShadowCode {
         return -1;
     }
 
+    /**
+     * Is guest-physical {@code address} strictly inside a rewritten instruction, on one of the nops before its
+     * {@code int3} (or on the {@code int3} itself, past the first byte)? A single step of the shadow's padding lands
+     * there; the guest's own instruction has no such boundary.
+     */
+    public boolean insidePadding(long address) {
+        int slot = slotOf(address);
+        if (slot < 0) return false;
+        int[] traps = trapOffsets[slot];
+        int offset = (int) (address % PAGE);
+        int lo = 0, hi = traps.length - 1, found = -1;
+        while (lo <= hi) {   // the first int3 at or after offset
+            int mid = (lo + hi) >>> 1;
+            if (traps[mid] >= offset) {
+                found = mid;
+                hi = mid - 1;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return found >= 0 && scans[slot].offset(trapSites[slot][found]) < offset;
+    }
+
     /** The scan the shadow of the RAM page at {@code physPage} was patched from, or null if it has none. */
     public ScanResult scanOf(long physPage) {
         int slot = slotOf(physPage);

@@ -164,4 +164,38 @@ class PinnedCasesTest {
         }));
         assertEquals(0x93, r.oracle().gprs()[3], "SF, AF and CF from the add (0xcccccccc + 0xcccccccc), IF clear");
     }
+
+    /**
+     * Single-stepping (EFLAGS.TF) over instructions full mode rewrites: the engine stepped the nops of the rewritten
+     * copy and raised #DB in the middle of the guest's instruction, and none after the emulated instruction itself;
+     * DR6 (full mode kept its own) never showed the single step's BS bit. One #DB just after each instruction, with
+     * DR6.BS set, as the CPU does; in kernel code (cli, mov from CR0 and DS, pushf) and user code (rdtsc).
+     */
+    @Test
+    void singleSteppingAnEmulatedInstructionTrapsOnceAfterIt() {
+        int[][] instructions = {{0xFA}, {0x0F, 0x20, 0xC0}, {0x8C, 0xD8}, {0x9C}, {0x66, 0x8C, 0xD8}};
+        for (int[] insn : instructions) {
+            var r = Pinned.assertAgree(Pinned.of(false, e -> {
+                Asm a = e.a;
+                a.op(0x9C).rm(32, Asm.Mem.at(Operands.ESP, 0), 1, 0x81).immAfter(4, 0x100).op(0x9D);   // TF on
+                int after = a.here() + insn.length;
+                a.op(insn);
+                a.op(0x0F, 0x21, 0xF3);                          // mov ebx, dr6
+                e.image.put32(Layout.DATA, after);
+            }));
+            assertEquals(1, Pinned.event(r.tested(), 0)[0], "a #DB first");
+            assertEquals(r.tested().ram32(Layout.DATA), Pinned.event(r.tested(), 0)[2], "just after the instruction");
+            assertEquals(0x4000, r.tested().gprs()[3] & 0x4000, "DR6.BS");
+        }
+        var user = Pinned.assertAgree(Pinned.of(false, e -> {
+            Asm a = e.a;
+            Label ring3 = a.label();
+            a.pushImm(SystemTables.UDATA | 3).pushImm(Layout.USTACK_TOP).pushImm(0x102).pushImm(SystemTables.UCODE | 3).pushLabel(ring3);
+            a.op(0xCF);
+            a.bind(ring3);
+            a.op(0x0F, 0x31);                                    // rdtsc (rewritten in user code too)
+            a.op(0x31, 0xC0).op(0x31, 0xD2);
+        }));
+        assertEquals(1, Pinned.event(user.tested(), 0)[0], "a #DB after the first user instruction");
+    }
 }
