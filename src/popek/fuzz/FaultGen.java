@@ -32,7 +32,8 @@ final class FaultGen {
                 });
             }
             case 2 -> {
-                int[][] bad = {{0x0F, 0x0B}, {0xF0, 0x90}, {0x0F, 0xFF, 0xC0}, {0xFE, 0xF8}, {0x8E, 0xC8}, {0x0F, 0x20, 0xC8}};
+                // Only undefined encodings a decoder measures (see OrdinaryGen's ud0).
+                int[][] bad = {{0x0F, 0x0B}, {0xF0, 0x90}, {0x0F, 0xFF, 0xC0}, {0x0F, 0xB9, 0xC0}, {0x8E, 0xC8}, {0x0F, 0x20, 0xC8}};
                 int[] b = bad[r.nextInt(bad.length)];
                 yield new Piece("#UD " + CodeGen.hex(b), e -> e.a.op(b));
             }

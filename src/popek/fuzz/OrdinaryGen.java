@@ -141,7 +141,9 @@ final class OrdinaryGen {
                     case 1 -> new Piece("lock reg (#UD)", e -> e.a.op(0xF0, 0x01, 0xC0));
                     case 2 -> new Piece("aam 0 (#DE)", e -> e.a.op(0xD4, 0x00));
                     case 3 -> new Piece("into", e -> e.a.op(0xB0, 0x7F).op(0x04, 0x01).op(0xCE));
-                    default -> new Piece("undefined opcode", e -> e.a.op(0x0F, 0x04));
+                    // (Only undefined opcodes whose length a decoder knows: after bytes that decode as nothing, full
+                    // mode's linear sweep cannot tell where the next instruction starts, a limitation it documents.)
+                    default -> new Piece("ud0", e -> e.a.op(0x0F, 0xFF, 0xC0));
                 };
             }
             case 18 -> {

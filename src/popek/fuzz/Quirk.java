@@ -16,7 +16,10 @@ enum Quirk {
             + "mode loads CS through the path that sets it"),
     LTR_HIDDEN_TYPE("ltr: QEMU loads TR's hidden attributes before it marks the TSS busy, so they keep the available "
             + "type (9); the CPU's hold the busy type (11), as VMX requires of TR and KVM's emulator does (SDM vol. 3C, "
-            + "26.3.1.2)");
+            + "26.3.1.2)"),
+    CR4_RESERVED_BITS("mov to CR4: QEMU 5.0 (inside Unicorn 2.1.1) takes bits the CPU does not have (reserved ones, and "
+            + "SMEP, FSGSBASE, PCIDE, OSXSAVE, which the qemu64 model's CPUID does not offer) instead of raising #GP(0) "
+            + "(SDM vol. 2, MOV to control register: #GP(0) on an attempt to set a reserved bit in CR4)");
 
     private final String rule;
 

@@ -297,7 +297,8 @@ final class SensitiveGen {
                     .rm(32, new Reg(EAX), 6, 0x81).immAfter(4, 1 << cr0Bit).op(0x0F, 0x22, 0xC0));
             case 2 -> new Piece(String.format("cr2 = 0x%x", v), e -> e.a.movImm(32, EAX, v).op(0x0F, 0x22, 0xD0));
             case 3 -> new Piece("cr3 reload", e -> e.a.op(0x0F, 0x20, 0xD8).op(0x0F, 0x22, 0xD8));
-            case 4 -> new Piece("cr4 ^= bit " + cr4Bit, e -> e.a.op(0x0F, 0x20, 0xE0)
+            case 4 -> new Piece("cr4 ^= bit " + cr4Bit, cr4Bit > 10 ? java.util.EnumSet.of(Quirk.CR4_RESERVED_BITS)
+                    : java.util.EnumSet.noneOf(Quirk.class), e -> e.a.op(0x0F, 0x20, 0xE0)
                     .rm(32, new Reg(EAX), 6, 0x81).immAfter(4, 1 << cr4Bit).op(0x0F, 0x22, 0xE0));
             default -> new Piece("mov cr" + n + ", eax (#UD)", e -> e.a.op(0x0F, 0x22, 0xC0 | (n & 7) << 3));
         };
