@@ -31,6 +31,10 @@ public final class FuzzCommand implements Callable<Integer> {
     @Option(names = "--case", paramLabel = "I", description = "Run only case I of the seed (what a reproducer says to rerun).")
     Integer only;
 
+    @Option(names = "--first", paramLabel = "I", description = "Start at case I of the seed (default: ${DEFAULT-VALUE}).",
+            defaultValue = "0")
+    int firstCase;
+
     @Option(names = "--mode-pair", paramLabel = "ORACLE,TESTED", description = "The oracle mode and the mode tested (default: ${DEFAULT-VALUE}).",
             defaultValue = "emulate,full")
     String modePair;
@@ -57,7 +61,7 @@ public final class FuzzCommand implements Callable<Integer> {
         if (cases < 1) throw new Main.UserError("--cases " + cases + ": at least 1");
         if (jobs != null && jobs < 1) throw new Main.UserError("--jobs " + jobs + ": at least 1");
         if (timeout <= 0) throw new Main.UserError("--case-timeout: give a limit, e.g. 5s");
-        int first = only != null ? only : 0, count = only != null ? 1 : cases;
+        int first = only != null ? only : firstCase, count = only != null ? 1 : cases;
         if (first < 0) throw new Main.UserError("--case " + first + ": not negative");
         var options = new CpuDifferential.Options(seed, first, count, oracle, tested, timeout,
                 jobs != null ? jobs : Runtime.getRuntime().availableProcessors(), verbose || only != null);

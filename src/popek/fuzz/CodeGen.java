@@ -29,7 +29,8 @@ final class CodeGen {
             case 0, 1 -> {
                 int k = 1 + r.nextInt(4), v = r.nextInt(256), imm = r.nextInt();
                 boolean jump = r.nextBoolean();
-                yield new Piece("patch an immediate" + (jump ? " then jump" : " (same block)"), e -> {
+                yield new Piece("patch an immediate" + (jump ? " then jump" : " (same block)"), jump
+                        ? java.util.EnumSet.noneOf(Quirk.class) : java.util.EnumSet.of(Quirk.SMC_WITHOUT_JUMP), e -> {
                     Asm a = e.a;
                     Label target = a.label(), l = a.label();
                     a.movImm(16, EAX, flat).op(0x8E, 0xD8);
@@ -46,7 +47,8 @@ final class CodeGen {
                 int[][] pair = SWAPS[r.nextInt(SWAPS.length)];
                 boolean forward = r.nextBoolean(), jump = r.nextBoolean();
                 int[] from = forward ? pair[0] : pair[1], to = forward ? pair[1] : pair[0];
-                yield new Piece(String.format("swap %s for %s%s", hex(from), hex(to), jump ? " then jump" : ""), e -> {
+                yield new Piece(String.format("swap %s for %s%s", hex(from), hex(to), jump ? " then jump" : ""), jump
+                        ? java.util.EnumSet.noneOf(Quirk.class) : java.util.EnumSet.of(Quirk.SMC_WITHOUT_JUMP), e -> {
                     Asm a = e.a;
                     Label target = a.label(), l = a.label();
                     a.movImm(16, EAX, flat).op(0x8E, 0xD8);
@@ -93,7 +95,8 @@ final class CodeGen {
                     {0x0F, 0x00, 0xC8}, {0x9C, 0x58}, {0x0F, 0x01, 0x05, 0, 0, 0, 0}};
                 int[] insn = straddlers[r.nextInt(straddlers.length)];
                 int into = 1 + r.nextInt(insn.length - 1 > 0 ? insn.length - 1 : 1);
-                yield new Piece("across a page boundary: " + hex(insn), e -> {
+                yield new Piece("across a page boundary: " + hex(insn), insn.length == 3 && insn[1] == 0x01 && insn[2] == 0xE0
+                        ? java.util.EnumSet.of(Quirk.SMSW_HIGH_BITS) : java.util.EnumSet.noneOf(Quirk.class), e -> {
                     Asm a = e.a;
                     int end = (a.here() + 0xFFF) & ~0xFFF;
                     if (end - a.here() < into) end += 0x1000;

@@ -95,7 +95,7 @@ public final class CpuDifferential {
         // Known Unicorn errors: leave out every piece that may meet one; if the modes then agree, say which rule.
         Set<Quirk> present = EnumSet.noneOf(Quirk.class);
         for (Piece p : c.pieces()) present.addAll(p.quirks());
-        FuzzCase clean = c.withPieces(c.pieces().stream().filter(p -> p.quirks().isEmpty()).toList());
+        FuzzCase clean = c.withPieces(c.pieces().stream().map(Piece::withoutQuirks).filter(java.util.Objects::nonNull).toList());
         if (!present.isEmpty()) {
             List<StateDiff.Difference> without = differences(clean, Set.of());
             if (without.isEmpty()) {
@@ -128,7 +128,8 @@ public final class CpuDifferential {
     private Set<Quirk> narrow(FuzzCase c, Set<Quirk> present) {
         if (present.size() == 1) return present;
         for (Quirk q : present) {
-            FuzzCase without = c.withPieces(c.pieces().stream().filter(p -> !p.quirks().contains(q)).toList());
+            FuzzCase without = c.withPieces(c.pieces().stream().map(p -> p.quirks().contains(q) ? p.withoutQuirks() : p)
+                    .filter(java.util.Objects::nonNull).toList());
             if (differences(without, Set.of()).isEmpty()) return EnumSet.of(q);
         }
         return present;

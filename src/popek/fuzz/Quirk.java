@@ -17,6 +17,11 @@ enum Quirk {
     LTR_HIDDEN_TYPE("ltr: QEMU loads TR's hidden attributes before it marks the TSS busy, so they keep the available "
             + "type (9); the CPU's hold the busy type (11), as VMX requires of TR and KVM's emulator does (SDM vol. 3C, "
             + "26.3.1.2)"),
+    SMC_WITHOUT_JUMP("self-modifying code with no jump or serializing instruction between the store and the changed "
+            + "instruction behaves as the model does (SDM vol. 3A, 8.1.3: only store, jump, execute is portable): QEMU "
+            + "runs the new bytes at once, full mode the rewritten copy its block was translated from"),
+    CR0_INVALID_COMBINATION("mov to CR0: QEMU 5.0 takes NW set with CD clear, and PG set with PE clear, where the CPU "
+            + "raises #GP(0) (SDM vol. 2, MOV to control register)"),
     CR4_RESERVED_BITS("mov to CR4: QEMU 5.0 (inside Unicorn 2.1.1) takes bits the CPU does not have (reserved ones, and "
             + "SMEP, FSGSBASE, PCIDE, OSXSAVE, which the qemu64 model's CPUID does not offer) instead of raising #GP(0) "
             + "(SDM vol. 2, MOV to control register: #GP(0) on an attempt to set a reserved bit in CR4)");

@@ -66,7 +66,11 @@ final class SegmentGen {
 
     private static boolean sixteenBit(int sel) { return sel == KCODE16 || sel == KCODE16_NA; }
 
-    private static boolean notAccessed(int sel) { return sel == KCODE_NA || sel == KCODE16_NA; }
+    /** A CS load of a descriptor whose accessed bit is clear meets QEMU's accessed-bit error. */
+    static java.util.Set<Quirk> csQuirks(int sel) {
+        int s = sel & ~3;
+        return s == KCODE_NA || s == KCODE16_NA ? java.util.EnumSet.of(Quirk.ACCESSED_BIT) : java.util.EnumSet.noneOf(Quirk.class);
+    }
 
     static Piece farTransfer(SensitiveClass c, RandomGenerator r, GenState s) {
         int sel = r.nextInt(3) == 0 ? SensitiveGen.pick(r) : TARGETS[r.nextInt(TARGETS.length)];
@@ -74,7 +78,7 @@ final class SegmentGen {
         int target = sel;
         boolean indirect = r.nextInt(3) == 0;
         int op = r.nextInt(5) == 0 ? 16 : 32;
-        Quirk quirk = notAccessed(target) ? Quirk.ACCESSED_BIT : null;
+        java.util.Set<Quirk> quirks = csQuirks(target);
         String name = String.format("%s o%d%s to 0x%x", c.label(), op, indirect ? " (m)" : "", target);
         java.util.function.Consumer<Emit> body = switch (c) {
             case FAR_JMP -> e -> {
@@ -119,7 +123,7 @@ final class SegmentGen {
                 };
             }
         };
-        return quirk == null ? new Piece(name, body) : new Piece(name, quirk, body);
+        return new Piece(name, quirks, body);
     }
 
     /** The far jmp or call itself: ptr16:op immediate, or m16:op through a far pointer in the data region. */

@@ -106,8 +106,13 @@ final class TransitionGen {
         s.mode = GenState.Mode.PROT32;
         s.cpl = 0;
         boolean o32 = r.nextBoolean();
-        java.util.Set<Quirk> quirks = loadTr ? java.util.EnumSet.of(Quirk.LTR_HIDDEN_TYPE) : java.util.EnumSet.noneOf(Quirk.class);
-        return new Piece("to protected mode", quirks, e -> {
+        if (!loadTr) return toProtected(o32, false);
+        return new Piece("to protected mode", Quirk.LTR_HIDDEN_TYPE, toProtected(o32, true).body())
+                .orWithout(toProtected(o32, false));
+    }
+
+    private static Piece toProtected(boolean o32, boolean loadTr) {
+        return new Piece("to protected mode" + (loadTr ? "" : " (no ltr)"), e -> {
             Asm a = e.a;
             int gdt = e.pseudoDescriptor(Layout.GDT_LIMIT, Layout.GDT), idt = e.pseudoDescriptor(Handlers.IDT_LIMIT, Layout.IDT);
             Label pm = a.label();
