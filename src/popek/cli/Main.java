@@ -52,11 +52,23 @@ public final class Main implements Runnable {
                 err.println("popek: " + n.getMessage());
                 return StopReason.NATIVE_LIBRARY;
             }
-            err.println("popek: internal error: " + ex + " (set POPEK_DEBUG=1 for the stack trace)");
-            if (System.getenv("POPEK_DEBUG") != null) ex.printStackTrace(err);
-            return StopReason.INTERNAL_ERROR;
+            return internalError(ex, err);
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (Throwable t) {
+            // picocli hands only Exceptions to the handler; an Error (OutOfMemoryError, StackOverflowError) would leave
+            // the JVM with a stack trace and status 1, which is a guest's debug-exit code: it is one line and 74 too.
+            return internalError(t, err);
+        }
+    }
+
+    /** Anything that escapes is Popek's fault: one line, exit 74, the stack trace only when asked for. */
+    private static int internalError(Throwable t, PrintWriter err) {
+        err.println("popek: internal error: " + t + " (please report it; set POPEK_DEBUG=1 for the stack trace)");
+        if (System.getenv("POPEK_DEBUG") != null) t.printStackTrace(err);
+        err.flush();
+        return StopReason.INTERNAL_ERROR;
     }
 
     /** A mistake in what the user asked for (a missing file, a malformed image, a bad value): one line, no stack trace. */

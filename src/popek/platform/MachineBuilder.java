@@ -162,6 +162,7 @@ public final class MachineBuilder {
         java.util.List<DiskImage> disks = new java.util.ArrayList<>();
         try {
             for (DiskSpec d : diskSpecs) {
+                InputFile.checkRegular(d.file(), "disk image");
                 try {
                     disks.add(DiskImage.open(d.file(), d.readOnly()));
                 } catch (java.io.IOException e) {
@@ -169,11 +170,13 @@ public final class MachineBuilder {
                 }
             }
             // The kernel goes into RAM first: a malformed image is the commonest mistake and costs nothing to find.
-            MultibootBoot boot = kernel != null ? MultibootLoader.load(ram, kernel, cmdline) : null;
+            byte[] kernelImage = kernel != null ? MultibootLoader.read(kernel, ram.size()) : null;
+            MultibootBoot boot = kernel != null ? MultibootLoader.load(ram, kernel, kernelImage, cmdline) : null;
             LinuxLoader.LinuxBoot linux = linuxKernel != null ? LinuxLoader.load(ram, linuxKernel, initrd, cmdline) : null;
             if (rawLoad != null) rawLoad.accept(ram);
             boolean diskBoot = boot == null && linux == null && rawLoad == null;
-            PvNote note = rawLoad != null ? null : paraNote(boot != null ? kernel : linux != null ? linuxKernel : diskSpecs.get(0).file(), boot != null);
+            PvNote note = rawLoad != null ? null
+                    : paraNote(boot != null ? kernel : linux != null ? linuxKernel : diskSpecs.get(0).file(), kernelImage);
             if (diskBoot) DiskBoot.prepare(ram, disks.get(0), diskSpecs.get(0).file());
             BiosDataArea.write(ram);
             MpTable.write(ram);
@@ -306,15 +309,8 @@ public final class MachineBuilder {
      * The image's PV note, checked against the mode: a para guest runs only in para mode, and para mode runs only a
      * para guest (a Linux kernel or a boot disk is never one). Null when the mode is not para.
      */
-    private PvNote paraNote(Path image, boolean multiboot) throws BootImageException {
-        PvNote note = null;
-        if (multiboot) {
-            try {
-                note = PvNote.find(java.nio.file.Files.readAllBytes(image));
-            } catch (java.io.IOException e) {
-                throw new BootImageException(image + ": cannot read: " + e.getMessage(), e);
-            }
-        }
+    private PvNote paraNote(Path image, byte[] multibootImage) throws BootImageException {
+        PvNote note = multibootImage != null ? PvNote.find(multibootImage) : null;
         if (note != null && mode != ExecutionMode.PARA) {
             throw new BootImageException(image + " is a para-virtualised guest (it carries Popek's PV note): run it with --mode para");
         }

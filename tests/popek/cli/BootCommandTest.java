@@ -138,7 +138,7 @@ class BootCommandTest {
     @Test
     void aKernelBiggerThanRam() throws Exception {
         Path f = new FlatKernel().emit(new int[3 << 20]).writeTo(dir, "big.bin");
-        assertOneLine(popek("boot", "--memory", "2M", f.toString()), StopReason.USAGE, "");
+        assertOneLine(popek("boot", "--memory", "2M", f.toString()), StopReason.USAGE, "too big for guest RAM (2 MiB)");
     }
 
     @Test
