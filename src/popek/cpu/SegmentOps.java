@@ -363,8 +363,8 @@ final class SegmentOps {
 
     void lldt() {
         int selector = op.rm16(false);
-        if ((selector & ~3) == 0) {
-            uc.setTable(X86.LDTR, 0, 0, 0, 0);
+        if ((selector & ~3) == 0) {   // LDTR is marked invalid, and keeps the selector (with its RPL) for sldt
+            uc.setTable(X86.LDTR, 0, 0, selector, 0);
             return;
         }
         if ((selector & 4) != 0) throw fault.raise(Vectors.GP, selector & ~3);

@@ -24,7 +24,8 @@ final class FaultGen {
             case 1 -> {
                 int[][] after = {{0x90}, {0xFA}, {0x0F, 0x20, 0xC0}, {0x9C, 0x58}, {0x8C, 0xD8}, {0x0F, 0x01, 0xE0}, {0x40}};
                 int[] next = after[r.nextInt(after.length)];
-                yield new Piece("single-step over " + CodeGen.hex(next), e -> {
+                yield new Piece("single-step over " + CodeGen.hex(next), next.length == 3 && next[2] == 0xE0
+                        ? java.util.EnumSet.of(Quirk.SMSW_HIGH_BITS) : java.util.EnumSet.noneOf(Quirk.class), e -> {
                     e.a.op(0x9C).rm(32, Mem.at(Operands.ESP, 0), 1, 0x81).immAfter(4, 0x100).op(0x9D);   // TF on
                     e.a.op(next);
                     e.a.op(0x90);

@@ -288,7 +288,7 @@ final class SensitiveGen {
     }
 
     private static Piece crWrite(RandomGenerator r, GenState s) {
-        int n = r.nextInt(8) == 0 ? new int[] {1, 5, 6, 7, 8}[r.nextInt(5)] : new int[] {0, 0, 2, 3, 4}[r.nextInt(5)];
+        int n = r.nextInt(8) == 0 ? new int[] {1, 5, 6, 7}[r.nextInt(4)] : new int[] {0, 0, 2, 3, 4}[r.nextInt(5)];
         int v = r.nextInt();
         int cr0Bit = new int[] {1, 2, 3, 5, 16, 18, 29, 30, 6, 0}[r.nextInt(10)];
         int cr4Bit = new int[] {0, 1, 2, 3, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 18, 20, 21}[r.nextInt(17)];

@@ -54,6 +54,8 @@ final class StateDiff {
         for (int s = 0; s < 10; s++) {
             for (int p = 0; p < 4; p++) {
                 if (s >= 8 && (p == 0 || p == 3)) continue;   // GDTR and IDTR have only a base and a limit
+                // A null LDTR is invalid: what else its cache holds no instruction can see (QEMU keeps the old).
+                if (s == 6 && p > 0 && (e.segments()[24] & ~3) == 0 && (f.segments()[24] & ~3) == 0) continue;
                 long a = e.segments()[4 * s + p], b = f.segments()[4 * s + p];
                 if (p == 3) {   // QEMU keeps the descriptor's whole high dword; only its attribute bits are state
                     a &= ATTRIBUTES;

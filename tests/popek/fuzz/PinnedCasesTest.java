@@ -198,4 +198,12 @@ class PinnedCasesTest {
         }));
         assertEquals(1, Pinned.event(user.tested(), 0)[0], "a #DB after the first user instruction");
     }
+
+    /** lldt of a null selector marks LDTR invalid but keeps the selector, RPL and all, for sldt to show (full mode zeroed it). */
+    @Test
+    void lldtOfANullSelectorKeepsItForSldt() {
+        var r = Pinned.assertAgree(Pinned.of(false, e -> e.a.movImm(16, Operands.EAX, 3).op(0x0F, 0x00, 0xD0)    // lldt ax
+                .op(0x0F, 0x00, 0xC3)));                                                                    // sldt ebx
+        assertEquals(3, r.tested().gprs()[3]);
+    }
 }
