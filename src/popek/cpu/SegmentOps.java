@@ -247,19 +247,22 @@ final class SegmentOps {
         loadCode(uc, cs, code);
         uc.setReg(X86.ESP, esp);
         uc.setReg(X86.EIP, eip);
-        // SDM: a data segment (or non-conforming code segment) more privileged than the new CPL is nulled.
+        // SDM (IRET, RET): a data segment or non-conforming code segment whose DPL, as held in the segment register's
+        // hidden part (not the table, which may have changed since), is below the new CPL is nulled; a null selector
+        // too (its hidden DPL is 0), whose RPL then goes.
+        uc.context().segmentCaches(caches);
         for (int seg : OUTER_NULLED) {
-            int r = X86.segmentRegister(seg);
-            int sel = uc.selector(r);
-            if ((sel & ~3) == 0) continue;
-            long d = descriptorOrMissing(sel);
-            boolean keep = d != MISSING && Descriptor.isCode(d) && Descriptor.conforming(d) || Descriptor.dpl(d) >= rpl;
-            if (!keep) uc.setReg(r, 0);
+            int sel = (int) caches[4 * seg], flags = (int) caches[4 * seg + 3];
+            boolean conformingCode = (flags & (CODE_SEGMENT | CONFORMING)) == (CODE_SEGMENT | CONFORMING);
+            if (sel != 0 && !conformingCode && ((flags >>> 13) & 3) < rpl) uc.setReg(X86.segmentRegister(seg), 0);
         }
         segments.invalidate();
     }
 
     private static final int[] OUTER_NULLED = {X86.SEG_ES, X86.SEG_DS, X86.SEG_FS, X86.SEG_GS};
+    /** Attribute bits of a descriptor's high dword: code (as opposed to data), and conforming. */
+    private static final int CODE_SEGMENT = 1 << 11, CONFORMING = 1 << 10;
+    private final long[] caches = new long[40];
 
     // ---------------------------------------------------------------- iret
 

@@ -206,4 +206,26 @@ class PinnedCasesTest {
                 .op(0x0F, 0x00, 0xC3)));                                                                    // sldt ebx
         assertEquals(3, r.tested().gprs()[3]);
     }
+
+    /**
+     * iret to ring 3 nulls the data segment registers whose hidden DPL is below 3, judged by the segment register's
+     * hidden part: a null selector with an RPL (its DPL is 0) becomes 0, as in emulate mode; and a segment whose
+     * descriptor changed in the GDT after it was loaded is judged by what was loaded (full mode re-read the table).
+     */
+    @Test
+    void iretToRing3NullsByTheHiddenDpl() {
+        var r = Pinned.assertAgree(Pinned.of(false, e -> {
+            Asm a = e.a;
+            Label ring3 = a.label();
+            a.movImm(16, Operands.EAX, 3).op(0x8E, 0xC0);                                 // es = 3 (null, RPL 3)
+            a.movImm(16, Operands.EAX, SystemTables.DATA_DPL1 | 1).op(0x8E, 0xD8);        // ds = a DPL-1 data segment
+            a.rm(0, Asm.Mem.abs(Layout.GDT + SystemTables.DATA_DPL1 + 5), 0, 0xC6).immAfter(1, 0xF3);   // now DPL 3 in the GDT
+            a.pushImm(SystemTables.UDATA | 3).pushImm(Layout.USTACK_TOP).pushImm(0x2).pushImm(SystemTables.UCODE | 3).pushLabel(ring3);
+            a.op(0xCF);
+            a.bind(ring3);
+            a.op(0x8C, 0xC3).op(0x8C, 0xD9);                                              // mov ebx, es; mov ecx, ds
+        }));
+        assertEquals(0, r.tested().gprs()[3], "ES nulled, RPL and all");
+        assertEquals(0, r.tested().gprs()[1], "DS nulled: its hidden DPL is 1");
+    }
 }
