@@ -47,8 +47,10 @@ final class CodeGen {
                 int[][] pair = SWAPS[r.nextInt(SWAPS.length)];
                 boolean forward = r.nextBoolean(), jump = r.nextBoolean();
                 int[] from = forward ? pair[0] : pair[1], to = forward ? pair[1] : pair[0];
-                yield new Piece(String.format("swap %s for %s%s", hex(from), hex(to), jump ? " then jump" : ""), jump
-                        ? java.util.EnumSet.noneOf(Quirk.class) : java.util.EnumSet.of(Quirk.SMC_WITHOUT_JUMP), e -> {
+                java.util.Set<Quirk> quirks = java.util.EnumSet.noneOf(Quirk.class);
+                if (!jump) quirks.add(Quirk.SMC_WITHOUT_JUMP);
+                if (hex(pair[1]).equals("0f01e0")) quirks.add(Quirk.SMSW_HIGH_BITS);
+                yield new Piece(String.format("swap %s for %s%s", hex(from), hex(to), jump ? " then jump" : ""), quirks, e -> {
                     Asm a = e.a;
                     Label target = a.label(), l = a.label();
                     a.movImm(16, EAX, flat).op(0x8E, 0xD8);

@@ -20,6 +20,12 @@ enum Quirk {
     SMC_WITHOUT_JUMP("self-modifying code with no jump or serializing instruction between the store and the changed "
             + "instruction behaves as the model does (SDM vol. 3A, 8.1.3: only store, jump, execute is portable): QEMU "
             + "runs the new bytes at once, full mode the rewritten copy its block was translated from"),
+    NULL_FS_GS_KEPT("iret or retf to an outer ring: QEMU leaves FS and GS alone when they hold a null selector (its "
+            + "own note: for x86-64 bases), where the SDM nulls every data segment register whose hidden DPL is below the "
+            + "new CPL, a null one's RPL included, as QEMU does for DS and ES"),
+    SYSENTER_HOOK_EIP("Unicorn calls its sysenter hook before EIP is synced (QEMU's translation of sysenter stores "
+            + "neither EIP nor the lazy flags first), so the #GP(0) of a sysenter with SYSENTER_CS null is delivered in "
+            + "emulate mode with an earlier instruction's EIP; full mode's rewritten sysenter has the exact one"),
     CR0_INVALID_COMBINATION("mov to CR0: QEMU 5.0 takes NW set with CD clear, and PG set with PE clear, where the CPU "
             + "raises #GP(0) (SDM vol. 2, MOV to control register)"),
     CR4_RESERVED_BITS("mov to CR4: QEMU 5.0 (inside Unicorn 2.1.1) takes bits the CPU does not have (reserved ones, and "

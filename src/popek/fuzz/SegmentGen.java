@@ -26,7 +26,7 @@ final class SegmentGen {
         int sel = seg == 2 ? SensitiveGen.stackSelector(r) : seg == 3 ? SensitiveGen.goodData(r) : SensitiveGen.pick(r);
         boolean mem = r.nextInt(4) == 0;
         MemOp m = Operands.mem(r, s.bits());
-        return new Piece(String.format("mov sreg%d, 0x%x%s", seg, sel, mem ? " (m)" : ""), e -> {
+        return new Piece(String.format("mov sreg%d, 0x%x%s", seg, sel, mem ? " (m)" : ""), SensitiveGen.nullRpl(seg, sel), e -> {
             if (mem) {
                 m.setup(e.a);
                 e.a.rm(16, m.mem(), 0, 0xC7).immAfter(2, sel);
@@ -45,7 +45,7 @@ final class SegmentGen {
         int d = which == 2 ? ESP : reg(r);
         int offset = r.nextInt();
         String[] names = {"les", "lds", "lss", "lfs", "lgs"};
-        return new Piece(String.format("%s o%d 0x%x", names[which], op, sel), e -> {
+        return new Piece(String.format("%s o%d 0x%x", names[which], op, sel), SensitiveGen.nullRpl(which == 3 ? 4 : which == 4 ? 5 : 0, sel), e -> {
             int at = e.alloc(6);
             if (op == 32) {
                 e.image.put32(at, offset);

@@ -145,7 +145,7 @@ final class SensitiveGen {
             case SEG_POP -> {
                 int seg = new int[] {0, 2, 3, 4, 5}[r.nextInt(5)];
                 int sel = seg == 2 ? stackSelector(r) : seg == 3 ? goodData(r) : pick(r);
-                yield new Piece(String.format("pop sreg %d 0x%x", seg, sel), e -> {
+                yield new Piece(String.format("pop sreg %d 0x%x", seg, sel), nullRpl(seg, sel), e -> {
                     e.a.begin().opsize(op).raw(0x68).imm(op, sel).end();
                     e.a.begin().opsize(op);
                     if (seg < 4) e.a.raw(0x07 + 8 * seg); else e.a.raw(0x0F, seg == 4 ? 0xA1 : 0xA9);
@@ -186,6 +186,12 @@ final class SensitiveGen {
                         e -> e.a.op(0x31, 0xC9).op(0x31, 0xC0).op(0x31, 0xD2).op(f));
             }
         };
+    }
+
+    /** FS or GS loaded with a null selector that has an RPL: QEMU's iret to an outer ring keeps it. */
+    static java.util.Set<Quirk> nullRpl(int seg, int sel) {
+        return (seg == 4 || seg == 5) && (sel & 0xFFFF) != 0 && (sel & 0xFFFC) == 0
+                ? java.util.EnumSet.of(Quirk.NULL_FS_GS_KEPT) : java.util.EnumSet.noneOf(Quirk.class);
     }
 
     /** Any selector of the GDT and LDT, good or bad. */
@@ -328,7 +334,8 @@ final class SensitiveGen {
         int[] writable = {0x174, 0x175, 0x176, 0xC0000080};
         int w = writable[r.nextInt(writable.length)];
         int lo = w == 0xC0000080 ? (r.nextBoolean() ? 1 << 11 : 0) : w == 0x174 ? new int[] {KCODE, 0, 0x1234}[r.nextInt(3)] : r.nextInt();
-        return new Piece(String.format("wrmsr 0x%x = 0x%x", w, lo),
+        return new Piece(String.format("wrmsr 0x%x = 0x%x", w, lo), w == 0x174 && (lo & 0xFFFC) == 0
+                ? java.util.EnumSet.of(Quirk.SYSENTER_HOOK_EIP) : java.util.EnumSet.noneOf(Quirk.class),
                 e -> e.a.movImm(32, ECX, w).movImm(32, EAX, lo).op(0x31, 0xD2).op(0x0F, 0x30));
     }
 
