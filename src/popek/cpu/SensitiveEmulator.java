@@ -246,6 +246,7 @@ final class SensitiveEmulator {
                 privileged(cpl);
                 throw fault.raise(Vectors.UD, 0);   // not part of the virtual CPU
             }
+            case IDIV -> idiv(cpl == 3);
             default -> throw new IllegalStateException(cls + " is not rewritten");
         }
         // The paging controls GuestAccess works with change only here in full mode (every write to CR0, CR3, CR4 or
@@ -260,6 +261,33 @@ final class SensitiveEmulator {
     }
 
     private static final int MSR_TSC = 0x10;
+
+    /**
+     * idiv r/m16 or r/m32, as the CPU does it: #DE for a zero divisor or a quotient too large for its register, the
+     * flags untouched (they are undefined, and Unicorn leaves them too). Emulated, never run: Unicorn's helper would
+     * divide INT64_MIN by -1 with the host's idiv and kill the process.
+     */
+    private void idiv(boolean user) {
+        boolean wide = op.opsize32;
+        int divisor = op.isMemory() ? (wide ? mem.read32(op.address(), user) : (short) mem.read16(op.address(), user))
+                : wide ? op.reg32(op.rm) : (short) op.reg32(op.rm);
+        if (divisor == 0) throw fault.raise(Vectors.DE, 0);
+        int eax = uc.reg(X86.EAX), edx = uc.reg(X86.EDX);
+        if (wide) {
+            long dividend = (long) edx << 32 | (eax & 0xFFFFFFFFL);
+            if (dividend == Long.MIN_VALUE && divisor == -1) throw fault.raise(Vectors.DE, 0);
+            long quotient = dividend / divisor;
+            if (quotient != (int) quotient) throw fault.raise(Vectors.DE, 0);
+            uc.setReg(X86.EAX, (int) quotient);
+            uc.setReg(X86.EDX, (int) (dividend % divisor));
+        } else {
+            int dividend = edx << 16 | (eax & 0xFFFF);
+            long quotient = (long) dividend / divisor;
+            if (quotient != (short) quotient) throw fault.raise(Vectors.DE, 0);
+            uc.setReg(X86.EAX, (eax & 0xFFFF0000) | ((int) quotient & 0xFFFF));
+            uc.setReg(X86.EDX, (edx & 0xFFFF0000) | ((int) ((long) dividend % divisor) & 0xFFFF));
+        }
+    }
 
     // ---------------------------------------------------------------- port I/O (rewritten in user code only)
 

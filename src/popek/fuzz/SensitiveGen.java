@@ -178,6 +178,26 @@ final class SensitiveGen {
                 });
             }
             case RDPMC -> new Piece("rdpmc", e -> e.a.op(0x31, 0xC9).op(0x0F, 0x33).op(0x31, 0xC0).op(0x31, 0xD2));
+            case IDIV -> {
+                // Every idiv but the one that kills Unicorn (a dividend of INT64_MIN, or INT32_MIN for 16 bits, by -1).
+                int divisor = new int[] {0, 1, -1, 2, -2, 7, 0x10000, r.nextInt()}[r.nextInt(8)];
+                int hi = new int[] {0, -1, 1, 0x7FFF, 0x12345, r.nextInt()}[r.nextInt(6)], lo = r.nextInt();
+                int d16 = (short) divisor;
+                boolean wide = op == 32;
+                if (wide ? divisor == -1 && hi == 0x80000000 && lo == 0 : d16 == -1 && (hi & 0xFFFF) == 0x8000 && (lo & 0xFFFF) == 0) hi = 0;
+                int edx = hi;
+                boolean mem = r.nextBoolean();
+                Mem m = bits == 16 ? Mem.abs16(r.nextInt(0x7000)) : Mem.abs(Layout.DATA + r.nextInt(0x7000));   // (EAX, EDX are taken)
+                yield new Piece(String.format("idiv o%d 0x%x:0x%x / 0x%x", op, edx, lo, divisor), e -> {
+                    e.a.movImm(32, EDX, edx).movImm(32, EAX, lo);
+                    if (mem) {
+                        e.a.rm(32, m, 0, 0xC7).immAfter(4, divisor);
+                        e.a.rm(op, m, 7, 0xF7).end();
+                    } else {
+                        e.a.movImm(32, ECX, divisor).rm(op, new Reg(ECX), 7, 0xF7).end();
+                    }
+                });
+            }
             case OTHER_PRIVILEGED -> {
                 int[][] forms = {{0x0F, 0x01, 0xD1}, {0x0F, 0x01, 0xC8}, {0x0F, 0x01, 0xC9}, {0x0F, 0x01, 0xC1},
                     {0x0F, 0x01, 0xF8}, {0x0F, 0x01, 0xCA}, {0x0F, 0x01, 0xCB}, {0x0F, 0x01, 0xD8}};

@@ -156,7 +156,7 @@ final class OrdinaryLength {
             case 0xC6 -> reg == 0 ? plus(rest, 1) : -1;                   // mov r/m8, imm8
             case 0xC7 -> reg == 0 ? plus(rest, immediate) : -1;           // mov r/m, imm
             case 0xF6 -> reg == 0 ? plus(rest, 1) : reg == 1 ? -1 : rest; // test imm / not neg mul imul div idiv
-            case 0xF7 -> reg == 0 ? plus(rest, immediate) : reg == 1 ? -1 : rest;
+            case 0xF7 -> reg == 0 ? plus(rest, immediate) : reg == 1 || reg == 7 ? -1 : rest;   // idiv: Capstone's (IDIV)
             case 0xFE -> reg <= 1 ? rest : -1;                            // inc/dec r/m8
             case 0xC0, 0xC1 -> reg == 6 ? -1 : plus(rest, 1);             // shifts by imm8
             default -> reg == 6 ? -1 : rest;                              // D0-D3: shifts by 1 or cl

@@ -206,12 +206,12 @@ public final class ShadowCode {
      * {@code rdtsc}/{@code rdtscp} (so that user code too reads the virtual TSC: Unicorn 2.1.1 cannot hook them).
      */
     private boolean rewritten(int classOrdinal) {
-        if (!kernel) return classOrdinal == IO || classOrdinal == RDTSC;
+        if (!kernel) return classOrdinal == IO || classOrdinal == RDTSC || classOrdinal == IDIV;
         return classOrdinal != IO && classOrdinal != CPUID && classOrdinal != INT_N;
     }
 
     private static final int IO = SensitiveClass.IO.ordinal(), CPUID = SensitiveClass.CPUID.ordinal(),
-            RDTSC = SensitiveClass.RDTSC.ordinal(),
+            RDTSC = SensitiveClass.RDTSC.ordinal(), IDIV = SensitiveClass.IDIV.ordinal(),
             INT_N = SensitiveClass.INT_N.ordinal();
 
     /** The pool page shadowing the RAM page at {@code physPage}, or -1 if it has none. */

@@ -228,4 +228,38 @@ class PinnedCasesTest {
         assertEquals(0, r.tested().gprs()[3], "ES nulled, RPL and all");
         assertEquals(0, r.tested().gprs()[1], "DS nulled: its hidden DPL is 1");
     }
+
+    /**
+     * idiv of INT64_MIN by -1 (INT32_MIN by -1 for 16 bits) is #DE on the CPU; Unicorn computes it with the host's own
+     * idiv, and the SIGFPE killed the whole process, in either mode. Full mode now emulates every wide idiv, in kernel
+     * and user code: the overflow is #DE (full mode alone: emulate mode would still crash), and ordinary divisions
+     * give what emulate mode gives.
+     */
+    @Test
+    void idivOverflowIsADivideErrorNotAHostCrash() {
+        FuzzCase overflow = Pinned.of(false, e -> {
+            Asm a = e.a;
+            Label ring3 = a.label();
+            a.movImm(32, Operands.EDX, 0x80000000).movImm(32, Operands.EAX, 0).movImm(32, Operands.ECX, -1);
+            a.op(0xF7, 0xF9);                                                       // idiv ecx (kernel)
+            a.movImm(32, Operands.EDX, 0x8000).movImm(32, Operands.EAX, 0);
+            a.op(0x66, 0xF7, 0xF9);                                                 // idiv cx
+            a.pushImm(SystemTables.UDATA | 3).pushImm(Layout.USTACK_TOP).pushImm(0x2).pushImm(SystemTables.UCODE | 3).pushLabel(ring3);
+            a.op(0xCF);
+            a.bind(ring3);
+            a.movImm(32, Operands.EDX, 0x80000000).movImm(32, Operands.EAX, 0);
+            a.op(0xF7, 0xF9);                                                       // idiv ecx (user)
+        });
+        FinalState full = CaseRunner.run(overflow.build(java.util.Set.of()), popek.cpu.ExecutionMode.FULL, Pinned.TIMEOUT);
+        assertEquals(1, full.stop().exitCode() & 1, full.stop().message());
+        for (int i = 0; i < 3; i++) assertEquals(0, Pinned.event(full, i)[0], "#DE " + i);
+        Pinned.assertAgree(Pinned.of(false, e -> {
+            Asm a = e.a;
+            a.movImm(32, Operands.EDX, -1).movImm(32, Operands.EAX, -7).movImm(32, Operands.ECX, 2).op(0xF7, 0xF9);
+            a.movImm(32, Operands.EBX, -3).movImm(32, Operands.EDX, 0x1234).op(0x66, 0xF7, 0xFB);    // idiv bx: #DE
+            a.movImm(32, Operands.EDX, 0xFFFF).movImm(32, Operands.EAX, 0xFFF9).op(0x66, 0xF7, 0xFB);
+            a.rm(32, Asm.Mem.abs(Layout.DATA), 0, 0xC7).immAfter(4, 0);
+            a.rm(32, Asm.Mem.abs(Layout.DATA), 7, 0xF7).end();                      // idiv dword [data]: #DE
+        }));
+    }
 }
