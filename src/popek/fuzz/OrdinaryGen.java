@@ -18,6 +18,14 @@ final class OrdinaryGen {
     private OrdinaryGen() { }
 
     static Piece next(RandomGenerator r, GenState s) {
+        Piece p = piece(r, s);
+        return UNDEFINED_FLAGS.contains(p.what()) ? p.undefinedFlags() : p;
+    }
+
+    /** The pieces that can leave flags the SDM calls undefined (their last flag-setting instruction does). */
+    private static final java.util.Set<String> UNDEFINED_FLAGS = java.util.Set.of("shift", "mul/div", "bit op", "one-byte");
+
+    private static Piece piece(RandomGenerator r, GenState s) {
         int bits = s.bits();
         int op = bits == 32 && r.nextInt(4) == 0 ? 16 : bits == 16 && r.nextInt(4) == 0 ? 32 : bits;
         int d = reg(r), src = reg(r);

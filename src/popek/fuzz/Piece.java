@@ -29,6 +29,18 @@ record Piece(String what, Set<Quirk> quirks, Consumer<Emit> body, int entryBits,
      */
     Piece orWithout(Piece stand) { return new Piece(what, quirks, body, entryBits, stand); }
 
+    /**
+     * This piece leaves flags the SDM calls undefined: its stand-in is the same code followed by {@code cmp eax, eax},
+     * which defines all six arithmetic flags and changes no register.
+     */
+    Piece undefinedFlags() {
+        Consumer<Emit> then = e -> {
+            body.accept(e);
+            e.a.op(0x39, 0xC0);
+        };
+        return new Piece(what, EnumSet.of(Quirk.UNDEFINED_FLAGS), body, entryBits, new Piece(what, then));
+    }
+
     /** This piece as it runs with the known Unicorn errors left out: itself, its stand-in, or nothing (null). */
     Piece withoutQuirks() { return quirks.isEmpty() ? this : neutral; }
 

@@ -17,6 +17,9 @@ enum Quirk {
     LTR_HIDDEN_TYPE("ltr: QEMU loads TR's hidden attributes before it marks the TSS busy, so they keep the available "
             + "type (9); the CPU's hold the busy type (11), as VMX requires of TR and KVM's emulator does (SDM vol. 3C, "
             + "26.3.1.2)"),
+    UNDEFINED_FLAGS("flags the SDM leaves undefined (bt/bts/btr/btc: OF SF ZF AF PF; bsf/bsr; mul and imul: SF ZF AF PF; "
+            + "shifts: AF, and OF past a count of 1; daa/das/aaa/aas) come out of QEMU's lazy flags, so they depend on "
+            + "whether the flags were computed just before, as a trap (full mode's rewritten instructions) makes them"),
     SMC_WITHOUT_JUMP("self-modifying code with no jump or serializing instruction between the store and the changed "
             + "instruction behaves as the model does (SDM vol. 3A, 8.1.3: only store, jump, execute is portable): QEMU "
             + "runs the new bytes at once, full mode the rewritten copy its block was translated from"),

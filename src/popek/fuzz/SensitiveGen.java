@@ -263,7 +263,8 @@ final class SensitiveGen {
                 }
             }
         };
-        return s.cpl > 0 || s.mode == GenState.Mode.PROT16 ? new Piece(what, Quirk.IO_PERMISSION, body) : new Piece(what, body);
+        // Always marked: a piece made for ring 0 runs in ring 3 once the shrinker drops the way back.
+        return new Piece(what, Quirk.IO_PERMISSION, body);
     }
 
     private static Piece tables(boolean gdt, RandomGenerator r, GenState s) {
@@ -460,7 +461,7 @@ final class SensitiveGen {
             }
             case IO -> {
                 int port = PORTS[r.nextInt(PORTS.length)];
-                yield new Piece(String.format("in al, dx (0x%x)", port), e -> e.a.movImm(16, EDX, port).op(0xEC));
+                yield new Piece(String.format("in al, dx (0x%x)", port), Quirk.IO_PERMISSION, e -> e.a.movImm(16, EDX, port).op(0xEC));
             }
             case CPUID -> new Piece("cpuid 1", e -> e.a.movImm(32, EAX, 1).op(0x0F, 0xA2));
             default -> OrdinaryGen.next(r, s);
