@@ -70,6 +70,10 @@ final class BootCommand implements Callable<Integer> {
             description = {"How guest kernel code runs (default: ${DEFAULT-VALUE}):",
                 "full: trap-and-emulate; sensitive kernel instructions are rewritten into traps Popek emulates;",
                 "emulate: the CPU emulator runs privileged instructions itself (like hardware-assisted virtualisation);",
+                "  not faithful where Unicorn is not: ring-3 in/out never raises #GP (no IOPL or I/O bitmap check), an "
+                    + "interrupt is not taken inside a short sti...cli window (sti and cli never exit to Popek), and rdtsc "
+                    + "reads the host's TSC, not virtual time (--tsc-mhz does not apply): a guest that relies on these "
+                    + "needs full (README: Execution modes);",
                 "para: full mode's engine plus Popek's para-virtual interface, for a guest built for it (its PV note)."})
     ExecutionMode mode;
 
@@ -160,7 +164,7 @@ final class BootCommand implements Callable<Integer> {
             // On Ctrl-C the JVM runs this hook and then halts, so the hook says why itself; 'reported' keeps it one line.
             AtomicBoolean reported = new AtomicBoolean();
             Thread ctrlC = new Thread(() -> {
-                machine.stop(new StopReason(StopReason.INTERRUPTED, "interrupted"));
+                machine.stop(new StopReason(StopReason.Cause.INTERRUPTED, "interrupted"));
                 serialOut.flush();
                 if (reported.compareAndSet(false, true)) System.err.println("popek: interrupted (Ctrl-C)");
             });
@@ -179,7 +183,7 @@ final class BootCommand implements Callable<Integer> {
 
     private Main.UserError timeoutWhileLoading() {
         return new Main.UserError(String.format("timeout: still loading the guest after %s", DurationConverter.format(timeoutNanos)),
-                StopReason.TIMEOUT);
+                StopReason.Cause.TIMEOUT.exitCode());
     }
 
     /** Runs the built machine to its stop and says what the user asked to see; returns the exit code. */

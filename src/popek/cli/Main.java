@@ -13,6 +13,9 @@ import popek.engine.NativeLibraryException;
         subcommands = {BootCommand.class, BenchCommand.class, FuzzCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run './popek test' to run every test (the launcher, not this program, handles it)."})
 public final class Main implements Runnable {
+    /** Exit codes that are no machine's stop (those are {@link StopReason.Cause}'s): a usage error; no native libraries. */
+    public static final int USAGE = 2, NATIVE_LIBRARY = 4;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     private final Terminal terminal;
@@ -41,7 +44,7 @@ public final class Main implements Runnable {
         cl.setParameterExceptionHandler((ex, a) -> {
             String where = ex.getCommandLine().getCommandName();
             err.println("popek: " + ex.getMessage() + " (see 'popek " + ("popek".equals(where) ? "" : where + " ") + "--help')");
-            return StopReason.USAGE;
+            return USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             if (ex instanceof UserError u) {
@@ -50,7 +53,7 @@ public final class Main implements Runnable {
             }
             if (ex instanceof NativeLibraryException n) {
                 err.println("popek: " + n.getMessage());
-                return StopReason.NATIVE_LIBRARY;
+                return NATIVE_LIBRARY;
             }
             return internalError(ex, err);
         });
@@ -68,14 +71,14 @@ public final class Main implements Runnable {
         err.println("popek: internal error: " + t + " (please report it; set POPEK_DEBUG=1 for the stack trace)");
         if (System.getenv("POPEK_DEBUG") != null) t.printStackTrace(err);
         err.flush();
-        return StopReason.INTERNAL_ERROR;
+        return StopReason.Cause.INTERNAL_ERROR.exitCode();
     }
 
     /** A mistake in what the user asked for (a missing file, a malformed image, a bad value): one line, no stack trace. */
     public static final class UserError extends RuntimeException {
         private final int exitCode;
 
-        public UserError(String message) { this(message, StopReason.USAGE); }
+        public UserError(String message) { this(message, USAGE); }
 
         public UserError(String message, int exitCode) {
             super(message);

@@ -35,7 +35,7 @@ final class CaseRunner {
             try {
                 stop = m.run();
             } catch (RuntimeException e) {   // what the CLI would report as an internal error (exit 74)
-                stop = new StopReason(StopReason.INTERNAL_ERROR, "internal error: " + e);
+                stop = new StopReason(StopReason.Cause.INTERNAL_ERROR, "internal error: " + e);
             }
             return FinalState.capture(m, stop);
         } catch (BootImageException e) {

@@ -148,7 +148,7 @@ public final class CpuDifferential {
     private List<StateDiff.Difference> differences(FuzzCase c, Set<Integer> nopped) { return compare(c, nopped).diffs(); }
 
     private static Outcome agreed(FinalState s) {
-        if (s.stop().exitCode() == StopReason.TIMEOUT) return Outcome.TIMED_OUT;
+        if (s.stop().cause() == StopReason.Cause.TIMEOUT) return Outcome.TIMED_OUT;
         if (s.aborted()) return Outcome.AGREED_ABORTED;
         return s.stop().byGuest() ? Outcome.AGREED : Outcome.AGREED_STOPPED;
     }

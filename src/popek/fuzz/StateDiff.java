@@ -27,8 +27,8 @@ final class StateDiff {
         if (e.stop().exitCode() != f.stop().exitCode()) {
             d.add(new Difference("stop", describe(e.stop()), describe(f.stop())));
         }
-        if (e.stop().exitCode() == StopReason.TIMEOUT || f.stop().exitCode() == StopReason.TIMEOUT) return d;
-        if (e.stop().exitCode() == StopReason.UNMAPPED_MEMORY && f.stop().exitCode() == StopReason.UNMAPPED_MEMORY) {
+        if (e.stop().cause() == StopReason.Cause.TIMEOUT || f.stop().cause() == StopReason.Cause.TIMEOUT) return d;
+        if (e.stop().cause() == StopReason.Cause.UNMAPPED_MEMORY && f.stop().cause() == StopReason.Cause.UNMAPPED_MEMORY) {
             // Unicorn stops a guest access to no memory at the start of its translation block, with the registers as
             // they were part way through it, and of an instruction's several accesses it may report another one (a
             // store reported as a read under the shadow MMU, measured): only the page is comparable.

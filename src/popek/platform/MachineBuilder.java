@@ -16,6 +16,7 @@ import popek.devices.SystemControlPortA;
 import popek.devices.DiskImage;
 import popek.cpu.ExecutionMode;
 import popek.cpu.Vcpu;
+import popek.cpu.VcpuBuilder;
 import popek.cpu.VirtualClock;
 import popek.devices.BenchMarker;
 import popek.devices.CmosRtc;
@@ -240,12 +241,15 @@ public final class MachineBuilder {
             }
             Timed[] timedDevices = para == null ? new Timed[] {pit, com1, rtc, console, lapic}
                     : new Timed[] {pit, com1, rtc, console, lapic, para.timer()};
-            Vcpu vcpu = new Vcpu(cpu, ram, ports, lapic, timedDevices, clock, stats, timeoutNanos,
-                    mode, shadowPaging, codePoolPages, cpuConfig);
-            if (para != null) vcpu.para(para);
+            // The vCPU takes its interrupts from the local APIC; its mode's exit handler is chosen here, once.
+            Vcpu vcpu = new VcpuBuilder(cpu, ram, clock, stats)
+                    .devices(ports, lapic, timedDevices)
+                    .mmio(LocalApic.BASE, LocalApic.SIZE, lapic)
+                    .mmio(IoApic.BASE, IoApic.SIZE, ioapic)
+                    .mode(mode).para(para).cpu(cpuConfig)
+                    .timeoutNanos(timeoutNanos).shadowPaging(shadowPaging).codePoolPages(codePoolPages)
+                    .build();
             stopHandle.vcpu = vcpu;
-            vcpu.mapMmio(LocalApic.BASE, LocalApic.SIZE, lapic);
-            vcpu.mapMmio(IoApic.BASE, IoApic.SIZE, ioapic);
 
             long entry;
             if (rawEntry != null) {
@@ -344,6 +348,6 @@ public final class MachineBuilder {
         Vcpu vcpu;
 
         @Override
-        public void exit(int exitCode, String reason) { vcpu.requestStop(new StopReason(exitCode, reason)); }
+        public void exit(int exitCode, String reason) { vcpu.requestStop(StopReason.guestExit(exitCode, reason)); }
     }
 }

@@ -55,27 +55,27 @@ class HostileInputTest {
     @Test
     void filesLargerThanJavaCanHoldAreRefusedUnread() throws Exception {
         Path big = sparse("big.img", 2600L << 20);
-        assertOneLine(popek("boot", "--memory", "3G", big.toString()), StopReason.USAGE, "is 2600 MiB, too big for Popek");
-        assertOneLine(popek("boot", "--memory", "3G", "--kernel", big.toString()), StopReason.USAGE, "is 2600 MiB, too big for Popek");
+        assertOneLine(popek("boot", "--memory", "3G", big.toString()), Main.USAGE, "is 2600 MiB, too big for Popek");
+        assertOneLine(popek("boot", "--memory", "3G", "--kernel", big.toString()), Main.USAGE, "is 2600 MiB, too big for Popek");
     }
 
     @Test
     void filesLargerThanGuestRamAreRefusedUnread() throws Exception {
         Path big = sparse("big.img", 100L << 20);
         Path k = new FlatKernel().powerOff().writeTo(dir, "k.bin");
-        assertOneLine(popek("boot", big.toString()), StopReason.USAGE, "is 100 MiB, too big for guest RAM (64 MiB)");
-        assertOneLine(popek("boot", "--kernel", big.toString()), StopReason.USAGE, "too big for guest RAM (64 MiB)");
-        assertOneLine(popek("boot", "--kernel", k.toString(), "--initrd", big.toString()), StopReason.USAGE,
+        assertOneLine(popek("boot", big.toString()), Main.USAGE, "is 100 MiB, too big for guest RAM (64 MiB)");
+        assertOneLine(popek("boot", "--kernel", big.toString()), Main.USAGE, "too big for guest RAM (64 MiB)");
+        assertOneLine(popek("boot", "--kernel", k.toString(), "--initrd", big.toString()), Main.USAGE,
                 big + ": is 100 MiB, too big for guest RAM (64 MiB)");
     }
 
     @Test
     void devicesAreNotImages() {
         Assumptions.assumeTrue(Files.exists(Path.of("/dev/zero")), "no /dev/zero on this machine");
-        assertOneLine(popek("boot", "/dev/zero"), StopReason.USAGE, "/dev/zero: is a character device, not a regular file");
-        assertOneLine(popek("boot", "--kernel", "/dev/zero"), StopReason.USAGE, "is a character device");
-        assertOneLine(popek("boot", "--disk", "/dev/zero"), StopReason.USAGE, "is a character device");
-        assertOneLine(popek("boot", "/dev/null"), StopReason.USAGE, "/dev/null: is a character device");
+        assertOneLine(popek("boot", "/dev/zero"), Main.USAGE, "/dev/zero: is a character device, not a regular file");
+        assertOneLine(popek("boot", "--kernel", "/dev/zero"), Main.USAGE, "is a character device");
+        assertOneLine(popek("boot", "--disk", "/dev/zero"), Main.USAGE, "is a character device");
+        assertOneLine(popek("boot", "/dev/null"), Main.USAGE, "/dev/null: is a character device");
     }
 
     /** Opening a FIFO with no writer would block for ever: it is refused by its type, never opened. */
@@ -84,17 +84,17 @@ class HostileInputTest {
         Path fifo = dir.resolve("fifo");
         Process p = new ProcessBuilder("mkfifo", fifo.toString()).start();
         Assumptions.assumeTrue(p.waitFor() == 0, "mkfifo failed");
-        assertOneLine(popek("boot", fifo.toString()), StopReason.USAGE, "is a FIFO, not a regular file");
-        assertOneLine(popek("boot", "--kernel", fifo.toString()), StopReason.USAGE, "is a FIFO");
+        assertOneLine(popek("boot", fifo.toString()), Main.USAGE, "is a FIFO, not a regular file");
+        assertOneLine(popek("boot", "--kernel", fifo.toString()), Main.USAGE, "is a FIFO");
         Path k = new FlatKernel().powerOff().writeTo(dir, "k.bin");
-        assertOneLine(popek("boot", "--kernel", k.toString(), "--initrd", fifo.toString()), StopReason.USAGE, "is a FIFO");
-        assertOneLine(popek("boot", "--disk", fifo.toString()), StopReason.USAGE, "is a FIFO");
+        assertOneLine(popek("boot", "--kernel", k.toString(), "--initrd", fifo.toString()), Main.USAGE, "is a FIFO");
+        assertOneLine(popek("boot", "--disk", fifo.toString()), Main.USAGE, "is a FIFO");
     }
 
     @Test
     void directoriesAreNotImages() {
-        assertOneLine(popek("boot", "--kernel", dir.toString()), StopReason.USAGE, "is a directory");
-        assertOneLine(popek("boot", dir.toString()), StopReason.USAGE, "is a directory");
+        assertOneLine(popek("boot", "--kernel", dir.toString()), Main.USAGE, "is a directory");
+        assertOneLine(popek("boot", dir.toString()), Main.USAGE, "is a directory");
     }
 
     /** cmdline_size is unsigned: 0xFFFFFFFF means any length, not "at most -1". */
@@ -111,11 +111,11 @@ class HostileInputTest {
         Path f = Files.write(dir.resolve("bzImage"), bz);
         Outcome o = popek("boot", "--kernel", f.toString(), "--cmdline", "x".repeat(5000), "--timeout", "10s");
         assertFalse(o.err.contains("at most"), o.err);
-        assertEquals(StopReason.HALTED_FOREVER, o.code, o.err);
+        assertEquals(StopReason.Cause.HALTED_FOREVER.exitCode(), o.code, o.err);
     }
 
     @Test
     void theModeMessageNamesEveryMode() {
-        assertOneLine(popek("boot", "--mode", "bogus", "hello"), StopReason.USAGE, "use full, emulate or para");
+        assertOneLine(popek("boot", "--mode", "bogus", "hello"), Main.USAGE, "use full, emulate or para");
     }
 }

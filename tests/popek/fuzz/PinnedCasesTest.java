@@ -89,7 +89,7 @@ class PinnedCasesTest {
         for (int modrm : new int[] {0x05, 0x15}) {   // sgdt [disp32], lgdt [disp32]
             var r = Pinned.compare(Pinned.of(false, e -> e.a.op(0x0F, 0x01, modrm, 0xF0, 0xFF, 0xFF, 0xFF)));
             assertEquals(java.util.List.of(), r.diffs());
-            assertEquals(popek.cpu.StopReason.UNMAPPED_MEMORY, r.tested().stop().exitCode(), r.tested().stop().message());
+            assertEquals(popek.cpu.StopReason.Cause.UNMAPPED_MEMORY, r.tested().stop().cause(), r.tested().stop().message());
             assertTrue(r.tested().stop().message().contains("physical address 0xfffffff"), r.tested().stop().message());
         }
     }
