@@ -43,8 +43,15 @@ public final class FuzzCommand implements Callable<Integer> {
     Integer jobs;
 
     @Option(names = "--case-timeout", paramLabel = "DURATION", description = "Each run's time limit (default: ${DEFAULT-VALUE}).",
-            defaultValue = "5s", converter = BootCommand.DurationConverter.class)
+            defaultValue = "2s", converter = BootCommand.DurationConverter.class)
     long timeout;
+
+    @Option(names = "--seconds", paramLabel = "S", description = "Run cases for S seconds instead of a number of them.")
+    Long seconds;
+
+    @Option(names = "--shrink-tries", paramLabel = "N", description = "Runs of both modes a divergence is shrunk with (default: ${DEFAULT-VALUE}; 0: print it whole).",
+            defaultValue = "" + popek.fuzz.CpuDifferential.SHRINK_TRIES)
+    int shrinkTries;
 
     @Option(names = {"-v", "--verbose"}, description = "Print every case's outcome and each explanation.")
     boolean verbose;
@@ -63,8 +70,10 @@ public final class FuzzCommand implements Callable<Integer> {
         if (timeout <= 0) throw new Main.UserError("--case-timeout: give a limit, e.g. 5s");
         int first = only != null ? only : firstCase, count = only != null ? 1 : cases;
         if (first < 0) throw new Main.UserError("--case " + first + ": not negative");
-        var options = new CpuDifferential.Options(seed, first, count, oracle, tested, timeout,
-                jobs != null ? jobs : Runtime.getRuntime().availableProcessors(), verbose || only != null);
+        if (seconds != null && (seconds < 1 || only != null)) throw new Main.UserError("--seconds: at least 1, and not with --case");
+        if (shrinkTries < 0) throw new Main.UserError("--shrink-tries " + shrinkTries + ": not negative");
+        var options = new CpuDifferential.Options(seed, first, count, seconds != null ? seconds : 0, oracle, tested, timeout,
+                jobs != null ? jobs : Runtime.getRuntime().availableProcessors(), shrinkTries, verbose || only != null);
         PrintWriter out = new PrintWriter(System.out, true);
         CpuDifferential.Summary summary = new CpuDifferential(options).run(out);
         out.println(summary.line());
