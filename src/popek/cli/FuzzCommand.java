@@ -60,7 +60,7 @@ public final class FuzzCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!"cpu".equals(target)) throw new Main.UserError("--target " + target + ": the only fuzz target so far is cpu");
+        if (!"cpu".equals(target)) throw new Main.UserError("--target " + target + ": the only fuzz target so far is cpu (images, code and devices are to come)");
         String[] pair = modePair.split(",", -1);
         if (pair.length != 2) throw new Main.UserError("--mode-pair " + modePair + ": give two modes, e.g. emulate,full");
         ExecutionMode oracle = mode(pair[0]), tested = mode(pair[1]);
@@ -74,7 +74,8 @@ public final class FuzzCommand implements Callable<Integer> {
         if (shrinkTries < 0) throw new Main.UserError("--shrink-tries " + shrinkTries + ": not negative");
         var options = new CpuDifferential.Options(seed, first, count, seconds != null ? seconds : 0, oracle, tested, timeout,
                 jobs != null ? jobs : Runtime.getRuntime().availableProcessors(), shrinkTries, verbose || only != null);
-        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(parent.terminal().out(),
+                java.nio.charset.StandardCharsets.UTF_8), true);
         CpuDifferential.Summary summary = new CpuDifferential(options).run(out);
         out.println(summary.line());
         return summary.failed() ? 1 : 0;
