@@ -179,8 +179,19 @@ public final class CpuDifferential {
         FuzzCase.Built b = c.build(nopped);
         FinalState oracle = CaseRunner.run(b, options.oracle(), options.timeoutNanos());
         FinalState tested = CaseRunner.run(b, options.tested(), options.timeoutNanos());
+        // The limit is short (a case is milliseconds of guest time; one that loops for ever costs all of it), and the
+        // clock is the host's: when only one mode ran out of time, it runs again with more before they are compared.
+        if (timedOut(oracle) != timedOut(tested)) {
+            long longer = LONGER * options.timeoutNanos();
+            if (timedOut(oracle)) oracle = CaseRunner.run(b, options.oracle(), longer);
+            else tested = CaseRunner.run(b, options.tested(), longer);
+        }
         return new Comparison(StateDiff.compare(oracle, tested), oracle, tested);
     }
+
+    private static final int LONGER = 8;
+
+    private static boolean timedOut(FinalState s) { return s.stop().cause() == StopReason.Cause.TIMEOUT; }
 
     private List<StateDiff.Difference> differences(FuzzCase c, Set<Integer> nopped) { return compare(c, nopped).diffs(); }
 

@@ -23,7 +23,7 @@ class DifferentialTest {
         // Each run is a few milliseconds of guest time; the few cases that loop for ever (in both modes alike: a
         // handler table the case overwrote, say) cost their whole limit, so it is short.
         var options = new CpuDifferential.Options(SEED, 0, CASES, ExecutionMode.EMULATE, ExecutionMode.FULL,
-                2_000_000_000L, Math.max(2, Runtime.getRuntime().availableProcessors()), false);
+                500_000_000L, Math.max(2, Runtime.getRuntime().availableProcessors()), false);
         StringWriter reproducers = new StringWriter();
         CpuDifferential.Summary summary = new CpuDifferential(options).run(new PrintWriter(reproducers));
         System.out.println(summary.line());
