@@ -96,6 +96,10 @@ public final class CpuDifferential {
                     out.print(r.report());
                     out.flush();
                 }
+                if (cases % PROGRESS == 0) {   // a long run says how it goes
+                    out.println(new Summary(cases, outcomes, explained, (System.nanoTime() - began) / 1e9).line() + " (so far)");
+                    out.flush();
+                }
             }
         } finally {
             pool.shutdownNow();
@@ -157,6 +161,9 @@ public final class CpuDifferential {
         return new CaseResult(index, Outcome.DIVERGED, Set.of(),
                 Reproducer.format(small.fuzzCase(), small.nopped(), shrunkDiffs, header));
     }
+
+    /** A long run prints its summary so far every this many cases. */
+    private static final int PROGRESS = 10_000;
 
     /** Runs of both modes a divergence is shrunk with, by default. */
     public static final int SHRINK_TRIES = 400;
