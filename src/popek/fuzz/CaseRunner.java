@@ -14,22 +14,15 @@ final class CaseRunner {
     private CaseRunner() { }
 
     /** Writes the image's non-zero pages (a page written is a page the host must map: 20 us each on a busy host). */
-    private static void load(popek.memory.GuestMemory ram, Image image) {
-        byte[] b = image.bytes;
-        for (int at = 0; at < b.length; at += 4096) {
-            for (int i = at; i < at + 4096; i++) {
-                if (b[i] != 0) {
-                    ram.write(at, b, at, 4096);
-                    break;
-                }
-            }
-        }
+    private static void load(popek.memory.GuestMemory ram, FuzzCase.Built built) {
+        byte[] b = built.image().bytes;
+        for (int page : built.pages()) ram.write(page * 4096L, b, page * 4096, 4096);
     }
 
     static FinalState run(FuzzCase.Built built, ExecutionMode mode, long timeoutNanos) {
         MachineBuilder b = new MachineBuilder().memory(Layout.RAM).serialOutput(OutputStream.nullOutputStream())
                 .timeoutNanos(timeoutNanos).wallClock(Instant.parse("2026-01-01T00:00:00Z")).mode(mode)
-                .raw(ram -> load(ram, built.image()), built.source()::enter);
+                .raw(ram -> load(ram, built), built.source()::enter);
         try (Machine m = b.build()) {
             StopReason stop;
             try {

@@ -16,9 +16,10 @@ record FuzzCase(long seed, int index, boolean realStart, int[] gprs, int eflags,
     /**
      * The image and code of a built case: the start offset, length and code size of each instruction, and whether
      * every piece was emitted in the code size it was generated for (a case shrunk without the piece that changed
-     * modes is not).
+     * modes is not); and which 4 KiB pages of the image hold anything (the only ones to load).
      */
-    record Built(FuzzCase source, Image image, byte[] code, int[] starts, int[] lengths, int[] bits, boolean consistent) {
+    record Built(FuzzCase source, Image image, byte[] code, int[] starts, int[] lengths, int[] bits, boolean consistent,
+                 int[] pages) {
         int entry() { return Layout.CODE; }
     }
 
@@ -59,7 +60,7 @@ record FuzzCase(long seed, int index, boolean realStart, int[] gprs, int eflags,
             image.put8(Layout.LENGTHS + starts[i], lengths[i]);
         }
         image.put(Layout.CODE, code);
-        return new Built(this, image, code, starts, lengths, bits, consistent);
+        return new Built(this, image, code, starts, lengths, bits, consistent, image.nonZeroPages());
     }
 
     /** Sets the CPU's entry state on a new engine (the vCPU exists, RAM is loaded); returns EIP. */

@@ -33,6 +33,18 @@ final class Image {
         return get8(at) | get8(at + 1) << 8 | get8(at + 2) << 16 | get8(at + 3) << 24;
     }
 
+    /** The indices of the 4 KiB pages that are not all zero. */
+    int[] nonZeroPages() {
+        int[] pages = new int[SIZE / 4096];
+        int n = 0;
+        for (int p = 0; p < pages.length; p++) {
+            if (Arrays.mismatch(bytes, p * 4096, p * 4096 + 4096, ZERO, 0, 4096) >= 0) pages[n++] = p;
+        }
+        return Arrays.copyOf(pages, n);
+    }
+
+    private static final byte[] ZERO = new byte[4096];
+
     Image copy() {
         Image i = new Image();
         System.arraycopy(bytes, 0, i.bytes, 0, SIZE);
