@@ -96,6 +96,11 @@ abstract sealed class ModeExits implements ExitHandler, Hooks.Interrupt, Hooks.I
     @Override
     public boolean deliverRefusedPageFault() {
         if (mmu == null) return false;
+        long missing = mmu.takeMissingFetch();
+        if (missing >= 0) {
+            requests.requestStop(texts.jumpedToNoMemory(missing | (uc.lastInvalidAddress() & 0xFFF), uc.reg(X86.EIP)));
+            return true;
+        }
         int pf = mmu.takeFault();
         if (pf < 0) return false;
         pageFault(uc.lastInvalidAddress(), pf);

@@ -69,6 +69,12 @@ final class StopTexts implements Hooks.UnmappedAccess, AutoCloseable {
                 m.address, describe(eip)));
     }
 
+    /** The guest's code ran on into a page with no RAM (the shadow MMU refused the fetch). */
+    StopReason jumpedToNoMemory(long physical, int eip) {
+        return new StopReason(StopReason.Cause.UNMAPPED_MEMORY, String.format(
+                "the guest jumped to physical address 0x%08x, where there is no memory (at %s)", physical, describe(eip)));
+    }
+
     /** An instruction form Popek does not emulate ({@code what}: "a task gate", ...). */
     StopReason unsupported(String what, int eip) {
         return new StopReason(StopReason.Cause.UNSUPPORTED, String.format(

@@ -262,4 +262,27 @@ class PinnedCasesTest {
             a.rm(32, Asm.Mem.abs(Layout.DATA), 7, 0xF7).end();                      // idiv dword [data]: #DE
         }));
     }
+
+    /**
+     * A jump to a physical address with no RAM stops the machine, "the guest jumped to physical address ...", in both
+     * modes; in full mode the shadow MMU handed Unicorn that address for the fetch and Unicorn stopped with an
+     * exception Popek reported as an internal error. Paging off, and through a page table.
+     */
+    @Test
+    void aJumpToNoMemoryStopsTheMachineInBothModes() {
+        for (boolean paging : new boolean[] {false, true}) {
+            var r = Pinned.compare(Pinned.of(false, e -> {
+                if (paging) {   // linear 0x00400000 onto physical 0xff000000 through the 4 MiB page of directory entry 1
+                    e.image.put32(Layout.PD_PSE + 4, 0xFF000000 | 0x87);
+                    e.a.op(0x0F, 0x20, 0xE0).rm(32, new Asm.Reg(Operands.EAX), 1, 0x83).immAfter(1, 0x10).op(0x0F, 0x22, 0xE0);
+                    e.a.movImm(32, Operands.EAX, Layout.PD_PSE).op(0x0F, 0x22, 0xD8);
+                    e.a.op(0x0F, 0x20, 0xC0).rm(32, new Asm.Reg(Operands.EAX), 1, 0x81).immAfter(4, 0x80000000).op(0x0F, 0x22, 0xC0);
+                }
+                e.a.movImm(32, Operands.EAX, paging ? 0x00400000 : 0xFF000000).op(0xFF, 0xE0);   // jmp eax
+            }));
+            assertEquals(java.util.List.of(), r.diffs(), "paging " + paging);
+            assertEquals(popek.cpu.StopReason.Cause.UNMAPPED_MEMORY, r.tested().stop().cause(), r.tested().stop().message());
+            assertTrue(r.tested().stop().message().contains("jumped to physical address 0xff000000"), r.tested().stop().message());
+        }
+    }
 }
