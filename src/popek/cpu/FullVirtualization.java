@@ -199,15 +199,31 @@ final class FullVirtualization implements AutoCloseable {
             uc.setReg(X86.EIP, start - csBase);
             return TrapResult.INTERRUPT_FIRST;
         }
+        stepTrap = false;
+        boolean stepping = false;
+        if (maybeStepping) {
+            stepping = (uc.reg(X86.EFLAGS) & X86.FLAG_TF) != 0;
+            maybeStepping = stepping;
+        }
         try {
             fetch(pageStart + offset, start, length);
             op.decode(start - csBase, (segments.hflags() & CpuContext.HF_CS32) != 0);
+            emulator.stepping = false;
             TrapResult result = emulator.emulate(lastClass, eipAfter);
             if (lastClass.transfersControl()) enteredAt();
+            if (emulator.stepping) maybeStepping = true;
+            // TF at the start of the instruction means a single-step #DB after it, except after a hlt and in the
+            // shadow of mov ss / pop ss, which holds debug traps back like interrupts.
+            stepTrap = stepping && result != TrapResult.HALT && !(result == TrapResult.SHADOW
+                    && (lastClass == SensitiveClass.SEG_POP || lastClass == SensitiveClass.SEG_MOV_WRITE));
             return result;
         } catch (GuestFault f) {
             uc.setReg(X86.EIP, start - csBase);
             return TrapResult.FAULTED;
+        } catch (NoMemory m) {
+            uc.setReg(X86.EIP, start - csBase);
+            noMemory = m;
+            return TrapResult.NO_MEMORY;
         }
     }
 
@@ -222,6 +238,38 @@ final class FullVirtualization implements AutoCloseable {
         int page = linear >>> 12, slot = page & (CACHE - 1), p = user ? 1 : 0;
         if (cacheTag[p][slot] != page + 1) return;   // not translated since the cache entry went: a fill will come
         if (!(user ? userCode : code).isInstructionStart(cacheShadow[p][slot], linear & 0xFFF)) uc.flushTlb();
+    }
+
+    private NoMemory noMemory;
+
+    /** What the last {@link #NO_MEMORY} result was about. */
+    NoMemory noMemory() { return noMemory; }
+
+    // ---------------------------------------------------------------- single-stepping (EFLAGS.TF)
+
+    /**
+     * The guest may be single-stepping: TF was seen set (an emulated popf or iret set it, or the engine raised a
+     * single-step #DB), so each trap reads EFLAGS until one finds TF clear. Reading it on every trap would cost a
+     * native call on the hot path for a flag a kernel almost never sets.
+     */
+    private boolean maybeStepping;
+    private boolean stepTrap;
+
+    /** After {@link #trap}: the emulated instruction began with TF set, so a single-step #DB is due after it. */
+    boolean stepTrap() { return stepTrap; }
+
+    /**
+     * The engine raised a single-step #DB with EIP {@code eip}: is that inside the padding of a rewritten instruction
+     * (the nops before its int3), a step the guest's own instruction stream does not have? Such a step is not
+     * delivered: the guest sees one #DB, after the emulated instruction ({@link #stepTrap}).
+     */
+    boolean steppedPadding(int eip) {
+        maybeStepping = true;
+        int linear = (int) segments.base(X86.SEG_CS) + eip;
+        boolean user = (segments.hflags() & 3) == 3;
+        ShadowCode shadows = user ? userCode : code;
+        long shadow = lookUp(shadows, linear, user);
+        return shadow >= 0 && shadows.insidePadding(shadow, linear & 0xFFF);
     }
 
     /** A linear code page the cache does not know: walk the guest's tables to its RAM page, then find its shadow. */

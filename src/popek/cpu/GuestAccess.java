@@ -7,14 +7,16 @@ import popek.memory.PageWalker;
 
 /**
  * Guest memory as the CPU sees it at a given moment: linear addresses translated through the guest's paging (read
- * from the engine by {@link #refresh}) into guest RAM. A failed translation raises the guest's #PF (CR2 set), an
- * address outside RAM raises #GP: what the VMM does on the guest's behalf faults exactly as the CPU would.
+ * from the engine by {@link #refresh}) into guest RAM. A failed translation raises the guest's #PF (CR2 set): what the
+ * VMM does on the guest's behalf faults exactly as the CPU would. A physical address outside RAM throws
+ * {@link NoMemory}, and the machine stops as it does when the guest's own access goes there.
  */
 final class GuestAccess {
     private final Unicorn uc;
     private final GuestMemory ram;
     private final PageWalker walker;
     private final GuestFault fault;
+    private final NoMemory noMemory = new NoMemory();
     private int cr0, cr3, cr4;
     private long efer;
 
@@ -76,7 +78,7 @@ final class GuestAccess {
     /** Physical address of [linear, linear + size) when it does not cross a page; the caller splits otherwise. */
     private long checked(int linear, int size, int access, boolean user) {
         long p = physical(linear, access, user);
-        if (!ram.contains(p, size)) throw fault.raise(Vectors.GP, 0);   // the VMM cannot act on memory that is not RAM
+        if (!ram.contains(p, size)) throw noMemory.at(ram.contains(p, 1) ? ram.size() : p, access == PageWalker.WRITE);
         return p;
     }
 

@@ -35,7 +35,9 @@ final class InterruptDelivery {
          */
         INTO_MISSING_BIOS,
         /** A para-virtualised guest's trap table has no entry for the vector ({@link #missingVector()}): nothing was delivered. */
-        NO_TRAP_ENTRY
+        NO_TRAP_ENTRY,
+        /** The delivery reached memory that does not exist ({@link #noMemory()}): the machine stops, as Unicorn would. */
+        NO_MEMORY
     }
 
     private final Unicorn uc;
@@ -52,6 +54,11 @@ final class InterruptDelivery {
 
     /** The vector {@link Result#NO_TRAP_ENTRY} was about. */
     int missingVector() { return missingVector; }
+
+    private NoMemory noMemory;
+
+    /** Where {@link #NO_MEMORY} was about. */
+    NoMemory noMemory() { return noMemory; }
 
     InterruptDelivery(Unicorn uc, GuestAccess mem, GuestFault fault, SegmentCache segments) {
         this.uc = uc;
@@ -94,6 +101,9 @@ final class InterruptDelivery {
                     deliverReal(vector, returnEip);
                 } else deliverOnce(vector, source, pushError, errorCode, returnEip, givenGate);
                 return Result.DELIVERED;
+            } catch (NoMemory m) {
+                noMemory = m;
+                return Result.NO_MEMORY;
             } catch (GuestFault f) {
                 givenGate = 0;
                 if (noTrapEntry) return Result.NO_TRAP_ENTRY;
@@ -158,6 +168,7 @@ final class InterruptDelivery {
         long code = readDescriptor(sel, ext);
         if (!Descriptor.isCode(code) || Descriptor.dpl(code) > cpl) throw fault.raise(Vectors.GP, (sel & ~3) + ext);
         if (!Descriptor.present(code)) throw fault.raise(Vectors.NP, (sel & ~3) + ext);
+        SegmentOps.markAccessed(uc, mem, sel, code);
         int newCpl = Descriptor.conforming(code) ? cpl : Descriptor.dpl(code);
 
         int esp = uc.reg(X86.ESP);
@@ -209,9 +220,9 @@ final class InterruptDelivery {
         if (newCpl < cpl) {
             uc.context().setCpl(newCpl);
             uc.setReg(X86.SS, newSs);
-            uc.setReg(X86.CS, newCs);
+            SegmentOps.loadCode(uc, newCs, code);
         } else if (newCs != cs) {
-            uc.setReg(X86.CS, newCs);
+            SegmentOps.loadCode(uc, newCs, code);
         }
         segments.codeLoaded(code);
         uc.setReg(X86.ESP, at);

@@ -1,5 +1,6 @@
 package popek.cpu;
 
+import popek.engine.CpuContext;
 import popek.engine.Unicorn;
 
 /**
@@ -71,6 +72,9 @@ final class SegmentCache {
     void codeLoaded(int bits) {
         if (codeBits != 0 && codeBits != bits) uc.flushTlb();
         codeBits = bits;
+        // The cached hflags decide how the next trapped instruction is decoded: keep their CS32 bit with the new CS
+        // (a far jmp to 16-bit code left it saying 32, so a 16-bit mov dx, ss wrote all of EDX).
+        if (valid) hflags = bits == 32 ? hflags | CpuContext.HF_CS32 : hflags & ~CpuContext.HF_CS32;
     }
 
     private int codeBits;

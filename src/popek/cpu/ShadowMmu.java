@@ -21,6 +21,7 @@ import popek.memory.PageWalker;
  */
 final class ShadowMmu implements Hooks.TlbFill {
     private final Unicorn uc;
+    private final GuestMemory ram;
     private final PageWalker walker;
     private final FullVirtualization full;
     private boolean faultPending;
@@ -29,12 +30,14 @@ final class ShadowMmu implements Hooks.TlbFill {
     /** {@code full}: full virtualisation's code discovery, or null (emulate mode). */
     ShadowMmu(Unicorn uc, GuestMemory ram, FullVirtualization full) {
         this.uc = uc;
+        this.ram = ram;
         this.walker = new PageWalker(ram);
         this.full = full;
     }
 
     @Override
     public long fill(long vaddr, int type) {
+        vaddr &= 0xFFFFFFFFL;   // a 32-bit linear address (Unicorn can hand one sign-extended: measured for a fetch)
         int cr0 = uc.reg(X86.CR0);
         boolean cpl3 = (uc.selector(X86.CS) & 3) == 3;
         boolean systemTable = cpl3 && holdsSystemTable((int) vaddr);
@@ -69,6 +72,12 @@ final class ShadowMmu implements Hooks.TlbFill {
             // its port I/O traps through the hooks as always, and setting PE flushes the TLB, so the first
             // protected-mode fetch of any page comes back here to be scanned.
             if (type == X86.MEM_FETCH) {
+                if (!ram.contains(p, 4096)) {
+                    // No RAM to run: the engine, handed such a page for a fetch, stops with an exception Popek could
+                    // only call internal (measured), where emulate mode's stops as a jump to no memory.
+                    missingFetch = p;
+                    return -1;
+                }
                 if ((cr0 & X86.CR0_PE) != 0) return full.codeFetch(vaddr, p, cpl3) | EXEC;
                 full.realModeFetch();
                 return p | perms;
@@ -96,6 +105,19 @@ final class ShadowMmu implements Hooks.TlbFill {
     private static boolean overlaps(int page, long base, int limit) {
         long p = page & 0xFFFFF000L;
         return limit > 0 && p <= base + limit && base < p + 4096;
+    }
+
+    private long missingFetch = NONE;
+    private static final long NONE = -1;
+
+    /**
+     * Takes the fetch a fill refused because its page has no RAM: returns that page's guest-physical address, or -1 if
+     * none is pending.
+     */
+    long takeMissingFetch() {
+        long p = missingFetch;
+        missingFetch = NONE;
+        return p;
     }
 
     /** Takes the fault a refused fill left: returns its #PF error code, or -1 if none is pending. */

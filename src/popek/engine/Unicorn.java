@@ -464,6 +464,11 @@ public final class Unicorn implements AutoCloseable {
         addInsnHook(stub(m, FunctionDescriptor.ofVoid(PTR, PTR), null), X86.INS_SYSENTER);
     }
 
+    public void onSyscall(Hooks.Syscall h) {
+        MethodHandle m = bound(h, Hooks.Syscall.class, "syscall", MethodType.methodType(void.class));
+        addInsnHook(stub(m, FunctionDescriptor.ofVoid(PTR, PTR), null), X86.INS_SYSCALL);
+    }
+
     public void onInterrupt(Hooks.Interrupt h) {
         MethodHandle m = bound(h, Hooks.Interrupt.class, "interrupt", MethodType.methodType(void.class, int.class));
         addHook(HOOK_INTR, stub(m, FunctionDescriptor.ofVoid(PTR, JAVA_INT, PTR), null));

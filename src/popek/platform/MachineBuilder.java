@@ -149,8 +149,22 @@ public final class MachineBuilder {
         return this;
     }
 
+    private java.util.function.Consumer<GuestMemory> rawLoad;
+    private java.util.function.ToIntFunction<Unicorn> rawEntry;
+
+    /**
+     * Boots no image: {@code load} fills guest RAM, and {@code entry} sets the CPU's whole entry state once the vCPU
+     * exists (so a segment load can read its descriptor through the shadow MMU) and returns the entry EIP. For the
+     * differential tester, which starts each case from a state it chose.
+     */
+    public MachineBuilder raw(java.util.function.Consumer<GuestMemory> load, java.util.function.ToIntFunction<Unicorn> entry) {
+        this.rawLoad = load;
+        this.rawEntry = entry;
+        return this;
+    }
+
     public Machine build() throws BootImageException {
-        if (kernel == null && linuxKernel == null && diskSpecs.isEmpty()) throw new IllegalStateException("no kernel or disk to boot");
+        if (kernel == null && linuxKernel == null && diskSpecs.isEmpty() && rawLoad == null) throw new IllegalStateException("no kernel or disk to boot");
         if (diskSpecs.size() > 2) throw new BootImageException("at most two disks: the primary ATA channel's master and slave");
         GuestMemory ram = new GuestMemory(memoryBytes);
         Unicorn cpu = null;
@@ -168,8 +182,10 @@ public final class MachineBuilder {
             byte[] kernelImage = kernel != null ? MultibootLoader.read(kernel, ram.size()) : null;
             MultibootBoot boot = kernel != null ? MultibootLoader.load(ram, kernel, kernelImage, cmdline) : null;
             LinuxLoader.LinuxBoot linux = linuxKernel != null ? LinuxLoader.load(ram, linuxKernel, initrd, cmdline) : null;
-            boolean diskBoot = boot == null && linux == null;
-            PvNote note = paraNote(boot != null ? kernel : linux != null ? linuxKernel : diskSpecs.get(0).file(), kernelImage);
+            if (rawLoad != null) rawLoad.accept(ram);
+            boolean diskBoot = boot == null && linux == null && rawLoad == null;
+            PvNote note = rawLoad != null ? null
+                    : paraNote(boot != null ? kernel : linux != null ? linuxKernel : diskSpecs.get(0).file(), kernelImage);
             if (diskBoot) DiskBoot.prepare(ram, disks.get(0), diskSpecs.get(0).file());
             BiosDataArea.write(ram);
             MpTable.write(ram);
@@ -244,10 +260,16 @@ public final class MachineBuilder {
                     .build();
             stopHandle.vcpu = vcpu;
 
-            // The state the boot path hands the kernel's first instruction, written the same way in every mode.
-            EntryState state = boot != null ? EntryState.multiboot(boot) : diskBoot ? EntryState.bootSector() : EntryState.linux(linux);
-            state.apply(cpu);
-            long entry = state.eip();
+            // The state the boot path hands the kernel's first instruction, written the same way in every mode (a raw
+            // machine's, built by the differential tester, by its own hook).
+            long entry;
+            if (rawEntry != null) {
+                entry = rawEntry.applyAsInt(cpu) & 0xFFFFFFFFL;
+            } else {
+                EntryState state = boot != null ? EntryState.multiboot(boot) : diskBoot ? EntryState.bootSector() : EntryState.linux(linux);
+                state.apply(cpu);
+                entry = state.eip();
+            }
             Machine machine = new Machine(ram, cpu, vcpu, console, stats, ports, marker, (int) entry, ata, disks, screen);
             if (autoInput && !keyboardInput) console.typeIntoWhen(kbc, machine::screenIsConsole);
             return machine;

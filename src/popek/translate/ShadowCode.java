@@ -223,6 +223,27 @@ public final class ShadowCode {
         return slot < 0 ? -1 : poolBase + (long) slot * PAGE;
     }
 
+    /**
+     * Is {@code offset} in the shadow at pool page {@code poolPage} strictly inside a rewritten instruction, on one of
+     * the nops before its {@code int3} (or on the {@code int3} itself, past the first byte)? A single step of the
+     * shadow's padding lands there; the guest's own instruction has no such boundary.
+     */
+    public boolean insidePadding(long poolPage, int offset) {
+        int slot = slotAt(poolPage);
+        int[] traps = trapOffsets[slot];
+        int lo = 0, hi = traps.length - 1, found = -1;
+        while (lo <= hi) {   // the first int3 at or after offset
+            int mid = (lo + hi) >>> 1;
+            if (traps[mid] >= offset) {
+                found = mid;
+                hi = mid - 1;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return found >= 0 && scans[slot].offset(trapSites[slot][found]) < offset;
+    }
+
     /** The newest 32-bit shadow's scan of the RAM page at {@code physPage}, or null if it has none. */
     public ScanResult scanOf(long physPage) {
         long shadow = shadowPageOf(physPage, 32);
@@ -237,12 +258,12 @@ public final class ShadowCode {
      * {@code rdtsc}/{@code rdtscp} (so that user code too reads the virtual TSC: Unicorn 2.1.1 cannot hook them).
      */
     private boolean rewritten(int classOrdinal) {
-        if (!kernel) return classOrdinal == IO || classOrdinal == RDTSC;
+        if (!kernel) return classOrdinal == IO || classOrdinal == RDTSC || classOrdinal == IDIV;
         return classOrdinal != IO && classOrdinal != CPUID && classOrdinal != INT_N;
     }
 
     private static final int IO = SensitiveClass.IO.ordinal(), CPUID = SensitiveClass.CPUID.ordinal(),
-            RDTSC = SensitiveClass.RDTSC.ordinal(),
+            RDTSC = SensitiveClass.RDTSC.ordinal(), IDIV = SensitiveClass.IDIV.ordinal(),
             INT_N = SensitiveClass.INT_N.ordinal();
 
     /** Shadows built, including rebuilds. */

@@ -219,4 +219,19 @@ class CodeScannerTest {
         assertTrue(cut.isInstructionStart(PAGE_SIZE - 4), cut.toString());
         assertEquals(CLI, cut.classAt(PAGE_SIZE - 4), cut.toString());
     }
+
+    /**
+     * A mov to or from a segment register that does not exist (8C /6, /7; 8E /6, /7) is #UD but has its ModRM byte like
+     * any mov (Capstone declines it): the sweep steps over both bytes, and does not take the FA of 8C FA for a cli
+     * to rewrite, which corrupted the instruction in full mode (found by the differential tester).
+     */
+    @Test
+    void movWithAnUndefinedSegmentRegisterIsAsLongAsTheCpuSays() {
+        for (String bad : new String[] {"8c fa", "66 8c f2", "8e f8", "8c 7c 24 08", "8e b0 00 01 00 00"}) {
+            ScanResult r = scanner.scan(page(0x20, bad + " b9 06 00 00 00 ba c5 16 10 00 fa"), 0, PAGE, 32, null);
+            assertEquals(1, r.count(), bad + ": " + r);
+            assertEquals(CLI, r.sensitiveClass(0), bad + ": " + r);
+            assertEquals(0x20 + (bad.length() + 1) / 3 + 10, r.offset(0), bad + ": " + r);
+        }
+    }
 }
