@@ -123,6 +123,13 @@ public final class CpuDifferential {
         FuzzCase c = CaseGen.generate(options.seed(), index);
         Comparison first = compare(c, Set.of());
         List<StateDiff.Difference> diffs = first.diffs();
+        if (first.oneTimedOut()) {   // nothing to compare: the host was slow, or a mode is; said, never a failure
+            FinalState late = timedOut(first.oracle()) ? first.oracle() : first.tested();
+            FinalState done = late == first.oracle() ? first.tested() : first.oracle();
+            ExecutionMode lateMode = late == first.oracle() ? options.oracle() : options.tested();
+            return inconclusive(index, String.format("%s mode ran out of time (%s mode: %s)", lateMode.label(),
+                    (lateMode == options.oracle() ? options.tested() : options.oracle()).label(), StateDiff.describe(done.stop())));
+        }
         if (diffs.isEmpty()) {
             Outcome o = agreed(first.oracle());
             return new CaseResult(index, o, Set.of(), options.verbose() ? "case " + index + ": " + o.label + "\n" : "");
@@ -137,8 +144,12 @@ public final class CpuDifferential {
         for (Piece p : c.pieces()) present.addAll(p.quirks());
         FuzzCase clean = c.withPieces(c.pieces().stream().map(Piece::withoutQuirks).filter(java.util.Objects::nonNull).toList());
         if (!present.isEmpty()) {
-            List<StateDiff.Difference> without = differences(clean, Set.of());
-            if (without.isEmpty()) {
+            Comparison without = compare(clean, Set.of());
+            if (without.anyTimedOut()) {
+                return inconclusive(index, "the modes differ (" + diffs.get(0) + "), and the run without the pieces that may "
+                        + "meet a known Unicorn error ran out of time");
+            }
+            if (without.diffs().isEmpty()) {
                 Set<Quirk> rules = narrow(c, present);
                 StringBuilder s = new StringBuilder();
                 if (options.verbose()) {
@@ -149,7 +160,7 @@ public final class CpuDifferential {
             }
         }
         Shrinker.Shrunk small = Shrinker.shrink(clean, a -> a.fuzzCase().build(a.nopped()).consistent()
-                && !differences(a.fuzzCase(), a.nopped()).isEmpty(), options.shrinkTries());
+                && diverges(a.fuzzCase(), a.nopped()), options.shrinkTries());
         List<StateDiff.Difference> shrunkDiffs = differences(small.fuzzCase(), small.nopped());
         if (shrunkDiffs.isEmpty()) {   // a divergence that does not come back (should not happen: runs are deterministic)
             small = new Shrinker.Shrunk(clean, Set.of(), 0);
@@ -160,6 +171,12 @@ public final class CpuDifferential {
                 small.fuzzCase().pieces().size(), small.tries());
         return new CaseResult(index, Outcome.DIVERGED, Set.of(),
                 Reproducer.format(small.fuzzCase(), small.nopped(), shrunkDiffs, header));
+    }
+
+    private CaseResult inconclusive(int index, String why) {
+        return new CaseResult(index, Outcome.INCONCLUSIVE, Set.of(), String.format(
+                "INCONCLUSIVE: case %d of seed %d: %s; again with more time: ./popek fuzz --seed %d --case %d --case-timeout 60s%n",
+                index, options.seed(), why, options.seed(), index));
     }
 
     /** A long run prints its summary so far every this many cases. */
@@ -174,13 +191,20 @@ public final class CpuDifferential {
         for (Quirk q : present) {
             FuzzCase without = c.withPieces(c.pieces().stream().map(p -> p.quirks().contains(q) ? p.withoutQuirks() : p)
                     .filter(java.util.Objects::nonNull).toList());
-            if (differences(without, Set.of()).isEmpty()) return EnumSet.of(q);
+            if (agree(without, Set.of())) return EnumSet.of(q);
         }
         return present;
     }
 
-    /** Both modes' final states of one run of a case, and their differences. */
-    record Comparison(List<StateDiff.Difference> diffs, FinalState oracle, FinalState tested) { }
+    /**
+     * Both modes' final states of one run of a case, and their differences (none when a mode ran out of time: a run
+     * cut short by the host's clock is not a state to compare).
+     */
+    record Comparison(List<StateDiff.Difference> diffs, FinalState oracle, FinalState tested) {
+        boolean anyTimedOut() { return timedOut(oracle) || timedOut(tested); }
+
+        boolean oneTimedOut() { return timedOut(oracle) != timedOut(tested); }
+    }
 
     Comparison compare(FuzzCase c, Set<Integer> nopped) {
         FuzzCase.Built b = c.build(nopped);
@@ -193,8 +217,18 @@ public final class CpuDifferential {
             if (timedOut(oracle)) oracle = CaseRunner.run(b, options.oracle(), longer);
             else tested = CaseRunner.run(b, options.tested(), longer);
         }
-        return new Comparison(StateDiff.compare(oracle, tested), oracle, tested);
+        boolean late = timedOut(oracle) || timedOut(tested);
+        return new Comparison(late ? List.of() : StateDiff.compare(oracle, tested), oracle, tested);
     }
+
+    /** Do both modes run the case to the same state, neither out of time (what an explanation needs)? */
+    private boolean agree(FuzzCase c, Set<Integer> nopped) {
+        Comparison r = compare(c, nopped);
+        return !r.anyTimedOut() && r.diffs().isEmpty();
+    }
+
+    /** Do the modes run the case to different states (each to its end: a run out of time proves nothing)? */
+    private boolean diverges(FuzzCase c, Set<Integer> nopped) { return !compare(c, nopped).diffs().isEmpty(); }
 
     private static final int LONGER = 8;
 

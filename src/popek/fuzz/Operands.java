@@ -24,6 +24,25 @@ final class Operands {
         void setup(Asm a) {
             for (int i = 0; i < setupRegs.length; i++) a.movImm(bits, setupRegs[i], setupValues[i]);
         }
+
+        /**
+         * The Unicorn errors a store of up to 8 bytes through this operand may meet. A 16-bit offset (its registers
+         * are set just before, so it is known) lands in the handlers or the code when the segment's base is 0, as it
+         * is in real mode for SS, FS and GS, and after a piece loads a flat selector; 32-bit operands stay in the
+         * data region (every base is 0 or its start).
+         */
+        java.util.Set<Quirk> storeQuirks() {
+            if (bits != 16) return java.util.EnumSet.noneOf(Quirk.class);
+            int offset = mem.disp();
+            for (int v : setupValues) offset += v;
+            return storeQuirks16(offset & 0xFFFF, 8);
+        }
+    }
+
+    /** {@link MemOp#storeQuirks} for stores to [offset, offset + bytes) of a 16-bit segment. */
+    static java.util.Set<Quirk> storeQuirks16(int offset, int bytes) {
+        return offset + bytes > Layout.HANDLERS && offset < Layout.CODE_END
+                ? java.util.EnumSet.of(Quirk.SMC_STORE_INTO_NEXT_BLOCK) : java.util.EnumSet.noneOf(Quirk.class);
     }
 
     /** Offsets random loads and stores use: the first half of the data region (the rest holds allocated operands). */

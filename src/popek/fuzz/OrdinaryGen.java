@@ -49,7 +49,7 @@ final class OrdinaryGen {
                 boolean store = r.nextBoolean();
                 boolean bytes = r.nextInt(4) == 0;
                 int opc = (store ? 0x88 : 0x8A) | (bytes ? 0 : 1);
-                return new Piece(store ? "store" : "load", e -> {
+                return new Piece(store ? "store" : "load", store ? m.storeQuirks() : java.util.EnumSet.noneOf(Quirk.class), e -> {
                     m.setup(e.a);
                     e.a.rm(bytes ? 0 : op, m.mem(), src, opc).end();
                 });
@@ -57,7 +57,7 @@ final class OrdinaryGen {
             case 6 -> {
                 MemOp m = Operands.mem(r, bits);
                 int alu = r.nextInt(8), v = r.nextInt(256);
-                return new Piece("alu m,imm", e -> {
+                return new Piece("alu m,imm", alu != 7 ? m.storeQuirks() : java.util.EnumSet.noneOf(Quirk.class), e -> {
                     m.setup(e.a);
                     e.a.rm(op, m.mem(), alu, 0x83).immAfter(1, v);
                 });
@@ -127,7 +127,10 @@ final class OrdinaryGen {
                 int count = r.nextInt(12);
                 boolean rep = r.nextBoolean();
                 int si = Layout.DATA + r.nextInt(0x3000), di = Layout.DATA + 0x3000 + r.nextInt(0x3000);
-                return new Piece("string", e -> {
+                // (DI may run down as well as up: a popf piece can set DF.)
+                java.util.Set<Quirk> quirks = bits == 16 && (str == 0xA4 || str == 0xA5 || str == 0xAA || str == 0xAB)
+                        ? Operands.storeQuirks16(di - 0x10000 - 4 * count, 8 * count + 8) : java.util.EnumSet.noneOf(Quirk.class);
+                return new Piece("string", quirks, e -> {
                     int off = bits == 16 ? 0x10000 : 0;   // real mode: DS and ES point at the data region
                     e.a.movImm(bits, Operands.ESI, si - off).movImm(bits, Operands.EDI, di - off).movImm(bits, Operands.ECX, count);
                     if (rep) e.a.op(0xF3, str); else e.a.op(str);
@@ -177,7 +180,7 @@ final class OrdinaryGen {
             case 20 -> {
                 MemOp m = Operands.mem(r, bits);
                 boolean xadd = r.nextBoolean(), lock = r.nextBoolean();
-                return new Piece(xadd ? "xadd" : "cmpxchg", e -> {
+                return new Piece(xadd ? "xadd" : "cmpxchg", m.storeQuirks(), e -> {
                     m.setup(e.a);
                     e.a.begin();
                     if (lock) e.a.raw(0xF0);

@@ -10,6 +10,12 @@ enum Outcome {
     AGREED_STOPPED("agreed (stopped)"),
     /** Both modes ran out of time; nothing to compare. */
     TIMED_OUT("both timed out"),
+    /**
+     * One mode ran out of time, even given eight times as long, where the other finished, or the run that checks a
+     * difference against the known errors did: nothing to compare (the clock is the host's), so not a failure; the
+     * case is printed, to be run again with a longer limit.
+     */
+    INCONCLUSIVE("inconclusive (out of time)"),
     /** The modes differ where Unicorn is known to be wrong. */
     EXPLAINED("explained"),
     /** The modes differ and no rule explains it: a bug. */

@@ -23,6 +23,12 @@ enum Quirk {
     SMC_WITHOUT_JUMP("self-modifying code with no jump or serializing instruction between the store and the changed "
             + "instruction behaves as the model does (SDM vol. 3A, 8.1.3: only store, jump, execute is portable): QEMU "
             + "runs the new bytes at once, full mode the rewritten copy its block was translated from"),
+    SMC_STORE_INTO_NEXT_BLOCK("a store that changes the code of a translated block but starts before it (in bytes "
+            + "that no block, or another block, holds) leaves that block translated: Unicorn 2.1.1 runs its old code "
+            + "even when a jump, call or interrupt enters it long after the store, where the CPU runs the new bytes (SDM "
+            + "vol. 3A, 8.1.3). Measured with Unicorn alone: a dword store at 0x200f over 'mov eax, 1' at 0x2010, "
+            + "then a call, left EAX 1; a store starting at 0x2010 is seen. Full mode runs the new bytes (a write to "
+            + "a page it has shadows of sends it back to be checked)"),
     NULL_FS_GS_KEPT("iret or retf to an outer ring: QEMU leaves FS and GS alone when they hold a null selector (its "
             + "own note: for x86-64 bases), where the SDM nulls every data segment register whose hidden DPL is below the "
             + "new CPL, a null one's RPL included, as QEMU does for DS and ES"),

@@ -26,7 +26,9 @@ final class SegmentGen {
         int sel = seg == 2 ? SensitiveGen.stackSelector(r) : seg == 3 ? SensitiveGen.goodData(r) : SensitiveGen.pick(r);
         boolean mem = r.nextInt(4) == 0;
         MemOp m = Operands.mem(r, s.bits());
-        return new Piece(String.format("mov sreg%d, 0x%x%s", seg, sel, mem ? " (m)" : ""), SensitiveGen.nullRpl(seg, sel), e -> {
+        java.util.Set<Quirk> quirks = SensitiveGen.nullRpl(seg, sel);
+        if (mem) quirks.addAll(m.storeQuirks());
+        return new Piece(String.format("mov sreg%d, 0x%x%s", seg, sel, mem ? " (m)" : ""), quirks, e -> {
             if (mem) {
                 m.setup(e.a);
                 e.a.rm(16, m.mem(), 0, 0xC7).immAfter(2, sel);

@@ -71,7 +71,7 @@ final class SensitiveGen {
                 int v = r.nextInt(0x10000) | 1;
                 MemOp m = Operands.mem(r, bits);
                 boolean mem = r.nextBoolean();
-                yield new Piece(String.format("lmsw 0x%x", v), e -> {
+                yield new Piece(String.format("lmsw 0x%x", v), mem ? m.storeQuirks() : java.util.EnumSet.noneOf(Quirk.class), e -> {
                     if (mem) {
                         m.setup(e.a);
                         e.a.rm(16, m.mem(), 0, 0xC7).immAfter(2, v);
@@ -108,7 +108,7 @@ final class SensitiveGen {
             case SGDT, SIDT -> {
                 MemOp m = Operands.mem(r, bits);
                 int ext = c == SensitiveClass.SGDT ? 0 : 1;
-                yield new Piece(c.label(), e -> {
+                yield new Piece(c.label(), m.storeQuirks(), e -> {
                     m.setup(e.a);
                     e.a.rm(op, m.mem(), ext, 0x0F, 0x01).end();
                 });
@@ -117,7 +117,7 @@ final class SensitiveGen {
                 int ext = c == SensitiveClass.SLDT ? 0 : 1;
                 if (r.nextBoolean()) yield new Piece(c.label() + " r", e -> e.a.rm(op, new Reg(d), ext, 0x0F, 0x00).end());
                 MemOp m = Operands.mem(r, bits);
-                yield new Piece(c.label() + " m", e -> {
+                yield new Piece(c.label() + " m", m.storeQuirks(), e -> {
                     m.setup(e.a);
                     e.a.rm(op, m.mem(), ext, 0x0F, 0x00).end();
                 });
@@ -128,7 +128,7 @@ final class SensitiveGen {
                             : new Piece("smsw r16", e -> e.a.rm(16, new Reg(d), 4, 0x0F, 0x01).end());
                 }
                 MemOp m = Operands.mem(r, bits);
-                yield new Piece("smsw m", e -> {
+                yield new Piece("smsw m", m.storeQuirks(), e -> {
                     m.setup(e.a);
                     e.a.rm(op, m.mem(), 4, 0x0F, 0x01).end();
                 });
@@ -157,7 +157,7 @@ final class SensitiveGen {
                 int seg = r.nextInt(8);   // 6 and 7 are #UD
                 if (r.nextBoolean()) yield new Piece("mov r, sreg" + seg, e -> e.a.rm(op, new Reg(d), seg, 0x8C).end());
                 MemOp m = Operands.mem(r, bits);
-                yield new Piece("mov m, sreg" + seg, e -> {
+                yield new Piece("mov m, sreg" + seg, m.storeQuirks(), e -> {
                     m.setup(e.a);
                     e.a.rm(op, m.mem(), seg, 0x8C).end();
                 });
@@ -437,7 +437,7 @@ final class SensitiveGen {
             case SGDT, SIDT -> {
                 MemOp m = Operands.mem16(r);
                 int ext = c == SensitiveClass.SGDT ? 0 : 1;
-                yield new Piece(c.label(), e -> {
+                yield new Piece(c.label(), m.storeQuirks(), e -> {
                     m.setup(e.a);
                     e.a.rm(16, m.mem(), ext, 0x0F, 0x01).end();
                 });

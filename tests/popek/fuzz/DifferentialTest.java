@@ -11,12 +11,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The differential tester as the oracle for full mode: a fixed seed's 2,000 generated cases run in emulate and in full
- * mode, and every difference must be one a known Unicorn error explains (what {@code ./popek fuzz} runs by hand).
+ * The differential tester as the oracle for full mode: a fixed seed's 1,000 generated cases run in emulate and in full
+ * mode, and every difference must be one a known Unicorn error explains (what {@code ./popek fuzz} runs by hand, where
+ * far more cases run). A run out of time (the limit is the host's clock) is inconclusive, never a failure.
  */
 class DifferentialTest {
     static final long SEED = 20260101;
-    static final int CASES = 2000;
+    static final int CASES = 1000;
 
     @Test
     void fullModeAgreesWithEmulateModeOnEveryGeneratedCase() throws Exception {
@@ -31,6 +32,8 @@ class DifferentialTest {
         assertEquals(0, summary.diverged(), () -> summary.line() + "\n" + reproducers);
         // The cases exercise what they are for: most run to their end, and some meet each kind of known error.
         assertTrue(summary.outcomes().getOrDefault(Outcome.AGREED, 0) > CASES / 3, summary::line);
-        assertTrue(summary.outcomes().getOrDefault(Outcome.TIMED_OUT, 0) < CASES / 100, summary::line);
+        // A few cases loop for ever in both modes; a busy host may add some that ran out of time in one.
+        int late = summary.outcomes().getOrDefault(Outcome.TIMED_OUT, 0) + summary.outcomes().getOrDefault(Outcome.INCONCLUSIVE, 0);
+        assertTrue(late < CASES / 20, summary::line);
     }
 }

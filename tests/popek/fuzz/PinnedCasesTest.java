@@ -285,4 +285,34 @@ class PinnedCasesTest {
             assertTrue(r.tested().stop().message().contains("jumped to physical address 0xff000000"), r.tested().stop().message());
         }
     }
+
+    /**
+     * Case 1509 of seed 20260101: a 16-bit store that began one byte before the handlers' resume path and overwrote its
+     * first instructions. Full mode then ran the new bytes (#UD at 0x62b0), as the CPU does; emulate mode ran the
+     * old ones, because Unicorn 2.1.1 drops no translated block that a store changes unless the store's first byte is
+     * in it (measured also with Unicorn alone, no Popek). The tester now says so by rule instead of failing, and full
+     * mode's behaviour is pinned: a dword store from 0xa00f over {@code mov eax, 1} at 0xa010, entered by an
+     * interrupt gate before and after the store, must leave EAX 2.
+     */
+    @Test
+    void aStoreThatStartsBeforeATranslatedBlockChangesItsCode() {
+        int f = 0xA000;
+        var r = Pinned.compare(Pinned.of(false, e -> {
+            e.image.put64(Layout.IDT + 8 * 0x81, SystemTables.gate(KCODE, f, 0xEE));
+            e.image.put(f, new byte[] {0x38, (byte) 0xC0, 0x0F, (byte) 0x84, 8, 0, 0, 0});   // cmp al, al; je f + 0x10
+            e.image.put(f + 0x10, new byte[] {(byte) 0xB8, 1, 0, 0, 0, (byte) 0xCF});         // mov eax, 1; iretd
+            Asm a = e.a;
+            a.op(0xCD, 0x81);                                                 // the blocks at f and f + 0x10 are made
+            a.movImm(32, Operands.ESI, 0x0002B890);                           // nop; mov eax, 2 (low bytes)
+            a.rm(32, Asm.Mem.abs(f + 0x0F), Operands.ESI, 0x89).end();        // mov [f + 0x0f], esi
+            a.op(0xCD, 0x81);
+        }));
+        assertEquals(2, r.tested().gprs()[Operands.EAX], "full mode runs the new code");
+        assertEquals(1, r.oracle().gprs()[Operands.EAX], "Unicorn's error, which the rule explains, is still there");
+        var options = new CpuDifferential.Options(20260101, 0, 1, popek.cpu.ExecutionMode.EMULATE, popek.cpu.ExecutionMode.FULL,
+                Pinned.TIMEOUT, 1, false);
+        var result = new CpuDifferential(options).runCase(1509);
+        assertEquals(Outcome.EXPLAINED, result.outcome(), result.report());
+        assertEquals(java.util.Set.of(Quirk.SMC_STORE_INTO_NEXT_BLOCK), result.quirks());
+    }
 }
