@@ -210,9 +210,12 @@ final class Operands {
     }
 
     /** Moves the stack pointer by {@code bytes}: ESP, or only SP in a 16-bit stack segment. */
-    void moveStack(int bytes) {
+    void moveStack(int bytes) { moveStack(bytes, stack32()); }
+
+    /** Moves the stack pointer by {@code bytes} as a stack of the given size does. */
+    void moveStack(int bytes, boolean stack32) {
         int esp = uc.reg(X86.ESP);
-        uc.setReg(X86.ESP, stack32() ? esp + bytes : (esp & 0xFFFF0000) | ((esp + bytes) & 0xFFFF));
+        uc.setReg(X86.ESP, stack32 ? esp + bytes : (esp & 0xFFFF0000) | ((esp + bytes) & 0xFFFF));
     }
 
     /** Pushes the operand-size value {@code v}; the whole push faults before anything changes. */

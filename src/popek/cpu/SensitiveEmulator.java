@@ -214,8 +214,12 @@ final class SensitiveEmulator {
             case SEG_POP -> {
                 int s = poppedSegment();
                 int selector = op.peek(0, false);
+                // The pop belongs to the stack it read from: pop ss moves ESP by the old stack's size, not the one it
+                // loads (a 32-bit ESP of 0x2fffc becomes 0x30000 even when the new SS is a 16-bit segment), as QEMU
+                // and Bochs do; ESP changes only once the load has not faulted.
+                boolean stack32 = op.stack32();
                 seg.load(s, selector);
-                op.drop(1, 0);
+                op.moveStack(op.opsize32 ? 4 : 2, stack32);
                 if (s == X86.SEG_SS) result = TrapResult.SHADOW;
             }
             case SEG_MOV_WRITE -> {

@@ -315,4 +315,22 @@ class PinnedCasesTest {
         assertEquals(Outcome.EXPLAINED, result.outcome(), result.report());
         assertEquals(java.util.Set.of(Quirk.SMC_STORE_INTO_NEXT_BLOCK), result.quirks());
     }
+
+    /**
+     * Cases 11561 and 12908 of seed 20261207: {@code pop ss} of a 16-bit stack segment from a 32-bit stack. Full mode
+     * emulates it and moved ESP by the new stack's size (SP alone: 0x2fffc became 0x20000), where the pop belongs to
+     * the stack it read from (0x30000, as QEMU and Bochs do). Both ways: to the 16-bit stack and back.
+     */
+    @Test
+    void popSsMovesTheStackPointerByTheStackItPoppedFrom() {
+        var r = Pinned.assertAgree(Pinned.of(false, e -> {
+            Asm a = e.a;
+            a.pushImm(SystemTables.KDATA16_BASED).op(0x17);      // push 0xd0; pop ss: a 16-bit stack based at 0x10000
+            a.op(0x89, 0xE3);                                     // mov ebx, esp
+            a.pushImm(SystemTables.KDATA).op(0x17);               // push 0x10; pop ss: back to the flat 32-bit stack
+            a.op(0x89, 0xE1);                                     // mov ecx, esp
+        }));
+        assertEquals(Layout.KSTACK_TOP, r.tested().gprs()[Operands.EBX], "ESP after pop ss to the 16-bit stack");
+        assertEquals(Layout.KSTACK_TOP, r.tested().gprs()[Operands.ECX], "ESP after pop ss back to the 32-bit stack");
+    }
 }
