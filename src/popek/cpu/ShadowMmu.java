@@ -58,6 +58,7 @@ final class ShadowMmu implements Hooks.TlbFill {
             if (walker.lastWritable() && walker.lastDirty()) perms |= WRITE;
         }
         p &= ~0xFFFL;
+        DebugHooks d = debug;
         if (full != null) {
             // A guest page table pointing into the shadow pool (a PAE address above 4 GiB) reaches no memory.
             if (full.isShadow(p)) p = NO_MEMORY;
@@ -67,15 +68,36 @@ final class ShadowMmu implements Hooks.TlbFill {
             // Real mode (a boot sector, until it sets CR0.PE) runs as it is: it has no privilege levels to protect,
             // its port I/O traps through the hooks as always, and setting PE flushes the TLB, so the first
             // protected-mode fetch of any page comes back here to be scanned.
-            if (type == X86.MEM_FETCH) return (cr0 & X86.CR0_PE) == 0 ? p | perms : full.codeFetch(vaddr, p, cpl3) | EXEC;
+            if (type == X86.MEM_FETCH) {
+                if ((cr0 & X86.CR0_PE) == 0) return d == null ? p | perms : debugFetch(d, vaddr, p, perms);
+                long code = full.codeFetch(vaddr, p, cpl3);
+                return (d == null ? code : d.codePage(vaddr, code, p)) | EXEC;
+            }
             // A write to a page with a shadow must come here first, even when a read filled the entry (Unicorn
             // installs every permission a fill returns, and Linux reads the code it is about to patch).
             if (type == X86.MEM_WRITE) full.written(p);
             else if (full.hasShadow(p)) perms &= ~WRITE;
             perms &= ~EXEC;
+        } else if (d != null && type == X86.MEM_FETCH) {
+            return debugFetch(d, vaddr, p, perms);
+        }
+        if (d != null) {
+            perms = d.dataPermissions(vaddr, p, type == X86.MEM_WRITE, perms);
+            if (perms < 0) return -1;
         }
         return p | perms;
     }
+
+    /** A fetch that would run straight from {@code p} (emulate mode, real mode): from the debugger's copy if it has one. */
+    private static long debugFetch(DebugHooks d, long vaddr, long p, int perms) {
+        long code = d.codePage(vaddr, p, p);
+        return code == p ? p | perms : code | EXEC;   // its copy runs execute-only: reads of the page come back here
+    }
+
+    /** The debugger to ask about every translation, or null ({@link DebugPort#translateThroughDebugger}). */
+    void debug(DebugHooks d) { this.debug = d; }
+
+    private DebugHooks debug;
 
     /** A guest-physical page nothing is mapped at (the top of Unicorn's 36-bit physical space). */
     private static final long NO_MEMORY = 0xF_FFFF_F000L;

@@ -48,6 +48,7 @@ public final class Unicorn implements AutoCloseable {
      * there calls back into Java: such a call must not be a critical downcall (the JVM aborts on an upcall from one).
      */
     private static final MethodHandle UC_REG_WRITE_UPCALLING = fn("uc_reg_write", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle UC_MEM_READ = fn("uc_mem_read", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
     private static final MethodHandle UC_EMU_START = fn("uc_emu_start",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle UC_EMU_STOP = fn("uc_emu_stop", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -71,7 +72,7 @@ public final class Unicorn implements AutoCloseable {
     private static final int HOOK_INTR = 1, HOOK_INSN = 2, HOOK_MEM_UNMAPPED = 112, HOOK_INSN_INVALID = 16384;
     private static final int PROT_ALL = 7;
     private static final int CTL_TLB_FLUSH = 0x4000000B, CTL_TB_FLUSH = 0x4000000A, CTL_TB_REMOVE_CACHE = 0x48000009, CTL_USE_EXITS = 0x44000004,
-            CTL_TLB_TYPE = 0x4400000C, TLB_VIRTUAL = 1, HOOK_TLB_FILL = 1 << 17;
+            CTL_TLB_TYPE = 0x4400000C, TLB_CPU = 0, TLB_VIRTUAL = 1, HOOK_TLB_FILL = 1 << 17;
 
 
     /** {@code until} for uc_emu_start: ignored, because the engine runs in exits mode with no exits (see constructor). */
@@ -271,11 +272,46 @@ public final class Unicorn implements AutoCloseable {
 
     private int regWrite(int id, MemorySegment from) {
         try {
-            if (loadsDescriptor(id)) return (int) UC_REG_WRITE_UPCALLING.invokeExact(uc, id, from);
+            if (loadsDescriptor(id)) {
+                loadingDescriptor++;
+                try {
+                    return (int) UC_REG_WRITE_UPCALLING.invokeExact(uc, id, from);
+                } finally {
+                    loadingDescriptor--;
+                }
+            }
             return (int) UC_REG_WRITE.invokeExact(uc, id, from);
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    private int loadingDescriptor;
+
+    /**
+     * Is the host writing a segment register, LDTR or TR right now (so that a TLB fill comes from Unicorn reading the
+     * descriptor for it, not from a guest instruction)? Such a fill must never be refused: Unicorn has no way to fail
+     * it and the process crashes (REFERENCES.md).
+     */
+    public boolean loadingDescriptor() { return loadingDescriptor > 0; }
+
+    /**
+     * A register wider than 32 bits as its raw little-endian bytes (an x87 register: 10 bytes); at most 16. For a
+     * debugger: one native call, off the trap path.
+     */
+    public void regBytes(int id, byte[] into) {
+        MemorySegment scratch = buf();
+        scratch.fill((byte) 0);
+        check("uc_reg_read", regRead(id, scratch));
+        MemorySegment.copy(scratch, JAVA_BYTE, 0, into, 0, Math.min(into.length, 16));
+    }
+
+    /** Sets a register from its raw little-endian bytes (see {@link #regBytes}). */
+    public void setRegBytes(int id, byte[] from) {
+        MemorySegment scratch = buf();
+        scratch.fill((byte) 0);
+        MemorySegment.copy(from, 0, scratch, JAVA_BYTE, 0, Math.min(from.length, 16));
+        check("uc_reg_write", regWrite(id, scratch));
     }
 
     // ---------------------------------------------------------------- running
@@ -340,6 +376,28 @@ public final class Unicorn implements AutoCloseable {
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    /**
+     * Copies {@code into.byteSize()} bytes of guest-physical memory at {@code address} (RAM or any other memory mapped
+     * with {@link #mapRam}, such as a shadow pool) into {@code into}; false if some of it is not mapped. One native call.
+     */
+    public boolean readPhysical(long address, MemorySegment into) {
+        try {
+            return (int) UC_MEM_READ.invokeExact(uc, address, into, into.byteSize()) == 0;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Switches between Popek's shadow MMU (the TLB-fill hook of {@link #onTlbFill}, which must be installed) and
+     * Unicorn's own page walker, and drops the TLB so that every page is translated again by the one chosen. Between
+     * runs only.
+     */
+    public void useVirtualTlb(boolean on) {
+        check("uc_ctl(UC_CTL_TLB_TYPE)", invokeInt(UC_CTL_1I, uc, CTL_TLB_TYPE, on ? TLB_VIRTUAL : TLB_CPU));
+        flushTlb();
     }
 
     /** The CPU state Unicorn has no register API for (privilege level, pending exception, hidden segment state). */

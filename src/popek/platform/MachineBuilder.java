@@ -121,6 +121,11 @@ public final class MachineBuilder {
     /** The TSC frequency and CPUID leaves the guest sees. */
     public MachineBuilder cpu(CpuConfig config) { this.cpuConfig = config; return this; }
 
+    private popek.cpu.DebugHooks debugger;
+
+    /** Attach a debugger to the vCPU (the GDB stub's session). */
+    public MachineBuilder debugger(popek.cpu.DebugHooks hooks) { this.debugger = hooks; return this; }
+
     /** Put a {@link BenchMarker} on port 0x4E8, for benchmark guests (see {@link Machine#benchMarker}). */
     public MachineBuilder benchMarker(boolean on) { this.benchMarker = on; return this; }
 
@@ -232,6 +237,7 @@ public final class MachineBuilder {
                     .mmio(IoApic.BASE, IoApic.SIZE, ioapic)
                     .mode(mode).para(para).cpu(cpuConfig)
                     .timeoutNanos(timeoutNanos).shadowPaging(shadowPaging).codePoolPages(codePoolPages)
+                    .debug(debugger)
                     .build();
             stopHandle.vcpu = vcpu;
 
