@@ -143,11 +143,7 @@ final class BootCommand implements Callable<Integer> {
         popek.gdb.GdbServer gdbServer = null;
         popek.debug.DebugSession debugSession = null;
         if (gdb != null) {
-            try {
-                gdbServer = new popek.gdb.GdbServer(gdb);
-            } catch (IOException e) {
-                throw new Main.UserError("--gdb: cannot listen on " + gdb + ": " + e.getMessage());
-            }
+            gdbServer = new popek.gdb.GdbServer(gdb);
             debugSession = new popek.debug.DebugSession(gdbServer, waitForGdb);
         }
         try (popek.gdb.GdbServer ignored = gdbServer) {
@@ -194,7 +190,12 @@ final class BootCommand implements Callable<Integer> {
             throw timeoutWhileLoading();
         }
         if (gdbServer != null) {
-            gdbServer.start(debugSession);
+            try {
+                gdbServer.start(debugSession);
+            } catch (IOException e) {
+                machine.close();
+                throw new Main.UserError("--gdb: cannot listen on " + gdb + ": " + e.getMessage());
+            }
             System.err.println("popek: gdb stub on " + new popek.gdb.GdbAddress(gdb.host(), gdbServer.port())
                     + (waitForGdb ? ", waiting for gdb to let the guest run" : ""));
         }

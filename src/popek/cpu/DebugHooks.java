@@ -25,8 +25,8 @@ public interface DebugHooks {
     /** Just before guest code runs: false to skip this run (the debugger stops the vCPU at the next pass). */
     boolean beforeRun();
 
-    /** A run returned without an engine error. */
-    void afterRun();
+    /** A run returned without an engine error: true if the debugger stopped it (so it did not end in a hlt). */
+    boolean afterRun();
 
     /**
      * A run ended on a translation the shadow MMU refused. True: the debugger refused it (an access to a watched page)

@@ -156,14 +156,16 @@ public final class Vcpu implements AutoCloseable {
         if (err == X86.ERR_EXCEPTION && refusedTranslation()) return state;
         if (err != X86.ERR_OK) return stopWith(texts.engineError(err));
         exits.afterRun();
-        if (debug != null) debug.afterRun();
+        // The debugger may have stopped the run itself (a breakpoint, a step's end): that is no hlt, whatever byte
+        // precedes EIP.
+        boolean debuggerStopped = debug != null && debug.afterRun();
         if (requests.stopping()) return state = RunState.STOPPING;
         boolean stopped = preemptor.kickPending() || kicked || requests.eventRequested();
         if (requests.haltRequested()) {   // an emulated hlt, or a para guest's BLOCK
             stats.exit(ExitReason.HALT);
             return state = RunState.HALTED;
         }
-        if (exits.ranHlt(stopped)) {
+        if (!debuggerStopped && exits.ranHlt(stopped)) {
             // Unicorn returns from hlt as from a stop, with EIP past the F4. When a stop was also requested the
             // byte could instead end the instruction before a block boundary (or EIP be where an interrupt that
             // woke an earlier hlt returned to); then this is taken for a hlt only with IF set, never for a

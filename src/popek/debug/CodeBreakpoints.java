@@ -49,8 +49,12 @@ final class CodeBreakpoints {
     private int used;
     private boolean purgeWanted;
 
-    CodeBreakpoints(Unicorn uc, GuestMemory ram) {
+    /** Ends the current run at the next block, telling the run loop it was the debugger's doing. */
+    private final Runnable stopEngine;
+
+    CodeBreakpoints(Unicorn uc, GuestMemory ram, Runnable stopEngine) {
         this.uc = uc;
+        this.stopEngine = stopEngine;
         this.ram = ram;
         this.pool = HostMemory.anonymous((long) POOL_PAGES * PAGE, arena);
         this.scratch = arena.allocate(PAGE, PAGE);
@@ -122,7 +126,7 @@ final class CodeBreakpoints {
         int s = used++;
         if (used >= POOL_PAGES - RESERVE && !purgeWanted) {
             purgeWanted = true;
-            uc.stop();
+            stopEngine.run();
         }
         slotLinear[s] = linearPage;
         slotSource[s] = runFrom;
@@ -163,7 +167,7 @@ final class CodeBreakpoints {
             // Being written: every translation that runs its copy must go (under any alias), and the engine must leave
             // the translated code it may be chained into, so that the next fetch compares the page again.
             uc.flushTlb();
-            uc.stop();
+            stopEngine.run();
             return perms;
         }
         return perms;

@@ -35,6 +35,8 @@ public final class DebugSession implements DebugHooks {
     private boolean watchedWrite, watchStep;
     private boolean changed, codeWritten, flushTlb;
     private boolean stepIntoInterrupts;
+    /** The debugger ended the current run itself (uc_emu_stop): it did not end in a hlt. */
+    private boolean stoppedEngine;
 
     /** {@code waitAtStart}: stop before the guest's first instruction (QEMU's -S). */
     public DebugSession(StopListener listener, boolean waitAtStart) {
@@ -47,7 +49,7 @@ public final class DebugSession implements DebugHooks {
         this.port = p;
         this.uc = p.engine();
         this.memory = new GuestView(uc, p.ram());
-        this.breakpoints = new CodeBreakpoints(uc, p.ram());
+        this.breakpoints = new CodeBreakpoints(uc, p.ram(), this::stopEngine);
         this.step = new Stepper(uc, memory);
     }
 
@@ -59,6 +61,12 @@ public final class DebugSession implements DebugHooks {
         DebugPort p = port;
         if (p != null) p.wake();
     }
+
+    /**
+     * Forgets the stop requests made so far (the listener calls it when it resumes the guest: requests made while
+     * it was stopped are void).
+     */
+    public void cancelPause() { pauseRequested = false; }
 
     public DebugPort port() { return port; }
 
@@ -112,7 +120,6 @@ public final class DebugSession implements DebugHooks {
         } finally {
             port.clock().thaw();
         }
-        pauseRequested = false;   // asked for while it was stopped anyway (a debugger connecting to a stopped guest)
         started = true;
         switch (resume) {
             case STEP -> step.begin(true);
@@ -173,9 +180,18 @@ public final class DebugSession implements DebugHooks {
     }
 
     @Override
-    public void afterRun() {
+    public boolean afterRun() {
+        boolean stopped = stoppedEngine;
+        stoppedEngine = false;
         // A hlt the engine ran itself ends the run with EIP past it and no debug trap: the step is done.
-        if (step.active() && step.movedOn()) endStep(false);
+        if (!stopped && step.active() && step.movedOn()) endStep(false);
+        return stopped;
+    }
+
+    /** Ends the current run at the next block (the vCPU's run loop is told it was the debugger's doing). */
+    private void stopEngine() {
+        stoppedEngine = true;
+        uc.stop();
     }
 
     @Override
@@ -200,7 +216,7 @@ public final class DebugSession implements DebugHooks {
             uc.context().takeException();   // QEMU noted #DB as the last exception: forget it, as for any event
             if (step.inside(uc.reg(X86.EIP), uc.selector(X86.CS))) return true;   // a nop of a rewritten instruction
             endStep(true);
-            uc.stop();
+            stopEngine();
             return true;
         }
         if (vector == 3 && breakpoints.any()) {
@@ -216,7 +232,7 @@ public final class DebugSession implements DebugHooks {
                 uc.setReg(X86.EIP, eip - 1);
                 pending = new DebugStop(kind == CodeBreakpoints.Kind.HARDWARE ? DebugStop.Reason.HARDWARE_BREAKPOINT
                         : DebugStop.Reason.SOFTWARE_BREAKPOINT, at, null);
-                uc.stop();
+                stopEngine();
                 return true;
             }
         }
@@ -228,7 +244,7 @@ public final class DebugSession implements DebugHooks {
     public void trapHandled(boolean completed) {
         if (!step.active() || !completed) return;   // (not completed: the instruction runs again, armed again)
         endStep(false);
-        uc.stop();
+        stopEngine();
     }
 
     /** The stepped instruction is done: a watch it hit, the user's step, or (a watched access let through) nothing. */

@@ -24,37 +24,58 @@ import popek.debug.StopListener;
  * guest is told its exit code.
  */
 public final class GdbServer implements StopListener, AutoCloseable {
-    private final ServerSocket server;
+    private final GdbAddress address;
+    private ServerSocket server;
     private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private volatile Connection connection;
     private volatile DebugSession session;
-    private volatile boolean running;
     private volatile boolean closed;
     private GdbProtocol protocol;
     /** The debugger is waiting for a stop reply (it resumed the guest). */
     private boolean awaitingStop;
+    /** The number of the packet that last resumed the guest: an interrupt byte after it is reported as SIGINT. */
+    private long resumedBy;
 
-    /** One debugger's connection. */
-    private record Connection(PacketChannel channel, boolean[] interruptSent) { }
+    /**
+     * One debugger's connection: its channel, how many packets its reader has taken, and after how many of them its
+     * last interrupt byte came (-1: none yet), so that an interrupt sent right after a resume is not lost.
+     */
+    private static final class Connection {
+        final PacketChannel channel;
+        volatile long packets;
+        volatile long interruptAfter = -1;
+
+        Connection(PacketChannel channel) { this.channel = channel; }
+
+        PacketChannel channel() { return channel; }
+    }
 
     private record Disconnected(Connection from) { }
 
-    private record Incoming(Connection from, String payload) { }
+    /** Packet number {@code index} (from 1) of a connection. */
+    private record Incoming(Connection from, String payload, long index) { }
 
-    /** Listens on {@code at} (binds now, so a busy port is an error before the machine starts). */
-    public GdbServer(GdbAddress at) throws IOException {
-        server = new ServerSocket();
-        server.setReuseAddress(true);
-        server.bind(new InetSocketAddress(InetAddress.getByName(at.host()), at.port()), 1);
-    }
+    /** A stub for {@code at}; it listens once {@link #start}ed. */
+    public GdbServer(GdbAddress at) { this.address = at; }
 
     /** The port it listens on (the one the system chose, for port 0). */
     public int port() { return server.getLocalPort(); }
 
-    /** Starts taking connections for {@code debugSession}'s vCPU. */
-    public void start(DebugSession debugSession) {
+    /**
+     * Listens, and takes connections for {@code debugSession}'s vCPU. Call once the machine is built, just before it
+     * runs: a debugger that connects is answered at once, well within gdb's timeout.
+     */
+    public void start(DebugSession debugSession) throws IOException {
+        ServerSocket s = new ServerSocket();
+        try {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getByName(address.host()), address.port()), 1);
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+        this.server = s;
         this.session = debugSession;
-        this.running = true;
         Thread.ofPlatform().name("popek-gdb-accept").daemon().start(this::accept);
     }
 
@@ -75,7 +96,7 @@ public final class GdbServer implements StopListener, AutoCloseable {
                 continue;
             }
             try {
-                Connection c = new Connection(new PacketChannel(s), new boolean[1]);
+                Connection c = new Connection(new PacketChannel(s));
                 connection = c;
                 Thread.ofPlatform().name("popek-gdb-read").daemon().start(() -> read(c));
                 session.requestPause();   // a debugger attaching stops the guest, as QEMU does
@@ -97,15 +118,13 @@ public final class GdbServer implements StopListener, AutoCloseable {
                             c.channel().noAck();
                             continue;
                         }
-                        inbox.put(new Incoming(c, p.payload()));
+                        inbox.put(new Incoming(c, p.payload(), ++c.packets));
                     }
                     case PacketChannel.Interrupt i -> {
-                        if (running) {
-                            synchronized (c.interruptSent()) {
-                                c.interruptSent()[0] = true;
-                            }
-                            session.requestPause();
-                        }
+                        // Honoured if it follows the packet that resumed the guest (see serve), even if the vCPU
+                        // has not taken that packet yet; ignored if the guest was stopped when it came.
+                        c.interruptAfter = c.packets;
+                        session.requestPause();
                     }
                     case PacketChannel.Closed x -> {
                         inbox.put(new Disconnected(c));
@@ -124,24 +143,14 @@ public final class GdbServer implements StopListener, AutoCloseable {
 
     @Override
     public Resume stopped(DebugSession s, DebugStop stop) {
-        running = false;
         if (protocol == null) protocol = new GdbProtocol(s, payload -> send(payload));
         Connection c = connection;
-        boolean byInterrupt = false;
-        if (c != null) {
-            synchronized (c.interruptSent()) {
-                byInterrupt = c.interruptSent()[0];
-                c.interruptSent()[0] = false;
-            }
-        }
-        protocol.stopped(stop, byInterrupt);
+        protocol.stopped(stop, c != null && resumedBy > 0 && c.interruptAfter >= resumedBy);
         if (awaitingStop) {
             awaitingStop = false;
             send(protocol.stopReply());
         }
-        Resume resume = serve(s);
-        running = true;
-        return resume;
+        return serve(s);
     }
 
     /** Answers packets until one resumes the guest; waits for a debugger first if none is connected (-S). */
@@ -159,6 +168,7 @@ public final class GdbServer implements StopListener, AutoCloseable {
             if (next instanceof Disconnected d) {
                 if (d.from() != connection) continue;
                 dropConnection();
+                s.cancelPause();
                 return Resume.DETACH;
             }
             Incoming in = (Incoming) next;
@@ -168,6 +178,7 @@ public final class GdbServer implements StopListener, AutoCloseable {
                 reply = protocol.handle(in.payload());
             } catch (IOException e) {
                 dropConnection();
+                s.cancelPause();
                 return Resume.DETACH;
             }
             if (reply.text() != null) send(reply.text());
@@ -176,6 +187,10 @@ public final class GdbServer implements StopListener, AutoCloseable {
                 case CONTINUE, STEP -> awaitingStop = true;
                 case DETACH, KILL -> dropConnection();
             }
+            // Stop requests made while the guest was stopped (a debugger attaching, an interrupt byte sent before
+            // this resume) are void; an interrupt that followed this packet stops the guest again at once.
+            resumedBy = in.index();
+            if (in.from().interruptAfter < resumedBy) s.cancelPause();
             return reply.resume();
         }
     }
@@ -193,13 +208,13 @@ public final class GdbServer implements StopListener, AutoCloseable {
     private void dropConnection() {
         Connection c = connection;
         connection = null;
+        resumedBy = 0;
         awaitingStop = false;
         if (c != null) c.channel().close();
     }
 
     @Override
     public void finished(StopReason reason) {
-        running = false;
         if (awaitingStop) {
             // The guest's exit code, as a process's ('W'); a stop by Popek (timeout, fault) is an exit too.
             int code = reason == null ? StopReason.Cause.INTERNAL_ERROR.exitCode() : reason.exitCode();
@@ -213,7 +228,7 @@ public final class GdbServer implements StopListener, AutoCloseable {
     public void close() {
         closed = true;
         try {
-            server.close();
+            if (server != null) server.close();
         } catch (IOException ignored) {
             // closing anyway
         }
