@@ -132,6 +132,7 @@ public final class VcpuBuilder {
         uc.onInvalidInstruction(exits);
         uc.onUnmappedAccess(texts);
         uc.onSysenter(exits);
+        uc.onSyscall(exits);
         uc.onCpuid(exits);
         if (exits.mmu() != null) uc.onTlbFill(exits.mmu());
         boolean mmuAlwaysOn = mode != ExecutionMode.EMULATE || shadowPaging;
