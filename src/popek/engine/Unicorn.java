@@ -74,7 +74,7 @@ public final class Unicorn implements AutoCloseable {
     private static final int HOOK_INTR = 1, HOOK_INSN = 2, HOOK_MEM_UNMAPPED = 112, HOOK_INSN_INVALID = 16384;
     private static final int PROT_ALL = 7;
     private static final int CTL_TLB_FLUSH = 0x4000000B, CTL_TB_FLUSH = 0x4000000A, CTL_TB_REMOVE_CACHE = 0x48000009, CTL_USE_EXITS = 0x44000004,
-            CTL_TLB_TYPE = 0x4400000C, TLB_CPU = 0, TLB_VIRTUAL = 1, HOOK_TLB_FILL = 1 << 17;
+            CTL_TLB_TYPE = 0x4400000C, CTL_TCG_BUFFER_SIZE = 0x4400000D, TLB_CPU = 0, TLB_VIRTUAL = 1, HOOK_TLB_FILL = 1 << 17;
 
 
     /** {@code until} for uc_emu_start: ignored, because the engine runs in exits mode with no exits (see constructor). */
@@ -116,7 +116,15 @@ public final class Unicorn implements AutoCloseable {
     }
 
     /** Opens an x86 engine in {@link X86#MODE_32} or {@link X86#MODE_16}. Refuses Unicorn before 2.1. */
-    public Unicorn(int mode) {
+    public Unicorn(int mode) { this(mode, 0); }
+
+    /**
+     * An engine whose translated code lives in a buffer of {@code codeBufferMiB} MiB (0: Unicorn's default, 1 GiB).
+     * Unicorn 2.1.1 zeroes the whole buffer on every {@link #flushCodeCache} (measured: 0.1 to 7 s for 1 GiB here, on
+     * a loaded host; Unicorn 2.1.2 dropped that memset), so an engine that flushes often (under a debugger, which
+     * flushes whenever breakpoints change) wants a small one.
+     */
+    public Unicorn(int mode, int codeBufferMiB) {
         int v = version();
         if ((v >>> 24) != 2 || ((v >>> 16) & 0xFF) < 1) {
             throw new NativeLibraryException("Unicorn " + versionString() + " is too old: Popek needs Unicorn 2.1 or newer "
@@ -125,6 +133,8 @@ public final class Unicorn implements AutoCloseable {
         MemorySegment p = arena.allocate(ADDRESS);
         check("uc_open", invokeInt(UC_OPEN, 4 /* UC_ARCH_X86 */, mode, p));
         uc = p.get(ADDRESS, 0);
+        // Before anything makes Unicorn initialise itself (uc_context_size does): the buffer is allocated then.
+        if (codeBufferMiB > 0) check("uc_ctl(TCG_BUFFER_SIZE)", invokeInt(UC_CTL_1I, uc, CTL_TCG_BUFFER_SIZE, codeBufferMiB << 20));
         long size = (long) invoke(UC_CONTEXT_SIZE, uc);
         if (size != SavedContext.SIZE_211) {
             close();
