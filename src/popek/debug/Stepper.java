@@ -26,6 +26,9 @@ final class Stepper {
 
     private boolean active, user;
     private int startEip, startCs, length, guestFlag, accessSize;
+    /** DR6.BS as the guest had it: the debug trap that ends the debugger's step sets it, and the guest must not see that. */
+    private int guestSingleStepBit;
+    private static final int DR6_BS = 1 << 14;
     private Kind kind;
 
     Stepper(Unicorn uc, GuestView memory) {
@@ -45,6 +48,7 @@ final class Stepper {
         startEip = uc.reg(X86.EIP);
         startCs = uc.selector(X86.CS);
         guestFlag = uc.reg(X86.EFLAGS) & X86.FLAG_TF;
+        guestSingleStepBit = uc.reg(X86.DR6) & DR6_BS;
         int hflags = uc.context().segmentState(bases);
         boolean code32 = (hflags & CpuContext.HF_CS32) != 0;
         int n = memory.readLinear(bases[X86.SEG_CS] + (startEip & 0xFFFFFFFFL), code, 0, code.length);
@@ -124,6 +128,10 @@ final class Stepper {
         if (!(byDebugTrap && kind == Kind.LOADS_FLAGS)) f = (f & ~X86.FLAG_TF) | guestFlag;
         uc.setReg(X86.EFLAGS, f);
         if (byDebugTrap && kind == Kind.PUSHF && guestFlag == 0) clearPushedFlag();
+        if (guestFlag == 0 && guestSingleStepBit == 0) {   // (a padding nop's trap in full mode sets it too)
+            int dr6 = uc.reg(X86.DR6);
+            if ((dr6 & DR6_BS) != 0) uc.setReg(X86.DR6, dr6 & ~DR6_BS);
+        }
     }
 
     /** The pushf just pushed EFLAGS with the debugger's TF: clears it in the copy on the stack (bit 8: byte 1, bit 0). */

@@ -2,7 +2,8 @@
  * boot-gdb: a one-sector boot disk for debugging with gdb (GdbBootSectorTest). Real mode: a call to a function and
  * an int3 of its own, taken by its IVT handler. Then protected mode (no paging): a sensitive instruction (pushfl,
  * rewritten into a trap in full mode), an int3 of its own taken through its IDT, and a loop that spins for ever,
- * counting, and every 2^16 rounds increments a watched variable. The labels are global so that gdb can break on them;
+ * counting, and every 2^16 rounds increments a watched variable; before it, the guest reads the first byte of the
+ * loop's code (a debugger's breakpoint there must not show). The labels are global so that gdb can break on them;
  * the variables sit at fixed addresses in a page of their own (0x9000), away from the code and the stack.
  */
     .set counter, 0x9000            /* rounds of the spin loop */
@@ -10,8 +11,9 @@
     .set rm_calls, 0x9008           /* calls of rm_function */
     .set rm_int3s, 0x900C           /* int3s taken in real mode */
     .set pm_int3s, 0x9010           /* int3s taken in protected mode */
+    .set spin_seen, 0x9014          /* the first byte of spin's code, as the guest reads it */
     .set idt, 0x9100                /* four gates: vector 3 is the only one set */
-    .globl counter, watched, rm_calls, rm_int3s, pm_int3s
+    .globl counter, watched, rm_calls, rm_int3s, pm_int3s, spin_seen
 
     .section .boot, "ax"
     .code16
@@ -72,6 +74,10 @@ after_sensitive:
     .globl pm_own_int3
 pm_own_int3:
     int3
+    .globl reads_own_code
+reads_own_code:
+    movzbl spin, %eax               /* a debugger's breakpoint at spin must not show here */
+    mov %eax, spin_seen
     .globl spin
 spin:
     incl counter

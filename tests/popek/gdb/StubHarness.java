@@ -18,18 +18,22 @@ import popek.platform.MachineBuilder;
 
 /**
  * A machine with the GDB stub on a free loopback port, stopped before its first instruction (-S), running on a thread
- * of its own, and a protocol client connected to it. For tests of the stub; closing it kills the machine.
+ * of its own, and (unless a real gdb is to connect) a protocol client connected to it. For tests of the stub; closing
+ * it kills the machine.
  */
 final class StubHarness implements AutoCloseable {
     static final int TIMEOUT_MILLIS = 20_000;
 
     final Machine machine;
+    /** The protocol client, or null when a real gdb connects instead. */
     final RemoteClient gdb;
     final CompletableFuture<StopReason> stop = new CompletableFuture<>();
     final ByteArrayOutputStream serial = new ByteArrayOutputStream();
     private final GdbServer server;
 
-    StubHarness(Consumer<MachineBuilder> boot) throws Exception {
+    StubHarness(Consumer<MachineBuilder> boot) throws Exception { this(boot, true); }
+
+    StubHarness(Consumer<MachineBuilder> boot, boolean connect) throws Exception {
         server = new GdbServer(new GdbAddress("127.0.0.1", 0));
         DebugSession session = new DebugSession(server, true);
         MachineBuilder b = new MachineBuilder().memory(64L << 20).serialOutput(serial)
@@ -44,8 +48,11 @@ final class StubHarness implements AutoCloseable {
                 stop.completeExceptionally(t);
             }
         });
-        gdb = new RemoteClient("127.0.0.1", server.port(), TIMEOUT_MILLIS);
+        gdb = connect ? new RemoteClient("127.0.0.1", server.port(), TIMEOUT_MILLIS) : null;
     }
+
+    /** The port the stub listens on. */
+    int port() { return server.port(); }
 
     /** Boots a fresh copy of test disk {@code image} from its boot sector. */
     static StubHarness bootDisk(Path image, popek.cpu.ExecutionMode mode, Path scratch) throws Exception {
@@ -81,7 +88,7 @@ final class StubHarness implements AutoCloseable {
     @Override
     public void close() {
         machine.stop(new StopReason(StopReason.Cause.INTERRUPTED, "test over"));
-        gdb.close();
+        if (gdb != null) gdb.close();
         server.close();
         try {
             stop.get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
