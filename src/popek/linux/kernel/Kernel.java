@@ -223,6 +223,13 @@ public final class Kernel implements AutoCloseable {
         return t;
     }
 
+    /** Kills every process (from any thread): how a run is stopped from outside (a timeout, Ctrl-C without -t). */
+    public void killAll() {
+        post(() -> {
+            for (ThreadGroup g : pids.threadGroups()) if (!g.zombie) signals.groupExit(g, Signals.SIGKILL);
+        });
+    }
+
     /** Runs every task on the calling thread until the first process has ended; returns its wait status. */
     public int run() {
         worker.run();
