@@ -132,12 +132,16 @@ final class Worker implements Cpu.Traps {
         SyscallArgs a = t.args;
         Syscall h = table.lookup(a.nr);
         if (h == null) return SyscallTable.ENOSYS;
+        if (!stats.timing) return call(h, t, a);
+        long t0 = System.nanoTime();
+        int r = call(h, t, a);
+        table.addTime(a.nr, System.nanoTime() - t0);
+        return r;
+    }
+
+    private int call(Syscall h, Task t, SyscallArgs a) {
         try {
-            if (!stats.timing) return h.call(t, a);
-            long t0 = System.nanoTime();
-            int r = h.call(t, a);
-            table.addTime(a.nr, System.nanoTime() - t0);
-            return r;
+            return h.call(t, a);
         } catch (SyscallException e) {
             return -e.errno();
         } catch (RuntimeException e) {

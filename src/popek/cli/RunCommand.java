@@ -1,0 +1,94 @@
+package popek.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import popek.container.Container;
+import popek.container.ContainerConfig;
+import popek.container.Stdio;
+
+/** {@code popek run}: run a command in a container, with Popek as its Linux kernel (Docker's spelling and meaning). */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run an i386 Linux command in a container whose kernel is Popek: its programs run unmodified at",
+            "ring 3 and every system call they make is served in Java. The exit status is the command's (128 + N if",
+            "signal N killed it; 125 for an error of popek run itself, 126/127 when the command cannot be run)."})
+final class RunCommand implements Callable<Integer> {
+    @ParentCommand Main main;
+
+    @Option(names = "--rm", description = "Remove the container when it exits (containers leave nothing behind yet: accepted for Docker's sake).")
+    boolean rm;
+
+    @Option(names = {"-i", "--interactive"}, description = "Keep standard input open (the container reads Popek's standard input).")
+    boolean interactive;
+
+    @Option(names = {"-t", "--tty"}, description = "Give the first process a pseudo-terminal (not available yet).")
+    boolean tty;
+
+    @Option(names = {"-e", "--env"}, paramLabel = "KEY=VALUE", description = "Set an environment variable (repeatable).")
+    List<String> env = new ArrayList<>();
+
+    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "The working directory inside the container.")
+    String workdir;
+
+    @Option(names = {"-u", "--user"}, paramLabel = "UID[:GID]", description = "Run as this numeric user (and group); default 0:0.")
+    String user;
+
+    @Option(names = "--stats", description = "At exit, print system calls by name (count, host time), page faults, switches, processes.")
+    boolean stats;
+
+    @Option(names = "--rootfs", paramLabel = "DIR", description = "Use this directory as the container's root (read-only) instead of an IMAGE.")
+    Path rootfs;
+
+    @Parameters(paramLabel = "IMAGE|COMMAND", arity = "0..*",
+            description = "Without --rootfs: the image, then the command and its arguments; with --rootfs: the command.")
+    List<String> words = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        List<String> cmd = new ArrayList<>(words);
+        Path root = rootfs;
+        if (root == null) {
+            if (cmd.isEmpty()) throw new Main.UserError("which image? ('popek run --rootfs DIR CMD...', see 'popek run --help')", 125);
+            String image = cmd.removeFirst();
+            throw new Main.UserError("no image named '" + image + "' (built-in images come with the Debian fetcher; use --rootfs DIR)", 125);
+        }
+        if (!Files.isDirectory(root)) throw new Main.UserError("--rootfs " + root + ": not a directory", 125);
+        if (cmd.isEmpty()) cmd.add("/bin/sh");
+        if (tty) throw new Main.UserError("-t: pseudo-terminals are not available yet", 125);
+        int uid = 0, gid = 0;
+        if (user != null) {
+            try {
+                String[] p = user.split(":", 2);
+                uid = Integer.parseInt(p[0]);
+                gid = p.length > 1 ? Integer.parseInt(p[1]) : uid;
+            } catch (NumberFormatException e) {
+                throw new Main.UserError("--user " + user + ": give a numeric UID[:GID]", 125);
+            }
+        }
+        for (String e : env) if (e.isEmpty() || e.startsWith("=")) throw new Main.UserError("-e " + e + ": give KEY=VALUE", 125);
+        ContainerConfig config = new ContainerConfig(root, cmd, env, workdir, uid, gid, interactive, tty, stats, ContainerConfig.DEFAULT_MEMORY);
+        Stdio stdio = new Stdio(main.terminal().in(), main.terminal().out(), System.err);
+        Container c = new Container(config, stdio, System.err);
+        Thread hook = new Thread(c::kill);
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return c.run();
+        } catch (Container.StartFailure f) {
+            System.err.println("popek: " + f.getMessage());
+            return f.exitCode();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // the JVM is shutting down: the hook is running or ran
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package popek.container;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import popek.linux.abi.Errno;
+import popek.linux.abi.SyscallException;
+import popek.linux.auth.Credentials;
+import popek.linux.kernel.Kernel;
+import popek.linux.syscalls.LinuxSyscalls;
+import popek.linux.vfs.host.HostFs;
+import popek.linux.vfs.host.HostInput;
+import popek.linux.vfs.host.HostOutput;
+
+/**
+ * One container run: a Linux kernel of its own over the container's root, the first process started from the
+ * command (looked up in PATH as Docker does), run to its end. The exit status is the first process's: its exit code,
+ * or 128 + the signal that killed it.
+ */
+public final class Container {
+    private final ContainerConfig config;
+    private final Stdio stdio;
+    private final PrintStream diagnostics;
+    private Kernel kernel;
+
+    public Container(ContainerConfig config, Stdio stdio, PrintStream diagnostics) {
+        this.config = config;
+        this.stdio = stdio;
+        this.diagnostics = diagnostics;
+    }
+
+    /** A failure to start the command (not found, not executable): Docker's 127 or 126 with a one-line message. */
+    public static final class StartFailure extends RuntimeException {
+        private final int exitCode;
+
+        StartFailure(String message, int exitCode) {
+            super(message);
+            this.exitCode = exitCode;
+        }
+
+        public int exitCode() { return exitCode; }
+    }
+
+    /** Runs the container to the end; returns its exit status. */
+    public int run() {
+        kernel = new Kernel(config.memoryBytes(), LinuxSyscalls.table(), new HostFs(config.rootfs()), diagnostics);
+        try {
+            kernel.stats().timing = config.stats();
+            List<String> env = environment();
+            String program = resolve(config.command().getFirst(), env);
+            byte[][] argv = bytes(config.command());
+            var in = config.interactive() ? new HostInput(stdio.in(), kernel::post)
+                    : new HostInput(java.io.InputStream.nullInputStream(), kernel::post);
+            try {
+                kernel.spawn(new Kernel.Spawn(program, argv, bytes(env), Credentials.of(config.uid(), config.gid()),
+                        config.workdir() == null ? "/" : config.workdir(), in, new HostOutput(stdio.out(), 2), new HostOutput(stdio.err(), 3)));
+            } catch (SyscallException e) {
+                throw startFailure(config.command().getFirst(), e.errno());
+            }
+            int status = kernel.run();
+            if (config.stats()) new StatsReport(kernel).print(diagnostics);
+            return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F);
+        } finally {
+            kernel.close();
+        }
+    }
+
+    /** Stops the container from outside (Ctrl-C): every process is killed. */
+    public void kill() {
+        Kernel k = kernel;
+        if (k != null) k.killAll();
+    }
+
+    private static StartFailure startFailure(String cmd, int errno) {
+        return switch (errno) {
+            case Errno.ENOENT -> new StartFailure(cmd + ": no such file or directory in the container", 127);
+            case Errno.EACCES -> new StartFailure(cmd + ": permission denied (not an executable file)", 126);
+            case Errno.ENOEXEC -> new StartFailure(cmd + ": not an i386 Linux program or script", 126);
+            default -> new StartFailure(cmd + ": cannot be started: " + Errno.name(errno), 126);
+        };
+    }
+
+    private List<String> environment() {
+        List<String> env = new ArrayList<>();
+        env.add(ContainerConfig.DEFAULT_PATH);
+        env.add("HOSTNAME=" + kernel.hostname());
+        if (config.tty()) env.add("TERM=xterm");
+        env.add("HOME=" + (config.uid() == 0 ? "/root" : "/"));
+        for (String e : config.env()) {
+            String key = e.contains("=") ? e.substring(0, e.indexOf('=') + 1) : e + "=";
+            env.removeIf(x -> x.startsWith(key));
+            if (e.contains("=")) env.add(e);
+        }
+        return env;
+    }
+
+    /** The command's path: as given if it has a slash, else the first PATH entry holding it. */
+    private String resolve(String cmd, List<String> env) {
+        if (cmd.contains("/")) return cmd;
+        String path = env.stream().filter(e -> e.startsWith("PATH=")).findFirst().orElse(ContainerConfig.DEFAULT_PATH).substring(5);
+        var vfs = new HostFs(config.rootfs());
+        var fs = new popek.linux.vfs.FsContext(vfs.root(), vfs.root(), 022);
+        for (String dir : path.split(":")) {
+            if (dir.isEmpty()) continue;
+            String candidate = dir.endsWith("/") ? dir + cmd : dir + "/" + cmd;
+            try {
+                var st = new popek.linux.vfs.StatBuf();
+                vfs.stat(fs, vfs.root(), candidate, true, Credentials.ROOT, st);
+                if ((st.mode & 0170000) == 0100000) return candidate;
+            } catch (SyscallException ignored) {
+                // not in this directory
+            }
+        }
+        throw new StartFailure(cmd + ": executable file not found in $PATH", 127);
+    }
+
+    private static byte[][] bytes(List<String> s) {
+        byte[][] out = new byte[s.size()][];
+        for (int i = 0; i < s.size(); i++) out[i] = s.get(i).getBytes(StandardCharsets.UTF_8);
+        return out;
+    }
+}
