@@ -43,7 +43,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--stats", description = "At exit, print system calls by name (count, host time), page faults, switches, processes.")
     boolean stats;
 
-    @Option(names = "--rootfs", paramLabel = "DIR", description = "Use this directory as the container's root (read-only) instead of an IMAGE.")
+    @Option(names = "--rootfs", paramLabel = "DIR", description = "Use this directory as the container's root instead of an IMAGE (read-only under a private writable layer).")
     Path rootfs;
 
     @Parameters(paramLabel = "IMAGE|COMMAND", arity = "0..*",
@@ -73,7 +73,7 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         for (String e : env) if (e.isEmpty() || e.startsWith("=")) throw new Main.UserError("-e " + e + ": give KEY=VALUE", 125);
-        ContainerConfig config = new ContainerConfig(root, cmd, env, workdir, uid, gid, interactive, tty, stats, ContainerConfig.DEFAULT_MEMORY);
+        ContainerConfig config = new ContainerConfig(List.of(root), cmd, env, workdir, uid, gid, interactive, tty, stats, ContainerConfig.DEFAULT_MEMORY);
         Stdio stdio = new Stdio(main.terminal().in(), main.terminal().out(), System.err);
         Container c = new Container(config, stdio, System.err);
         Thread hook = new Thread(c::kill);

@@ -10,7 +10,8 @@ import popek.linux.abi.SyscallException;
 import popek.linux.auth.Credentials;
 import popek.linux.kernel.Kernel;
 import popek.linux.syscalls.LinuxSyscalls;
-import popek.linux.vfs.host.HostFs;
+import popek.linux.proc.KernelProcSource;
+import popek.linux.vfs.setup.ContainerFiles;
 import popek.linux.vfs.host.HostInput;
 import popek.linux.vfs.host.HostOutput;
 
@@ -24,6 +25,7 @@ public final class Container {
     private final Stdio stdio;
     private final PrintStream diagnostics;
     private Kernel kernel;
+    private ContainerFiles files;
 
     public Container(ContainerConfig config, Stdio stdio, PrintStream diagnostics) {
         this.config = config;
@@ -45,7 +47,9 @@ public final class Container {
 
     /** Runs the container to the end; returns its exit status. */
     public int run() {
-        kernel = new Kernel(config.memoryBytes(), LinuxSyscalls.table(), new HostFs(config.rootfs()), diagnostics);
+        files = new ContainerFiles(config.layers());
+        kernel = new Kernel(config.memoryBytes(), LinuxSyscalls.table(), files.vfs(), diagnostics);
+        files.attach(new KernelProcSource(kernel));
         try {
             kernel.stats().timing = config.stats();
             List<String> env = environment();
@@ -64,6 +68,7 @@ public final class Container {
             return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F);
         } finally {
             kernel.close();
+            files.close();
         }
     }
 
@@ -100,7 +105,7 @@ public final class Container {
     private String resolve(String cmd, List<String> env) {
         if (cmd.contains("/")) return cmd;
         String path = env.stream().filter(e -> e.startsWith("PATH=")).findFirst().orElse(ContainerConfig.DEFAULT_PATH).substring(5);
-        var vfs = new HostFs(config.rootfs());
+        var vfs = files.vfs();
         var fs = new popek.linux.vfs.FsContext(vfs.root(), vfs.root(), 022);
         for (String dir : path.split(":")) {
             if (dir.isEmpty()) continue;

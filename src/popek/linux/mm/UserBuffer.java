@@ -20,11 +20,29 @@ public final class UserBuffer {
     private int count, segment, inSegment;
     private long total, done;
     private UserMemory mem;
+    /** Set instead of {@link #mem} for a kernel buffer: the bytes sendfile moves between two files. */
+    private MemorySegment kernel;
 
     /** One buffer of {@code len} bytes at {@code addr}. */
     public UserBuffer set(UserMemory mem, long addr, int len) {
         this.mem = mem;
+        this.kernel = null;
         base[0] = addr;
+        length[0] = len;
+        count = 1;
+        total = len;
+        rewind();
+        return this;
+    }
+
+    /**
+     * {@code len} bytes of a buffer in host memory (not the program's): how sendfile and copy_file_range move bytes
+     * from one file to another through the files' own read and write.
+     */
+    public UserBuffer setKernel(MemorySegment buffer, int len) {
+        this.mem = null;
+        this.kernel = buffer;
+        base[0] = 0;
         length[0] = len;
         count = 1;
         total = len;
@@ -36,6 +54,7 @@ public final class UserBuffer {
     public int setIovec(UserMemory mem, long iov, int iovcnt) {
         if (iovcnt < 0 || iovcnt > IOV_MAX) return -Errno.EINVAL;
         this.mem = mem;
+        this.kernel = null;
         total = 0;
         for (int i = 0; i < iovcnt; i++) {
             base[i] = UserMemory.u(mem.readInt(iov + 8L * i));
@@ -96,7 +115,11 @@ public final class UserBuffer {
         while (moved < len && segment < count) {
             int n = Math.min(len - moved, length[segment] - inSegment);
             int m;
-            try {
+            if (kernel != null) {
+                if (toUser) MemorySegment.copy(host, off + moved, kernel, base[segment] + inSegment, n);
+                else MemorySegment.copy(kernel, base[segment] + inSegment, host, off + moved, n);
+                m = n;
+            } else try {
                 m = mem.transfer(base[segment] + inSegment, host, off + moved, n, toUser);
             } catch (popek.linux.abi.SyscallException e) {
                 if (moved == 0 && done == 0) throw e;

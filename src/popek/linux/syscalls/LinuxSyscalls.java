@@ -7,8 +7,7 @@ import popek.linux.kernel.SyscallTable;
 
 /**
  * The system-call families Popek's Linux kernel serves, assembled into one table. A family is one class that
- * registers its handlers by number; a later family may replace an earlier one's handler (the VFS's file calls
- * replace the placeholder file calls this package starts with).
+ * registers its handlers by number; a later family may replace an earlier one's handler .
  */
 public final class LinuxSyscalls {
     private LinuxSyscalls() { }
@@ -16,7 +15,9 @@ public final class LinuxSyscalls {
     /** The families, in registration order. */
     public static List<SyscallFamily> families() {
         return List.of(new ProcessCalls(), new SignalCalls(), new MemoryCalls(), new ThreadCalls(), new TimeCalls(),
-                new IdentityCalls(), new SystemCalls(), new BasicFileCalls());
+                new IdentityCalls(), new SystemCalls(), new OpenCalls(), new ReadWriteCalls(), new StatCalls(),
+                new DirectoryCalls(), new AttributeCalls(), new DescriptorCalls(), new PollCalls(), new PipeCalls(),
+                new TransferCalls(), new MountCalls());
     }
 
     /** A table with every family registered. */

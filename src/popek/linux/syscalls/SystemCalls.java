@@ -16,9 +16,9 @@ import static popek.linux.abi.SyscallNumbers.*;
 import static popek.linux.kernel.SyscallArgs.u;
 
 /** The system as a program sees it: uname, sysinfo, limits, scheduling hints, randomness, host name, umask. */
-final class SystemCalls implements SyscallFamily {
+public final class SystemCalls implements SyscallFamily {
     /** What uname reports: Linux 6.1 (the kernel Debian 12 ships) on an i686. */
-    static final String SYSNAME = "Linux", RELEASE = "6.1.0-popek", VERSION = "#1 SMP PREEMPT_DYNAMIC Popek", MACHINE = "i686";
+    public static final String SYSNAME = "Linux", RELEASE = "6.1.0-popek", VERSION = "#1 SMP PREEMPT_DYNAMIC Popek", MACHINE = "i686";
 
     @Override
     public void register(SyscallTable t) {

@@ -4,39 +4,27 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 
 import popek.linux.mm.Mappable;
 
 /**
- * A host file's pages for mmap, readable after the descriptor that mapped it is closed (as on Linux): it opens the
- * file again when it needs to. Its cache key is the file's identity, size and modification time.
+ * A host layer file's pages for mmap, readable after the descriptor that mapped it is closed (as on Linux) through a
+ * channel its inode keeps. Its cache key is the layer, the file's number, size and modification time: the same file
+ * mapped by many processes shares its frames (and their translated code).
  */
 final class HostMappable implements Mappable {
-    private final Path path;
-    private final String name;
-    private final Object key;
+    record Key(Path layer, long ino, long size, long mtime) { }
 
-    HostMappable(Path path, String name) {
-        this.path = path;
-        this.name = name;
-        Object k;
-        try {
-            BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
-            k = java.util.List.of(a.fileKey() == null ? path.toString() : a.fileKey(), a.size(), a.lastModifiedTime().toMillis());
-        } catch (IOException e) {
-            k = null;
-        }
-        this.key = k;
-    }
+    private final HostInode inode;
+
+    HostMappable(HostInode inode) { this.inode = inode; }
 
     @Override
     public boolean readPage(long offset, MemorySegment page) {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            if (offset >= ch.size()) return false;
+        try {
+            FileChannel ch = inode.mapChannel();
+            if (offset >= inode.size()) return false;
             ByteBuffer b = page.asByteBuffer();
             int total = 0;
             while (b.hasRemaining()) {
@@ -52,8 +40,5 @@ final class HostMappable implements Mappable {
     }
 
     @Override
-    public Object cacheKey() { return key; }
-
-    @Override
-    public String name() { return name; }
+    public Object cacheKey() { return inode.cacheKey(); }
 }

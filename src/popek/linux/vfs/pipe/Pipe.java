@@ -1,130 +1,164 @@
 package popek.linux.vfs.pipe;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import popek.linux.abi.Errno;
 import popek.linux.abi.FileFlags;
+import popek.linux.auth.Credentials;
 import popek.linux.mm.UserBuffer;
-import popek.linux.vfs.Caller;
 import popek.linux.vfs.FileDescription;
+import popek.linux.vfs.FileTimes;
 import popek.linux.vfs.StatBuf;
 import popek.linux.waiter.Events;
 import popek.linux.waiter.WaitQueue;
 
 /**
- * A pipe (fs/pipe.c): a 64 KiB buffer with a read end and a write end, each an open file. Reads return what is there
- * (0 once every writer is gone); writes of up to PIPE_BUF bytes are atomic; writing with no reader left is EPIPE.
+ * A pipe (fs/pipe.c): a ring buffer of 64 KiB (F_SETPIPE_SZ changes it, 4 KiB to 1 MiB) with its readers and writers.
+ * Reads take what is there (a short read) and return 0 once no writer is left; writes of at most {@link #PIPE_BUF}
+ * bytes go in whole or wait, longer ones go in as room allows; a write with no reader left is EPIPE (the caller sends
+ * SIGPIPE). The same object is behind pipe(2)'s two ends and behind a FIFO's openers.
  */
 public final class Pipe {
-    public static final int CAPACITY = 65536, PIPE_BUF = 4096;
-    private static int nextIno = 1000;
+    public static final int DEFAULT_CAPACITY = 65536, PIPE_BUF = 4096, MAX_CAPACITY = 1 << 20;
+    /** pipefs's device (0:12, as on Linux) and its inode numbers. */
+    static final int PIPEFS_DEV = 12;
+    private static final AtomicInteger NEXT_INO = new AtomicInteger(4000);
 
-    private final byte[] ring = new byte[CAPACITY];
+    private byte[] ring = new byte[DEFAULT_CAPACITY];
     private int head, count;
-    private int readers = 1, writers = 1;
-    private final WaitQueue queue = new WaitQueue();
-    private final int ino;
+    int readers, writers;
+    private boolean hadWriter;
+    final WaitQueue queue = new WaitQueue();
+    final int ino = NEXT_INO.getAndIncrement();
+    private final int uid, gid;
+    private final long created = FileTimes.now();
+    private long accessed = created, modified = created;
 
-    private Pipe() { ino = nextIno++; }
-
-    /** A new pipe's two ends: [read, write], each with the status flags given (O_NONBLOCK). */
-    public static FileDescription[] create(int flags) {
-        Pipe p = new Pipe();
-        return new FileDescription[] {p.new End(FileFlags.O_RDONLY | (flags & FileFlags.O_NONBLOCK), true),
-                p.new End(FileFlags.O_WRONLY | (flags & FileFlags.O_NONBLOCK), false)};
+    Pipe(Credentials owner) {
+        this.uid = owner == null ? 0 : owner.fsuid();
+        this.gid = owner == null ? 0 : owner.fsgid();
     }
 
-    private int read(UserBuffer dst) {
+    /** A new pipe's two ends, [read, write], with pipe2's O_NONBLOCK if given (and O_DIRECT ignored). */
+    public static FileDescription[] create(Credentials owner, int flags) {
+        Pipe p = new Pipe(owner);
+        int extra = flags & FileFlags.O_NONBLOCK;
+        return new FileDescription[] {p.open(FileFlags.O_RDONLY | extra, null), p.open(FileFlags.O_WRONLY | extra, null)};
+    }
+
+    /** A new end (counted as a reader, a writer or both by its access mode). */
+    synchronized PipeEnd open(int flags, popek.linux.vfs.Location fifo) {
+        int acc = flags & FileFlags.O_ACCMODE;
+        if (acc != FileFlags.O_WRONLY) readers++;
+        if (acc != FileFlags.O_RDONLY) {
+            writers++;
+            hadWriter = true;
+        }
+        queue.notify(Events.ALL);
+        return new PipeEnd(this, flags, fifo);
+    }
+
+    void closed(int flags) {
+        synchronized (this) {
+            int acc = flags & FileFlags.O_ACCMODE;
+            if (acc != FileFlags.O_WRONLY) readers--;
+            if (acc != FileFlags.O_RDONLY) writers--;
+        }
+        queue.notify(Events.ALL);
+    }
+
+    synchronized int read(UserBuffer dst) {
         if (count == 0) return writers == 0 ? 0 : -Errno.EAGAIN;
         int total = 0;
         while (count > 0 && dst.remaining() > 0) {
-            int n = Math.min(count, Math.min(dst.remaining(), CAPACITY - head));
+            int n = Math.min(count, Math.min(dst.remaining(), ring.length - head));
             int moved = dst.copyOut(ring, head, n);
-            head = (head + moved) % CAPACITY;
+            head = (head + moved) % ring.length;
             count -= moved;
             total += moved;
             if (moved < n) break;
         }
-        if (total > 0) queue.notify(Events.POLLOUT | Events.POLLWRNORM);
+        if (count == 0) head = 0;
+        if (total > 0) {
+            accessed = FileTimes.now();
+            queue.notify(Events.POLLOUT | Events.POLLWRNORM);
+        }
         return total;
     }
 
-    private int write(UserBuffer src) {
+    synchronized int write(UserBuffer src) {
         if (readers == 0) return -Errno.EPIPE;
         int want = src.remaining();
-        int space = CAPACITY - count;
+        int space = ring.length - count;
         if (space == 0 || (want <= PIPE_BUF && space < want)) return -Errno.EAGAIN;
         int total = 0;
-        while (src.remaining() > 0 && count < CAPACITY) {
-            int tail = (head + count) % CAPACITY;
-            int n = Math.min(src.remaining(), Math.min(CAPACITY - count, CAPACITY - tail));
+        while (src.remaining() > 0 && count < ring.length) {
+            int tail = (head + count) % ring.length;
+            int n = Math.min(src.remaining(), Math.min(ring.length - count, ring.length - tail));
             int moved = src.copyIn(ring, tail, n);
             count += moved;
             total += moved;
             if (moved < n) break;
         }
-        if (total > 0) queue.notify(Events.POLLIN | Events.POLLRDNORM);
+        if (total > 0) {
+            modified = FileTimes.now();
+            queue.notify(Events.POLLIN | Events.POLLRDNORM);
+        }
         return total;
     }
 
-    private int readiness(boolean readEnd, int mask) {
+    synchronized int readiness(boolean readEnd, boolean writeEnd, int mask) {
         int r = 0;
         if (readEnd) {
             if (count > 0) r |= Events.POLLIN | Events.POLLRDNORM;
-            if (writers == 0) r |= Events.POLLHUP;
-        } else {
-            if (CAPACITY - count >= PIPE_BUF) r |= Events.POLLOUT | Events.POLLWRNORM;
+            if (writers == 0 && hadWriter) r |= Events.POLLHUP;
+        }
+        if (writeEnd) {
+            if (ring.length - count >= PIPE_BUF) r |= Events.POLLOUT | Events.POLLWRNORM;
             if (readers == 0) r |= Events.POLLERR;
         }
         return r & (mask | Events.POLLHUP | Events.POLLERR);
     }
 
-    /** One end of the pipe. */
-    private final class End extends FileDescription {
-        private final boolean readEnd;
+    synchronized int available() { return count; }
 
-        End(int flags, boolean readEnd) {
-            super(flags);
-            this.readEnd = readEnd;
-        }
+    synchronized int capacity() { return ring.length; }
 
-        @Override
-        public int read(Caller c, UserBuffer dst) { return readEnd ? Pipe.this.read(dst) : -Errno.EBADF; }
+    /** F_SETPIPE_SZ: the new capacity (a power of two pages), or -EBUSY if what is buffered would not fit. */
+    synchronized int resize(int size) {
+        if (size <= 0) return -Errno.EINVAL;
+        if (size > MAX_CAPACITY) return -Errno.EPERM;
+        int cap = PIPE_BUF;
+        while (cap < size) cap <<= 1;
+        if (cap < count) return -Errno.EBUSY;
+        byte[] r = new byte[cap];
+        for (int i = 0; i < count; i++) r[i] = ring[(head + i) % ring.length];
+        ring = r;
+        head = 0;
+        queue.notify(Events.POLLOUT | Events.POLLWRNORM);
+        return cap;
+    }
 
-        @Override
-        public int write(Caller c, UserBuffer src) { return readEnd ? -Errno.EBADF : Pipe.this.write(src); }
+    synchronized boolean hasReaders() { return readers > 0; }
 
-        @Override
-        public int readiness(int mask) { return Pipe.this.readiness(readEnd, mask); }
+    synchronized boolean hasWriters() { return writers > 0; }
 
-        @Override
-        public WaitQueue waitQueue() { return queue; }
-
-        @Override
-        public int ioctl(Caller c, int cmd, int arg) {
-            if (cmd == 0x541B) {   // FIONREAD
-                c.memory().writeInt(arg & 0xFFFFFFFFL, readEnd ? count : 0);
-                return 0;
-            }
-            return -Errno.ENOTTY;
-        }
-
-        @Override
-        public int stat(Caller c, StatBuf out) {
-            out.clear();
-            out.mode = FileFlags.S_IFIFO | 0600;
-            out.nlink = 1;
-            out.ino = ino;
-            out.blksize = 4096;
-            return 0;
-        }
-
-        @Override
-        public String path() { return "pipe:[" + ino + "]"; }
-
-        @Override
-        protected void release() {
-            if (readEnd) readers--;
-            else writers--;
-            queue.notify(Events.ALL);
+    void stat(StatBuf out) {
+        out.clear();
+        out.dev = PIPEFS_DEV;
+        out.ino = ino;
+        out.mode = FileFlags.S_IFIFO | 0600;
+        out.nlink = 1;
+        out.uid = uid;
+        out.gid = gid;
+        out.blksize = 4096;
+        synchronized (this) {
+            out.atimeSec = FileTimes.seconds(accessed);
+            out.atimeNsec = FileTimes.nanosOf(accessed);
+            out.mtimeSec = FileTimes.seconds(modified);
+            out.mtimeNsec = FileTimes.nanosOf(modified);
+            out.ctimeSec = FileTimes.seconds(modified);
+            out.ctimeNsec = FileTimes.nanosOf(modified);
         }
     }
 }

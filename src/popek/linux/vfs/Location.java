@@ -1,0 +1,56 @@
+package popek.linux.vfs;
+
+/**
+ * A place in a mount namespace (gVisor's VirtualDentry, Linux's struct path): a mount and an entry of its tree. What a
+ * task's root and working directory are, what an open file remembers, and what path walks move between.
+ */
+public record Location(Mount mount, DirEntry entry) implements Dentry {
+    public Inode inode() { return entry.inode(); }
+
+    /** True at the root of its mount. */
+    public boolean atMountRoot() { return entry == mount.root; }
+
+    @Override
+    public String absolutePath() { return pathFrom(null); }
+
+    /**
+     * The path of this place as seen from {@code root} (null: the namespace's root), as getcwd and /proc show it: with
+     * " (deleted)" after a removed one, and "(unreachable)" before one outside {@code root}.
+     */
+    public String pathFrom(Location root) {
+        StringBuilder b = new StringBuilder();
+        Mount m = mount;
+        DirEntry e = entry;
+        boolean reached = false;
+        for (int guard = 0; guard < 4096; guard++) {
+            if (root != null && m == root.mount && e == root.entry) {
+                reached = true;
+                break;
+            }
+            if (e == m.root) {
+                if (m.parent == null) {
+                    reached = root == null;
+                    break;
+                }
+                e = m.mountpoint;
+                m = m.parent;
+                continue;
+            }
+            b.insert(0, e.name()).insert(0, '/');
+            e = e.parent();
+        }
+        String p = b.isEmpty() ? "/" : b.toString();
+        if (!reached) p = "(unreachable)" + (b.isEmpty() ? "/" : p);
+        if (entry.removed()) p += " (deleted)";
+        return p;
+    }
+
+    @Override
+    public boolean equals(Object o) { return o instanceof Location l && l.mount == mount && l.entry == entry; }
+
+    @Override
+    public int hashCode() { return System.identityHashCode(mount) * 31 + System.identityHashCode(entry); }
+
+    @Override
+    public String toString() { return "Location(" + absolutePath() + ")"; }
+}

@@ -1,0 +1,184 @@
+package popek.linux.vfs.tmpfs;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+import popek.linux.abi.Errno;
+import popek.linux.mm.Mappable;
+import popek.linux.mm.UserBuffer;
+import popek.linux.vfs.FileData;
+
+/**
+ * A regular file in memory: pages of 4 KiB made as they are written (a hole reads as zeros), its size, and what
+ * mmap maps (read from the pages; its cache key changes with every write, so a mapping made after a write never
+ * sees stale pages). Its own {@link FileData}: every open file of it shares it.
+ */
+public final class MemFile extends MemInode implements FileData, Mappable {
+    private static final byte[] ZEROS = new byte[TmpFs.PAGE];
+
+    private byte[][] pages = new byte[0][];
+    private long size;
+    private long allocated;
+    private Object cacheKey;
+    private int opens;
+    private boolean released;
+
+    MemFile(TmpFs fs, int mode, int uid, int gid) { super(fs, mode, uid, gid); }
+
+    @Override
+    public synchronized long size() { return size; }
+
+    @Override
+    protected synchronized long blocks() { return allocated * (TmpFs.PAGE / 512); }
+
+    @Override
+    public synchronized FileData openData(int flags) {
+        opens++;
+        return this;
+    }
+
+    @Override
+    public synchronized void close() {
+        opens--;
+        releaseIfGone();
+    }
+
+    @Override
+    protected synchronized void dropped() {
+        super.dropped();
+        releaseIfGone();
+    }
+
+    /** No name and no open file left: its pages no longer count against the file system (mappings keep them). */
+    private void releaseIfGone() {
+        if (nlink == 0 && opens == 0 && !released) {
+            released = true;
+            tmpfs.unreserve(allocated);
+        }
+    }
+
+    @Override
+    public synchronized int read(long offset, UserBuffer dst) {
+        if (offset >= size) return 0;
+        int total = 0;
+        while (dst.remaining() > 0 && offset < size) {
+            int index = (int) (offset / TmpFs.PAGE), in = (int) (offset % TmpFs.PAGE);
+            int n = (int) Math.min(Math.min(TmpFs.PAGE - in, dst.remaining()), size - offset);
+            byte[] page = index < pages.length && pages[index] != null ? pages[index] : ZEROS;
+            int moved = dst.copyOut(page, in, n);
+            total += moved;
+            offset += moved;
+            if (moved < n) break;
+        }
+        return total;
+    }
+
+    @Override
+    public synchronized int readBytes(long offset, byte[] dst, int off, int len) {
+        if (offset >= size) return 0;
+        int n = (int) Math.min(len, size - offset);
+        int done = 0;
+        while (done < n) {
+            int index = (int) ((offset + done) / TmpFs.PAGE), in = (int) ((offset + done) % TmpFs.PAGE);
+            int step = Math.min(TmpFs.PAGE - in, n - done);
+            byte[] page = index < pages.length && pages[index] != null ? pages[index] : ZEROS;
+            System.arraycopy(page, in, dst, off + done, step);
+            done += step;
+        }
+        return n;
+    }
+
+    @Override
+    public synchronized int write(long offset, UserBuffer src) {
+        int total = 0;
+        while (src.remaining() > 0) {
+            int index = (int) (offset / TmpFs.PAGE), in = (int) (offset % TmpFs.PAGE);
+            int n = Math.min(TmpFs.PAGE - in, src.remaining());
+            byte[] page = page(index);
+            if (page == null) {
+                if (total == 0) return -Errno.ENOSPC;
+                break;
+            }
+            int moved = src.copyIn(page, in, n);
+            total += moved;
+            offset += moved;
+            if (offset > size) size = offset;
+            if (moved < n) break;
+        }
+        if (total > 0) contentsChanged();
+        return total;
+    }
+
+    /** Page {@code index}, made (and counted against the file system) if needed; null when it is full. */
+    private byte[] page(int index) {
+        if (index >= pages.length) pages = Arrays.copyOf(pages, Math.max(index + 1, pages.length * 2));
+        if (pages[index] == null) {
+            if (!tmpfs.reserve(1)) return null;
+            pages[index] = new byte[TmpFs.PAGE];
+            allocated++;
+        }
+        return pages[index];
+    }
+
+    /** Writes {@code len} bytes of {@code src} at {@code offset} (an overlay copy-up filling the file). */
+    public synchronized void writeBytes(long offset, byte[] src, int off, int len) {
+        while (len > 0) {
+            int index = (int) (offset / TmpFs.PAGE), in = (int) (offset % TmpFs.PAGE);
+            int n = Math.min(TmpFs.PAGE - in, len);
+            byte[] page = page(index);
+            if (page == null) throw Errno.error(Errno.ENOSPC);
+            System.arraycopy(src, off, page, in, n);
+            offset += n;
+            off += n;
+            len -= n;
+            if (offset > size) size = offset;
+        }
+        cacheKey = null;
+    }
+
+    private void contentsChanged() {
+        cacheKey = null;
+        modified();
+    }
+
+    @Override
+    public synchronized void truncate(long length) {
+        if (length < size) {
+            int keep = (int) ((length + TmpFs.PAGE - 1) / TmpFs.PAGE);
+            for (int i = keep; i < pages.length; i++) {
+                if (pages[i] != null) {
+                    pages[i] = null;
+                    allocated--;
+                    tmpfs.unreserve(1);
+                }
+            }
+            int in = (int) (length % TmpFs.PAGE);
+            if (in != 0 && keep - 1 < pages.length && pages[keep - 1] != null) Arrays.fill(pages[keep - 1], in, TmpFs.PAGE, (byte) 0);
+        }
+        size = length;
+        contentsChanged();
+    }
+
+    @Override
+    public Mappable mappable() { return this; }
+
+    @Override
+    public synchronized boolean readPage(long offset, MemorySegment page) {
+        if (offset >= size) return false;
+        int index = (int) (offset / TmpFs.PAGE);
+        if (index < pages.length && pages[index] != null) {
+            MemorySegment.copy(MemorySegment.ofArray(pages[index]), 0, page, 0, TmpFs.PAGE);
+            long valid = size - offset;
+            if (valid < TmpFs.PAGE) page.asSlice(valid).fill((byte) 0);
+        } else {
+            page.fill((byte) 0);
+        }
+        return true;
+    }
+
+    @Override
+    public synchronized Object cacheKey() {
+        if (cacheKey == null) cacheKey = new Object();
+        return cacheKey;
+    }
+}

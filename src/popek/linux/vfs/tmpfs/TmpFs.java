@@ -1,0 +1,79 @@
+package popek.linux.vfs.tmpfs;
+
+import popek.linux.abi.Errno;
+import popek.linux.abi.FileFlags;
+import popek.linux.vfs.FileSystem;
+import popek.linux.vfs.Inode;
+import popek.linux.vfs.InodeNumbers;
+import popek.linux.vfs.StatFs;
+
+/**
+ * A file system in memory (Linux's tmpfs): directories, files (their bytes in the Java heap, in 4 KiB pages made as
+ * written, holes read as zeros), symbolic links, FIFOs and device nodes. Its size is bounded: past
+ * {@link #sizeBytes} of file pages, writes fail with ENOSPC, as a full tmpfs does. Also the writable upper layer of a
+ * container's root (see the overlay).
+ */
+public final class TmpFs extends FileSystem {
+    public static final long MAGIC = 0x01021994;
+    public static final int PAGE = 4096;
+
+    private final InodeNumbers numbers;
+    private final long sizeBytes;
+    private final String options;
+    private long usedPages;
+    private long inodes;
+    private final MemDirectory root;
+
+    /** A tmpfs of at most {@code sizeBytes} whose root has {@code rootMode} (e.g. 01777 for /tmp) and is root's. */
+    public TmpFs(int dev, InodeNumbers numbers, long sizeBytes, int rootMode, String options) {
+        super("tmpfs", dev);
+        this.numbers = numbers;
+        this.sizeBytes = sizeBytes;
+        this.options = options;
+        this.root = new MemDirectory(this, FileFlags.S_IFDIR | (rootMode & 07777), 0, 0);
+        root.parent = root;
+    }
+
+    @Override
+    public MemDirectory root() { return root; }
+
+    long newIno() {
+        synchronized (this) {
+            inodes++;
+        }
+        return numbers.allocate();
+    }
+
+    synchronized void inodeFreed() { inodes--; }
+
+    /** Takes {@code pages} more pages of file data, or false when the file system is full. */
+    synchronized boolean reserve(long pages) {
+        if ((usedPages + pages) * PAGE > sizeBytes) return false;
+        usedPages += pages;
+        return true;
+    }
+
+    synchronized void unreserve(long pages) { usedPages -= pages; }
+
+    void reserveOrFail(long pages) {
+        if (!reserve(pages)) throw Errno.error(Errno.ENOSPC);
+    }
+
+    @Override
+    public synchronized void statfs(StatFs out) {
+        out.type = MAGIC;
+        out.blockSize = PAGE;
+        out.fragmentSize = PAGE;
+        out.blocks = sizeBytes / PAGE;
+        out.blocksFree = out.blocksAvailable = Math.max(0, out.blocks - usedPages);
+        out.files = Math.max(inodes, sizeBytes / PAGE / 2);
+        out.filesFree = out.files - inodes;
+        out.nameLength = 255;
+    }
+
+    @Override
+    public String options() { return options; }
+
+    /** True when {@code i} belongs to this file system (a rename or link across file systems is EXDEV). */
+    boolean owns(Inode i) { return i.fs() == this; }
+}
