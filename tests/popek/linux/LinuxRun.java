@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 import popek.linux.auth.Credentials;
 import popek.linux.kernel.Kernel;
 import popek.linux.syscalls.LinuxSyscalls;
-import popek.linux.vfs.host.HostFs;
+import popek.linux.proc.KernelProcSource;
+import popek.linux.vfs.setup.ContainerFiles;
 import popek.linux.vfs.host.HostInput;
 import popek.linux.vfs.host.HostOutput;
 
@@ -36,7 +37,9 @@ public record LinuxRun(int status, String out, String err, Kernel kernel) {
     /** Runs {@code argv[0]} (a path in {@code root}) with {@code env}, {@code input} on its stdin; 30 s at most. */
     public static LinuxRun run(Path root, String input, List<String> env, String... argv) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream(), log = new ByteArrayOutputStream();
-        Kernel k = new Kernel(256L << 20, LinuxSyscalls.table(), new HostFs(root), new PrintStream(log, true));
+        ContainerFiles files = new ContainerFiles(List.of(root));
+        Kernel k = new Kernel(256L << 20, LinuxSyscalls.table(), files.vfs(), new PrintStream(log, true));
+        files.attach(new KernelProcSource(k));
         try {
             byte[][] args = new byte[argv.length][];
             for (int i = 0; i < argv.length; i++) args[i] = argv[i].getBytes(StandardCharsets.UTF_8);
@@ -67,6 +70,7 @@ public record LinuxRun(int status, String out, String err, Kernel kernel) {
             throw new AssertionError(e);
         } finally {
             k.close();
+            files.close();
         }
     }
 }
