@@ -12,6 +12,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import popek.container.Container;
 import popek.container.ContainerConfig;
+import popek.container.Images;
 import popek.container.Stdio;
 
 /** {@code popek run}: run a command in a container, with Popek as its Linux kernel (Docker's spelling and meaning). */
@@ -47,20 +48,28 @@ final class RunCommand implements Callable<Integer> {
     Path rootfs;
 
     @Parameters(paramLabel = "IMAGE|COMMAND", arity = "0..*",
-            description = "Without --rootfs: the image, then the command and its arguments; with --rootfs: the command.")
+            description = {"Without --rootfs: the image (busybox or debian, built in: fetched once from the Debian archive),",
+                "then the command and its arguments; with --rootfs: the command."})
     List<String> words = new ArrayList<>();
 
     @Override
     public Integer call() {
         List<String> cmd = new ArrayList<>(words);
-        Path root = rootfs;
-        if (root == null) {
-            if (cmd.isEmpty()) throw new Main.UserError("which image? ('popek run --rootfs DIR CMD...', see 'popek run --help')", 125);
+        List<Path> layers;
+        if (rootfs == null) {
+            if (cmd.isEmpty()) throw new Main.UserError("which image? (" + String.join(", ", Images.NAMES) + ", or --rootfs DIR; see 'popek run --help')", 125);
             String image = cmd.removeFirst();
-            throw new Main.UserError("no image named '" + image + "' (built-in images come with the Debian fetcher; use --rootfs DIR)", 125);
+            try {
+                layers = Images.layers(image, System.err);
+            } catch (Images.ImageException e) {
+                throw new Main.UserError(e.getMessage(), 125);
+            }
+            if (cmd.isEmpty()) cmd.addAll(Images.defaultCommand(image));
+        } else {
+            if (!Files.isDirectory(rootfs)) throw new Main.UserError("--rootfs " + rootfs + ": not a directory", 125);
+            layers = List.of(rootfs);
+            if (cmd.isEmpty()) cmd.add("/bin/sh");
         }
-        if (!Files.isDirectory(root)) throw new Main.UserError("--rootfs " + root + ": not a directory", 125);
-        if (cmd.isEmpty()) cmd.add("/bin/sh");
         if (tty) throw new Main.UserError("-t: pseudo-terminals are not available yet", 125);
         int uid = 0, gid = 0;
         if (user != null) {
@@ -73,7 +82,7 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         for (String e : env) if (e.isEmpty() || e.startsWith("=")) throw new Main.UserError("-e " + e + ": give KEY=VALUE", 125);
-        ContainerConfig config = new ContainerConfig(List.of(root), cmd, env, workdir, uid, gid, interactive, tty, stats, ContainerConfig.DEFAULT_MEMORY);
+        ContainerConfig config = new ContainerConfig(layers, cmd, env, workdir, uid, gid, interactive, tty, stats, ContainerConfig.DEFAULT_MEMORY);
         Stdio stdio = new Stdio(main.terminal().in(), main.terminal().out(), System.err);
         Container c = new Container(config, stdio, System.err);
         Thread hook = new Thread(c::kill);

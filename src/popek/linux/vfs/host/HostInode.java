@@ -118,13 +118,22 @@ final class HostInode extends Inode {
         out.gid = gid;
         out.rdev = rdev;
         out.size = size;
-        out.blocks = (size + 4095) / 4096 * 8;
+        out.blocks = blocks();
         out.atimeSec = Math.floorDiv(atime, 1_000_000_000L);
         out.atimeNsec = (int) Math.floorMod(atime, 1_000_000_000L);
         out.mtimeSec = Math.floorDiv(mtime, 1_000_000_000L);
         out.mtimeNsec = (int) Math.floorMod(mtime, 1_000_000_000L);
         out.ctimeSec = Math.floorDiv(ctime, 1_000_000_000L);
         out.ctimeNsec = (int) Math.floorMod(ctime, 1_000_000_000L);
+    }
+
+    /**
+     * 512-byte blocks, as a host file system of 4 KiB blocks would allocate them (NIO does not report st_blocks): a
+     * short symbolic link lives in its inode (none), anything else takes whole blocks.
+     */
+    private long blocks() {
+        if ((mode & FileFlags.S_IFMT) == FileFlags.S_IFLNK && size < 60) return 0;
+        return (size + 4095) / 4096 * 8;
     }
 
     /** Times in ns (an overlay's copy-up keeps them). */
