@@ -136,6 +136,7 @@ public final class Processes {
         // The last thread: the process is a zombie until its parent reaps it.
         g.waitStatus = g.exiting ? g.groupExitStatus : status;
         g.zombie = true;
+        kernel.vfs().processExited(g.tgid);
         for (ThreadGroup c : java.util.List.copyOf(g.children)) reparent(c, g);
         ThreadGroup parent = g.parent;
         if (parent == null) {

@@ -165,9 +165,10 @@ final class DescriptorCalls implements SyscallFamily {
         }
         if (type == FileLocks.F_RDLCK && !f.readable()) return -Errno.EBADF;
         if (type == FileLocks.F_WRLCK && !f.writable()) return -Errno.EBADF;
-        popek.linux.vfs.LockWaits waits = FileArgs.vfs(t).lockWaits();
+        popek.linux.vfs.RecordLocks waits = FileArgs.vfs(t).recordLocks();
         if (locks.set(t.tgid(), type, s, e, special::processAlive)) {
             waits.done(t.tgid());
+            if (type != FileLocks.F_UNLCK) waits.holding(locks);
             return 0;
         }
         if (cmd == F_SETLK) return -Errno.EAGAIN;

@@ -87,6 +87,8 @@ public final class FileLocks {
         if (changed) queue.notify(Events.ALL);
     }
 
+    public synchronized boolean hasPosix() { return !posix.isEmpty(); }
+
     /** flock: takes a shared or exclusive lock for {@code owner}; false if another open file's lock is in the way. */
     public boolean flock(Object owner, boolean exclusive) {
         synchronized (this) {

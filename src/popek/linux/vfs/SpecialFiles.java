@@ -24,6 +24,9 @@ public interface SpecialFiles {
     /** memfd_create: a new file in memory with no name in the tree ("/memfd:NAME (deleted)"). */
     FileDescription memfd(Caller c, String name, int flags);
 
+    /** Process {@code pid} ended: a FIFO open it was waiting in no longer counts. */
+    default void processExited(int pid) { }
+
     /** True while process {@code pid} exists (record locks of a process that is gone are ignored). */
     default boolean processAlive(int pid) { return true; }
 }

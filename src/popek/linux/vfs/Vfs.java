@@ -23,4 +23,7 @@ public interface Vfs {
 
     /** Resolves a directory, for chdir and the first process's working directory. */
     Dentry directory(FsContext fs, Dentry base, String path, Credentials creds);
+
+    /** Process {@code pid} has ended (its last thread): its record locks and any open it was waiting in go. */
+    default void processExited(int pid) { }
 }

@@ -16,7 +16,7 @@ public final class VirtualFilesystem implements Vfs {
     private final SpecialFiles special;
     private final TreeChanges tree = new TreeChanges(this);
     private final AttributeChanges attributes = new AttributeChanges();
-    private final LockWaits lockWaits = new LockWaits();
+    private final RecordLocks recordLocks = new RecordLocks();
 
     public VirtualFilesystem(MountNamespace namespace, SpecialFiles special) {
         this.namespace = namespace;
@@ -32,8 +32,14 @@ public final class VirtualFilesystem implements Vfs {
 
     public AttributeChanges attributes() { return attributes; }
 
-    /** Who waits for whose record lock (deadlock detection). */
-    public LockWaits lockWaits() { return lockWaits; }
+    /** The container's record locks as a whole (deadlock detection, release at exit). */
+    public RecordLocks recordLocks() { return recordLocks; }
+
+    @Override
+    public void processExited(int pid) {
+        recordLocks.processExited(pid);
+        special.processExited(pid);
+    }
 
     @Override
     public Location root() { return namespace.root(); }

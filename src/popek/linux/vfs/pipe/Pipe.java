@@ -27,6 +27,8 @@ public final class Pipe {
     private byte[] ring = new byte[DEFAULT_CAPACITY];
     private int head, count;
     int readers, writers;
+    /** How many times a reader or a writer has opened it (fifo_open's r_counter and w_counter). */
+    private long readerOpens, writerOpens;
     private boolean hadWriter;
     final WaitQueue queue = new WaitQueue();
     final int ino = NEXT_INO.getAndIncrement();
@@ -49,14 +51,40 @@ public final class Pipe {
     /** A new end (counted as a reader, a writer or both by its access mode). */
     synchronized PipeEnd open(int flags, popek.linux.vfs.Location fifo) {
         int acc = flags & FileFlags.O_ACCMODE;
-        if (acc != FileFlags.O_WRONLY) readers++;
+        if (acc != FileFlags.O_WRONLY) {
+            readers++;
+            readerOpens++;
+        }
         if (acc != FileFlags.O_RDONLY) {
             writers++;
+            writerOpens++;
             hadWriter = true;
         }
         queue.notify(Events.ALL);
         return new PipeEnd(this, flags, fifo);
     }
+
+    /** A FIFO opener that must wait counts as a reader or writer already (fifo_open's counting before it waits). */
+    synchronized void reserve(boolean reader) {
+        if (reader) {
+            readers++;
+            readerOpens++;
+        } else {
+            writers++;
+            writerOpens++;
+            hadWriter = true;
+        }
+        queue.notify(Events.ALL);
+    }
+
+    synchronized void unreserve(boolean reader) {
+        if (reader) readers--;
+        else writers--;
+        queue.notify(Events.ALL);
+    }
+
+    /** The end of an opener that waited: already counted by {@link #reserve}. */
+    PipeEnd reserved(int flags, popek.linux.vfs.Location fifo) { return new PipeEnd(this, flags, fifo); }
 
     void closed(int flags) {
         synchronized (this) {
@@ -140,6 +168,10 @@ public final class Pipe {
     }
 
     synchronized boolean hasReaders() { return readers > 0; }
+
+    synchronized long readerOpens() { return readerOpens; }
+
+    synchronized long writerOpens() { return writerOpens; }
 
     synchronized boolean hasWriters() { return writers > 0; }
 

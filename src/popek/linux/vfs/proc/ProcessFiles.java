@@ -121,7 +121,13 @@ final class ProcessFiles {
 
     private String path(Caller c, int pid, boolean root) {
         mayTrace(c, pid);
-        return place(c, pid, root).pathFrom(readerRoot(c));
+        return seenFrom(place(c, pid, root), readerRoot(c));
+    }
+
+    /** A place as the reader names it: from its root, or whole when it lies in another namespace (a memfd's). */
+    private static String seenFrom(Location l, Location root) {
+        if (root == null || l.mount().namespace() != root.mount().namespace()) return l.absolutePath();
+        return l.pathFrom(root);
     }
 
     private Location exe(Caller c, int pid) {
@@ -131,7 +137,7 @@ final class ProcessFiles {
         return proc.resolver().resolve(fs(pid), p);
     }
 
-    private String exeText(Caller c, int pid) { return exe(c, pid).pathFrom(readerRoot(c)); }
+    private String exeText(Caller c, int pid) { return seenFrom(exe(c, pid), readerRoot(c)); }
 
     private List<String> fdNames(int pid) {
         List<String> out = new ArrayList<>();
@@ -151,7 +157,7 @@ final class ProcessFiles {
         return proc.magic(pid + "/fd/" + fd, uid, gid, c -> {
             mayTrace(c, pid);
             FileDescription f = file(pid, fd);
-            return f instanceof VfsFile v ? v.location().pathFrom(readerRoot(c)) : f.path();
+            return f instanceof VfsFile v ? seenFrom(v.location(), readerRoot(c)) : f.path();
         }, c -> {
             mayTrace(c, pid);
             return file(pid, fd) instanceof VfsFile v ? v.location() : null;

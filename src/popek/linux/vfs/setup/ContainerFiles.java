@@ -58,7 +58,7 @@ public final class ContainerFiles implements SpecialFiles, AutoCloseable {
         List<Inode> lowers = new ArrayList<>();
         for (Path p : layers) lowers.add(new HostLayer(p, devs.anonymous(), rootNumbers).root());
         int rootDev = devs.anonymous();
-        TmpFs upper = new TmpFs(rootDev, rootNumbers, UPPER_SIZE, 0755, "");
+        TmpFs upper = new TmpFs(rootDev, rootNumbers, UPPER_SIZE, 0755, "", true);
         root = new OverlayFs(rootDev, upper, lowers);
         namespace = new MountNamespace(root, 0);
         vfs = new VirtualFilesystem(namespace, this);
@@ -208,6 +208,9 @@ public final class ContainerFiles implements SpecialFiles, AutoCloseable {
         }
         return UPPER_SIZE / 2;
     }
+
+    @Override
+    public void processExited(int pid) { fifos.processExited(pid); }
 
     @Override
     public boolean processAlive(int pid) {

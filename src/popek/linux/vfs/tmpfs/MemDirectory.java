@@ -22,11 +22,12 @@ public final class MemDirectory extends MemInode {
         nlink = 2;
     }
 
+    /** tmpfs's directory size: 20 bytes ("BOGO_DIRENT_SIZE") per entry, "." and ".." included, and no blocks. */
     @Override
-    protected long size() { return 4096; }
+    protected synchronized long size() { return tmpfs.diskLike() ? 4096 : 20L * (entries.size() + 2); }
 
     @Override
-    protected long blocks() { return 8; }
+    protected long blocks() { return tmpfs.diskLike() ? 8 : 0; }
 
     @Override
     public synchronized Inode lookup(String name) { return entries.get(name); }

@@ -23,10 +23,20 @@ public final class TmpFs extends FileSystem {
     private long usedPages;
     private long inodes;
     private final MemDirectory root;
+    private final boolean diskLike;
 
     /** A tmpfs of at most {@code sizeBytes} whose root has {@code rootMode} (e.g. 01777 for /tmp) and is root's. */
     public TmpFs(int dev, InodeNumbers numbers, long sizeBytes, int rootMode, String options) {
+        this(dev, numbers, sizeBytes, rootMode, options, false);
+    }
+
+    /**
+     * With {@code diskLike}, directories report what a disk file system's do (4096 bytes in one 4 KiB block) rather
+     * than tmpfs's own sizes: for an overlay's upper layer, which stands for a disk layer (Docker's is on ext4).
+     */
+    public TmpFs(int dev, InodeNumbers numbers, long sizeBytes, int rootMode, String options, boolean diskLike) {
         super("tmpfs", dev);
+        this.diskLike = diskLike;
         this.numbers = numbers;
         this.sizeBytes = sizeBytes;
         this.options = options;
@@ -36,6 +46,8 @@ public final class TmpFs extends FileSystem {
 
     @Override
     public MemDirectory root() { return root; }
+
+    boolean diskLike() { return diskLike; }
 
     long newIno() {
         synchronized (this) {
