@@ -19,3 +19,16 @@ t_vfork:
         int     $0x80
         pushl   %ecx
         ret
+
+/* The restorer a handler returns to (what libc passes with SA_RESTORER): rt_sigreturn. */
+        .globl t_restore_rt
+t_restore_rt:
+        movl    $173, %eax
+        int     $0x80
+
+/* The restorer for a handler without SA_SIGINFO (an old-style frame): sigreturn, after popping the signal number. */
+        .globl t_restore
+t_restore:
+        popl    %eax
+        movl    $119, %eax
+        int     $0x80
