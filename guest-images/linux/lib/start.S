@@ -32,3 +32,36 @@ t_restore:
         popl    %eax
         movl    $119, %eax
         int     $0x80
+
+/* int t_clone(int flags, void *stack_top, int *ptid, void *tls, int *ctid, int (*fn)(void *), void *arg):
+ * raw clone; the child, on its new stack, calls fn(arg) and exits with its result. */
+        .globl t_clone
+t_clone:
+        pushl   %ebx
+        pushl   %esi
+        pushl   %edi
+        movl    20(%esp), %ecx          /* stack_top */
+        movl    36(%esp), %eax          /* fn */
+        movl    40(%esp), %edx          /* arg */
+        subl    $8, %ecx
+        movl    %edx, 4(%ecx)           /* the child pops fn, then finds arg above it */
+        movl    %eax, (%ecx)
+        movl    16(%esp), %ebx          /* flags */
+        movl    24(%esp), %edx          /* ptid */
+        movl    28(%esp), %esi          /* tls */
+        movl    32(%esp), %edi          /* ctid */
+        movl    $120, %eax
+        int     $0x80
+        testl   %eax, %eax
+        jz      1f
+        popl    %edi
+        popl    %esi
+        popl    %ebx
+        ret
+1:      xorl    %ebp, %ebp
+        popl    %eax                    /* fn; arg is now at (%esp) */
+        call    *%eax
+        movl    %eax, %ebx
+        movl    $1, %eax                /* exit (this thread only) */
+        int     $0x80
+        hlt
