@@ -65,3 +65,24 @@ t_clone:
         movl    $1, %eax                /* exit (this thread only) */
         int     $0x80
         hlt
+
+/* long syscall6(long nr, long a, long b, long c, long d, long e, long f): EAX; EBX, ECX, EDX, ESI, EDI, EBP. */
+        .globl syscall6
+syscall6:
+        pushl   %ebp
+        pushl   %edi
+        pushl   %esi
+        pushl   %ebx
+        movl    20(%esp), %eax
+        movl    24(%esp), %ebx
+        movl    28(%esp), %ecx
+        movl    32(%esp), %edx
+        movl    36(%esp), %esi
+        movl    40(%esp), %edi
+        movl    44(%esp), %ebp
+        int     $0x80
+        popl    %ebx
+        popl    %esi
+        popl    %edi
+        popl    %ebp
+        ret
