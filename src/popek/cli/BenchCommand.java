@@ -174,18 +174,18 @@ final class BenchCommand implements Runnable {
                 String text = serial.toString(StandardCharsets.US_ASCII);
                 if (stop.exitCode() != 33) {
                     throw new Main.UserError("trapbench did not pass (" + stop.message() + "); it printed: "
-                            + text.strip().replace('\n', '|'), StopReason.INTERNAL_ERROR);
+                            + text.strip().replace('\n', '|'), StopReason.Cause.INTERNAL_ERROR.exitCode());
                 }
                 BenchMarker marks = m.benchMarker();
                 for (String line : text.lines().toList()) {
                     Matcher x = CLASS_LINE.matcher(line);
                     if (!x.matches() || !x.group(1).equals(c)) continue;
-                    if (!marks.complete(id)) throw new Main.UserError("trapbench did not mark loop " + c, StopReason.INTERNAL_ERROR);
+                    if (!marks.complete(id)) throw new Main.UserError("trapbench did not mark loop " + c, StopReason.Cause.INTERNAL_ERROR.exitCode());
                     iterationsOf.put(c, Long.parseLong(x.group(2)));
                     return new Measurement.Run(marks.elapsedNanos(id), marks.traps(id), marks.exits(id));
                 }
                 throw new Main.UserError("trapbench did not run " + c + "; it printed: " + text.strip().replace('\n', '|'),
-                        StopReason.INTERNAL_ERROR);
+                        StopReason.Cause.INTERNAL_ERROR.exitCode());
             } catch (BootImageException e) {
                 throw new Main.UserError(e.getMessage());
             }
