@@ -60,5 +60,7 @@ extern int t_failures;
     else { t_failures++; printf("FAIL line %d: %s: got %ld, want %ld\n", __LINE__, what, _g, _w); } } while (0)
 
 int main(int argc, char **argv, char **envp);
+int t_vfork(void);
+int t_clone(int flags, void *stack_top, int *ptid, void *tls, int *ctid, int (*fn)(void *), void *arg);
 void exit(int code) __attribute__((noreturn));
 #endif
