@@ -136,7 +136,7 @@ final class BenchSyscalls implements Callable<Integer> {
     /** Nanoseconds the workload took in a Popek container (as the program measured it; the shell loop: wall time). */
     private static long popek(Path root, Workload w, long n) {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream(), stderr = new ByteArrayOutputStream();
-        ContainerConfig c = new ContainerConfig(root, command(w, n), List.of(), "/", 0, 0, false, false, false, ContainerConfig.DEFAULT_MEMORY);
+        ContainerConfig c = new ContainerConfig(List.of(root), command(w, n), List.of(), "/", 0, 0, false, false, false, ContainerConfig.DEFAULT_MEMORY);
         long t0 = System.nanoTime();
         int status = new Container(c, new Stdio(InputStream.nullInputStream(), stdout, stderr), new PrintStream(stderr, true)).run();
         long wall = System.nanoTime() - t0;
