@@ -20,6 +20,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
  */
 public final class UserMemory {
     private static final int PAGE = PagePool.PAGE_SIZE;
+    private static final MemorySegment ZERO_PAGE = MemorySegment.ofArray(new byte[PAGE]);
     private final MemoryManager mm;
     private final MemorySegment ram;
 
@@ -145,7 +146,7 @@ public final class UserMemory {
         probe(addr, len, true);
         while (len > 0) {
             int n = Math.min(len, PAGE - (int) (addr & (PAGE - 1)));
-            ram.asSlice(at(addr, true), n).fill((byte) 0);
+            MemorySegment.copy(ZERO_PAGE, 0, ram, at(addr, true), n);   // no slice made: stat's path allocates nothing
             addr += n;
             len -= n;
         }

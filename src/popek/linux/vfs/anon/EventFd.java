@@ -40,7 +40,7 @@ public final class EventFd extends FileDescription {
         if (count == 0) return -Errno.EAGAIN;
         long v = semaphore ? 1 : count;
         wordSegment.set(JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, v);
-        int n = dst.copyOut(word, 0, 8);
+        int n = dst.copyOut(wordSegment, 0, 8);
         if (n < 8) return -Errno.EFAULT;
         count -= v;
         queue.notify(Events.POLLOUT);
@@ -50,7 +50,7 @@ public final class EventFd extends FileDescription {
     @Override
     public synchronized int write(Caller c, UserBuffer src) {
         if (src.remaining() < 8) return -Errno.EINVAL;
-        if (src.copyIn(word, 0, 8) < 8) return -Errno.EFAULT;
+        if (src.copyIn(wordSegment, 0, 8) < 8) return -Errno.EFAULT;
         long v = wordSegment.get(JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
         if (v == -1L) return -Errno.EINVAL;
         if (Long.compareUnsigned(v, MAX - count) > 0) return -Errno.EAGAIN;

@@ -28,7 +28,7 @@ public final class MemoryDevices {
     }
 
     private static final SecureRandom RANDOM_SOURCE = new SecureRandom();
-    private static final byte[] ZEROS = new byte[4096];
+    private static final MemorySegment ZEROS = MemorySegment.ofArray(new byte[4096]);
 
     /** Zero pages for mmap of /dev/zero. */
     private static final Mappable ZERO_PAGES = new Mappable() {
@@ -44,6 +44,8 @@ public final class MemoryDevices {
 
     private static final class Device extends DeviceFile {
         private final int minor;
+        private byte[] random;
+        private MemorySegment randomSegment;
 
         Device(Location node, int flags, int minor) {
             super(node, flags);
@@ -59,13 +61,17 @@ public final class MemoryDevices {
             };
         }
 
-        private static int fill(UserBuffer dst, boolean random) {
+        private synchronized int fill(UserBuffer dst, boolean randomBytes) {
+            if (randomBytes && random == null) {
+                random = new byte[4096];
+                randomSegment = MemorySegment.ofArray(random);
+            }
+            MemorySegment from = randomBytes ? randomSegment : ZEROS;
             int total = 0;
-            byte[] buf = random ? dst.scratch() : ZEROS;
             while (dst.remaining() > 0) {
-                int n = Math.min(buf.length, dst.remaining());
-                if (random) nextBytes(buf, n);
-                int moved = dst.copyOut(buf, 0, n);
+                int n = (int) Math.min(from.byteSize(), dst.remaining());
+                if (randomBytes) nextBytes(random, n);
+                int moved = dst.copyOut(from, 0, n);
                 total += moved;
                 if (moved < n) break;
             }

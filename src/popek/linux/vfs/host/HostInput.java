@@ -23,6 +23,7 @@ public final class HostInput extends FileDescription {
     private final Consumer<Runnable> post;
     private final WaitQueue queue = new WaitQueue();
     private final byte[] buffer = new byte[65536];
+    private final java.lang.foreign.MemorySegment bufferSegment = java.lang.foreign.MemorySegment.ofArray(buffer);
     private int head, count;
     private boolean eof, started;
 
@@ -73,7 +74,7 @@ public final class HostInput extends FileDescription {
             int total = 0;
             while (count > 0 && dst.remaining() > 0) {
                 int n = Math.min(count, Math.min(dst.remaining(), buffer.length - head));
-                int moved = dst.copyOut(buffer, head, n);
+                int moved = dst.copyOut(bufferSegment, head, n);
                 head = (head + moved) % buffer.length;
                 count -= moved;
                 total += moved;

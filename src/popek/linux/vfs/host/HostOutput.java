@@ -14,6 +14,8 @@ import popek.linux.vfs.StatBuf;
 public final class HostOutput extends FileDescription {
     private final OutputStream out;
     private final int ino;
+    private final byte[] buffer = new byte[4096];
+    private final java.lang.foreign.MemorySegment bufferSegment = java.lang.foreign.MemorySegment.ofArray(buffer);
 
     public HostOutput(OutputStream out, int ino) {
         super(FileFlags.O_WRONLY);
@@ -23,11 +25,11 @@ public final class HostOutput extends FileDescription {
 
     @Override
     public int write(Caller c, UserBuffer src) {
-        byte[] buf = src.scratch();
+        byte[] buf = buffer;
         int total = 0;
         try {
             while (src.remaining() > 0) {
-                int n = src.copyIn(buf, 0, Math.min(buf.length, src.remaining()));
+                int n = src.copyIn(bufferSegment, 0, Math.min(buf.length, src.remaining()));
                 if (n == 0) break;
                 out.write(buf, 0, n);
                 total += n;

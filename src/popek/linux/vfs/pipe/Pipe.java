@@ -25,6 +25,8 @@ public final class Pipe {
     private static final AtomicInteger NEXT_INO = new AtomicInteger(4000);
 
     private byte[] ring = new byte[DEFAULT_CAPACITY];
+    /** The ring as a segment, so moving bytes to and from the program allocates nothing. */
+    private java.lang.foreign.MemorySegment ringSegment = java.lang.foreign.MemorySegment.ofArray(ring);
     private int head, count;
     int readers, writers;
     /** How many times a reader or a writer has opened it (fifo_open's r_counter and w_counter). */
@@ -100,7 +102,7 @@ public final class Pipe {
         int total = 0;
         while (count > 0 && dst.remaining() > 0) {
             int n = Math.min(count, Math.min(dst.remaining(), ring.length - head));
-            int moved = dst.copyOut(ring, head, n);
+            int moved = dst.copyOut(ringSegment, head, n);
             head = (head + moved) % ring.length;
             count -= moved;
             total += moved;
@@ -123,7 +125,7 @@ public final class Pipe {
         while (src.remaining() > 0 && count < ring.length) {
             int tail = (head + count) % ring.length;
             int n = Math.min(src.remaining(), Math.min(ring.length - count, ring.length - tail));
-            int moved = src.copyIn(ring, tail, n);
+            int moved = src.copyIn(ringSegment, tail, n);
             count += moved;
             total += moved;
             if (moved < n) break;
@@ -162,6 +164,7 @@ public final class Pipe {
         byte[] r = new byte[cap];
         for (int i = 0; i < count; i++) r[i] = ring[(head + i) % ring.length];
         ring = r;
+        ringSegment = java.lang.foreign.MemorySegment.ofArray(r);
         head = 0;
         queue.notify(Events.POLLOUT | Events.POLLWRNORM);
         return cap;

@@ -13,12 +13,14 @@ import popek.linux.vfs.VfsFile;
 /** An open /proc file: the contents made at open, read and seeked like a small file; writes go to its writer. */
 final class GeneratedFile extends VfsFile {
     private final byte[] contents;
+    private final java.lang.foreign.MemorySegment segment;
     private final BiConsumer<Caller, String> writer;
     private long offset;
 
     GeneratedFile(Location at, int flags, byte[] contents, BiConsumer<Caller, String> writer) {
         super(at, flags);
         this.contents = contents;
+        this.segment = java.lang.foreign.MemorySegment.ofArray(contents);
         this.writer = writer;
     }
 
@@ -33,7 +35,7 @@ final class GeneratedFile extends VfsFile {
     public int pread(Caller c, UserBuffer dst, long at) {
         if (at < 0) return -Errno.EINVAL;
         if (at >= contents.length) return 0;
-        return dst.copyOut(contents, (int) at, (int) Math.min(dst.remaining(), contents.length - at));
+        return dst.copyOut(segment, at, (int) Math.min(dst.remaining(), contents.length - at));
     }
 
     @Override

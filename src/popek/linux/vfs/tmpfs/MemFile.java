@@ -15,8 +15,11 @@ import popek.linux.vfs.FileData;
  */
 public final class MemFile extends MemInode implements FileData, Mappable {
     private static final byte[] ZEROS = new byte[TmpFs.PAGE];
+    private static final MemorySegment ZERO_PAGE = MemorySegment.ofArray(ZEROS);
 
     private byte[][] pages = new byte[0][];
+    /** Each page as a segment too, so moving bytes to and from the program allocates nothing. */
+    private MemorySegment[] segments = new MemorySegment[0];
     private long size;
     private long allocated;
     private Object cacheKey;
@@ -64,7 +67,7 @@ public final class MemFile extends MemInode implements FileData, Mappable {
         while (dst.remaining() > 0 && offset < size) {
             int index = (int) (offset / TmpFs.PAGE), in = (int) (offset % TmpFs.PAGE);
             int n = (int) Math.min(Math.min(TmpFs.PAGE - in, dst.remaining()), size - offset);
-            byte[] page = index < pages.length && pages[index] != null ? pages[index] : ZEROS;
+            MemorySegment page = index < pages.length && pages[index] != null ? segments[index] : ZERO_PAGE;
             int moved = dst.copyOut(page, in, n);
             total += moved;
             offset += moved;
@@ -94,12 +97,11 @@ public final class MemFile extends MemInode implements FileData, Mappable {
         while (src.remaining() > 0) {
             int index = (int) (offset / TmpFs.PAGE), in = (int) (offset % TmpFs.PAGE);
             int n = Math.min(TmpFs.PAGE - in, src.remaining());
-            byte[] page = page(index);
-            if (page == null) {
+            if (page(index) == null) {
                 if (total == 0) return -Errno.ENOSPC;
                 break;
             }
-            int moved = src.copyIn(page, in, n);
+            int moved = src.copyIn(segments[index], in, n);
             total += moved;
             offset += moved;
             if (offset > size) size = offset;
@@ -111,10 +113,14 @@ public final class MemFile extends MemInode implements FileData, Mappable {
 
     /** Page {@code index}, made (and counted against the file system) if needed; null when it is full. */
     private byte[] page(int index) {
-        if (index >= pages.length) pages = Arrays.copyOf(pages, Math.max(index + 1, pages.length * 2));
+        if (index >= pages.length) {
+            pages = Arrays.copyOf(pages, Math.max(index + 1, pages.length * 2));
+            segments = Arrays.copyOf(segments, pages.length);
+        }
         if (pages[index] == null) {
             if (!tmpfs.reserve(1)) return null;
             pages[index] = new byte[TmpFs.PAGE];
+            segments[index] = MemorySegment.ofArray(pages[index]);
             allocated++;
         }
         return pages[index];
@@ -148,6 +154,7 @@ public final class MemFile extends MemInode implements FileData, Mappable {
             for (int i = keep; i < pages.length; i++) {
                 if (pages[i] != null) {
                     pages[i] = null;
+                    segments[i] = null;
                     allocated--;
                     tmpfs.unreserve(1);
                 }
