@@ -82,6 +82,14 @@ int main(int argc, char **argv, char **envp) {
     CHECK_EQ(sys_read(fd, buf, 10), 8, "reading the grown file");
     CHECK(buf[4] == 0 && buf[7] == 0, "its new part is zeros");
     sys_close(fd);
+    fd = sys_open("/tmp/sparse", O_RDWR | O_CREAT, 0644);
+    CHECK_EQ(sys5(NR_pwrite64, fd, "x", 1, 0, 256), 1, "a write 1 TiB into a file");
+    sys_fstat(fd, &s);
+    CHECK(s.st_size == (1LL << 40) + 1 && s.st_blocks == 8, "a sparse file: size 2^40+1 in one page (%d blocks)", (int)s.st_blocks);
+    CHECK_EQ(sys5(NR_pread64, fd, buf, 4, 0, 128), 4, "reading its hole");
+    CHECK_EQ(sys5(NR_pwrite64, fd, "x", 1, 0, 2048), -27, "a write past the largest file is EFBIG");
+    sys_close(fd);
+    sys1(NR_unlink, "/tmp/sparse");
     put("/tmp/u", "still readable");
     fd = sys_open("/tmp/u", O_RDONLY, 0);
     CHECK_EQ(sys1(NR_unlink, "/tmp/u"), 0, "unlink of an open file");

@@ -17,9 +17,7 @@ public final class MemFile extends MemInode implements FileData, Mappable {
     private static final byte[] ZEROS = new byte[TmpFs.PAGE];
     private static final MemorySegment ZERO_PAGE = MemorySegment.ofArray(ZEROS);
 
-    private byte[][] pages = new byte[0][];
-    /** Each page as a segment too, so moving bytes to and from the program allocates nothing. */
-    private MemorySegment[] segments = new MemorySegment[0];
+    private final PageStore pages = new PageStore();
     private long size;
     private long allocated;
     private Object cacheKey;
@@ -65,10 +63,11 @@ public final class MemFile extends MemInode implements FileData, Mappable {
         if (offset >= size) return 0;
         int total = 0;
         while (dst.remaining() > 0 && offset < size) {
-            int index = (int) (offset / TmpFs.PAGE), in = (int) (offset % TmpFs.PAGE);
+            long index = offset / TmpFs.PAGE;
+            int in = (int) (offset % TmpFs.PAGE);
             int n = (int) Math.min(Math.min(TmpFs.PAGE - in, dst.remaining()), size - offset);
-            MemorySegment page = index < pages.length && pages[index] != null ? segments[index] : ZERO_PAGE;
-            int moved = dst.copyOut(page, in, n);
+            MemorySegment page = pages.segment(index);
+            int moved = dst.copyOut(page != null ? page : ZERO_PAGE, in, n);
             total += moved;
             offset += moved;
             if (moved < n) break;
@@ -82,9 +81,11 @@ public final class MemFile extends MemInode implements FileData, Mappable {
         int n = (int) Math.min(len, size - offset);
         int done = 0;
         while (done < n) {
-            int index = (int) ((offset + done) / TmpFs.PAGE), in = (int) ((offset + done) % TmpFs.PAGE);
+            long index = (offset + done) / TmpFs.PAGE;
+            int in = (int) ((offset + done) % TmpFs.PAGE);
             int step = Math.min(TmpFs.PAGE - in, n - done);
-            byte[] page = index < pages.length && pages[index] != null ? pages[index] : ZEROS;
+            byte[] page = pages.page(index);
+            if (page == null) page = ZEROS;
             System.arraycopy(page, in, dst, off + done, step);
             done += step;
         }
@@ -94,14 +95,15 @@ public final class MemFile extends MemInode implements FileData, Mappable {
     @Override
     public synchronized int write(long offset, UserBuffer src) {
         int total = 0;
-        while (src.remaining() > 0) {
-            int index = (int) (offset / TmpFs.PAGE), in = (int) (offset % TmpFs.PAGE);
-            int n = Math.min(TmpFs.PAGE - in, src.remaining());
-            if (page(index) == null) {
+        while (src.remaining() > 0 && offset < popek.linux.vfs.RegularFile.MAX_SIZE) {
+            long index = offset / TmpFs.PAGE;
+            int in = (int) (offset % TmpFs.PAGE);
+            int n = (int) Math.min(Math.min(TmpFs.PAGE - in, src.remaining()), popek.linux.vfs.RegularFile.MAX_SIZE - offset);
+            if (!ensure(index)) {
                 if (total == 0) return -Errno.ENOSPC;
                 break;
             }
-            int moved = src.copyIn(segments[index], in, n);
+            int moved = src.copyIn(pages.segment(index), in, n);
             total += moved;
             offset += moved;
             if (offset > size) size = offset;
@@ -111,29 +113,23 @@ public final class MemFile extends MemInode implements FileData, Mappable {
         return total;
     }
 
-    /** Page {@code index}, made (and counted against the file system) if needed; null when it is full. */
-    private byte[] page(int index) {
-        if (index >= pages.length) {
-            pages = Arrays.copyOf(pages, Math.max(index + 1, pages.length * 2));
-            segments = Arrays.copyOf(segments, pages.length);
-        }
-        if (pages[index] == null) {
-            if (!tmpfs.reserve(1)) return null;
-            pages[index] = new byte[TmpFs.PAGE];
-            segments[index] = MemorySegment.ofArray(pages[index]);
-            allocated++;
-        }
-        return pages[index];
+    /** Page {@code index} made (and counted against the file system) if it was a hole; false when the file system is full. */
+    private boolean ensure(long index) {
+        if (pages.page(index) != null) return true;
+        if (!tmpfs.reserve(1)) return false;
+        pages.make(index);
+        allocated++;
+        return true;
     }
 
     /** Writes {@code len} bytes of {@code src} at {@code offset} (an overlay copy-up filling the file). */
     public synchronized void writeBytes(long offset, byte[] src, int off, int len) {
         while (len > 0) {
-            int index = (int) (offset / TmpFs.PAGE), in = (int) (offset % TmpFs.PAGE);
+            long index = offset / TmpFs.PAGE;
+            int in = (int) (offset % TmpFs.PAGE);
             int n = Math.min(TmpFs.PAGE - in, len);
-            byte[] page = page(index);
-            if (page == null) throw Errno.error(Errno.ENOSPC);
-            System.arraycopy(src, off, page, in, n);
+            if (!ensure(index)) throw Errno.error(Errno.ENOSPC);
+            System.arraycopy(src, off, pages.page(index), in, n);
             offset += n;
             off += n;
             len -= n;
@@ -150,17 +146,13 @@ public final class MemFile extends MemInode implements FileData, Mappable {
     @Override
     public synchronized void truncate(long length) {
         if (length < size) {
-            int keep = (int) ((length + TmpFs.PAGE - 1) / TmpFs.PAGE);
-            for (int i = keep; i < pages.length; i++) {
-                if (pages[i] != null) {
-                    pages[i] = null;
-                    segments[i] = null;
-                    allocated--;
-                    tmpfs.unreserve(1);
-                }
-            }
+            long keep = (length + TmpFs.PAGE - 1) / TmpFs.PAGE;
+            long dropped = pages.dropFrom(keep);
+            allocated -= dropped;
+            if (!released) tmpfs.unreserve(dropped);
             int in = (int) (length % TmpFs.PAGE);
-            if (in != 0 && keep - 1 < pages.length && pages[keep - 1] != null) Arrays.fill(pages[keep - 1], in, TmpFs.PAGE, (byte) 0);
+            byte[] last = in == 0 ? null : pages.page(keep - 1);
+            if (last != null) Arrays.fill(last, in, TmpFs.PAGE, (byte) 0);
         }
         size = length;
         contentsChanged();
@@ -172,9 +164,9 @@ public final class MemFile extends MemInode implements FileData, Mappable {
     @Override
     public synchronized boolean readPage(long offset, MemorySegment page) {
         if (offset >= size) return false;
-        int index = (int) (offset / TmpFs.PAGE);
-        if (index < pages.length && pages[index] != null) {
-            MemorySegment.copy(MemorySegment.ofArray(pages[index]), 0, page, 0, TmpFs.PAGE);
+        MemorySegment p = pages.segment(offset / TmpFs.PAGE);
+        if (p != null) {
+            MemorySegment.copy(p, 0, page, 0, TmpFs.PAGE);
             long valid = size - offset;
             if (valid < TmpFs.PAGE) page.asSlice(valid).fill((byte) 0);
         } else {
