@@ -66,6 +66,14 @@ class BusyboxImageTest {
     }
 
     @Test
+    void aFullTmpfsIsEnospc() {
+        Run r = run("mkdir /mnt; mount -t tmpfs -o size=1m tmpfs /mnt; dd if=/dev/zero of=/mnt/f bs=4k count=1000; "
+                + "ls -l /mnt/f | awk '{print $5}'; rm /mnt/f; dd if=/dev/zero of=/mnt/g bs=4k count=10 2>/dev/null; ls -l /mnt/g | awk '{print $5}'");
+        assertEquals("1048576\n40960\n", r.out(), r.err());
+        assertTrue(r.err().contains("No space left on device"), r.err());
+    }
+
+    @Test
     void devicesAndFifos() {
         Run r = run("head -c 4 /dev/zero | od -An -tx1; echo x > /dev/null && echo null; echo x > /dev/full || echo full; "
                 + "head -c 100 /dev/urandom | wc -c; stat -c '%n %t:%T %a' /dev/null /dev/zero /dev/tty; "

@@ -51,6 +51,7 @@ public final class OverlayFs extends FileSystem {
 
     @Override
     public void close() {
+        upper.close();
         for (Inode l : lowerRoots) l.fs().close();
     }
 }

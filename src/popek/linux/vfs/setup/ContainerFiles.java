@@ -52,6 +52,8 @@ public final class ContainerFiles implements SpecialFiles, AutoCloseable {
     private final VirtualFilesystem vfs;
     private final DevPts pts;
     private Location anonymous;
+    /** The file systems mount(2) made, closed with the container whether still mounted or not. */
+    private final List<FileSystem> made = new ArrayList<>();
 
     /** The files of a container over {@code layers} (image layer directories, the top one first). */
     public ContainerFiles(List<Path> layers) {
@@ -143,8 +145,10 @@ public final class ContainerFiles implements SpecialFiles, AutoCloseable {
     public void attach(ProcSource source) { proc.target = source; }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         for (Mount m : namespace.mounts()) m.fs().close();
+        for (FileSystem fs : made) fs.close();
+        if (anonymous != null) anonymous.mount().fs().close();
     }
 
     // ---------------------------------------------------------------- SpecialFiles
@@ -179,13 +183,15 @@ public final class ContainerFiles implements SpecialFiles, AutoCloseable {
     }
 
     @Override
-    public FileSystem newFileSystem(String type, String source, String options) {
-        return switch (type) {
+    public synchronized FileSystem newFileSystem(String type, String source, String options) {
+        FileSystem fs = switch (type) {
             case "tmpfs" -> new TmpFs(devs.anonymous(), new InodeNumbers(1), tmpfsSize(options), 01777, options == null ? "" : options);
             case "proc" -> newProc();
             case "devpts" -> new DevPts(devs.anonymous());
             default -> throw Errno.error(Errno.ENODEV);
         };
+        made.add(fs);
+        return fs;
     }
 
     /** tmpfs's size= option (k, m, g suffixes), else half of the upper layer's size. */

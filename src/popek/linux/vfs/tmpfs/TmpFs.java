@@ -1,5 +1,7 @@
 package popek.linux.vfs.tmpfs;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 import popek.linux.abi.Errno;
 import popek.linux.abi.FileFlags;
 import popek.linux.vfs.FileSystem;
@@ -10,7 +12,8 @@ import popek.linux.vfs.StatFs;
 /**
  * A file system in memory (Linux's tmpfs): directories, files (their bytes in the Java heap, in 4 KiB pages made as
  * written, holes read as zeros), symbolic links, FIFOs and device nodes. Its size is bounded: past
- * {@link #sizeBytes} of file pages, writes fail with ENOSPC, as a full tmpfs does. Also the writable upper layer of a
+ * {@link #sizeBytes} of file pages (or half the JVM's heap for all of them), writes fail with ENOSPC, as a full tmpfs
+ * does. Also the writable upper layer of a
  * container's root (see the overlay).
  */
 public final class TmpFs extends FileSystem {
@@ -21,6 +24,7 @@ public final class TmpFs extends FileSystem {
     private final long sizeBytes;
     private final String options;
     private long usedPages;
+    private boolean closed;
     private long inodes;
     private final MemDirectory root;
     private final boolean diskLike;
@@ -58,14 +62,38 @@ public final class TmpFs extends FileSystem {
 
     synchronized void inodeFreed() { inodes--; }
 
-    /** Takes {@code pages} more pages of file data, or false when the file system is full. */
+    /**
+     * Memory files of every container in this JVM together stay under half its heap, whatever their own sizes say:
+     * a container filling its tmpfs meets ENOSPC, never Popek an OutOfMemoryError.
+     */
+    private static final long HEAP_PAGES = Runtime.getRuntime().maxMemory() / 2 / PAGE;
+    private static final AtomicLong HEAP_USED = new AtomicLong();
+
+    /** Takes {@code pages} more pages of file data, or false when the file system (or the JVM's share) is full. */
     synchronized boolean reserve(long pages) {
+        if (closed) return false;
         if ((usedPages + pages) * PAGE > sizeBytes) return false;
+        if (HEAP_USED.addAndGet(pages) > HEAP_PAGES) {
+            HEAP_USED.addAndGet(-pages);
+            return false;
+        }
         usedPages += pages;
         return true;
     }
 
-    synchronized void unreserve(long pages) { usedPages -= pages; }
+    /** The container is gone: its pages no longer count against the JVM's share (the heap takes them back). */
+    @Override
+    public synchronized void close() {
+        HEAP_USED.addAndGet(-usedPages);
+        usedPages = 0;
+        closed = true;
+    }
+
+    synchronized void unreserve(long pages) {
+        if (closed) return;
+        usedPages -= pages;
+        HEAP_USED.addAndGet(-pages);
+    }
 
     void reserveOrFail(long pages) {
         if (!reserve(pages)) throw Errno.error(Errno.ENOSPC);
