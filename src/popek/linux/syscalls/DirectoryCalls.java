@@ -145,6 +145,7 @@ final class DirectoryCalls implements SyscallFamily {
 
     private int getcwd(Task t, SyscallArgs a) {
         byte[] p = FileArgs.vfs(t).cwd(t.fs()).getBytes(StandardCharsets.ISO_8859_1);
+        if (p.length >= popek.linux.abi.FileFlags.PATH_MAX) return -Errno.ENAMETOOLONG;
         if (a.a1 < p.length + 1) return -Errno.ERANGE;
         t.memory().writeBytesZ(u(a.a0), p);
         return p.length + 1;

@@ -18,11 +18,11 @@ public record Location(Mount mount, DirEntry entry) implements Dentry {
      * " (deleted)" after a removed one, and "(unreachable)" before one outside {@code root}.
      */
     public String pathFrom(Location root) {
-        StringBuilder b = new StringBuilder();
+        java.util.ArrayList<String> names = new java.util.ArrayList<>();
         Mount m = mount;
         DirEntry e = entry;
-        boolean reached = false;
-        for (int guard = 0; guard < 4096; guard++) {
+        boolean reached;
+        while (true) {   // ends at the namespace's root: the tree and the mounts have no cycle
             if (root != null && m == root.mount && e == root.entry) {
                 reached = true;
                 break;
@@ -36,11 +36,17 @@ public record Location(Mount mount, DirEntry entry) implements Dentry {
                 m = m.parent;
                 continue;
             }
-            b.insert(0, e.name()).insert(0, '/');
+            if (e.isRoot()) {   // moved out of a bind mount's subtree by a rename: no path leads here
+                reached = false;
+                break;
+            }
+            names.add(e.name());
             e = e.parent();
         }
+        StringBuilder b = new StringBuilder();
+        for (int i = names.size() - 1; i >= 0; i--) b.append('/').append(names.get(i));
         String p = b.isEmpty() ? "/" : b.toString();
-        if (!reached) p = "(unreachable)" + (b.isEmpty() ? "/" : p);
+        if (!reached) p = "(unreachable)" + p;
         if (entry.removed()) p += " (deleted)";
         return p;
     }

@@ -64,7 +64,7 @@ public final class Mount {
     public String rootPath() {
         StringBuilder b = new StringBuilder();
         DirEntry e = root;
-        for (int guard = 0; guard < 4096 && !e.isRoot(); guard++) {
+        while (!e.isRoot()) {
             b.insert(0, e.name()).insert(0, '/');
             e = e.parent();
         }

@@ -202,15 +202,15 @@ public final class TreeChanges {
 
     private static boolean isDot(String name) { return name.isEmpty() || name.equals(".") || name.equals(".."); }
 
-    /** True when {@code a} is {@code b} or one of its ancestors (in the same mount). */
+    /**
+     * True when {@code a} is {@code b} or one of its ancestors (in the same mount). Unbounded on purpose: the tree has
+     * no cycle (this check is what keeps it so), and a program may nest directories deeper than any path can name.
+     */
     private static boolean isAncestor(Location a, Location b) {
         if (a.mount() != b.mount()) return false;
-        DirEntry e = b.entry();
-        for (int guard = 0; guard < 4096; guard++) {
+        for (DirEntry e = b.entry(); ; e = e.parent()) {
             if (e == a.entry()) return true;
             if (e.isRoot()) return false;
-            e = e.parent();
         }
-        return false;
     }
 }
