@@ -171,6 +171,18 @@ class PathResolutionTest {
     }
 
     @Test
+    void nestingDeeperThanAnyPathCannotHideACycle() {
+        v.mkdir("/tmp/top", 0755);
+        v.chdir("/tmp/top");
+        for (int i = 0; i < 5000; i++) {   // each step short, the whole far past PATH_MAX
+            v.mkdir("d", 0755);
+            v.chdir("d");
+        }
+        assertEquals(Errno.EINVAL, errno(() -> v.vfs.tree().rename(v, v.fs, v.vfs.root(), "/tmp/top", v.fs.cwd(), "moved", 0)));
+        assertTrue(v.vfs.cwd(v.fs).length() > 10_000);
+    }
+
+    @Test
     void anUnlinkedOpenFileStaysReadable() {
         v.writeFile("/tmp/gone", "still here");
         FileDescription f = v.open("/tmp/gone", FileFlags.O_RDONLY, 0);
