@@ -169,12 +169,17 @@ public final class Kernel implements AutoCloseable {
         return true;
     }
 
-    /** Between runs: reuse quarantined frames once this CPU has dropped its translated code (see {@link PagePool}). */
+    private final int[] recycling = new int[PagePool.RECYCLE_BATCH * 4];
+
+    /** Between runs: reuse quarantined frames once this CPU has dropped the code translated from them (see {@link PagePool}). */
     void recycleFramesIfNeeded(Cpu cpu) {
-        if (!pool.wantsRecycle()) return;
-        cpu.flushCode();
-        pool.recycle();
-        stats.frameRecycles++;
+        while (pool.wantsRecycle()) {
+            int n = pool.drainQuarantine(recycling);
+            cpu.invalidateFrames(recycling, n);
+            pool.free(recycling, n);
+            stats.frameRecycles++;
+            stats.framesRecycled += n;
+        }
     }
 
     void log(String line) { log.println(line); }

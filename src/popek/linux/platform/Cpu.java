@@ -38,6 +38,8 @@ public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, Aut
     private final long gdt;
     private Traps traps;
     private int cr3;
+    /** A page directory of this CPU's own, for {@link #invalidateFrames}. */
+    private final popek.linux.mm.PageTable scratch;
 
     /**
      * Opens CPU {@code index}'s engine over {@code pool}, with {@code bootCr3} (any page directory holding the kernel
@@ -48,6 +50,7 @@ public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, Aut
         this.kernel = kernel;
         this.traps = traps;
         this.uc = new Unicorn(X86.MODE_32);
+        this.scratch = new popek.linux.mm.PageTable(pool, kernel.table());
         try {
             uc.mapRam(0, pool.memory());
             this.gdt = kernel.gdtFor(index);
@@ -133,8 +136,48 @@ public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, Aut
     /** Drops every cached translation (after Popek took a permission away or changed a frame in the current tables). */
     public void flushTlb() { uc.flushTlb(); }
 
-    /** Drops every translated block (before quarantined frames are reused). */
+    /** Drops every translated block. */
     public void flushCode() { uc.flushCodeCache(); }
+
+    /**
+     * Drops the code Unicorn translated from {@code frames[0..n)} (before they are reused: Unicorn keys translations by
+     * physical address and never sees Popek rewrite a frame). Unicorn can drop code only by a virtual address, which
+     * it translates once and then treats as the start of a physical range; so each run of consecutive frames is mapped
+     * at a user address of a page directory of this CPU's own, loaded for the purpose (the task's CR3 is put back).
+     * Much cheaper than flushing every translation: the code of the programs running keeps its translations.
+     */
+    public void invalidateFrames(int[] frames, int n) {
+        if (n == 0) return;
+        java.util.Arrays.sort(frames, 0, n);
+        int runs = 0;
+        long[] at = new long[Math.min(n, 1023)];
+        int[] lengths = new int[at.length];
+        int i = 0;
+        while (i < n) {
+            if (runs == at.length) {   // the scratch table is full: do this part now
+                flushRuns(at, lengths, runs);
+                runs = 0;
+            }
+            int start = frames[i], len = 1;
+            while (i + len < n && frames[i + len] == start + len) len++;
+            at[runs] = (runs + 1L) << PagePool.PAGE_SHIFT;
+            lengths[runs] = len;
+            scratch.set(at[runs], (start << PagePool.PAGE_SHIFT) | popek.linux.mm.PageTable.P | popek.linux.mm.PageTable.US);
+            runs++;
+            i += len;
+        }
+        flushRuns(at, lengths, runs);
+    }
+
+    private void flushRuns(long[] at, int[] lengths, int runs) {
+        int saved = cr3;
+        setCr3(scratch.cr3());
+        for (int r = 0; r < runs; r++) {
+            uc.removeCodeCache(at[r], at[r] + ((long) lengths[r] << PagePool.PAGE_SHIFT));
+            scratch.clear(at[r]);
+        }
+        setCr3(saved);
+    }
 
     /** Runs the loaded task from {@code eip} until a trap handler or another thread stops the CPU; Unicorn's error. */
     public int run(int eip) { return uc.start(eip & 0xFFFFFFFFL); }
