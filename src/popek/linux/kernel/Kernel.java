@@ -132,7 +132,16 @@ public final class Kernel implements AutoCloseable {
                 popek.linux.mm.Vma.SHARED, true, trampoline, 0, null);
     }
 
-    Task newTask(int tid) { return new Task(this, tid, Unicorn.newSnapshot(arena)); }
+    /** Register snapshots of dead tasks, for new ones (each is 5.5 KiB of native memory, freed only with the kernel). */
+    private final java.util.ArrayDeque<CpuSnapshot> spareSnapshots = new java.util.ArrayDeque<>();
+
+    Task newTask(int tid) {
+        CpuSnapshot s = spareSnapshots.poll();
+        return new Task(this, tid, s != null ? s : Unicorn.newSnapshot(arena));
+    }
+
+    /** A dead task's snapshot, free for the next task. */
+    void recycleSnapshot(CpuSnapshot s) { spareSnapshots.push(s); }
 
     /** One more task shares {@code mm} (CLONE_VM). */
     void retainMm(MemoryManager mm) { mm.addUser(); }

@@ -119,6 +119,7 @@ final class Worker implements Cpu.Traps {
                 kernel.scheduler().requeue(t);
             } else if (t.runState == Task.State.DEAD) {
                 forget(t);
+                kernel.recycleSnapshot(t.state);
             }
         }
     }
