@@ -69,6 +69,7 @@ final class BasicFileCalls implements SyscallFamily {
             return 0;
         });
         t.register(READLINK, (task, a) -> readlink(task, a.a0, u(a.a1), a.a2));
+        t.register(POLL, this::poll);
         // No extended attributes on the placeholder tree: none to read (ENODATA), an empty list.
         for (int nr : new int[] {GETXATTR, LGETXATTR, FGETXATTR}) t.register(nr, (task, a) -> -Errno.ENODATA);
         for (int nr : new int[] {LISTXATTR, LLISTXATTR, FLISTXATTR}) t.register(nr, (task, a) -> 0);
@@ -288,6 +289,35 @@ final class BasicFileCalls implements SyscallFamily {
         if ((mode & FileFlags.W_OK) != 0) return -Errno.EROFS;
         if ((mode & FileFlags.X_OK) != 0 && (s.mode & 0111) == 0 && (s.mode & FileFlags.S_IFMT) != FileFlags.S_IFDIR) return -Errno.EACCES;
         return 0;
+    }
+
+    /** poll(fds, n, timeout ms): struct pollfd {int fd; short events, revents}; waits on every file's queue. */
+    private int poll(Task t, SyscallArgs a) {
+        UserMemory m = t.memory();
+        long fds = u(a.a0);
+        int n = a.a1;
+        if (n < 0 || n > t.fds().limit()) return -Errno.EINVAL;
+        if (!t.resumed() && a.a2 >= 0) t.setDeadline(t.kernel().clock().monotonic() + a.a2 * 1_000_000L);
+        int ready = 0;
+        for (int i = 0; i < n; i++) {
+            int fd = m.readInt(fds + 8L * i);
+            int events = m.readShort(fds + 8L * i + 4) & 0xFFFF;
+            int revents = 0;
+            if (fd >= 0) {
+                FileDescription f = t.fds().get(fd);
+                revents = f == null ? popek.linux.waiter.Events.POLLNVAL : f.readiness(events | popek.linux.waiter.Events.POLLHUP | popek.linux.waiter.Events.POLLERR);
+            }
+            m.writeShort(fds + 8L * i + 6, (short) revents);
+            if (revents != 0) ready++;
+        }
+        if (ready > 0 || a.a2 == 0 || t.timedOut()) return ready;
+        if (t.signalPending()) return -Errno.ERESTARTNOHAND;
+        for (int i = 0; i < n; i++) {
+            int fd = m.readInt(fds + 8L * i);
+            FileDescription f = fd >= 0 ? t.fds().get(fd) : null;
+            if (f != null && f.waitQueue() != null) t.waitOn(f.waitQueue(), popek.linux.waiter.Events.ALL);
+        }
+        return t.sleep();
     }
 
     private int getcwd(Task t, SyscallArgs a) {
