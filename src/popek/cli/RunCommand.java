@@ -23,6 +23,7 @@ import popek.container.images.ImageStore;
             "signal N killed it; 125 for an error of popek run itself, 126/127 when the command cannot be run)."})
 final class RunCommand implements Callable<Integer> {
     @ParentCommand Main main;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--rm", description = "Remove the container when it exits (containers leave nothing behind yet: accepted for Docker's sake).")
     boolean rm;
@@ -62,7 +63,7 @@ final class RunCommand implements Callable<Integer> {
             BuiltinImage image = BuiltinImage.named(name);
             if (image == null) throw new Main.UserError("no image named '" + name + "' (built in: busybox, debian; or --rootfs DIR)", 125);
             try {
-                root = new ImageStore().rootfs(image, System.err);
+                root = new ImageStore().rootfs(image, System.err);   // progress, on the first use only
             } catch (ImageStore.Unavailable e) {
                 throw new Main.UserError(e.getMessage(), 125);
             }
@@ -89,7 +90,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             return c.run();
         } catch (Container.StartFailure f) {
-            System.err.println("popek: " + f.getMessage());
+            spec.commandLine().getErr().println("popek: " + f.getMessage());
             return f.exitCode();
         } finally {
             try {
