@@ -125,6 +125,7 @@ public final class Processes {
             }
         }
         releaseVfork(t);
+        kernel.forgetSignalContexts(t);
         if (t.mm != null) {
             kernel.releaseMm(t.mm);
             t.mm = null;
