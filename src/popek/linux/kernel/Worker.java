@@ -214,6 +214,13 @@ final class Worker implements Cpu.Traps {
 
     // ---------------------------------------------------------------- faults
 
+    /** A program's own sysenter (there is no vDSO that would use it): SIGSEGV, delivered once the CPU has stopped. */
+    @Override
+    public void sysenter(Cpu c) {
+        kernel.faults().signalForSysenter(current);
+        c.stop();
+    }
+
     @Override
     public void exception(Cpu c, int vector, int errorCode, int address, boolean software) {
         Task t = current;

@@ -14,7 +14,7 @@ import popek.linux.mm.PagePool;
  * (the CPU never changes ring, and there is no IDT). A worker thread owns one Cpu; a task runs on it for a slice after
  * its state is loaded ({@link #load}), and any Cpu can run any task, since all map the same pool.
  */
-public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, AutoCloseable {
+public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, Hooks.Sysenter, AutoCloseable {
     /** CR0: PE, MP, ET, NE, WP, PG. CR4: OSFXSR and OSXMMEXCPT, so SSE instructions run. */
     private static final int CR0 = 0x80010033, CR4 = 0x600;
     public static final int SYSCALL_VECTOR = 0x80;
@@ -29,6 +29,12 @@ public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, Aut
          * on the faulting instruction). {@code address} is CR2 for a page fault.
          */
         void exception(Cpu cpu, int vector, int errorCode, int address, boolean software);
+
+        /**
+         * A {@code sysenter} (which Unicorn would step over as a no-op). EIP is not exact and Unicorn moves it on after
+         * this returns, so nothing may change the registers here: the kernel queues what it must and stops the CPU.
+         */
+        void sysenter(Cpu cpu);
     }
 
     private final int index;
@@ -69,6 +75,7 @@ public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, Aut
             uc.setReg(X86.GS, 0);
             uc.onInterrupt(this);
             uc.onInvalidInstruction(this);
+            uc.onSysenter(this);
             this.regs = uc.registerFile();
         } catch (RuntimeException e) {
             uc.close();
@@ -199,6 +206,9 @@ public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, Aut
 
     @Override
     public boolean invalid() { return true; }   // raise #UD, which reaches interrupt(6)
+
+    @Override
+    public void sysenter() { traps.sysenter(this); }
 
     @Override
     public void close() { uc.close(); }

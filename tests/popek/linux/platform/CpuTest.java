@@ -42,6 +42,11 @@ class CpuTest {
                 lastAddress = address;
                 c.stop();
             }
+
+            @Override public void sysenter(Cpu c) {
+                lastVector = -1;
+                c.stop();
+            }
         });
     }
 
