@@ -137,6 +137,14 @@ int main(int argc, char **argv, char **envp) {
     sys_write(rw, "self", 4);
     CHECK_EQ(sys_read(rw, buf, 10), 4, "and reads what it wrote");
     sys_close(rw);
+    /* ppoll's mask is the call's own: the task's is back afterwards */
+    unsigned long long block_usr1 = 1ull << 9, before = 0, after = 0;
+    sys4(NR_rt_sigprocmask, 2, 0, &before, 8);
+    struct timespec none = {0, 0};
+    pf[0].fd = -1;
+    CHECK_EQ(sys5(NR_ppoll, pf, 1, &none, &block_usr1, 8), 0, "ppoll with a signal mask");
+    sys4(NR_rt_sigprocmask, 2, 0, &after, 8);
+    CHECK(before == after, "the mask after ppoll is the one before it (%x)", (int)after);
     /* eventfd */
     int e = sys2(NR_eventfd2, 3, O_NONBLOCK);
     unsigned long long v = 0;

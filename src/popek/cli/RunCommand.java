@@ -21,6 +21,7 @@ import popek.container.Stdio;
             "ring 3 and every system call they make is served in Java. The exit status is the command's (128 + N if",
             "signal N killed it; 125 for an error of popek run itself, 126/127 when the command cannot be run)."})
 final class RunCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
     @ParentCommand Main main;
 
     @Option(names = "--rm", description = "Remove the container when it exits (containers leave nothing behind yet: accepted for Docker's sake).")
@@ -90,7 +91,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             return c.run();
         } catch (Container.StartFailure f) {
-            System.err.println("popek: " + f.getMessage());
+            spec.commandLine().getErr().println("popek: " + f.getMessage());
             return f.exitCode();
         } finally {
             try {

@@ -28,6 +28,12 @@ final class ImageConfig {
         dir(config, "root", 0700);
         dir(config, "tmp", 01777);
         dir(config, "home", 0755);
+        // Where the container's file systems are mounted, there in the image as in Docker's (and for a chroot of it).
+        dir(config, "dev", 0755);
+        dir(config, "proc", 0555);
+        dir(config, "sys", 0555);
+        dir(config, "run", 0755);
+        if (image.equals("debian")) for (String d : List.of("mnt", "media", "opt", "srv", "boot")) dir(config, d, 0755);
         stamp(config);
     }
 

@@ -31,7 +31,7 @@ public final class Images {
     private Images() { }
 
     /** Bumped when what {@link ImageConfig} writes changes, so cached images are rebuilt. */
-    static final int RECIPE = 1;
+    static final int RECIPE = 2;
     public static final List<String> NAMES = List.of("busybox", "debian");
 
     /** An image that cannot be had: a one-line reason for the user. */

@@ -36,9 +36,14 @@ public record LinuxRun(int status, String out, String err, Kernel kernel) {
 
     /** Runs {@code argv[0]} (a path in {@code root}) with {@code env}, {@code input} on its stdin; 30 s at most. */
     public static LinuxRun run(Path root, String input, List<String> env, String... argv) {
+        return run(256L << 20, root, input, env, argv);
+    }
+
+    /** The same with a page pool of {@code memory} bytes. */
+    public static LinuxRun run(long memory, Path root, String input, List<String> env, String... argv) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream(), log = new ByteArrayOutputStream();
         ContainerFiles files = new ContainerFiles(List.of(root));
-        Kernel k = new Kernel(256L << 20, LinuxSyscalls.table(), files.vfs(), new PrintStream(log, true));
+        Kernel k = new Kernel(memory, LinuxSyscalls.table(), files.vfs(), new PrintStream(log, true));
         files.attach(new KernelProcSource(k));
         try {
             byte[][] args = new byte[argv.length][];

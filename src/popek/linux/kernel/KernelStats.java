@@ -7,5 +7,6 @@ public final class KernelStats {
     public long contextSwitches;
     public long processesCreated, threadsCreated, execs;
     public long signalsDelivered;
-    public long frameRecycles;
+    /** Batches of quarantined frames made reusable, and the frames in them. */
+    public long frameRecycles, framesRecycled;
 }

@@ -125,11 +125,13 @@ public final class Processes {
             }
         }
         releaseVfork(t);
+        kernel.forgetSignalContexts(t);
         if (t.mm != null) {
             kernel.releaseMm(t.mm);
             t.mm = null;
         }
         kernel.releaseFds(t.fds);
+        if (t.cpu == null) kernel.recycleSnapshot(t.state);   // else the Worker gives it back once off the CPU
         g.tasks.remove(t);
         if (t != g.leader) kernel.pids().remove(t);
         if (!g.tasks.isEmpty()) return;

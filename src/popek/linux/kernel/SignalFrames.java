@@ -13,7 +13,8 @@ import popek.linux.platform.Gdt;
  * and {@code sigreturn} work as on Linux: {@code sigframe} for a handler without SA_SIGINFO and {@code rt_sigframe}
  * with it, each holding a {@code sigcontext} of the interrupted registers and a return trampoline (written for
  * debuggers' sake; a handler returns through {@link SignalTrampoline}'s page instead). The FPU state is not
- * saved in the frame (its pointer is 0), which a program sees only if its handler inspects it.
+ * saved in the frame (its pointer is 0) but
+ * kept by the kernel per open frame and put back by sigreturn, which a program sees only if its handler inspects it.
  */
 final class SignalFrames {
     private SignalFrames() { }
@@ -81,6 +82,7 @@ final class SignalFrames {
         } catch (popek.linux.abi.SyscallException e) {
             return false;
         }
+        t.kernel.rememberSignalContext(t, cpu, sp);
         r.set(RegisterFile.ESP, (int) sp);
         r.set(RegisterFile.EAX, sig);
         r.set(RegisterFile.EDX, rt ? (int) (sp + RT_INFO) : 0);
@@ -160,6 +162,7 @@ final class SignalFrames {
                     : (m.readInt(sc + SC_OLDMASK) & 0xFFFFFFFFL) | ((long) m.readInt(frame + FRAME_EXTRAMASK) << 32);
             int[] v = new int[SC_SIZE / 4];
             for (int i = 0; i < v.length; i++) v[i] = m.readInt(sc + 4L * i);
+            t.kernel.restoreSignalContext(t, cpu, frame);   // the FPU and SSE state of the interrupted code
             if (!cpu.loadSegment(X86.GS, v[SC_GS / 4] & 0xFFFF) || !cpu.loadSegment(X86.FS, v[SC_FS / 4] & 0xFFFF)
                     || !cpu.loadSegment(X86.ES, v[SC_ES / 4] & 0xFFFF) || !cpu.loadSegment(X86.DS, v[SC_DS / 4] & 0xFFFF)) {
                 return false;

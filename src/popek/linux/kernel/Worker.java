@@ -119,6 +119,7 @@ final class Worker implements Cpu.Traps {
                 kernel.scheduler().requeue(t);
             } else if (t.runState == Task.State.DEAD) {
                 forget(t);
+                kernel.recycleSnapshot(t.state);
             }
         }
     }
@@ -212,6 +213,13 @@ final class Worker implements Cpu.Traps {
     }
 
     // ---------------------------------------------------------------- faults
+
+    /** A program's own sysenter (there is no vDSO that would use it): SIGSEGV, delivered once the CPU has stopped. */
+    @Override
+    public void sysenter(Cpu c) {
+        kernel.faults().signalForSysenter(current);
+        c.stop();
+    }
 
     @Override
     public void exception(Cpu c, int vector, int errorCode, int address, boolean software) {

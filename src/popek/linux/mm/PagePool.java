@@ -85,18 +85,28 @@ public final class PagePool implements AutoCloseable {
     public int totalFrames() { return frames - 1; }
 
     /**
-     * Returns quarantined frames to the free list. Call only when every engine mapping this pool has flushed its
-     * translated code since those frames were released.
+     * Moves up to {@code into.length} quarantined frames into {@code into} and returns how many: the caller has the
+     * engines drop the code translated from them, then gives them back with {@link #free}.
      */
-    public synchronized void recycle() {
-        for (int i = 0; i < quarantined; i++) free[freeTop++] = quarantine[i];
-        quarantined = 0;
+    public synchronized int drainQuarantine(int[] into) {
+        int n = Math.min(into.length, quarantined);
+        quarantined -= n;
+        System.arraycopy(quarantine, quarantined, into, 0, n);
+        return n;
     }
 
-    /** True when recycling is worth an engine-wide code flush: quarantine is large, or the free list is short. */
-    public synchronized boolean wantsRecycle() {
-        return quarantined > 0 && (quarantined >= 4096 || freeTop < frames / 8);
+    /** Frames taken with {@link #drainQuarantine}, now free of translated code, back to the free list. */
+    public synchronized void free(int[] frames, int n) {
+        for (int i = 0; i < n; i++) this.free[freeTop++] = frames[i];
     }
+
+    /** True when quarantined frames should be cleaned and reused: many wait, or the free list runs short. */
+    public synchronized boolean wantsRecycle() {
+        return quarantined >= RECYCLE_BATCH || (quarantined > 0 && freeTop < frames / 8);
+    }
+
+    /** How many quarantined frames make a batch worth cleaning. */
+    public static final int RECYCLE_BATCH = 1024;
 
     @Override
     public void close() { arena.close(); }

@@ -14,9 +14,9 @@ public final class UserBuffer {
     /** Linux's UIO_MAXIOV. */
     public static final int IOV_MAX = 1024;
 
-    private final long[] base = new long[IOV_MAX];
-    private final int[] length = new int[IOV_MAX];
-    private final byte[] bounce = new byte[4096];
+    private long[] base = new long[8];
+    private int[] length = new int[8];
+    private byte[] bounce;
     private int count, segment, inSegment;
     private long total, done;
     private UserMemory mem;
@@ -53,6 +53,10 @@ public final class UserBuffer {
     /** The {@code iovcnt} iovecs at {@code iov}; 0, or -EINVAL (count, or a total over 2 GiB) / -EFAULT. */
     public int setIovec(UserMemory mem, long iov, int iovcnt) {
         if (iovcnt < 0 || iovcnt > IOV_MAX) return -Errno.EINVAL;
+        if (iovcnt > base.length) {
+            base = new long[Math.max(iovcnt, base.length * 2)];
+            length = new int[base.length];
+        }
         this.mem = mem;
         this.kernel = null;
         total = 0;
@@ -135,5 +139,8 @@ public final class UserBuffer {
     }
 
     /** A scratch array for files that produce bytes in Java (4 KiB, reused: copy out of it before asking again). */
-    public byte[] scratch() { return bounce; }
+    public byte[] scratch() {
+        if (bounce == null) bounce = new byte[4096];
+        return bounce;
+    }
 }

@@ -14,7 +14,7 @@ import popek.linux.mm.PagePool;
  * (the CPU never changes ring, and there is no IDT). A worker thread owns one Cpu; a task runs on it for a slice after
  * its state is loaded ({@link #load}), and any Cpu can run any task, since all map the same pool.
  */
-public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, AutoCloseable {
+public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, Hooks.Sysenter, AutoCloseable {
     /** CR0: PE, MP, ET, NE, WP, PG. CR4: OSFXSR and OSXMMEXCPT, so SSE instructions run. */
     private static final int CR0 = 0x80010033, CR4 = 0x600;
     public static final int SYSCALL_VECTOR = 0x80;
@@ -29,6 +29,12 @@ public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, Aut
          * on the faulting instruction). {@code address} is CR2 for a page fault.
          */
         void exception(Cpu cpu, int vector, int errorCode, int address, boolean software);
+
+        /**
+         * A {@code sysenter} (which Unicorn would step over as a no-op). EIP is not exact and Unicorn moves it on after
+         * this returns, so nothing may change the registers here: the kernel queues what it must and stops the CPU.
+         */
+        void sysenter(Cpu cpu);
     }
 
     private final int index;
@@ -38,6 +44,8 @@ public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, Aut
     private final long gdt;
     private Traps traps;
     private int cr3;
+    /** A page directory of this CPU's own, for {@link #invalidateFrames}. */
+    private final popek.linux.mm.PageTable scratch;
 
     /**
      * Opens CPU {@code index}'s engine over {@code pool}, with {@code bootCr3} (any page directory holding the kernel
@@ -48,6 +56,7 @@ public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, Aut
         this.kernel = kernel;
         this.traps = traps;
         this.uc = new Unicorn(X86.MODE_32);
+        this.scratch = new popek.linux.mm.PageTable(pool, kernel.table());
         try {
             uc.mapRam(0, pool.memory());
             this.gdt = kernel.gdtFor(index);
@@ -66,6 +75,7 @@ public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, Aut
             uc.setReg(X86.GS, 0);
             uc.onInterrupt(this);
             uc.onInvalidInstruction(this);
+            uc.onSysenter(this);
             this.regs = uc.registerFile();
         } catch (RuntimeException e) {
             uc.close();
@@ -133,8 +143,48 @@ public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, Aut
     /** Drops every cached translation (after Popek took a permission away or changed a frame in the current tables). */
     public void flushTlb() { uc.flushTlb(); }
 
-    /** Drops every translated block (before quarantined frames are reused). */
+    /** Drops every translated block. */
     public void flushCode() { uc.flushCodeCache(); }
+
+    /**
+     * Drops the code Unicorn translated from {@code frames[0..n)} (before they are reused: Unicorn keys translations by
+     * physical address and never sees Popek rewrite a frame). Unicorn can drop code only by a virtual address, which
+     * it translates once and then treats as the start of a physical range; so each run of consecutive frames is mapped
+     * at a user address of a page directory of this CPU's own, loaded for the purpose (the task's CR3 is put back).
+     * Much cheaper than flushing every translation: the code of the programs running keeps its translations.
+     */
+    public void invalidateFrames(int[] frames, int n) {
+        if (n == 0) return;
+        java.util.Arrays.sort(frames, 0, n);
+        int runs = 0;
+        long[] at = new long[Math.min(n, 1023)];
+        int[] lengths = new int[at.length];
+        int i = 0;
+        while (i < n) {
+            if (runs == at.length) {   // the scratch table is full: do this part now
+                flushRuns(at, lengths, runs);
+                runs = 0;
+            }
+            int start = frames[i], len = 1;
+            while (i + len < n && frames[i + len] == start + len) len++;
+            at[runs] = (runs + 1L) << PagePool.PAGE_SHIFT;
+            lengths[runs] = len;
+            scratch.set(at[runs], (start << PagePool.PAGE_SHIFT) | popek.linux.mm.PageTable.P | popek.linux.mm.PageTable.US);
+            runs++;
+            i += len;
+        }
+        flushRuns(at, lengths, runs);
+    }
+
+    private void flushRuns(long[] at, int[] lengths, int runs) {
+        int saved = cr3;
+        setCr3(scratch.cr3());
+        for (int r = 0; r < runs; r++) {
+            uc.removeCodeCache(at[r], at[r] + ((long) lengths[r] << PagePool.PAGE_SHIFT));
+            scratch.clear(at[r]);
+        }
+        setCr3(saved);
+    }
 
     /** Runs the loaded task from {@code eip} until a trap handler or another thread stops the CPU; Unicorn's error. */
     public int run(int eip) { return uc.start(eip & 0xFFFFFFFFL); }
@@ -156,6 +206,9 @@ public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, Aut
 
     @Override
     public boolean invalid() { return true; }   // raise #UD, which reaches interrupt(6)
+
+    @Override
+    public void sysenter() { traps.sysenter(this); }
 
     @Override
     public void close() { uc.close(); }

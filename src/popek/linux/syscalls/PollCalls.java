@@ -1,6 +1,7 @@
 package popek.linux.syscalls;
 
 import popek.linux.abi.Errno;
+import popek.linux.kernel.Syscall;
 import popek.linux.kernel.SyscallArgs;
 import popek.linux.kernel.SyscallFamily;
 import popek.linux.kernel.SyscallTable;
@@ -107,7 +108,21 @@ final class PollCalls implements SyscallFamily {
         long timeout = readTimeout(t, u(a.a2), time64 ? Time.TIMESPEC64 : Time.TIMESPEC);
         int r = swapMask(t, u(a.a3), a.a4);
         if (r < 0) return r;
-        return poll(t, u(a.a0), a.a1, timeout);
+        try {
+            return maskBack(t, poll(t, u(a.a0), a.a1, timeout));
+        } catch (popek.linux.abi.SyscallException e) {
+            t.restoreTemporaryMask();
+            throw e;
+        }
+    }
+
+    /**
+     * The call's own mask goes back when it ends without a signal to deliver (with one, the signal code puts it back
+     * after the handler's frame is built, so the handler runs under the call's mask, as on Linux).
+     */
+    private static int maskBack(Task t, int result) {
+        if (result != Syscall.BLOCK && result != -Errno.ERESTARTNOHAND) t.restoreTemporaryMask();
+        return result;
     }
 
     /** The wait's signal mask in place of the task's, put back when the call ends (or after the handler it ran). */
@@ -126,7 +141,12 @@ final class PollCalls implements SyscallFamily {
             int r = swapMask(t, mask, t.memory().readInt(sig + 4));
             if (r < 0) return r;
         }
-        return select(t, a.a0, u(a.a1), u(a.a2), u(a.a3), u(a.a4), kind);
+        try {
+            return maskBack(t, select(t, a.a0, u(a.a1), u(a.a2), u(a.a3), u(a.a4), kind));
+        } catch (popek.linux.abi.SyscallException e) {
+            t.restoreTemporaryMask();
+            throw e;
+        }
     }
 
     /** select over three fd_sets of {@code n} bits: the ready bits written back, their count returned. */
