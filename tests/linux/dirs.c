@@ -28,7 +28,7 @@ static int mode_of(const char *p) {
 }
 
 int main(int argc, char **argv, char **envp) {
-    (void)argc; (void)argv; (void)envp;
+    if (argc > 1 && !strcmp(argv[1], "exit7")) return 7;
     struct stat64 s, s2;
     CHECK_EQ(sys2(NR_mkdir, "/tmp/d", 0755), 0, "mkdir");
     CHECK_EQ(sys2(NR_mkdir, "/tmp/d", 0755), -EEXIST, "mkdir of an existing name");
@@ -154,6 +154,10 @@ int main(int argc, char **argv, char **envp) {
     CHECK_EQ(sys3(NR_chown32, "/tmp/mine", 1000, 1000), 0, "chown32 by root");
     sys2(NR_mkdir, "/tmp/closed", 0700);
     put("/tmp/closed/in", "secret");
+    int from = sys_open(argv[0], O_RDONLY, 0), to = sys_open("/tmp/xonly", O_WRONLY | O_CREAT, 0711);
+    while ((n = sys_read(from, buf, sizeof buf)) > 0) sys_write(to, buf, n);
+    sys_close(from);
+    sys_close(to);
     int pid = sys_fork();
     if (pid == 0) {
         t_failures = 0;
@@ -170,6 +174,16 @@ int main(int argc, char **argv, char **envp) {
         CHECK_EQ(sys3(NR_mknod, "/tmp/mine/dev", S_IFCHR | 0666, 0x103), -EPERM, "nor make devices");
         CHECK_EQ(sys_open("/tmp/r/fifo", O_RDONLY | O_NONBLOCK, 0), -EACCES, "nor open root's 0600 FIFO");
         CHECK_EQ(sys1(NR_chroot, "/tmp"), -EPERM, "nor chroot");
+        CHECK_EQ(sys_open("/tmp/xonly", O_RDONLY, 0), -EACCES, "nor read root's --x--x--x program");
+        int runner = sys_fork();
+        if (runner == 0) {
+            char *args[] = {"xonly", "exit7", 0};
+            sys3(NR_execve, "/tmp/xonly", args, envp);
+            sys_exit(99);
+        }
+        int xs = -1;
+        sys_wait(runner, &xs);
+        CHECK_EQ(xs, 7 << 8, "but runs it: execve needs execute permission only");
         sys_stat("/tmp/mine/f", &s);
         CHECK(s.st_uid == 1000 && s.st_gid == 1000, "its files are its own");
         put("/tmp/user-in-tmp", "u");

@@ -71,9 +71,10 @@ public final class VirtualFilesystem implements Vfs {
         Caller c = Callers.of(creds);
         Location l = lookup(c, fs, base, path, (flags & FileFlags.O_NOFOLLOW) == 0);
         int type = l.inode().type();
-        // The kernel opens programs and interpreters this way: never a FIFO or a device, which could block or act.
+        // The kernel opens programs and interpreters this way: never a FIFO or a device, which could block or act. It
+        // checks execute permission itself; execve needs no read permission (a --x--x--x program runs), so none here.
         if (type != FileFlags.S_IFREG && type != FileFlags.S_IFDIR) throw Errno.error(Errno.EACCES);
-        return openAt(c, l, flags & ~(FileFlags.O_CREAT | FileFlags.O_TRUNC), false);
+        return openAt(c, l, flags & ~(FileFlags.O_CREAT | FileFlags.O_TRUNC | FileFlags.O_ACCMODE), true);
     }
 
     @Override
