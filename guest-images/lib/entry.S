@@ -1,6 +1,10 @@
-/* Multiboot 1 header + entry stub shared by all guests: own flat GDT, stack, kmain(magic, info), exit. */
+/* Multiboot 1 header + entry stub shared by all guests: own flat GDT, stack, kmain(magic, info), exit.
+ * Built with LINUX_ENTRY it is instead the 32-bit entry of a Linux-boot-protocol guest (tests/guests/linux-*, after
+ * lib/linux-setup.S): no Multiboot header (QEMU would boot it by that instead), ESI (the zero page) kept in
+ * linux_params, the bss zeroed (a bzImage's loader loads only the file), kmain(0, NULL). */
 #include "guest.h"
 
+#ifndef LINUX_ENTRY
 #ifdef MB_AOUT_KLUDGE
 #define MB_FLAGS (MB_FLAG_PAGE_ALIGN | MB_FLAG_MEMINFO | MB_FLAG_AOUT_KLUDGE)
 #else
@@ -20,12 +24,30 @@ mb_header:
     .long __bss_end                     /* bss_end_addr: zeroed by the loader up to here */
     .long _start                        /* entry_addr */
 #endif
+#endif
 
     .text
     .globl _start
 _start:
     cli
     cld
+#ifdef LINUX_ENTRY
+    movl %esi, linux_params
+    movl %ebx, linux_entry_regs + 0     /* what the protocol defines at the 32-bit entry, for the guest to check */
+    movl %edi, linux_entry_regs + 4
+    movl %ebp, linux_entry_regs + 8
+    movw %cs, linux_entry_regs + 12
+    movw %ds, linux_entry_regs + 16
+    movw %ss, linux_entry_regs + 20
+    pushfl                              /* (on the loader's stack: the protocol gives none, Popek and QEMU do) */
+    popl linux_entry_regs + 24
+    movl $__bss_start, %edi
+    movl $__bss_end, %ecx
+    subl %edi, %ecx
+    xorl %eax, %eax
+    rep stosb
+    xorl %ebx, %ebx
+#endif
     movl %eax, mb_magic
     movl %ebx, mb_info
     lgdt boot_gdtr                      /* the loader's GDT is not guaranteed */
@@ -62,10 +84,12 @@ boot_gdtr:
     .long boot_gdt
 
     .data
-    .globl mb_magic, mb_info
+    .globl mb_magic, mb_info, linux_params, linux_entry_regs
     .balign 4
 mb_magic: .long 0
 mb_info:  .long 0
+linux_params: .long 0
+linux_entry_regs: .long 0, 0, 0, 0, 0, 0, 0
 
     .bss
     .balign 16

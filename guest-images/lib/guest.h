@@ -69,6 +69,8 @@
 /* entry.S */
 extern uint32_t mb_magic;               /* EAX at entry */
 extern struct mb_info *mb_info;         /* EBX at entry */
+extern uint8_t *linux_params;           /* a Linux-protocol guest (linux-*): ESI at entry, the zero page; else NULL */
+extern uint32_t linux_entry_regs[7];    /* ... and its EBX, EDI, EBP, CS, DS, SS and EFLAGS at entry */
 int kmain(uint32_t magic, struct mb_info *mbi);   /* each guest defines it; 0 -> debug-exit PASS */
 
 /* serial.c: COM1, 115200 8N1, FIFO left disabled (16450 mode: no received byte is ever dropped) */

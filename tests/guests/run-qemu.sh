@@ -1,7 +1,10 @@
 #!/bin/sh
-# Runs every guest listed in guests.txt and disk-guests.txt under QEMU (the ground truth) and checks its
-# serial output against expected/<name>.txt and its exit status. Each guest of disk-guests.txt gets a fresh
-# copy of the test disk on the primary ATA master. Usage:
+# Runs every guest listed in guests.txt, disk-guests.txt, boot-guests.txt and linux-guests.txt under QEMU (the
+# ground truth) and checks its serial output against expected/<name>.txt and its exit status. Each guest of
+# disk-guests.txt gets a fresh copy of the test disk on the primary ATA master (one whose image is a disk image,
+# .img, is written at the start of that disk and booted from it by SeaBIOS, and the disk must then end as
+# expected/<name>.disk.sh says); each of boot-guests.txt is booted by SeaBIOS from its disk image (alone, or over
+# the start of the test disk); each of linux-guests.txt is a bzImage given to -kernel. Usage:
 #   tests/guests/run-qemu.sh [OUT [TESTOUT]] [-- name...]     (defaults: target/guest-images, target/test-guests)
 #   RECORD=1 tests/guests/run-qemu.sh ...   prints each transcript instead of checking it
 set -u
@@ -51,17 +54,20 @@ make_disk() {
     LC_ALL=C awk 'BEGIN { for (s = 0; s < 64; s++) for (o = 0; o < 512; o++) printf "%c", (s * 7 + o) % 256 }'
 }
 
-# run [QEMU ARGS...]: boots $kernel with $cmdline and $stdin; the transcript to $tmp/out, the status in $rc
+# run [QEMU ARGS...]: boots with $stdin and these arguments; the transcript to $tmp/out, the status in $rc
 run() {
-    timeout 30 "$QEMU" -M pc -m 64 -kernel "$kernel" -append "$cmdline" -serial stdio -display none \
+    timeout 30 "$QEMU" -M pc -m 64 -serial stdio -display none \
         -monitor none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 "$@" <"$stdin" >"$tmp/out" 2>"$tmp/err"
     rc=$?
 }
 
-# Each line, prefixed with "-" (no disk) or "disk".
+# Each line as "KIND NAME IMAGE STATUS INPUT REST": KIND "-" (Multiboot, no disk), "disk" (Multiboot and the test
+# disk), "boot" (a boot disk; REST is image or pattern), "linux" (a bzImage; INPUT is QEMU's -cpu, REST the cmdline).
 {
     grep -v '^#' "$here/guests.txt" | sed 's/^/- /'
     grep -v '^#' "$here/disk-guests.txt" | sed 's/^/disk /'
+    grep -v '^#' "$here/boot-guests.txt" | awk 'NF { print "boot", $1, $2, $3, "-", $4 }'
+    grep -v '^#' "$here/linux-guests.txt" | awk 'NF { c = $5; for (i = 6; i <= NF; i++) c = c " " $i; print "linux", $1, $2, $3, $4, c }'
 } | while read -r disk name image status input cmdline; do
     [ -n "$name" ] || continue
     if [ $# -gt 0 ]; then
@@ -69,19 +75,51 @@ run() {
     fi
     kernel=$(echo "$image" | sed "s|^OUT/|$OUT/|; s|^TESTOUT/|$TESTOUT/|")
     stdin=/dev/null
-    [ "$input" = "-" ] || stdin=$here/input/$input
-    [ "$cmdline" = "-" ] && cmdline=
-    if [ "$disk" = disk ]; then
-        make_disk >"$tmp/disk.img"
-        run -drive "file=$tmp/disk.img,format=raw,if=ide,index=0"
-    else
-        run
-    fi
+    booted=
+    [ "$disk" = "-" ] || [ "$disk" = disk ] && [ "$input" != "-" ] && stdin=$here/input/$input
+    case "$disk" in
+    boot)
+        if [ "$cmdline" = pattern ]; then
+            make_disk >"$tmp/disk.img"
+            dd if="$kernel" of="$tmp/disk.img" conv=notrunc status=none
+        else
+            cp "$kernel" "$tmp/disk.img"
+        fi
+        run -drive "file=$tmp/disk.img,format=raw,if=ide,index=0" ;;
+    linux)
+        [ "$cmdline" = "-" ] && cmdline=
+        if [ "$input" = "-" ]; then run -kernel "$kernel" -append "$cmdline"
+        else run -kernel "$kernel" -append "$cmdline" -cpu "$input"; fi ;;
+    *)
+        [ "$cmdline" = "-" ] && cmdline=
+        if [ "$disk" = disk ]; then
+            make_disk >"$tmp/disk.img"
+            case "$kernel" in
+            *.img)   # a boot sector and what follows it: at the disk's start, booted by the BIOS
+                dd if="$kernel" of="$tmp/disk.img" conv=notrunc status=none
+                cp "$tmp/disk.img" "$tmp/disk.before"
+                booted=$kernel
+                run -drive "file=$tmp/disk.img,format=raw,if=ide,index=0" ;;
+            *)
+                run -kernel "$kernel" -append "$cmdline" -drive "file=$tmp/disk.img,format=raw,if=ide,index=0" ;;
+            esac
+        else
+            run -kernel "$kernel" -append "$cmdline"
+        fi ;;
+    esac
     if [ "${RECORD:-0}" = 1 ]; then
         echo "=== $name (status $rc)"; cat "$tmp/out"; continue
     fi
+    disk_ok=1
+    if [ -n "$booted" ]; then
+        # expected/<name>.disk.sh turns the disk as it was booted into the disk as QEMU must leave it.
+        (cd "$tmp" && sh "$here/expected/$name.disk.sh" disk.before)
+        cmp -s "$tmp/disk.before" "$tmp/disk.img" || disk_ok=
+    fi
     if [ "$rc" != "$status" ]; then
         echo "FAIL $name: status $rc, expected $status"; cat "$tmp/out" "$tmp/err"; failed=1
+    elif [ -z "$disk_ok" ]; then
+        echo "FAIL $name: the disk differs from what expected/$name.disk.sh makes"; failed=1
     elif ! match "$here/expected/$name.txt" "$tmp/out" >"$tmp/diff"; then
         echo "FAIL $name: output differs"; cat "$tmp/diff"; failed=1
     else

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import popek.cpu.ExecutionMode;
 import popek.cpu.StopReason;
+import popek.cpu.VirtualClock;
 import popek.devices.BenchMarker;
 import popek.platform.BootImageException;
 import popek.platform.Machine;
@@ -81,6 +82,11 @@ final class BenchCommand implements Runnable {
                 description = "Where traps.csv and traps.svg go (default: ${DEFAULT-VALUE}).")
         Path out;
 
+        @Option(names = "--clock", paramLabel = "host|cpu", defaultValue = "host",
+                description = {"Time the loops by the host's clock (the default), or by the CPU time of the vCPU's thread,",
+                    "which other load on the host does not inflate (the guest's idle time, hlt_timer's, is then skipped)."})
+        String clockOption;
+
         private static final Pattern CLASS_LINE = Pattern.compile("^trapbench: (\\w+) iterations=(\\d+)\\b.*");
 
         /** The guest's classes, in its order (its marker ids). */
@@ -108,6 +114,9 @@ final class BenchCommand implements Runnable {
                 if (fixed < 1 || fixed > 1_000_000_000) throw new Main.UserError("--iterations: must be 1 to 1000000000, or auto");
             }
             if (runs < 1 || runs > 100) throw new Main.UserError("--runs: must be 1 to 100");
+            if (!clockOption.equals("host") && !clockOption.equals("cpu")) {
+                throw new Main.UserError("--clock: '" + clockOption + "' is not a clock (host or cpu)");
+            }
             List<String> chosen = classes == null ? CLASSES : classes;
             for (String c : chosen) {
                 if (!CLASSES.contains(c)) throw new Main.UserError("--classes: '" + c + "' is not a class (one of: " + String.join(", ", CLASSES) + ")");
@@ -169,6 +178,7 @@ final class BenchCommand implements Runnable {
             int id = CLASSES.indexOf(c);
             try (Machine m = new MachineBuilder().memory(64L << 20).serialOutput(serial).benchMarker(true)
                     .mode(ExecutionMode.byLabel(mode))
+                    .clock(clockOption.equals("cpu") ? VirtualClock.cpuTime() : VirtualClock.host())
                     .timeoutNanos(600_000_000_000L).multiboot(image, "iterations=" + n + " only=" + c).build()) {
                 StopReason stop = m.run();
                 String text = serial.toString(StandardCharsets.US_ASCII);

@@ -35,6 +35,15 @@ public final class CpuidTable {
 
     public boolean isEmpty() { return leaves.length == 0; }
 
+    /** This table's entries, then {@code later}'s (which win where both answer the same leaf). */
+    public CpuidTable then(CpuidTable later) {
+        CpuidTable t = this;
+        for (int i = 0; i < later.leaves.length; i++) {
+            t = t.with(later.leaves[i], later.subleaves[i], later.value(i, 0), later.value(i, 1), later.value(i, 2), later.value(i, 3));
+        }
+        return t;
+    }
+
     /** The entry answering (leaf, subleaf): an exact sub-leaf first, then a wildcard; -1 if none. Latest wins. */
     int find(int leaf, int subleaf) {
         int wildcard = -1;

@@ -19,6 +19,9 @@ final class Descriptor {
 
     static boolean isWritableData(long d) { return (type(d) & 0x1A) == 0x12; }
 
+    /** A code segment that may be read (or any data segment): type bit 1 is R for code, W for data. */
+    static boolean readable(long d) { return !isCode(d) || (type(d) & 2) != 0; }
+
     static boolean conforming(long d) { return isCode(d) && (type(d) & 4) != 0; }
 
     static int base(long d) {

@@ -11,6 +11,7 @@ import popek.translate.ShadowCode;
  */
 sealed class FullExits extends ModeExits permits ParaExits {
     private final FullVirtualization full;
+    private final GuestFault fault;
     /**
      * Where the interrupt shadow of the last emulated sti, mov ss or pop ss ends. The run loop delivers nothing the
      * first time it finds EIP there (the engine stopped before that instruction ran), then forgets it: an interrupt
@@ -32,6 +33,7 @@ sealed class FullExits extends ModeExits permits ParaExits {
     private FullExits(ExitContext c, FullVirtualization full) {
         super(c, new ShadowMmu(c.uc(), c.ram(), full));
         this.full = full;
+        this.fault = c.fault();
     }
 
     @Override
@@ -64,12 +66,20 @@ sealed class FullExits extends ModeExits permits ParaExits {
                     deliverFault(f, eip);
                 }
             }
+            case NO_MEMORY -> requests.requestStop(texts.noMemory(full.noMemory(), uc.reg(X86.EIP)));
             case CONTINUE -> { }
+        }
+        if (full.stepTrap() && !requests.stopping()) {   // TF was set: the single-step #DB after the instruction
+            uc.setReg(X86.DR6, uc.reg(X86.DR6) | X86.DR6_BS);
+            deliverFault(fault.raise(Vectors.DB, 0), uc.reg(X86.EIP));
         }
         if (TRACE) Vcpu.trace("trap  %s (int3 at %08x) -> eip=%08x", full.lastClass().label(), trappedAt - 1, uc.reg(X86.EIP));
         stats.sensitive(full.lastClass().ordinal(), began);
         return true;
     }
+
+    @Override
+    boolean steppedPadding(int eip) { return full.steppedPadding(eip); }
 
     @Override
     boolean inInterruptShadow() {

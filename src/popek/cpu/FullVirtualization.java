@@ -83,9 +83,13 @@ final class FullVirtualization implements AutoCloseable {
      * TLB-fill hook.
      */
     long codeFetch(long linear, long physical, boolean user) {
+        if (ranRealMode) {
+            segments.forgetRealMode();
+            ranRealMode = false;
+        }
         if (!ram.contains(physical, ShadowCode.PAGE)) return physical;   // no RAM there: the fetch fails as it would
         ShadowCode shadows = user ? userCode : code;
-        long shadow = shadows.shadowOf(physical, segments.codeBits());
+        long shadow = shadows.shadowOf(physical, segments.codeBits(), entryIn(linear));
         int flags = shadows.lastFlags();
         if (!purgeRequested && shadows.needsPurge()) {
             purgeRequested = true;   // the run loop purges it (it cannot be done inside this hook)
@@ -103,6 +107,20 @@ final class FullVirtualization implements AutoCloseable {
     }
 
     private boolean purgeRequested;
+    private boolean ranRealMode;
+
+    /** Real-mode code is about to run (as it is): what Popek knows of the segments is stale once PE is set again. */
+    void realModeFetch() { ranRealMode = true; }
+
+    /**
+     * Where in linear page {@code linear} the CPU is about to start a block of code, or -1 if the fetch is not for the
+     * block's start (a block that runs on from the page before). Unicorn asks for a code page's translation before it
+     * translates a block, with EIP on the block's first instruction.
+     */
+    private int entryIn(long linear) {
+        long start = (segments.base(X86.SEG_CS) + (uc.reg(X86.EIP) & 0xFFFFFFFFL)) & 0xFFFFFFFFL;
+        return (start & ~0xFFFL) == (linear & ~0xFFFL & 0xFFFFFFFFL) ? (int) (start & 0xFFF) : -1;
+    }
 
     /**
      * Empties the shadow pool if it asked to be: drops every translation the engine made (so no old shadow can run
@@ -135,8 +153,6 @@ final class FullVirtualization implements AutoCloseable {
      */
     boolean hasShadow(long physical) { return code.hasShadow(physical) || userCode.hasShadow(physical); }
 
-    /** Is this guest-physical page one of the shadows? (The MMU never lets the guest read or write them.) */
-    boolean isShadow(long physical) { return code.inPool(physical) || userCode.inPool(physical); }
 
     // ---------------------------------------------------------------- the trap
 
@@ -170,9 +186,9 @@ final class FullVirtualization implements AutoCloseable {
             if (shadow < 0) return TrapResult.NOT_A_SITE;
         }
         long pageStart = shadows.originalOf(shadow);
-        int site = shadows.siteAt(pageStart + (linear & 0xFFF));
+        int site = shadows.siteAt(shadow, linear & 0xFFF);
         if (site < 0) return TrapResult.NOT_A_SITE;
-        ScanResult scan = shadows.scanOf(pageStart);
+        ScanResult scan = shadows.scanOfShadow(shadow);
         int offset = scan.offset(site), length = scan.length(site);
         int start = linear - (linear & 0xFFF) + offset;
         lastClass = scan.sensitiveClass(site);
@@ -183,21 +199,84 @@ final class FullVirtualization implements AutoCloseable {
             uc.setReg(X86.EIP, start - csBase);
             return TrapResult.INTERRUPT_FIRST;
         }
+        stepTrap = false;
+        boolean stepping = false;
+        if (maybeStepping) {
+            stepping = (uc.reg(X86.EFLAGS) & X86.FLAG_TF) != 0;
+            maybeStepping = stepping;
+        }
         try {
             fetch(pageStart + offset, start, length);
             op.decode(start - csBase, (segments.hflags() & CpuContext.HF_CS32) != 0);
-            return emulator.emulate(lastClass, eipAfter);
+            emulator.stepping = false;
+            TrapResult result = emulator.emulate(lastClass, eipAfter);
+            if (lastClass.transfersControl()) enteredAt();
+            if (emulator.stepping) maybeStepping = true;
+            // TF at the start of the instruction means a single-step #DB after it, except after a hlt and in the
+            // shadow of mov ss / pop ss, which holds debug traps back like interrupts.
+            stepTrap = stepping && result != TrapResult.HALT && !(result == TrapResult.SHADOW
+                    && (lastClass == SensitiveClass.SEG_POP || lastClass == SensitiveClass.SEG_MOV_WRITE));
+            return result;
         } catch (GuestFault f) {
             uc.setReg(X86.EIP, start - csBase);
             return TrapResult.FAULTED;
+        } catch (NoMemory m) {
+            uc.setReg(X86.EIP, start - csBase);
+            noMemory = m;
+            return TrapResult.NO_MEMORY;
         }
+    }
+
+    /**
+     * An emulated far transfer or iret has set CS:EIP: if the code there runs from a shadow (its page still in the
+     * TLB, so no fill will anchor the entry) whose sweep decoded no instruction at that offset, the TLB is dropped,
+     * so that the fetch there comes to {@link #codeFetch} and the page is decoded again from the entry point.
+     */
+    private void enteredAt() {
+        boolean user = emulator.enteredUser();
+        int linear = emulator.entered();   // (known to the emulation: no register read on the iret path)
+        int page = linear >>> 12, slot = page & (CACHE - 1), p = user ? 1 : 0;
+        if (cacheTag[p][slot] != page + 1) return;   // not translated since the cache entry went: a fill will come
+        if (!(user ? userCode : code).isInstructionStart(cacheShadow[p][slot], linear & 0xFFF)) uc.flushTlb();
+    }
+
+    private NoMemory noMemory;
+
+    /** What the last {@link #NO_MEMORY} result was about. */
+    NoMemory noMemory() { return noMemory; }
+
+    // ---------------------------------------------------------------- single-stepping (EFLAGS.TF)
+
+    /**
+     * The guest may be single-stepping: TF was seen set (an emulated popf or iret set it, or the engine raised a
+     * single-step #DB), so each trap reads EFLAGS until one finds TF clear. Reading it on every trap would cost a
+     * native call on the hot path for a flag a kernel almost never sets.
+     */
+    private boolean maybeStepping;
+    private boolean stepTrap;
+
+    /** After {@link #trap}: the emulated instruction began with TF set, so a single-step #DB is due after it. */
+    boolean stepTrap() { return stepTrap; }
+
+    /**
+     * The engine raised a single-step #DB with EIP {@code eip}: is that inside the padding of a rewritten instruction
+     * (the nops before its int3), a step the guest's own instruction stream does not have? Such a step is not
+     * delivered: the guest sees one #DB, after the emulated instruction ({@link #stepTrap}).
+     */
+    boolean steppedPadding(int eip) {
+        maybeStepping = true;
+        int linear = (int) segments.base(X86.SEG_CS) + eip;
+        boolean user = (segments.hflags() & 3) == 3;
+        ShadowCode shadows = user ? userCode : code;
+        long shadow = lookUp(shadows, linear, user);
+        return shadow >= 0 && shadows.insidePadding(shadow, linear & 0xFFF);
     }
 
     /** A linear code page the cache does not know: walk the guest's tables to its RAM page, then find its shadow. */
     private long lookUp(ShadowCode shadows, int linear, boolean user) {
         mem.refresh();
         try {
-            return shadows.shadowPageOf(mem.physical(linear, popek.memory.PageWalker.FETCH, user) & ~0xFFFL);
+            return shadows.shadowPageOf(mem.physical(linear, popek.memory.PageWalker.FETCH, user) & ~0xFFFL, segments.codeBits());
         } catch (GuestFault f) {
             return -1;
         }

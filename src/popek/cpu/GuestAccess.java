@@ -7,14 +7,16 @@ import popek.memory.PageWalker;
 
 /**
  * Guest memory as the CPU sees it at a given moment: linear addresses translated through the guest's paging (read
- * from the engine by {@link #refresh}) into guest RAM. A failed translation raises the guest's #PF (CR2 set), an
- * address outside RAM raises #GP: what the VMM does on the guest's behalf faults exactly as the CPU would.
+ * from the engine by {@link #refresh}) into guest RAM. A failed translation raises the guest's #PF (CR2 set): what the
+ * VMM does on the guest's behalf faults exactly as the CPU would. A physical address outside RAM throws
+ * {@link NoMemory}, and the machine stops as it does when the guest's own access goes there.
  */
 final class GuestAccess {
     private final Unicorn uc;
     private final GuestMemory ram;
     private final PageWalker walker;
     private final GuestFault fault;
+    private final NoMemory noMemory = new NoMemory();
     private int cr0, cr3, cr4;
     private long efer;
 
@@ -49,6 +51,9 @@ final class GuestAccess {
     private final long[] tlbFrame = new long[TLB];
     private final boolean[] tlbWritable = new boolean[TLB];
 
+    /** Would the CPU accept the PAE page-directory-pointer entries at {@code cr3}? (See {@link PageWalker#pdptesValid}.) */
+    boolean pdptesValid(int cr3) { return walker.pdptesValid(cr3); }
+
     /** Linear to physical, or the guest's #PF. */
     long physical(int linear, int access, boolean user) {
         int page = linear >>> 12;
@@ -73,7 +78,7 @@ final class GuestAccess {
     /** Physical address of [linear, linear + size) when it does not cross a page; the caller splits otherwise. */
     private long checked(int linear, int size, int access, boolean user) {
         long p = physical(linear, access, user);
-        if (!ram.contains(p, size)) throw fault.raise(Vectors.GP, 0);   // the VMM cannot act on memory that is not RAM
+        if (!ram.contains(p, size)) throw noMemory.at(ram.contains(p, 1) ? ram.size() : p, access == PageWalker.WRITE);
         return p;
     }
 
@@ -121,12 +126,22 @@ final class GuestAccess {
     }
 
     /**
-     * Checks that [linear, linear + size) is writable before anything is written, so a delivery that will fault
-     * leaves the stack untouched, as the CPU does.
+     * Checks that [linear, linear + size) is writable before anything is written, so a write that will fault leaves
+     * memory untouched, as the CPU does. A write that crosses into the next page faults there, at that page's first
+     * byte, as QEMU reports it in CR2 (the part of the access in that page faults).
      */
     void probeWrite(int linear, int size, boolean user) {
         checked(linear, 1, PageWalker.WRITE, user);
-        checked(linear + size - 1, 1, PageWalker.WRITE, user);
+        if (crossesPage(linear, size)) checked((linear + size - 1) & ~0xFFF, 1, PageWalker.WRITE, user);
+    }
+
+    /**
+     * The same for a frame of dwords the CPU pushes from its top down ({@code size} bytes from {@code linear}): each is
+     * checked in the order it is pushed, so that a fault names the first push that fails in CR2, as QEMU (which
+     * pushes them one by one) reports it.
+     */
+    void probePushes(int linear, int size, boolean user) {
+        for (int at = linear + size - 4; at >= linear; at -= 4) probeWrite(at, 4, user);
     }
 
     /**

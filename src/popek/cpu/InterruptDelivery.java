@@ -15,7 +15,10 @@ import popek.engine.X86;
  * nothing.
  */
 final class InterruptDelivery {
-    /** Where the event came from: it decides the DPL check, the error code's EXT bit, and #DF escalation. */
+    /**
+     * Where the event came from: it decides the DPL check (software only), the error code's EXT bit (set for all but
+     * software), and #DF escalation (exceptions only).
+     */
     enum Source { EXCEPTION, SOFTWARE, EXTERNAL }
 
     /** What became of an event. */
@@ -32,7 +35,9 @@ final class InterruptDelivery {
          */
         INTO_MISSING_BIOS,
         /** A para-virtualised guest's trap table has no entry for the vector ({@link #missingVector()}): nothing was delivered. */
-        NO_TRAP_ENTRY
+        NO_TRAP_ENTRY,
+        /** The delivery reached memory that does not exist ({@link #noMemory()}): the machine stops, as Unicorn would. */
+        NO_MEMORY
     }
 
     private final Unicorn uc;
@@ -49,6 +54,11 @@ final class InterruptDelivery {
 
     /** The vector {@link Result#NO_TRAP_ENTRY} was about. */
     int missingVector() { return missingVector; }
+
+    private NoMemory noMemory;
+
+    /** Where {@link #NO_MEMORY} was about. */
+    NoMemory noMemory() { return noMemory; }
 
     InterruptDelivery(Unicorn uc, GuestAccess mem, GuestFault fault, SegmentCache segments) {
         this.uc = uc;
@@ -91,6 +101,9 @@ final class InterruptDelivery {
                     deliverReal(vector, returnEip);
                 } else deliverOnce(vector, source, pushError, errorCode, returnEip, givenGate);
                 return Result.DELIVERED;
+            } catch (NoMemory m) {
+                noMemory = m;
+                return Result.NO_MEMORY;
             } catch (GuestFault f) {
                 givenGate = 0;
                 if (noTrapEntry) return Result.NO_TRAP_ENTRY;
@@ -110,7 +123,9 @@ final class InterruptDelivery {
 
     private void deliverOnce(int vector, Source source, boolean pushError, int errorCode, int eip, long givenGate) {
         unsupported = null;
-        int ext = source == Source.EXTERNAL ? 1 : 0;
+        // SDM vol. 3A, 6.13: EXT is set when the event came from outside the program (an interrupt, or an exception
+        // the CPU raised), and clear only for int n, int3 and into.
+        int ext = source == Source.SOFTWARE ? 0 : 1;
         int cs = uc.selector(X86.CS);
         int cpl = cs & 3;   // protected mode, no conforming-code subtleties at an event boundary
         int eflags = uc.reg(X86.EFLAGS);
@@ -153,12 +168,14 @@ final class InterruptDelivery {
         long code = readDescriptor(sel, ext);
         if (!Descriptor.isCode(code) || Descriptor.dpl(code) > cpl) throw fault.raise(Vectors.GP, (sel & ~3) + ext);
         if (!Descriptor.present(code)) throw fault.raise(Vectors.NP, (sel & ~3) + ext);
+        SegmentOps.markAccessed(uc, mem, sel, code);
         int newCpl = Descriptor.conforming(code) ? cpl : Descriptor.dpl(code);
 
         int esp = uc.reg(X86.ESP);
         int ss = uc.selector(X86.SS);
         int frameSize = (pushError ? 4 : 0) + 12;
         int newSs = ss, newEsp, stackBase;
+        int spMask = -1;   // a 16-bit stack segment (on the way to or from real mode) wraps SP at 64 KiB
         if (newCpl < cpl) {
             // Inner stack from the TSS (32-bit TSS: ESPn at 4 + 8n, SSn at 8 + 8n).
             int tssBase = (int) uc.readTable(X86.TR);
@@ -168,40 +185,44 @@ final class InterruptDelivery {
             newEsp = mem.read32(tssBase + 4 + 8 * newCpl, false);
             newSs = mem.read16(tssBase + 8 + 8 * newCpl, false);
             if ((newSs & ~3) == 0) throw fault.raise(Vectors.TS, ext);
-            long stack = readDescriptor(newSs, ext);
+            long stack = readDescriptor(newSs, Vectors.TS, ext);
             if ((newSs & 3) != newCpl || Descriptor.dpl(stack) != newCpl || !Descriptor.isWritableData(stack)) {
                 throw fault.raise(Vectors.TS, (newSs & ~3) + ext);
             }
             if (!Descriptor.present(stack)) throw fault.raise(Vectors.SS, (newSs & ~3) + ext);
             stackBase = Descriptor.base(stack);
+            if ((Descriptor.high(stack) & (1 << 22)) == 0) spMask = 0xFFFF;
             frameSize += 8;
         } else {
             newEsp = esp;
-            stackBase = Descriptor.base(readDescriptor(ss, ext));
+            long stack = readDescriptor(ss, ext);
+            stackBase = Descriptor.base(stack);
+            if ((Descriptor.high(stack) & (1 << 22)) == 0) spMask = 0xFFFF;
         }
 
-        // The frame: check the whole of it is writable first, so a fault leaves memory untouched.
-        int top = newEsp - frameSize;
+        // The frame: check the whole of it is writable first, so a fault leaves memory untouched; each push in the
+        // order the CPU pushes it (a fault names the first that fails in CR2, as QEMU's), SP wrapping on a 16-bit stack.
         boolean user = newCpl == 3;
-        mem.probeWrite(stackBase + top, frameSize, user);
+        for (int off = 4; off <= frameSize; off += 4) mem.probeWrite(stackBase + ((newEsp - off) & spMask), 4, user);
         int at = newEsp;
         if (newCpl < cpl) {
-            mem.write32(stackBase + (at -= 4), ss, user);
-            mem.write32(stackBase + (at -= 4), esp, user);
+            mem.write32(stackBase + ((at -= 4) & spMask), ss, user);
+            mem.write32(stackBase + ((at -= 4) & spMask), esp, user);
         }
-        mem.write32(stackBase + (at -= 4), eflags, user);
-        mem.write32(stackBase + (at -= 4), cs, user);
-        mem.write32(stackBase + (at -= 4), eip, user);
-        if (pushError) mem.write32(stackBase + (at -= 4), errorCode, user);
+        mem.write32(stackBase + ((at -= 4) & spMask), eflags, user);
+        mem.write32(stackBase + ((at -= 4) & spMask), cs, user);
+        mem.write32(stackBase + ((at -= 4) & spMask), eip, user);
+        if (pushError) mem.write32(stackBase + ((at -= 4) & spMask), errorCode, user);
+        if (spMask != -1) at = (newEsp & ~spMask) | (at & spMask);
 
         // Commit: from here on nothing can fault.
         int newCs = (sel & ~3) | newCpl;
         if (newCpl < cpl) {
             uc.context().setCpl(newCpl);
             uc.setReg(X86.SS, newSs);
-            uc.setReg(X86.CS, newCs);
+            SegmentOps.loadCode(uc, newCs, code);
         } else if (newCs != cs) {
-            uc.setReg(X86.CS, newCs);
+            SegmentOps.loadCode(uc, newCs, code);
         }
         segments.codeLoaded(code);
         uc.setReg(X86.ESP, at);
@@ -243,12 +264,15 @@ final class InterruptDelivery {
     }
 
     /** The GDT or LDT descriptor for a selector, or the #GP the CPU raises for one past the table's limit. */
-    private long readDescriptor(int selector, int ext) {
+    private long readDescriptor(int selector, int ext) { return readDescriptor(selector, Vectors.GP, ext); }
+
+    /** The same, raising {@code vector} instead (#TS for the inner stack the TSS names: SDM, INT n). */
+    private long readDescriptor(int selector, int vector, int ext) {
         boolean ldt = (selector & 4) != 0;
         int base = (int) uc.readTable(ldt ? X86.LDTR : X86.GDTR);
         int limit = uc.tableLimit();
         int index = selector & ~7;
-        if (index + 7 > limit) throw fault.raise(Vectors.GP, (selector & ~3) + ext);
+        if (index + 7 > limit) throw fault.raise(vector, (selector & ~3) + ext);
         return mem.read64(base + index, false);
     }
 

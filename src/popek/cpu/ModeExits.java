@@ -12,11 +12,11 @@ import popek.translate.ShadowCode;
 /**
  * What every mode's exit handler shares: exceptions and {@code int n} delivered through the guest's IDT (or
  * answered as a missing BIOS in real mode), external interrupts from the interrupt controller, #PF for a translation
- * the shadow MMU refused, {@code sysenter} (which Unicorn leaves undone), {@code cpuid}, and the stop that follows
+ * the shadow MMU refused, {@code sysenter} and {@code syscall} (which Unicorn leaves undone), {@code cpuid}, and the stop that follows
  * an event Popek cannot deliver. The hooks run on the vCPU thread inside the engine and allocate nothing.
  */
 abstract sealed class ModeExits implements ExitHandler, Hooks.Interrupt, Hooks.InvalidInstruction, Hooks.Sysenter,
-        Hooks.Answer permits EmulateExits, FullExits {
+        Hooks.Syscall, Hooks.Answer permits EmulateExits, FullExits {
     /** POPEK_TRACE=1: one line per delivered event on stderr, for debugging a guest. */
     static final boolean TRACE = Vcpu.TRACE;
 
@@ -28,6 +28,7 @@ abstract sealed class ModeExits implements ExitHandler, Hooks.Interrupt, Hooks.I
     protected final StopTexts texts;
     protected final RunStats stats;
     private final SegmentCache segments;
+    private final GuestFault fault;
     private final CpuidTable cpuid;
     /** sysenter, which Unicorn does not execute (in either mode). */
     private final SegmentOps fastCalls;
@@ -44,6 +45,7 @@ abstract sealed class ModeExits implements ExitHandler, Hooks.Interrupt, Hooks.I
         this.texts = c.texts();
         this.stats = c.stats();
         this.segments = c.segments();
+        this.fault = c.fault();
         this.cpuid = c.cpu().cpuid();
         this.fastCalls = new SegmentOps(uc, mem, c.fault(), segments, null);
         this.mmu = mmu;
@@ -94,6 +96,11 @@ abstract sealed class ModeExits implements ExitHandler, Hooks.Interrupt, Hooks.I
     @Override
     public boolean deliverRefusedPageFault() {
         if (mmu == null) return false;
+        long missing = mmu.takeMissingFetch();
+        if (missing >= 0) {
+            requests.requestStop(texts.jumpedToNoMemory(missing | (uc.lastInvalidAddress() & 0xFFF), uc.reg(X86.EIP)));
+            return true;
+        }
         int pf = mmu.takeFault();
         if (pf < 0) return false;
         pageFault(uc.lastInvalidAddress(), pf);
@@ -137,6 +144,7 @@ abstract sealed class ModeExits implements ExitHandler, Hooks.Interrupt, Hooks.I
         int errorCode = uc.context().takeException();
         boolean software = uc.context().lastWasSoftwareInterrupt();
         int eip = uc.reg(X86.EIP);
+        if (vector == Vectors.DB && !software && steppedPadding(eip)) return;
         InterruptDelivery.Result result = delivery.deliver(vector,
                 software ? InterruptDelivery.Source.SOFTWARE : InterruptDelivery.Source.EXCEPTION, errorCode, eip);
         if (result == InterruptDelivery.Result.INTO_MISSING_BIOS) {
@@ -154,6 +162,12 @@ abstract sealed class ModeExits implements ExitHandler, Hooks.Interrupt, Hooks.I
      * if it stands for a rewritten instruction, emulates it and returns true; else it is the guest's own breakpoint.
      */
     boolean rewrittenTrap(long began) { return false; }
+
+    /**
+     * A single-step #DB at {@code eip}: true if it is one the guest's own instruction stream does not have (full mode's
+     * steps through the padding of a rewritten instruction), to be dropped.
+     */
+    boolean steppedPadding(int eip) { return false; }
 
     /**
      * Real mode: an event whose IVT entry still points at {@link BiosStub} would enter the BIOS, which Popek does not
@@ -219,6 +233,17 @@ abstract sealed class ModeExits implements ExitHandler, Hooks.Interrupt, Hooks.I
         }
         uc.setReg(X86.EIP, uc.reg(X86.EIP) - 2);
         stats.trap(TrapKind.SYSENTER, began);
+    }
+
+    /**
+     * syscall, which Unicorn 2.1.1 steps over doing nothing: #UD, as on Intel CPUs outside 64-bit mode (full mode
+     * raises the same for a syscall in kernel code, which it rewrites). The - 2 as for sysenter.
+     */
+    @Override
+    public void syscall() {
+        int eip = uc.reg(X86.EIP);
+        deliverFault(fault.raise(Vectors.UD, 0), eip);
+        uc.setReg(X86.EIP, uc.reg(X86.EIP) - 2);
     }
 
     /** cpuid: a leaf the user configured, else the CPU model's answer. */

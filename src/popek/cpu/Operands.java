@@ -11,8 +11,9 @@ import popek.engine.X86;
  *
  * <p>Only the forms that full virtualisation patches need decoding: legacy prefixes, one- and two-byte opcodes, ModRM
  * with SIB and displacement in 16- and 32-bit addressing, and the immediates of far jumps and calls and {@code retf n}.
- * Code and stack segments are taken to be 32-bit (the code scanner is told the code size; a 16-bit stack segment is
- * refused by {@link SegmentCache}).
+ * The code segment's size comes from the caller (the code scanner is told it too); the stack's, SP or ESP, from SS's
+ * B bit as the CPU cached it ({@link SegmentCache#hflags()}): a 16-bit stack segment is what a kernel loads on its way
+ * back to real mode.
  */
 final class Operands {
     private final Unicorn uc;
@@ -30,7 +31,8 @@ final class Operands {
     private int base, index, scale, disp;   // memory operand (base/index -1 for none)
     private boolean defaultSs;
     private int immOffset;                  // where the immediate starts in bytes[]
-    final byte[] bytes = new byte[16];
+    /** Room for the longest form decoding can reach before the length check (prefixes, opcode, ModRM... immediate). */
+    final byte[] bytes = new byte[32];
 
     Operands(Unicorn uc, GuestAccess mem, SegmentCache segments, GuestFault fault) {
         this.uc = uc;
@@ -51,7 +53,7 @@ final class Operands {
         segOverride = -1;
         int i = 0, b;
         for (;; i++) {
-            if (i >= 14) throw fault.raise(Vectors.GP, 0);   // longer than 15 bytes
+            if (i >= MAX_LENGTH) throw fault.raise(Vectors.GP, 0);   // 15 prefixes: longer than 15 bytes
             b = bytes[i] & 0xFF;
             if (b == 0x66) opsize32 = !code32;
             else if (b == 0x67) addrsize32 = !code32;
@@ -66,11 +68,15 @@ final class Operands {
         if (hasModrm(opcode)) i = decodeModrm(i);
         immOffset = i;
         length = i + immediateSize(opcode);
+        if (length > MAX_LENGTH) throw fault.raise(Vectors.GP, 0);   // SDM vol. 3A, 6.15: past the 15-byte limit
     }
+
+    /** The longest instruction the CPU executes, prefixes included. */
+    private static final int MAX_LENGTH = 15;
 
     private static boolean hasModrm(int op) {
         return switch (op) {
-            case 0x8C, 0x8E, 0xC4, 0xC5, 0xFF, 0x0F00, 0x0F01, 0x0F02, 0x0F03, 0x0F20, 0x0F21, 0x0F22, 0x0F23,
+            case 0x8C, 0x8E, 0xC4, 0xC5, 0xF7, 0xFF, 0x0F00, 0x0F01, 0x0F02, 0x0F03, 0x0F20, 0x0F21, 0x0F22, 0x0F23,
                  0x0FB2, 0x0FB4, 0x0FB5 -> true;
             default -> false;
         };
@@ -192,26 +198,40 @@ final class Operands {
         return isMemory() ? mem.read16(address(), user) : reg32(rm) & 0xFFFF;
     }
 
-    // ---------------------------------------------------------------- the stack (32-bit SS)
+    // ---------------------------------------------------------------- the stack (ESP, or SP in a 16-bit SS)
+
+    /** Is the stack segment 32-bit (ESP), or 16-bit (SP, wrapping at 64 KiB, the rest of ESP kept)? */
+    boolean stack32() { return (segments.hflags() & popek.engine.CpuContext.HF_SS32) != 0; }
+
+    /** The linear address {@code bytes} above the stack pointer (wrapping as SP does in a 16-bit stack segment). */
+    int stackAddress(int bytes) {
+        int sp = uc.reg(X86.ESP) + bytes;
+        return (int) segments.base(X86.SEG_SS) + (stack32() ? sp : sp & 0xFFFF);
+    }
+
+    /** Moves the stack pointer by {@code bytes}: ESP, or only SP in a 16-bit stack segment. */
+    void moveStack(int bytes) {
+        int esp = uc.reg(X86.ESP);
+        uc.setReg(X86.ESP, stack32() ? esp + bytes : (esp & 0xFFFF0000) | ((esp + bytes) & 0xFFFF));
+    }
 
     /** Pushes the operand-size value {@code v}; the whole push faults before anything changes. */
     void push(int v, boolean user) {
         int size = opsize32 ? 4 : 2;
-        int esp = uc.reg(X86.ESP) - size;
-        int at = (int) segments.base(X86.SEG_SS) + esp;
+        int at = stackAddress(-size);
         if (opsize32) mem.write32(at, v, user); else mem.write16(at, v, user);
-        uc.setReg(X86.ESP, esp);
+        moveStack(-size);
     }
 
-    /** The operand-size value {@code slot} operand-size slots above ESP, without popping it. */
+    /** The operand-size value {@code slot} operand-size slots above the stack pointer, without popping it. */
     int peek(int slot, boolean user) {
         int size = opsize32 ? 4 : 2;
-        int at = (int) segments.base(X86.SEG_SS) + uc.reg(X86.ESP) + slot * size;
+        int at = stackAddress(slot * size);
         return opsize32 ? mem.read32(at, user) : mem.read16(at, user);
     }
 
     /** Drops {@code slots} operand-size slots and {@code bytes} more from the stack. */
     void drop(int slots, int bytes) {
-        uc.setReg(X86.ESP, uc.reg(X86.ESP) + slots * (opsize32 ? 4 : 2) + bytes);
+        moveStack(slots * (opsize32 ? 4 : 2) + bytes);
     }
 }

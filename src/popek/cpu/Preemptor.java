@@ -30,6 +30,7 @@ final class Preemptor implements Runnable {
         this.clock = clock;
         this.vcpuThread = vcpuThread;
         this.thread = Thread.ofPlatform().name("popek-preemptor").daemon().unstarted(this);
+        clock.runsOn(vcpuThread);
     }
 
     void start() { thread.start(); }
@@ -39,7 +40,9 @@ final class Preemptor implements Runnable {
         long old = deadline;
         deadline = virtualNanos;
         generation++;   // written by the vCPU thread only
-        if (virtualNanos < old || awaitingPublish) LockSupport.unpark(thread);
+        clock.deadlinePublished();
+        // A clock that skips idle time needs a look whenever the vCPU may be about to sleep.
+        if (virtualNanos < old || awaitingPublish || clock.skipsIdle()) LockSupport.unpark(thread);
     }
 
     /** Makes the vCPU return to its run loop as soon as it can. Any thread. */
@@ -85,8 +88,14 @@ final class Preemptor implements Runnable {
                 LockSupport.park(this);
                 continue;
             }
-            long wait = d - clock.nanos();
-            if (wait > 0) {
+            long wait = clock.hostWaitFor(d, vcpuThread);
+            if (wait == VirtualClock.IDLE) {
+                // The vCPU sleeps: time jumps to its deadline, but only if d is still the deadline it sleeps towards.
+                // It publishes before it parks, so one that published after d was read shows a new generation here
+                // (skipping to the run's old deadline instead, e.g. the timeout, would leap over its timer).
+                if (generation != g) continue;
+                clock.skipTo(d);
+            } else if (wait > 0) {
                 LockSupport.parkNanos(this, wait);
                 continue;
             }

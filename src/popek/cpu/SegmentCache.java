@@ -1,5 +1,6 @@
 package popek.cpu;
 
+import popek.engine.CpuContext;
 import popek.engine.Unicorn;
 
 /**
@@ -39,6 +40,15 @@ final class SegmentCache {
     void invalidate() { valid = false; }
 
     /**
+     * The guest ran real-mode code, whose segment loads and far transfers the CPU makes unseen: forget the bases and
+     * the code size too (a kernel that went back to real mode may far-jump there before it sets CR0.PE again).
+     */
+    void forgetRealMode() {
+        valid = false;
+        codeBits = 0;
+    }
+
+    /**
      * The code segment's size, 16 or 32, for decoding a page of code. Known without a context save because, in
      * kernel code, only Popek loads CS (every far transfer, event and iret is emulated): each such load reports the
      * segment's D bit to {@link #codeLoaded}. (A far transfer user code makes natively goes unseen; the next event
@@ -54,11 +64,17 @@ final class SegmentCache {
      * page of code is fetched through the MMU again and decoded for the new size (the real-to-protected-mode switch:
      * a boot sector's 16-bit code far-jumps to 32-bit code in the same page).
      */
-    void codeLoaded(long descriptor) { codeLoaded((Descriptor.high(descriptor) & (1 << 22)) != 0 ? 32 : 16); }
+    void codeLoaded(long descriptor) {
+        codeLoaded((Descriptor.high(descriptor) & (1 << 22)) != 0 ? 32 : 16);
+        if (valid) bases[popek.engine.X86.SEG_CS] = Descriptor.base(descriptor) & 0xFFFFFFFFL;   // the new CS's base
+    }
 
     void codeLoaded(int bits) {
         if (codeBits != 0 && codeBits != bits) uc.flushTlb();
         codeBits = bits;
+        // The cached hflags decide how the next trapped instruction is decoded: keep their CS32 bit with the new CS
+        // (a far jmp to 16-bit code left it saying 32, so a 16-bit mov dx, ss wrote all of EDX).
+        if (valid) hflags = bits == 32 ? hflags | CpuContext.HF_CS32 : hflags & ~CpuContext.HF_CS32;
     }
 
     private int codeBits;

@@ -61,6 +61,35 @@ final class SegmentOps {
         return mem.read64(base + index, false);
     }
 
+    // ---------------------------------------------------------------- code segment loads
+
+    /**
+     * An execute-only code segment is about to be loaded into CS: sets its descriptor's accessed bit, as the load
+     * does (may fault: call it with the checks, before anything changes). A readable one needs nothing: the register
+     * write in {@link #loadCode} sets it.
+     */
+    static void markAccessed(Unicorn uc, GuestAccess mem, int selector, long descriptor) {
+        if (Descriptor.readable(descriptor) || (Descriptor.type(descriptor) & 1) != 0) return;
+        int at = (int) uc.readTable((selector & 4) != 0 ? X86.LDTR : X86.GDTR) + (selector & ~7) + 5;
+        mem.write8(at, mem.read8(at, false) | 1, false);
+    }
+
+    /**
+     * Loads CS with a code segment whose checks have passed: a readable one by Unicorn's register write (which reads
+     * the descriptor again), an execute-only one straight into the segment cache, since the register write refuses a
+     * segment it could not read from (Unicorn's uc_check_cpu_x86_load_seg: UC_ERR_EXCEPTION, an internal error).
+     */
+    static void loadCode(Unicorn uc, int selector, long descriptor) {
+        if (Descriptor.readable(descriptor)) {
+            uc.setReg(X86.CS, selector);
+            return;
+        }
+        uc.context().loadSegment(X86.SEG_CS, selector, Descriptor.base(descriptor) & 0xFFFFFFFFL,
+                Descriptor.limit(descriptor), Descriptor.high(descriptor) | ACCESSED);
+    }
+
+    private static final int ACCESSED = 1 << 8;
+
     // ---------------------------------------------------------------- data and stack segment loads
 
     /** mov sreg, pop sreg, lds/les/lfs/lgs/lss: loads segment register {@code seg} (not CS) as the CPU does. */
@@ -74,7 +103,6 @@ final class SegmentOps {
                 throw fault.raise(Vectors.GP, selector & ~3);
             }
             if (!Descriptor.present(d)) throw fault.raise(Vectors.SS, selector & ~3);
-            if ((Descriptor.high(d) & (1 << 22)) == 0) throw unsupported("a 16-bit stack segment (selector 0x" + Integer.toHexString(selector) + ")");
         } else if ((selector & ~3) != 0) {
             long d = descriptor(selector);
             int type = Descriptor.type(d);
@@ -108,10 +136,23 @@ final class SegmentOps {
             throw fault.raise(Vectors.GP, selector & ~3);
         }
         if (!Descriptor.present(d)) throw fault.raise(Vectors.NP, selector & ~3);
+        markAccessed(uc, mem, selector, d);
         return d;
     }
 
     private int farOffset, farSelector;
+    /** Where the last far transfer, iret or sysexit went: its linear address, and whether to user code (CPL 3). */
+    private int entered;
+    private boolean enteredUser;
+
+    int entered() { return entered; }
+
+    boolean enteredUser() { return enteredUser; }
+
+    private void enter(long code, int eip, boolean user) {
+        entered = Descriptor.base(code) + eip;
+        enteredUser = user;
+    }
 
     /**
      * Reads the far pointer of the instruction: its ptr16:16/32 immediate (jmp EA, call 9A) or its m16:16/32 memory
@@ -138,9 +179,11 @@ final class SegmentOps {
     void farJump() {
         readFarPointer();
         long code = farTarget(farSelector, "jmp");
-        uc.setReg(X86.CS, (farSelector & ~3) | cpl());
+        int cpl = cpl();
+        loadCode(uc, (farSelector & ~3) | cpl, code);
         segments.codeLoaded(code);
         uc.setReg(X86.EIP, farOffset);
+        enter(code, farOffset, cpl == 3);
     }
 
     /** call ptr16:32 / call m16:32: pushes CS and the return EIP, then jumps. */
@@ -157,9 +200,11 @@ final class SegmentOps {
             uc.setReg(X86.ESP, esp);
             throw f;
         }
-        uc.setReg(X86.CS, (selector & ~3) | cpl());
+        int cpl = cpl();
+        loadCode(uc, (selector & ~3) | cpl, code);
         segments.codeLoaded(code);
         uc.setReg(X86.EIP, offset);
+        enter(code, offset, cpl == 3);
     }
 
     /** retf and retf n: to the same privilege, or out to a less privileged one (popping SS:ESP too). */
@@ -172,19 +217,20 @@ final class SegmentOps {
         int rpl = cs & 3;
         if (rpl == cpl) {
             op.drop(2, extra);
-            uc.setReg(X86.CS, cs);
+            loadCode(uc, cs, code);
             segments.codeLoaded(code);
             uc.setReg(X86.EIP, eip);
+            enter(code, eip, rpl == 3);
             return;
         }
         int size = op.opsize32 ? 4 : 2;
-        int ssBase = (int) segments.base(X86.SEG_SS);
-        int at = ssBase + uc.reg(X86.ESP) + 2 * size + extra;
-        int esp = op.opsize32 ? mem.read32(at, false) : mem.read16(at, false);
-        int ss = (op.opsize32 ? mem.read32(at + size, false) : mem.read16(at + size, false)) & 0xFFFF;
+        int esp = op.opsize32 ? mem.read32(op.stackAddress(2 * size + extra), false) : mem.read16(op.stackAddress(2 * size + extra), false);
+        int at = op.stackAddress(3 * size + extra);
+        int ss = (op.opsize32 ? mem.read32(at, false) : mem.read16(at, false)) & 0xFFFF;
         checkOuterStack(ss, rpl);
-        toOuterRing(rpl, ss, esp + extra, cs, eip);
+        toOuterRing(rpl, ss, esp + extra, cs, code, eip);
         segments.codeLoaded(code);
+        enter(code, eip, rpl == 3);
     }
 
     /** The checks on the CS a far return or iret goes back to (SDM: RET, IRET "RETURN-FROM-PROTECTED-MODE"). */
@@ -197,6 +243,7 @@ final class SegmentOps {
             throw fault.raise(Vectors.GP, cs & ~3);
         }
         if (!Descriptor.present(d)) throw fault.raise(Vectors.NP, cs & ~3);
+        markAccessed(uc, mem, cs, d);
         return d;
     }
 
@@ -210,25 +257,28 @@ final class SegmentOps {
     }
 
     /** Commits a return to the less privileged ring {@code rpl}: SS:ESP, CS:EIP, and the data segments it may not use. */
-    private void toOuterRing(int rpl, int ss, int esp, int cs, int eip) {
+    private void toOuterRing(int rpl, int ss, int esp, int cs, long code, int eip) {
         uc.context().setCpl(rpl);
         uc.setReg(X86.SS, ss);
-        uc.setReg(X86.CS, cs);
+        loadCode(uc, cs, code);
         uc.setReg(X86.ESP, esp);
         uc.setReg(X86.EIP, eip);
-        // SDM: a data segment (or non-conforming code segment) more privileged than the new CPL is nulled.
+        // SDM (IRET, RET): a data segment or non-conforming code segment whose DPL, as held in the segment register's
+        // hidden part (not the table, which may have changed since), is below the new CPL is nulled; a null selector
+        // too (its hidden DPL is 0), whose RPL then goes.
+        uc.context().segmentCaches(caches);
         for (int seg : OUTER_NULLED) {
-            int r = X86.segmentRegister(seg);
-            int sel = uc.selector(r);
-            if ((sel & ~3) == 0) continue;
-            long d = descriptorOrMissing(sel);
-            boolean keep = d != MISSING && Descriptor.isCode(d) && Descriptor.conforming(d) || Descriptor.dpl(d) >= rpl;
-            if (!keep) uc.setReg(r, 0);
+            int sel = (int) caches[4 * seg], flags = (int) caches[4 * seg + 3];
+            boolean conformingCode = (flags & (CODE_SEGMENT | CONFORMING)) == (CODE_SEGMENT | CONFORMING);
+            if (sel != 0 && !conformingCode && ((flags >>> 13) & 3) < rpl) uc.setReg(X86.segmentRegister(seg), 0);
         }
         segments.invalidate();
     }
 
     private static final int[] OUTER_NULLED = {X86.SEG_ES, X86.SEG_DS, X86.SEG_FS, X86.SEG_GS};
+    /** Attribute bits of a descriptor's high dword: code (as opposed to data), and conforming. */
+    private static final int CODE_SEGMENT = 1 << 11, CONFORMING = 1 << 10;
+    private final long[] caches = new long[40];
 
     // ---------------------------------------------------------------- iret
 
@@ -247,30 +297,40 @@ final class SegmentOps {
         if ((flags & X86.FLAG_VM) != 0 && cpl == 0) throw unsupported("iret to virtual-8086 mode");
         long code = returnCodeSegment(cs, cpl);
         int rpl = cs & 3;
-        int newFlags = mergeFlags(oldFlags, flags, cpl, FLAG_IRET_MASK);
+        // SDM: at CPL 0 a 32-bit iret also loads VIF and VIP (popf never does).
+        int newFlags = mergeFlags(oldFlags, flags, cpl, cpl == 0 && op.opsize32 ? FLAG_IRET_MASK | FLAG_VIF | FLAG_VIP
+                : FLAG_IRET_MASK);
         if (rpl == cpl) {
             op.drop(3, 0);
-            uc.setReg(X86.CS, cs);
+            loadCode(uc, cs, code);
         } else {
             int esp = op.peek(3, false);
             int ss = op.peek(4, false) & 0xFFFF;
             checkOuterStack(ss, rpl);
-            toOuterRing(rpl, ss, esp, cs, eip);
+            toOuterRing(rpl, ss, esp, cs, code, eip);
         }
         segments.codeLoaded(code);
         uc.setReg(X86.EFLAGS, newFlags);
+        iretTrapFlag = (newFlags & X86.FLAG_TF) != 0;
         uc.setReg(X86.EIP, op.opsize32 ? eip : eip & 0xFFFF);
+        enter(code, op.opsize32 ? eip : eip & 0xFFFF, rpl == 3);
         return (oldFlags & X86.FLAG_IF) == 0 && (newFlags & X86.FLAG_IF) != 0;
     }
+
+    private boolean iretTrapFlag;
+
+    /** Whether the last emulated iret set TF. */
+    boolean lastIretTrapFlag() { return iretTrapFlag; }
 
     /** The flags iret and popf may change: the arithmetic ones, TF, IF, DF, IOPL, NT, AC, ID (and RF for iret). */
     static final int FLAG_POPF_MASK = 0x000DD5 | X86.FLAG_TF | X86.FLAG_IF | X86.FLAG_IOPL | X86.FLAG_NT | X86.FLAG_AC
             | X86.FLAG_ID;
     static final int FLAG_IRET_MASK = FLAG_POPF_MASK | X86.FLAG_RF;
+    private static final int FLAG_VIF = 1 << 19, FLAG_VIP = 1 << 20;
 
     /**
      * EFLAGS after popf or iret loads {@code popped}: IOPL changes only at CPL 0, IF only when CPL &lt;= IOPL (both
-     * silently kept otherwise: Robin &amp; Irvine's point), VM, VIF and VIP are never changed here; bit 1 is always set.
+     * silently kept otherwise: Robin &amp; Irvine's point), VM never; bit 1 is always set.
      */
     static int mergeFlags(int old, int popped, int cpl, int mask) {
         if (cpl > 0) mask &= ~X86.FLAG_IOPL;
@@ -326,8 +386,8 @@ final class SegmentOps {
 
     void lldt() {
         int selector = op.rm16(false);
-        if ((selector & ~3) == 0) {
-            uc.setTable(X86.LDTR, 0, 0, 0, 0);
+        if ((selector & ~3) == 0) {   // LDTR is marked invalid, and keeps the selector (with its RPL) for sldt
+            uc.setTable(X86.LDTR, 0, 0, selector, 0);
             return;
         }
         if ((selector & 4) != 0) throw fault.raise(Vectors.GP, selector & ~3);
@@ -355,32 +415,31 @@ final class SegmentOps {
 
     // ---------------------------------------------------------------- sysenter, sysexit
 
-    /** sysenter from kernel code: to ring 0 at SYSENTER_EIP with SYSENTER_CS and the flat stack after it. */
+    /**
+     * sysenter: to ring 0 at SYSENTER_EIP, CS = SYSENTER_CS and SS = SYSENTER_CS + 8 as flat segments (the GDT is not
+     * read: whatever it holds there, the CPU loads fixed attributes), IF, VM and RF cleared, the other flags kept.
+     */
     void sysenter() {
         int cs = (int) uc.msr(X86.MSR_SYSENTER_CS) & 0xFFFC;
         if (cs == 0) throw fault.raise(Vectors.GP, 0);
-        int flags = uc.reg(X86.EFLAGS) & ~(X86.FLAG_VM | X86.FLAG_IF | X86.FLAG_RF);
-        if (cpl() != 0) uc.context().setCpl(0);
-        uc.setReg(X86.SS, cs + 8);
-        uc.setReg(X86.CS, cs);
+        uc.context().loadFlatCodeAndStack(cs, cs + 8, 0, X86.FLAG_VM | X86.FLAG_IF | X86.FLAG_RF);
         uc.setReg(X86.ESP, (int) uc.msr(X86.MSR_SYSENTER_ESP));
-        uc.setReg(X86.EFLAGS, flags);
         uc.setReg(X86.EIP, (int) uc.msr(X86.MSR_SYSENTER_EIP));
         segments.invalidate();
         segments.codeLoaded(32);   // sysenter's and sysexit's code segments are flat 32-bit by definition
     }
 
-    /** sysexit: to ring 3 at EDX with stack ECX, CS = SYSENTER_CS + 16 and SS = SYSENTER_CS + 24, both RPL 3. */
+    /** sysexit: to ring 3 at EDX with stack ECX, CS = SYSENTER_CS + 16 and SS = SYSENTER_CS + 24, RPL 3, flat. */
     void sysexit() {
         int cs = (int) uc.msr(X86.MSR_SYSENTER_CS) & 0xFFFC;
         if (cs == 0 || cpl() != 0) throw fault.raise(Vectors.GP, 0);
         int eip = uc.reg(X86.EDX), esp = uc.reg(X86.ECX);
-        uc.context().setCpl(3);
-        uc.setReg(X86.SS, (cs + 24) | 3);
-        uc.setReg(X86.CS, (cs + 16) | 3);
+        uc.context().loadFlatCodeAndStack((cs + 16) | 3, (cs + 24) | 3, 3, 0);
         uc.setReg(X86.ESP, esp);
         uc.setReg(X86.EIP, eip);
         segments.invalidate();
         segments.codeLoaded(32);
+        entered = eip;
+        enteredUser = true;
     }
 }

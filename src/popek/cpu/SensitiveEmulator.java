@@ -14,9 +14,9 @@ import popek.translate.SensitiveClass;
  * it emulates an instruction (the guest kernel runs in ring 0 of the emulated CPU, so there is no deprivileged real
  * state to hide; what full virtualisation changes is that the instruction never runs on the CPU: Popek decides its
  * effect). The state that has no engine register, or whose engine register Popek does not trust, is kept here: the
- * debug registers (never armed: the virtual CPU has no hardware breakpoints), the time-stamp counter's MSR (the
- * virtual TSC, as {@code rdtsc} reads it: the virtual clock at a configurable rate), and CR0's ET bit (always set, as QEMU's CPU keeps it; Unicorn's register write
- * would clear it).
+ * time-stamp counter's MSR (the virtual TSC, as {@code rdtsc} reads it: the virtual clock at a configurable rate), and
+ * CR0's ET bit (always set, as QEMU's CPU keeps it; Unicorn's register write would clear it). The debug registers are
+ * the engine's, stored but never armed (the virtual CPU has no hardware breakpoints).
  *
  * <p>A fault raised by the emulation is thrown as {@link GuestFault} before any state changes, and the caller
  * delivers it with the instruction's own address, as the CPU raises faults.
@@ -31,7 +31,6 @@ final class SensitiveEmulator {
     private final VirtualTsc tsc;
     /** Where rewritten port I/O goes: the same path as the port hooks', with the same work after each access. */
     private final DeviceAccess ports;
-    private final int[] dr = {0, 0, 0, 0, 0, 0, 0xFFFF0FF0, 0x400};
 
     SensitiveEmulator(Unicorn uc, GuestAccess mem, GuestFault fault, SegmentCache segments, Operands op, VirtualTsc tsc,
                       DeviceAccess ports) {
@@ -45,8 +44,17 @@ final class SensitiveEmulator {
         this.tsc = tsc;
     }
 
+    /** Set when an emulated popf or iret set TF: the guest may be single-stepping (read and cleared by the caller). */
+    boolean stepping;
+
     /** Why the last fault with vector -1 was raised: an instruction form Popek does not emulate. */
     String unsupported() { return seg.unsupported(); }
+
+    /** The linear address the last emulated far transfer, iret or sysexit went to. */
+    int entered() { return seg.entered(); }
+
+    /** Whether it went to user code (CPL 3). */
+    boolean enteredUser() { return seg.enteredUser(); }
 
     /**
      * Emulates the decoded instruction ({@link Operands}) of class {@code cls} and sets EIP past it (or to where it
@@ -84,11 +92,14 @@ final class SensitiveEmulator {
                 if (!op.opsize32) popped = (old & 0xFFFF0000) | (popped & 0xFFFF);
                 op.drop(1, 0);
                 int flags = SegmentOps.mergeFlags(old, popped, cpl, SegmentOps.FLAG_POPF_MASK);
+                if (op.opsize32) flags &= ~X86.FLAG_RF;   // SDM: popfd clears RF (popf leaves the high word alone)
                 uc.setReg(X86.EFLAGS, flags);
+                stepping |= (flags & X86.FLAG_TF) != 0;
                 if ((old & X86.FLAG_IF) == 0 && (flags & X86.FLAG_IF) != 0) result = TrapResult.INTERRUPT_WINDOW;
             }
             case IRET -> {
                 if (seg.iret()) result = TrapResult.INTERRUPT_WINDOW;
+                stepping |= seg.lastIretTrapFlag();
                 return result;   // iret set EIP itself
             }
             case SGDT, SIDT -> {
@@ -148,10 +159,12 @@ final class SensitiveEmulator {
                     if ((uc.reg(X86.CR4) & X86.CR4_DE) != 0) throw fault.raise(Vectors.UD, 0);
                     n += 2;
                 }
-                if (op.opcode == 0x0F21) op.setReg32(op.rm, dr[n]);
+                // The engine's own debug registers, never armed (Unicorn's register write only stores them): DR6
+                // then shows the single steps the engine took (BS), as emulate mode's does.
+                if (op.opcode == 0x0F21) op.setReg32(op.rm, uc.reg(X86.DR0 + n));
                 else {
                     int v = op.reg32(op.rm);
-                    dr[n] = n == 6 ? v | 0xFFFF0FF0 : n == 7 ? v | 0x400 : v;   // the bits that read as 1
+                    uc.setReg(X86.DR0 + n, n == 6 ? v | 0xFFFF0FF0 : n == 7 ? v | 0x400 : v);   // the bits that read as 1
                 }
             }
             case INVLPG -> {
@@ -172,14 +185,17 @@ final class SensitiveEmulator {
                 int index = uc.reg(X86.ECX);
                 long v = (uc.reg(X86.EAX) & 0xFFFFFFFFL) | ((long) uc.reg(X86.EDX) << 32);
                 if (index == MSR_TSC) tsc.write(v);
+                else if (index == X86.MSR_EFER) writeEfer(v);
                 else uc.setMsr(index, v);
             }
             case RDTSC -> {
+                // rdtscp: the virtual CPU (Unicorn's qemu64 model) has no RDTSCP (CPUID 80000001h EDX bit 27 clear),
+                // so it is #UD, as emulate mode's CPU raises.
+                if (op.opcode == 0x0F01) throw fault.raise(Vectors.UD, 0);
                 if (cpl > 0 && (uc.reg(X86.CR4) & X86.CR4_TSD) != 0) throw fault.raise(Vectors.GP, 0);
                 long t = tsc.read();
                 uc.setReg(X86.EAX, (int) t);
                 uc.setReg(X86.EDX, (int) (t >>> 32));
-                if (op.opcode == 0x0F01) uc.setReg(X86.ECX, (int) uc.msr(X86.MSR_TSC_AUX));   // rdtscp
             }
             case RDPMC -> {
                 if (cpl > 0 && (uc.reg(X86.CR4) & X86.CR4_PCE) == 0) throw fault.raise(Vectors.GP, 0);
@@ -234,6 +250,7 @@ final class SensitiveEmulator {
                 privileged(cpl);
                 throw fault.raise(Vectors.UD, 0);   // not part of the virtual CPU
             }
+            case IDIV -> idiv(cpl == 3);
             default -> throw new IllegalStateException(cls + " is not rewritten");
         }
         // The paging controls GuestAccess works with change only here in full mode (every write to CR0, CR3, CR4 or
@@ -248,6 +265,33 @@ final class SensitiveEmulator {
     }
 
     private static final int MSR_TSC = 0x10;
+
+    /**
+     * idiv r/m16 or r/m32, as the CPU does it: #DE for a zero divisor or a quotient too large for its register, the
+     * flags untouched (they are undefined, and Unicorn leaves them too). Emulated, never run: Unicorn's helper would
+     * divide INT64_MIN by -1 with the host's idiv and kill the process.
+     */
+    private void idiv(boolean user) {
+        boolean wide = op.opsize32;
+        int divisor = op.isMemory() ? (wide ? mem.read32(op.address(), user) : (short) mem.read16(op.address(), user))
+                : wide ? op.reg32(op.rm) : (short) op.reg32(op.rm);
+        if (divisor == 0) throw fault.raise(Vectors.DE, 0);
+        int eax = uc.reg(X86.EAX), edx = uc.reg(X86.EDX);
+        if (wide) {
+            long dividend = (long) edx << 32 | (eax & 0xFFFFFFFFL);
+            if (dividend == Long.MIN_VALUE && divisor == -1) throw fault.raise(Vectors.DE, 0);
+            long quotient = dividend / divisor;
+            if (quotient != (int) quotient) throw fault.raise(Vectors.DE, 0);
+            uc.setReg(X86.EAX, (int) quotient);
+            uc.setReg(X86.EDX, (int) (dividend % divisor));
+        } else {
+            int dividend = edx << 16 | (eax & 0xFFFF);
+            long quotient = (long) dividend / divisor;
+            if (quotient != (short) quotient) throw fault.raise(Vectors.DE, 0);
+            uc.setReg(X86.EAX, (eax & 0xFFFF0000) | ((int) quotient & 0xFFFF));
+            uc.setReg(X86.EDX, (edx & 0xFFFF0000) | ((int) ((long) dividend % divisor) & 0xFFFF));
+        }
+    }
 
     // ---------------------------------------------------------------- port I/O (rewritten in user code only)
 
@@ -304,16 +348,19 @@ final class SensitiveEmulator {
 
     private static final int DF = 1 << 10;
 
-    /** SDM vol. 1, 19.5.2: ports [port, port + size) must all have their bit clear in the TSS's I/O bitmap. */
+    /**
+     * SDM vol. 1, 19.5.2: ports [port, port + size) must all have their bit clear in the TSS's I/O bitmap. The CPU reads
+     * the map two bytes at a time (a port's bits may straddle two bytes), and both must lie within the TSS's limit,
+     * which is why a map is followed by an all-ones byte: the last byte within the limit is not enough.
+     */
     private void checkIoBitmap(int port, int size) {
         long base = uc.readTable(X86.TR);
         int limit = uc.tableLimit();
         if ((uc.tableSelector() & ~3) == 0 || limit < 0x67) throw fault.raise(Vectors.GP, 0);
-        int bitmap = mem.read16((int) base + 0x66, false);
-        for (int p = port; p < port + size; p++) {
-            int offset = bitmap + (p >>> 3);
-            if (offset > limit || (mem.read8((int) base + offset, false) >>> (p & 7) & 1) != 0) throw fault.raise(Vectors.GP, 0);
-        }
+        int offset = mem.read16((int) base + 0x66, false) + (port >>> 3);
+        if (offset + 1 > limit) throw fault.raise(Vectors.GP, 0);
+        int bits = mem.read16((int) base + offset, false) >>> (port & 7);
+        if ((bits & ((1 << size) - 1)) != 0) throw fault.raise(Vectors.GP, 0);
     }
 
     private void privileged(int cpl) {
@@ -343,10 +390,20 @@ final class SensitiveEmulator {
         switch (n) {
             case 0 -> writeCr0(v);
             case 2 -> uc.setReg(X86.CR2, v);
-            case 3 -> uc.setReg(X86.CR3, v);   // flushes the TLB: the shadow MMU then walks the new tables
+            case 3 -> {
+                if (paePaging(uc.reg(X86.CR0), uc.reg(X86.CR4))) checkPdptes(v);
+                uc.setReg(X86.CR3, v);   // flushes the TLB: the shadow MMU then walks the new tables
+            }
             case 4 -> {
                 if ((v & ~CR4_KNOWN) != 0) throw fault.raise(Vectors.GP, 0);
+                int old = uc.reg(X86.CR4);
+                if (paePaging(uc.reg(X86.CR0), v) && ((old ^ v) & (X86.CR4_PAE | X86.CR4_PSE | X86.CR4_PGE)) != 0) {
+                    checkPdptes(uc.reg(X86.CR3));
+                }
                 uc.setReg(X86.CR4, v);
+                // A change of PAE, PSE or PGE drops every translation (SDM 4.10.4.1): the shadow MMU made them for the
+                // old paging mode.
+                if (((old ^ v) & (X86.CR4_PAE | X86.CR4_PSE | X86.CR4_PGE)) != 0) uc.flushTlb();
             }
             default -> throw fault.raise(Vectors.UD, 0);
         }
@@ -355,7 +412,30 @@ final class SensitiveEmulator {
     private void writeCr0(int v) {
         if ((v & X86.CR0_PG) != 0 && (v & X86.CR0_PE) == 0) throw fault.raise(Vectors.GP, 0);
         if ((v & X86.CR0_NW) != 0 && (v & X86.CR0_CD) == 0) throw fault.raise(Vectors.GP, 0);
+        int old = uc.reg(X86.CR0);
+        if (paePaging(v, uc.reg(X86.CR4)) && ((old ^ v) & (X86.CR0_PG | X86.CR0_CD | X86.CR0_NW)) != 0) {
+            checkPdptes(uc.reg(X86.CR3));
+        }
         uc.setReg(X86.CR0, v | X86.CR0_ET);
+    }
+
+    private static boolean paePaging(int cr0, int cr4) { return (cr0 & X86.CR0_PG) != 0 && (cr4 & X86.CR4_PAE) != 0; }
+
+    /**
+     * The CPU loads the four PAE page-directory-pointer entries when PAE paging starts or CR3 changes under it, and
+     * refuses (#GP(0), the instruction has no effect) a present one with a reserved bit set. (QEMU's MMU reads them
+     * at each walk and checks nothing here: emulate mode takes such a CR3 and faults at the first access instead.)
+     */
+    private void checkPdptes(int cr3) {
+        if (!mem.pdptesValid(cr3)) throw fault.raise(Vectors.GP, 0);
+    }
+
+    /** EFER bits the virtual CPU has: SCE (0) and NXE (11). It has no long mode (see CpuModel): LME is reserved. */
+    private static final long EFER_KNOWN = 1L | 1L << 11;
+
+    private void writeEfer(long v) {
+        if ((v & ~EFER_KNOWN) != 0) throw fault.raise(Vectors.GP, 0);
+        uc.setMsr(X86.MSR_EFER, v);   // a change of NXE flushes the TLB (QEMU's cpu_load_efer)
     }
 
     /** push es (06), cs (0E), ss (16), ds (1E), fs (0F A0), gs (0F A8). */

@@ -21,6 +21,7 @@ import popek.memory.PageWalker;
  */
 final class ShadowMmu implements Hooks.TlbFill {
     private final Unicorn uc;
+    private final GuestMemory ram;
     private final PageWalker walker;
     private final FullVirtualization full;
     private boolean faultPending;
@@ -29,12 +30,14 @@ final class ShadowMmu implements Hooks.TlbFill {
     /** {@code full}: full virtualisation's code discovery, or null (emulate mode). */
     ShadowMmu(Unicorn uc, GuestMemory ram, FullVirtualization full) {
         this.uc = uc;
+        this.ram = ram;
         this.walker = new PageWalker(ram);
         this.full = full;
     }
 
     @Override
     public long fill(long vaddr, int type) {
+        vaddr &= 0xFFFFFFFFL;   // a 32-bit linear address (Unicorn can hand one sign-extended: measured for a fetch)
         int cr0 = uc.reg(X86.CR0);
         boolean cpl3 = (uc.selector(X86.CS) & 3) == 3;
         boolean systemTable = cpl3 && holdsSystemTable((int) vaddr);
@@ -58,16 +61,27 @@ final class ShadowMmu implements Hooks.TlbFill {
             if (walker.lastWritable() && walker.lastDirty()) perms |= WRITE;
         }
         p &= ~0xFFFL;
+        // There is no guest memory at or above 4 GiB (a PAE or PSE-36 entry can point there): in full mode the shadow
+        // pools are, which the guest must never reach.
+        if (p >= 1L << 32) p = NO_MEMORY;
         if (full != null) {
-            // A guest page table pointing into the shadow pool (a PAE address above 4 GiB) reaches no memory.
-            if (full.isShadow(p)) p = NO_MEMORY;
             // Code runs from its shadow (kernel or user), execute-only; every other translation may read or write the
             // page but not run it, so that the next fetch from it comes back here. (A fill the CPU makes for a system
             // table at CPL 3 lands in the kernel's TLB, so it counts as kernel.)
             // Real mode (a boot sector, until it sets CR0.PE) runs as it is: it has no privilege levels to protect,
             // its port I/O traps through the hooks as always, and setting PE flushes the TLB, so the first
             // protected-mode fetch of any page comes back here to be scanned.
-            if (type == X86.MEM_FETCH) return (cr0 & X86.CR0_PE) == 0 ? p | perms : full.codeFetch(vaddr, p, cpl3) | EXEC;
+            if (type == X86.MEM_FETCH) {
+                if (!ram.contains(p, 4096)) {
+                    // No RAM to run: the engine, handed such a page for a fetch, stops with an exception Popek could
+                    // only call internal (measured), where emulate mode's stops as a jump to no memory.
+                    missingFetch = p;
+                    return -1;
+                }
+                if ((cr0 & X86.CR0_PE) != 0) return full.codeFetch(vaddr, p, cpl3) | EXEC;
+                full.realModeFetch();
+                return p | perms;
+            }
             // A write to a page with a shadow must come here first, even when a read filled the entry (Unicorn
             // installs every permission a fill returns, and Linux reads the code it is about to patch).
             if (type == X86.MEM_WRITE) full.written(p);
@@ -77,7 +91,7 @@ final class ShadowMmu implements Hooks.TlbFill {
         return p | perms;
     }
 
-    /** A guest-physical page nothing is mapped at (the top of Unicorn's 36-bit physical space). */
+    /** A guest-physical page nothing is mapped at (far above RAM and the shadow pools). */
     private static final long NO_MEMORY = 0xF_FFFF_F000L;
 
     /** Does the linear page hold the GDT, LDT, IDT or TSS, which the CPU reads at supervisor privilege? */
@@ -91,6 +105,19 @@ final class ShadowMmu implements Hooks.TlbFill {
     private static boolean overlaps(int page, long base, int limit) {
         long p = page & 0xFFFFF000L;
         return limit > 0 && p <= base + limit && base < p + 4096;
+    }
+
+    private long missingFetch = NONE;
+    private static final long NONE = -1;
+
+    /**
+     * Takes the fetch a fill refused because its page has no RAM: returns that page's guest-physical address, or -1 if
+     * none is pending.
+     */
+    long takeMissingFetch() {
+        long p = missingFetch;
+        missingFetch = NONE;
+        return p;
     }
 
     /** Takes the fault a refused fill left: returns its #PF error code, or -1 if none is pending. */

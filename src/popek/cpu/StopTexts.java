@@ -59,6 +59,22 @@ final class StopTexts implements Hooks.UnmappedAccess, AutoCloseable {
         };
     }
 
+    /**
+     * Popek, acting for the guest at {@code eip}, reached memory that does not exist: the stop the engine makes for the
+     * guest's own access there.
+     */
+    StopReason noMemory(NoMemory m, int eip) {
+        return new StopReason(StopReason.Cause.UNMAPPED_MEMORY, String.format(
+                "the guest %s physical address 0x%08x, where there is no memory (at %s)", m.write ? "wrote to" : "read from",
+                m.address, describe(eip)));
+    }
+
+    /** The guest's code ran on into a page with no RAM (the shadow MMU refused the fetch). */
+    StopReason jumpedToNoMemory(long physical, int eip) {
+        return new StopReason(StopReason.Cause.UNMAPPED_MEMORY, String.format(
+                "the guest jumped to physical address 0x%08x, where there is no memory (at %s)", physical, describe(eip)));
+    }
+
     /** An instruction form Popek does not emulate ({@code what}: "a task gate", ...). */
     StopReason unsupported(String what, int eip) {
         return new StopReason(StopReason.Cause.UNSUPPORTED, String.format(
@@ -78,6 +94,7 @@ final class StopTexts implements Hooks.UnmappedAccess, AutoCloseable {
             case NO_TRAP_ENTRY -> new StopReason(StopReason.Cause.UNSUPPORTED, String.format(
                     "the guest raised %s, and its trap table (HC_SET_TRAP_TABLE) has no entry for it (at %s)",
                     Vectors.name(delivery.missingVector()), describe(eip)));
+            case NO_MEMORY -> noMemory(delivery.noMemory(), eip);
             case TRIPLE_FAULT -> new StopReason(StopReason.Cause.TRIPLE_FAULT, String.format(
                     "triple fault: delivering %s failed, then so did the double fault (at %s)", Vectors.name(vector), describe(eip)));
             default -> new StopReason(StopReason.Cause.UNSUPPORTED, String.format(

@@ -3,7 +3,7 @@ package popek.cpu;
 /**
  * What became of a full-mode trap at a rewritten instruction ({@link FullVirtualization#trap}): the first four are
  * what emulating the instruction asks of the run loop besides its new EIP ({@link SensitiveEmulator#emulate} returns
- * only those), the last three are the trap's own outcomes, where nothing was emulated.
+ * only those), the last four are the trap's own outcomes, where nothing was emulated.
  */
 enum TrapResult {
     /** Emulated; nothing more to do. */
@@ -22,5 +22,7 @@ enum TrapResult {
      */
     INTERRUPT_FIRST,
     /** The emulation raised a fault ({@link FullVirtualization#fault()}; vector -1: not emulated), EIP on the instruction. */
-    FAULTED
+    FAULTED,
+    /** The emulation reached memory that does not exist ({@link FullVirtualization#noMemory()}), EIP on the instruction. */
+    NO_MEMORY
 }

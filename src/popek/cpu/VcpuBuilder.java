@@ -122,6 +122,7 @@ public final class VcpuBuilder {
         uc.onInvalidInstruction(exits);
         uc.onUnmappedAccess(texts);
         uc.onSysenter(exits);
+        uc.onSyscall(exits);
         uc.onCpuid(exits);
         if (exits.mmu() != null) uc.onTlbFill(exits.mmu());
         for (Mmio m : mmio) devices.mapMmio(m.base(), m.size(), m.device());

@@ -6,12 +6,10 @@ package popek.devices;
  * IOREGSEL (offset 0x00) and then reading or writing it through IOWIN (offset 0x10). Version 0x20 (QEMU's) also has
  * the EOI register at offset 0x40, which ends a level-triggered vector as the local APIC's broadcast does.
  *
- * <p>Edge-triggered pins latch a request on a rising edge of the (polarity-adjusted) line and deliver it when the
- * entry is unmasked, so a request that arrives while masked is delivered when the guest unmasks the pin. That is
- * more forgiving than the 82093AA datasheet and QEMU, which drop edges on a masked pin; here a device that raised its
- * line during the guest's IOAPIC set-up and holds it high is not lost. Level-triggered pins deliver while the line is
- * asserted and Remote IRR is clear; delivery sets Remote IRR and the vector's EOI clears it, after which a line still
- * asserted is delivered again. Polarity bit 13 set means active low: the pin's level is inverted (QEMU today ignores
+ * <p>Edge-triggered pins deliver a request on each rising edge of the (polarity-adjusted) line while the entry is
+ * unmasked; an edge on a masked pin is dropped, as on the 82093AA and in QEMU. Level-triggered pins deliver while the
+ * line is asserted and Remote IRR is clear; delivery sets Remote IRR and the vector's EOI clears it, after which a line
+ * still asserted is delivered again. Polarity bit 13 set means active low: the pin's level is inverted (QEMU today ignores
  * the bit; the firmware's tables must then say active high for lines driven active high, as ISA IRQs are).
  *
  * <p>Single CPU: fixed and lowest-priority messages go to the one local APIC whatever their destination says.

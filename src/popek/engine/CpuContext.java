@@ -75,6 +75,53 @@ public final class CpuContext {
     }
 
     /**
+     * Loads segment register {@code seg} ({@link X86#SEG_ES} ... GS) with exactly this hidden state, and the hflags
+     * QEMU derives from it (CS32, SS32 and the CPL from SS, ADDSEG), as QEMU's cpu_x86_load_seg_cache does: for a
+     * load Unicorn's register write refuses (an execute-only code segment, which it could not read from) or one
+     * that takes no descriptor from memory (sysenter's flat segments). {@code flags} is the descriptor's high dword.
+     */
+    public void loadSegment(int seg, int selector, long base, int limit, int flags) {
+        save();
+        context.setSegmentCache(seg, selector, base, limit, flags);
+        int hflags = context.hflags();
+        boolean big = (flags & DESC_B) != 0;
+        if (seg == X86.SEG_CS) hflags = big ? hflags | HF_CS32 : hflags & ~HF_CS32;
+        if (seg == X86.SEG_SS) hflags = (big ? hflags | HF_SS32 : hflags & ~HF_SS32) & ~SavedContext.HF_CPL | (flags >>> 13 & 3);
+        boolean addseg = (context.cr0() & 1) == 0 || (context.eflags() & (1 << 17)) != 0 || (hflags & HF_CS32) == 0
+                || (context.segmentBase(X86.SEG_DS) | context.segmentBase(X86.SEG_ES) | context.segmentBase(X86.SEG_SS)) != 0;
+        context.setHflags(addseg ? hflags | SavedContext.HF_ADDSEG : hflags & ~SavedContext.HF_ADDSEG);
+        restore();
+    }
+
+    /**
+     * Loads CS and SS with the flat 4 GiB segments sysenter and sysexit make at privilege {@code dpl} (which becomes
+     * the CPL), whatever the GDT holds for their selectors, as the SDM's SYSENTER and SYSEXIT describe and QEMU does:
+     * CS execute/read accessed, SS read/write accessed, both 32-bit and page-granular; and clears {@code clearFlags}
+     * (IF, VM, RF for sysenter), which must not be done with a register write of EFLAGS from the sysenter hook:
+     * Unicorn calls it without syncing QEMU's lazy arithmetic flags (no gen_update_cc_op before the helper), so
+     * EFLAGS read there mixes a stale operation with fresh operands (measured: 0xccccc49a after an add of
+     * 0xcccccccc), and one written there is undone by the cc_op the block stores as it ends. QEMU keeps those flags
+     * outside CPUX86State.eflags, which this changes alone. One context round trip.
+     */
+    public void loadFlatCodeAndStack(int csSelector, int ssSelector, int dpl, int clearFlags) {
+        save();
+        context.setEflags(context.eflags() & ~clearFlags);
+        int d = (dpl & 3) << 13;
+        context.setSegmentCache(X86.SEG_CS, csSelector, 0, -1, FLAT_CODE | d);
+        context.setSegmentCache(X86.SEG_SS, ssSelector, 0, -1, FLAT_STACK | d);
+        int hflags = context.hflags() & ~SavedContext.HF_CPL | HF_CS32 | HF_SS32 | (dpl & 3);
+        boolean addseg = (context.segmentBase(X86.SEG_DS) | context.segmentBase(X86.SEG_ES)) != 0;
+        context.setHflags(addseg ? hflags | SavedContext.HF_ADDSEG : hflags & ~SavedContext.HF_ADDSEG);
+        restore();
+    }
+
+    /** G, D, P, S, code, readable, accessed; and G, B, P, S, writable, accessed (descriptor high-dword bits). */
+    private static final int FLAT_CODE = 0x00C09B00, FLAT_STACK = 0x00C09300;
+
+    /** A descriptor's D/B bit, in its high dword. */
+    private static final int DESC_B = 1 << 22;
+
+    /**
      * Reads the pending exception's error code and whether it came from {@code int n}/{@code int3} (a software
      * interrupt), and resets QEMU's {@code old_exception} so the next fault is not escalated to #DF. Call once at the
      * top of every {@link Hooks.Interrupt} callback. Returns the error code; see {@link #lastWasSoftwareInterrupt}.
@@ -107,6 +154,17 @@ public final class CpuContext {
     public int segmentState(long[] bases) {
         save();
         for (int i = 0; i < 6; i++) bases[i] = context.segmentBase(i);
+        return context.hflags();
+    }
+
+    /**
+     * The whole hidden state of the ten segment caches QEMU keeps, in its order ES, CS, SS, DS, FS, GS, LDTR, TR, GDTR,
+     * IDTR: four longs each in {@code into} (selector, base, limit, attribute flags as the descriptor's high dword), and
+     * QEMU's hflags returned. For the differential tester, which compares them between modes; not for the trap path.
+     */
+    public int segmentCaches(long[] into) {
+        save();
+        for (int i = 0; i < SavedContext.SEGMENT_CACHES; i++) context.segmentCache(i, into, 4 * i);
         return context.hflags();
     }
 }

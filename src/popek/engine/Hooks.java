@@ -56,6 +56,16 @@ public final class Hooks {
     }
 
     /**
+     * {@code syscall} (UC_HOOK_INSN). Unicorn 2.1.1 does not execute it either: its helper calls this hook, adds the
+     * instruction's length (2) to EIP, and raises nothing, where the CPU raises #UD (Intel CPUs outside 64-bit mode,
+     * any CPU while EFER.SCE is clear).
+     */
+    @FunctionalInterface
+    public interface Syscall {
+        void syscall();
+    }
+
+    /**
      * {@code cpuid} (UC_HOOK_INSN): return true when the hook has set EAX-EDX itself, false to let the CPU model
      * answer. (Unicorn 2.1.1 cannot hook rdtsc; later releases can.)
      */

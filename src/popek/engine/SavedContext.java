@@ -15,10 +15,11 @@ final class SavedContext {
     static final long SIZE_211 = 5552;
     private static final long ERROR_CODE = 5372, EXCEPTION_IS_INT = 5376, OLD_EXCEPTION = 5484;
     /** CPUX86State.hflags: bits 0-1 the CPL, bit 3 HF_INHIBIT_IRQ (the sti / mov ss shadow), bit 7 HF_PE. */
-    private static final long HFLAGS = 196;
+    private static final long HFLAGS = 196, EFLAGS = 156;
     /** CPUX86State.cr[0] (after regs, eip, eflags, the lazy-flags state and ten SegmentCaches); cr[2] is 16 bytes on. */
     private static final long CR0 = 444, CR2 = CR0 + 16;
-    static final int HF_CPL = 3, HF_INHIBIT_IRQ = 1 << 3, HF_PE = 1 << 7;
+    static final int HF_CPL = 3, HF_INHIBIT_IRQ = 1 << 3, HF_CS32 = 1 << 4, HF_SS32 = 1 << 5, HF_ADDSEG = 1 << 6,
+            HF_PE = 1 << 7;
 
     private final MemorySegment data;
 
@@ -46,8 +47,35 @@ final class SavedContext {
     long segmentBase(int i) { return data.get(JAVA_LONG_UNALIGNED, SEGS + 24L * i + 8) & 0xFFFFFFFFL; }
 
     private static final long SEGS = 204;
+    /** segs[6], then ldt, tr, gdt, idt: the ten SegmentCaches before cr[0]. */
+    static final int SEGMENT_CACHES = 10;
+
+    /** SegmentCache {@code i} (0-9) as selector, base, limit, flags into {@code into[at, at + 4)}. */
+    void segmentCache(int i, long[] into, int at) {
+        long c = SEGS + 24L * i;
+        into[at] = data.get(JAVA_INT, c) & 0xFFFFL;
+        into[at + 1] = data.get(JAVA_LONG_UNALIGNED, c + 8) & 0xFFFFFFFFL;
+        into[at + 2] = data.get(JAVA_INT, c + 16) & 0xFFFFFFFFL;
+        into[at + 3] = data.get(JAVA_INT, c + 20) & 0xFFFFFFFFL;
+    }
 
     int hflags() { return data.get(JAVA_INT, HFLAGS); }
+
+    /** CPUX86State.eflags (the non-arithmetic flags are kept there, VM among them). */
+    int eflags() { return data.get(JAVA_INT, EFLAGS); }
+
+    void setEflags(int eflags) { data.set(JAVA_INT, EFLAGS, eflags); }
+
+    int cr0() { return (int) data.get(JAVA_LONG_UNALIGNED, CR0); }
+
+    /** Writes SegmentCache {@code i} (0-5: ES..GS). */
+    void setSegmentCache(int i, int selector, long base, int limit, int flags) {
+        long c = SEGS + 24L * i;
+        data.set(JAVA_INT, c, selector & 0xFFFF);
+        data.set(JAVA_LONG_UNALIGNED, c + 8, base & 0xFFFFFFFFL);
+        data.set(JAVA_INT, c + 16, limit);
+        data.set(JAVA_INT, c + 20, flags);
+    }
 
     void setHflags(int hflags) { data.set(JAVA_INT, HFLAGS, hflags); }
 

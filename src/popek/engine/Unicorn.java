@@ -13,6 +13,7 @@ import static popek.engine.NativeCalls.rethrow;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
@@ -39,6 +40,7 @@ public final class Unicorn implements AutoCloseable {
     private static final MethodHandle UC_STRERROR = fn("uc_strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
     private static final MethodHandle UC_MEM_MAP_PTR = fn("uc_mem_map_ptr",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS));
+    private static final MethodHandle UC_MEM_UNMAP = fn("uc_mem_unmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle UC_MMIO_MAP = fn("uc_mmio_map",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
     private static final MethodHandle UC_REG_READ = fn("uc_reg_read", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS), CRITICAL);
@@ -168,6 +170,33 @@ public final class Unicorn implements AutoCloseable {
         MemorySegment r = stub(read, FunctionDescriptor.of(JAVA_LONG, PTR, JAVA_LONG, JAVA_INT, PTR), 0L);
         MemorySegment w = stub(write, FunctionDescriptor.ofVoid(PTR, JAVA_LONG, JAVA_INT, JAVA_LONG, PTR), null);
         check("uc_mmio_map", invokeInt(UC_MMIO_MAP, uc, address, size, r, MemorySegment.NULL, w, MemorySegment.NULL));
+    }
+
+    /**
+     * What the CPU model answers to {@code cpuid} for {@code leaf} (sub-leaf 0): EAX, EBX, ECX, EDX. Runs
+     * {@code cpuid; hlt} in a page of its own at the top of the 32-bit address space (paging is still off), mapped for
+     * the call and then unmapped with its translated block dropped; the general registers and EIP are left changed.
+     * Call before the guest's state is set and before any CPUID hook is added (the hook would answer instead).
+     * (Dropping every translation instead, uc_ctl's TB_FLUSH, costs 0.2 s here, and seconds on a cold engine.)
+     */
+    public int[] modelCpuid(int leaf) {
+        final long page = 0xFFFFF000L;
+        try (Arena probe = Arena.ofConfined()) {
+            MemorySegment code = probe.allocate(4096, 4096);
+            code.set(JAVA_BYTE, 0, (byte) 0x0F);
+            code.set(JAVA_BYTE, 1, (byte) 0xA2);   // cpuid
+            code.set(JAVA_BYTE, 2, (byte) 0xF4);   // hlt: the run returns
+            check("uc_mem_map_ptr", invokeInt(UC_MEM_MAP_PTR, uc, page, 4096L, PROT_ALL, code));
+            try {
+                setReg(X86.EAX, leaf);
+                setReg(X86.ECX, 0);
+                check("uc_emu_start", start(page));
+                return new int[] {reg(X86.EAX), reg(X86.EBX), reg(X86.ECX), reg(X86.EDX)};
+            } finally {
+                removeCodeCache(page, page + 4096);
+                check("uc_mem_unmap", invokeInt(UC_MEM_UNMAP, uc, page, 4096L));
+            }
+        }
     }
 
     // ---------------------------------------------------------------- registers
@@ -500,6 +529,11 @@ public final class Unicorn implements AutoCloseable {
     public void onSysenter(Hooks.Sysenter h) {
         MethodHandle m = bound(h, Hooks.Sysenter.class, "sysenter", MethodType.methodType(void.class));
         addInsnHook(stub(m, FunctionDescriptor.ofVoid(PTR, PTR), null), X86.INS_SYSENTER);
+    }
+
+    public void onSyscall(Hooks.Syscall h) {
+        MethodHandle m = bound(h, Hooks.Syscall.class, "syscall", MethodType.methodType(void.class));
+        addInsnHook(stub(m, FunctionDescriptor.ofVoid(PTR, PTR), null), X86.INS_SYSCALL);
     }
 
     public void onInterrupt(Hooks.Interrupt h) {

@@ -7,7 +7,7 @@ public final class X86 {
     // uc_x86_reg
     public static final int CS = 11, DS = 17, EAX = 19, EBP = 20, EBX = 21, ECX = 22, EDI = 23, EDX = 24, EFLAGS = 25,
             EIP = 26, ES = 28, ESI = 29, ESP = 30, FS = 32, GS = 33, SS = 49, CR0 = 50, CR2 = 52, CR3 = 53, CR4 = 54,
-            IDTR = 242, GDTR = 243, LDTR = 244, TR = 245, MSR = 248;
+            IDTR = 242, GDTR = 243, LDTR = 244, TR = 245, MSR = 248, DR0 = 66, DR6 = 72, DR7 = 73;
 
     /** Segment register numbers as the CPU encodes them (the reg field of mov sreg), also QEMU's order. */
     public static final int SEG_ES = 0, SEG_CS = 1, SEG_SS = 2, SEG_DS = 3, SEG_FS = 4, SEG_GS = 5;
@@ -43,6 +43,8 @@ public final class X86 {
     public static final int FLAG_TF = 1 << 8, FLAG_IF = 1 << 9, FLAG_NT = 1 << 14, FLAG_RF = 1 << 16, FLAG_VM = 1 << 17;
     public static final int CR0_PE = 1, CR0_WP = 1 << 16, CR0_PG = 1 << 31, CR4_PSE = 1 << 4, CR4_PAE = 1 << 5;
     public static final int CR0_TS = 8, CR0_ET = 16, CR0_CD = 1 << 30, CR0_NW = 1 << 29;
-    public static final int CR4_TSD = 1 << 2, CR4_DE = 1 << 3, CR4_PCE = 1 << 8;
+    public static final int CR4_TSD = 1 << 2, CR4_DE = 1 << 3, CR4_PCE = 1 << 8, CR4_PGE = 1 << 7;
+    /** DR6.BS: the last #DB was a single step. */
+    public static final int DR6_BS = 1 << 14;
     public static final int MSR_SYSENTER_CS = 0x174, MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176, MSR_TSC_AUX = 0xC0000103;
 }

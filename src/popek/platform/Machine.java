@@ -80,6 +80,12 @@ public final class Machine implements AutoCloseable {
 
     public RunStats stats() { return stats; }
 
+    /** The CPU engine, for reading the final architectural state after {@link #run} (the differential tester). */
+    public Unicorn engine() { return engine; }
+
+    /** Guest RAM, for comparing it after {@link #run} (the differential tester). */
+    public GuestMemory ram() { return ram; }
+
     /** The benchmark marks the guest made, or null when the machine was built without a marker port. */
     public BenchMarker benchMarker() { return benchMarker; }
 

@@ -6,6 +6,7 @@ import java.time.Instant;
 
 import popek.cpu.StopReason;
 import popek.cpu.CpuConfig;
+import popek.cpu.CpuModel;
 import popek.devices.A20Gate;
 import popek.devices.AtaChannel;
 import popek.devices.CgaText;
@@ -53,6 +54,7 @@ public final class MachineBuilder {
     private OutputStream serialOutput = OutputStream.nullOutputStream();
     private boolean serialImmediate;
     private long timeoutNanos;
+    private VirtualClock clock;
     private boolean timedStats;
     private Path kernel;
     private String cmdline = "";
@@ -75,6 +77,12 @@ public final class MachineBuilder {
 
     /** Stop the guest after this much virtual time (0: never). */
     public MachineBuilder timeoutNanos(long nanos) { this.timeoutNanos = nanos; return this; }
+
+    /**
+     * The machine's virtual clock (default: {@link VirtualClock#host()}, real time). A clock serves one machine; the
+     * timeout is in its time.
+     */
+    public MachineBuilder clock(VirtualClock c) { this.clock = c; return this; }
 
     /** Measure host time per trap (for --stats). Counting is always on. */
     public MachineBuilder stats(boolean timed) { this.timedStats = timed; return this; }
@@ -141,8 +149,22 @@ public final class MachineBuilder {
         return this;
     }
 
+    private java.util.function.Consumer<GuestMemory> rawLoad;
+    private java.util.function.ToIntFunction<Unicorn> rawEntry;
+
+    /**
+     * Boots no image: {@code load} fills guest RAM, and {@code entry} sets the CPU's whole entry state once the vCPU
+     * exists (so a segment load can read its descriptor through the shadow MMU) and returns the entry EIP. For the
+     * differential tester, which starts each case from a state it chose.
+     */
+    public MachineBuilder raw(java.util.function.Consumer<GuestMemory> load, java.util.function.ToIntFunction<Unicorn> entry) {
+        this.rawLoad = load;
+        this.rawEntry = entry;
+        return this;
+    }
+
     public Machine build() throws BootImageException {
-        if (kernel == null && linuxKernel == null && diskSpecs.isEmpty()) throw new IllegalStateException("no kernel or disk to boot");
+        if (kernel == null && linuxKernel == null && diskSpecs.isEmpty() && rawLoad == null) throw new IllegalStateException("no kernel or disk to boot");
         if (diskSpecs.size() > 2) throw new BootImageException("at most two disks: the primary ATA channel's master and slave");
         GuestMemory ram = new GuestMemory(memoryBytes);
         Unicorn cpu = null;
@@ -160,16 +182,19 @@ public final class MachineBuilder {
             byte[] kernelImage = kernel != null ? MultibootLoader.read(kernel, ram.size()) : null;
             MultibootBoot boot = kernel != null ? MultibootLoader.load(ram, kernel, kernelImage, cmdline) : null;
             LinuxLoader.LinuxBoot linux = linuxKernel != null ? LinuxLoader.load(ram, linuxKernel, initrd, cmdline) : null;
-            boolean diskBoot = boot == null && linux == null;
-            PvNote note = paraNote(boot != null ? kernel : linux != null ? linuxKernel : diskSpecs.get(0).file(), kernelImage);
+            if (rawLoad != null) rawLoad.accept(ram);
+            boolean diskBoot = boot == null && linux == null && rawLoad == null;
+            PvNote note = rawLoad != null ? null
+                    : paraNote(boot != null ? kernel : linux != null ? linuxKernel : diskSpecs.get(0).file(), kernelImage);
             if (diskBoot) DiskBoot.prepare(ram, disks.get(0), diskSpecs.get(0).file());
             BiosDataArea.write(ram);
             MpTable.write(ram);
 
             cpu = new Unicorn(X86.MODE_32);
+            CpuConfig cpuShown = new CpuConfig(cpuConfig.tscHz(), CpuModel.leaves(cpu).then(cpuConfig.cpuid()));
             cpu.mapRam(0, ram.segment());
 
-            VirtualClock clock = new VirtualClock();
+            VirtualClock clock = this.clock != null ? this.clock : VirtualClock.host();
             RunStats stats = new RunStats(timedStats);
             PortBus ports = new PortBus();
             StopHandle stopHandle = new StopHandle();
@@ -230,47 +255,20 @@ public final class MachineBuilder {
                     .devices(ports, lapic, timedDevices)
                     .mmio(LocalApic.BASE, LocalApic.SIZE, lapic)
                     .mmio(IoApic.BASE, IoApic.SIZE, ioapic)
-                    .mode(mode).para(para).cpu(cpuConfig)
+                    .mode(mode).para(para).cpu(cpuShown)
                     .timeoutNanos(timeoutNanos).shadowPaging(shadowPaging).codePoolPages(codePoolPages)
                     .build();
             stopHandle.vcpu = vcpu;
 
+            // The state the boot path hands the kernel's first instruction, written the same way in every mode (a raw
+            // machine's, built by the differential tester, by its own hook).
             long entry;
-            if (boot != null) {
-                // The machine state a Multiboot loader hands over: protected mode, paging off, flat segments (Unicorn's
-                // 32-bit mode starts that way), interrupts off, EAX the magic, EBX the information structure.
-                cpu.setReg(X86.EAX, boot.eax());
-                cpu.setReg(X86.EBX, boot.ebx());
-                cpu.setReg(X86.ESP, boot.esp());
-                cpu.setReg(X86.EFLAGS, boot.eflags());
-                cpu.setReg(X86.CR0, boot.cr0());
-                entry = boot.entry();
-            } else if (diskBoot) {
-                // What a BIOS leaves a boot sector: real mode (CR0 = ET only), CS:IP 0000:7C00, DL the boot drive, a
-                // stack below the sector, the real-mode IVT, interrupts off.
-                cpu.setReg(X86.CR0, 0x10);
-                for (int seg : new int[] {X86.CS, X86.DS, X86.ES, X86.SS, X86.FS, X86.GS}) cpu.setReg(seg, 0);
-                cpu.setTable(X86.IDTR, 0, DiskBoot.IVT_LIMIT, 0, 0);
-                cpu.setTable(X86.GDTR, 0, 0, 0, 0);
-                cpu.setReg(X86.EDX, DiskBoot.BOOT_DRIVE);
-                cpu.setReg(X86.ESP, DiskBoot.STACK_POINTER);
-                cpu.setReg(X86.EFLAGS, 0x2);
-                entry = DiskBoot.LOAD_ADDRESS;
+            if (rawEntry != null) {
+                entry = rawEntry.applyAsInt(cpu) & 0xFFFFFFFFL;
             } else {
-                // The 32-bit boot protocol's state: protected mode, paging off, interrupts off, a GDT with __BOOT_CS
-                // and __BOOT_DS (flat), CS = __BOOT_CS, the data segments __BOOT_DS, ESI the zero page, EBP, EDI
-                // and EBX zero.
-                cpu.setReg(X86.EFLAGS, MultibootBoot.EFLAGS_AT_ENTRY);
-                cpu.setReg(X86.CR0, MultibootBoot.CR0_AT_ENTRY);
-                cpu.setTable(X86.GDTR, linux.gdt(), linux.gdtLimit(), 0, 0);
-                cpu.setReg(X86.CS, LinuxLoader.BOOT_CS);
-                for (int seg : new int[] {X86.DS, X86.ES, X86.SS, X86.FS, X86.GS}) cpu.setReg(seg, LinuxLoader.BOOT_DS);
-                cpu.setReg(X86.ESI, linux.zeroPage());
-                cpu.setReg(X86.EBP, 0);
-                cpu.setReg(X86.EDI, 0);
-                cpu.setReg(X86.EBX, 0);
-                cpu.setReg(X86.ESP, 0x9000);   // the protocol leaves it to the kernel, which sets its own
-                entry = linux.entry();
+                EntryState state = boot != null ? EntryState.multiboot(boot) : diskBoot ? EntryState.bootSector() : EntryState.linux(linux);
+                state.apply(cpu);
+                entry = state.eip();
             }
             Machine machine = new Machine(ram, cpu, vcpu, console, stats, ports, marker, (int) entry, ata, disks, screen);
             if (autoInput && !keyboardInput) console.typeIntoWhen(kbc, machine::screenIsConsole);

@@ -68,6 +68,9 @@ public final class RunStats {
 
     public void vector(int v) { vectors[v & 0xFF]++; }
 
+    /** How many exceptions and interrupts were delivered through vector {@code v}. */
+    public long vectors(int v) { return vectors[v & 0xFF]; }
+
     private final long[] biosCalls = new long[256];
     private final int[] biosLastFunction = new int[256];
 

@@ -52,6 +52,22 @@ public final class CodeScanner implements AutoCloseable {
      */
     public ScanResult scan(byte[] pageBytes, int startOffset, long pageLinearAddress, int bits,
                            byte[] nextPageBytesOrNull) {
+        return scan(pageBytes, startOffset, pageLinearAddress, bits, nextPageBytesOrNull, NO_ANCHORS);
+    }
+
+    private static final int[] NO_ANCHORS = {};
+
+    /**
+     * As {@link #scan(byte[], int, long, int, byte[])}, with {@code anchors}: offsets (ascending) where the CPU is
+     * known to start an instruction, because it began a block of code there. They win over the sweep: an
+     * instruction the sweep decodes across an anchor is not one (the sweep was out of step, in data or in code of
+     * the other size), so it is dropped and the sweep starts again at the anchor; an anchor before
+     * {@code startOffset} moves the start back to it. A boot sector's page holds 16-bit code, 32-bit code and its
+     * GDT; a Multiboot kernel's first page starts with its header, whose bytes decode as instructions that can
+     * swallow the entry point's.
+     */
+    public ScanResult scan(byte[] pageBytes, int startOffset, long pageLinearAddress, int bits,
+                           byte[] nextPageBytesOrNull, int[] anchors) {
         if (pageBytes.length < PAGE_SIZE) {
             throw new IllegalArgumentException("a page is " + PAGE_SIZE + " bytes, not " + pageBytes.length);
         }
@@ -67,25 +83,35 @@ public final class CodeScanner implements AutoCloseable {
         decoder.load(window, available, pageLinearAddress);
 
         hits = 0;
+        long[] starts = new long[PAGE_SIZE / 64];
         int offset = startOffset, instructions = 0, undecodable = 0, firstUndecodable = -1;
+        int nextAnchor = 0;   // index of the first anchor after offset
+        if (anchors.length > 0 && anchors[0] < offset) offset = anchors[0];
         boolean needsNextPage = false;
         while (offset < PAGE_SIZE) {
+            while (nextAnchor < anchors.length && anchors[nextAnchor] <= offset) nextAnchor++;
+            int anchor = nextAnchor < anchors.length ? anchors[nextAnchor] : Integer.MAX_VALUE;
+            starts[offset >>> 6] |= 1L << offset;
             int undefined = OrdinaryLength.undefinedWithModrm(window, offset, available, bits);
             if (undefined > 0) {   // ud0, ud1: as long as the CPU says, not Capstone
                 instructions++;
-                offset += undefined;
+                offset = Math.min(offset + undefined, anchor);
                 continue;
             }
             int ordinary = ordinaryInJava ? OrdinaryLength.of(window, offset, available, bits) : 0;
             if (ordinary > 0) {
                 instructions++;
-                offset += ordinary;
+                offset = Math.min(offset + ordinary, anchor);
                 continue;
             }
             int length = decoder.decodeLoaded(offset);
             if (length == 0) {
                 // Near the end of the page without its successor, "invalid" may only mean "cut off": stop and say so.
                 if (!haveNext && offset + Capstone.MAX_INSTRUCTION > PAGE_SIZE) {
+                    if (anchor < PAGE_SIZE) {   // code does start further on: decode it (each anchor must be decoded)
+                        offset = anchor;
+                        continue;
+                    }
                     needsNextPage = true;
                     break;
                 }
@@ -95,12 +121,16 @@ public final class CodeScanner implements AutoCloseable {
                 continue;
             }
             instructions++;
+            if (offset + length > anchor) {   // out of step: the anchor is where an instruction really starts
+                offset = anchor;
+                continue;
+            }
             SensitiveClass c = InstructionClassifier.classify(decoder.loadedId(), window, offset, length);
             if (c != null) record(offset, length, c);
             offset += length;
         }
         return new ScanResult(Arrays.copyOf(offsets, hits), Arrays.copyOf(lengths, hits), Arrays.copyOf(classes, hits),
-                offset, needsNextPage, instructions, undecodable, firstUndecodable);
+                offset, needsNextPage, instructions, undecodable, firstUndecodable, starts);
     }
 
     private void record(int offset, int length, SensitiveClass c) {

@@ -57,7 +57,7 @@ public final class InstructionClassifier {
     /** What an id means to the classifier: a class, "look at the bytes", or nothing. */
     private static final class IdTable {
         static final SensitiveClass[] CLASS_OF;
-        static final int MOV, PUSH, POP, CALL, JMP;
+        static final int MOV, PUSH, POP, CALL, JMP, IDIV_ID;
 
         static {
             Map<String, SensitiveClass> byName = new HashMap<>(BY_NAME);
@@ -75,7 +75,7 @@ public final class InstructionClassifier {
             }
             List<String> missing = new ArrayList<>();
             for (String name : byName.keySet()) if (!ids.containsKey(name)) missing.add(name);
-            for (String name : List.of("mov", "push", "pop", "call", "jmp")) if (!ids.containsKey(name)) missing.add(name);
+            for (String name : List.of("mov", "push", "pop", "call", "jmp", "idiv")) if (!ids.containsKey(name)) missing.add(name);
             // A Capstone without these names would silently let sensitive instructions through: refuse it.
             if (!missing.isEmpty()) throw new IllegalStateException("Capstone has no instruction named " + missing);
             CLASS_OF = classes.toArray(new SensitiveClass[0]);
@@ -84,6 +84,7 @@ public final class InstructionClassifier {
             POP = ids.get("pop");
             CALL = ids.get("call");
             JMP = ids.get("jmp");
+            IDIV_ID = ids.get("idiv");
         }
     }
 
@@ -105,6 +106,7 @@ public final class InstructionClassifier {
         if (capstoneId == IdTable.POP) return segmentPushPop(code, offset, length, false);
         if (capstoneId == IdTable.CALL) return indirectFar(code, offset, length, 3, FAR_CALL);
         if (capstoneId == IdTable.JMP) return indirectFar(code, offset, length, 5, FAR_JMP);
+        if (capstoneId == IdTable.IDIV_ID) return wideIdiv(code, offset, length);
         return null;
     }
 
@@ -138,6 +140,12 @@ public final class InstructionClassifier {
         if (opcode < 0x20 && (opcode & 0x07) == 0x06) return push ? SEG_PUSH : null;
         if (opcode < 0x20 && (opcode & 0x07) == 0x07) return push ? null : SEG_POP;
         return null;
+    }
+
+    /** F7 /7 (idiv r/m16, r/m32) is {@link SensitiveClass#IDIV}; F6 /7, the 8-bit form, cannot overflow the host's. */
+    private static SensitiveClass wideIdiv(byte[] code, int offset, int length) {
+        int at = opcodeIndex(code, offset, length);
+        return at >= 0 && (code[at] & 0xFF) == 0xF7 ? IDIV : null;
     }
 
     /** FF /3 is call m16:16/32 and FF /5 jmp m16:16/32; /2 and /4 are the near forms. */

@@ -114,7 +114,8 @@ final class OrdinaryLength {
     }
 
     /**
-     * UD0 (0F FF /r) and UD1 (0F B9 /r) take a ModRM byte and its displacement (Intel SDM vol. 2, UD), and GNU as
+     * Undefined instructions that have a ModRM byte, as long as the CPU decodes them: mov to or from a segment
+     * register that does not exist (8C /6 /7, 8E /6 /7), and the following. UD0 (0F FF /r) and UD1 (0F B9 /r) take a ModRM byte and its displacement (Intel SDM vol. 2, UD), and GNU as
      * assembles them so ({@code ud0 %eax, %eax} is 0F FF C0); Capstone 5 decodes both as two bytes. A linear sweep
      * that believed it would go on from the ModRM byte, out of step with the CPU: measured, it took the C5 16 inside a
      * following {@code mov edx, 0x1016c5} for an {@code lds}, and rewriting that "instruction" corrupted the mov's
@@ -130,9 +131,16 @@ final class OrdinaryLength {
             else if (prefix != 0x66 && prefix != 0xF0 && prefix != 0xF2 && prefix != 0xF3 && prefix != 0x26
                     && prefix != 0x2E && prefix != 0x36 && prefix != 0x3E && prefix != 0x64 && prefix != 0x65) break;
         }
-        if (at + 1 >= limit || (code[at] & 0xFF) != 0x0F) return 0;
-        int second = code[at + 1] & 0xFF;
-        if (second != 0xFF && second != 0xB9) return 0;
+        if (at + 1 >= limit) return 0;
+        int first = code[at] & 0xFF, second = code[at + 1] & 0xFF, reg = (second >> 3) & 7;
+        if (first == 0x8C || first == 0x8E) {
+            // mov to or from a segment register that does not exist (/6, /7): #UD, but a ModRM instruction all the
+            // same, which Capstone declines to decode; stepping one byte took its ModRM FA for a cli (measured).
+            if (reg < 6) return 0;
+            int rest = modrm(code, at + 1, limit, address32);
+            return rest < 0 ? 0 : at + 1 + rest - offset;
+        }
+        if (first != 0x0F || second != 0xFF && second != 0xB9) return 0;
         int rest = modrm(code, at + 2, limit, address32);
         return rest < 0 ? 0 : at + 2 + rest - offset;
     }
@@ -148,7 +156,7 @@ final class OrdinaryLength {
             case 0xC6 -> reg == 0 ? plus(rest, 1) : -1;                   // mov r/m8, imm8
             case 0xC7 -> reg == 0 ? plus(rest, immediate) : -1;           // mov r/m, imm
             case 0xF6 -> reg == 0 ? plus(rest, 1) : reg == 1 ? -1 : rest; // test imm / not neg mul imul div idiv
-            case 0xF7 -> reg == 0 ? plus(rest, immediate) : reg == 1 ? -1 : rest;
+            case 0xF7 -> reg == 0 ? plus(rest, immediate) : reg == 1 || reg == 7 ? -1 : rest;   // idiv: Capstone's (IDIV)
             case 0xFE -> reg <= 1 ? rest : -1;                            // inc/dec r/m8
             case 0xC0, 0xC1 -> reg == 6 ? -1 : plus(rest, 1);             // shifts by imm8
             default -> reg == 6 ? -1 : rest;                              // D0-D3: shifts by 1 or cl

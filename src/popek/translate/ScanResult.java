@@ -16,9 +16,12 @@ public final class ScanResult {
     private final int instructionCount;
     private final int undecodableBytes;
     private final int firstUndecodableOffset;
+    /** Bit o set: the sweep decoded an instruction starting at offset o. */
+    private final long[] starts;
 
     ScanResult(int[] offsets, int[] lengths, int[] classOrdinals, int endOffset, boolean needsNextPage,
-               int instructionCount, int undecodableBytes, int firstUndecodableOffset) {
+               int instructionCount, int undecodableBytes, int firstUndecodableOffset, long[] starts) {
+        this.starts = starts;
         this.offsets = offsets;
         this.lengths = lengths;
         this.classOrdinals = classOrdinals;
@@ -66,6 +69,14 @@ public final class ScanResult {
 
     /** How many bytes decoded as no instruction and were stepped over one by one (0 for gcc-built kernel text). */
     public int undecodableBytes() { return undecodableBytes; }
+
+    /**
+     * Did the sweep decode an instruction starting at {@code offset}? Code entered anywhere else was not decoded as
+     * the CPU runs it (undecodable bytes, stepped over one at a time, count as starts).
+     */
+    public boolean isInstructionStart(int offset) {
+        return offset >= 0 && offset < starts.length * 64 && (starts[offset >>> 6] & 1L << offset) != 0;
+    }
 
     /** The offset of the first undecodable byte, or -1 if there was none. */
     public int firstUndecodableOffset() { return firstUndecodableOffset; }

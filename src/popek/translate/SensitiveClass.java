@@ -12,7 +12,8 @@ package popek.translate;
  * far CALL/JMP/RET and INT n ({@link #robinIrvine()}). Added here, because they read or change state the VMM owns
  * just the same: IRET (at CPL &gt; 0 it silently keeps IF and IOPL, as POPF does), the far-pointer loads
  * LDS/LES/LFS/LGS/LSS (a segment-register load, like MOV to Sreg), SYSENTER and SYSCALL (they load CS and SS from
- * MSRs), CPUID, RDTSC/RDTSCP and RDPMC (they show the host CPU and clock).
+ * MSRs), CPUID, RDTSC/RDTSCP and RDPMC (they show the host CPU and clock); and one that is not sensitive at all but
+ * would crash the host ({@link #IDIV}).
  *
  * <p>{@link #privilege()} is a fact about the x86, kept so statistics can tell Popek &amp; Goldberg's two kinds of
  * sensitive instruction apart; full virtualisation rewrites every class all the same, whatever ring the guest kernel
@@ -88,7 +89,14 @@ public enum SensitiveClass {
      * The rarer system instructions no 32-bit guest kernel of Popek's needs, rewritten so that none ever runs
      * unchecked: xsetbv, monitor/mwait, invpcid, invlpga, wbnoinvd, clac/stac, swapgs, and the VMX and SVM families.
      */
-    OTHER_PRIVILEGED("other privileged", Privilege.PRIVILEGED, false);
+    OTHER_PRIVILEGED("other privileged", Privilege.PRIVILEGED, false),
+    /**
+     * idiv with a 16- or 32-bit operand. Not sensitive, but a hazard to the host: Unicorn 2.1.1 divides with the host's
+     * own idiv, which kills the whole process (SIGFPE) on the one overflow the host shares, INT64_MIN / -1 (INT32_MIN
+     * / -1 for 16-bit operands), where the CPU raises #DE. Rewritten in kernel and user code alike, so no guest can
+     * crash Popek this way in full mode.
+     */
+    IDIV("idiv", Privilege.UNPRIVILEGED, false);
 
     /** How the x86 treats an instruction run outside ring 0. */
     public enum Privilege {
@@ -123,6 +131,11 @@ public enum SensitiveClass {
 
     /** True if Robin &amp; Irvine list it among their 17 sensitive unprivileged instructions. */
     public boolean robinIrvine() { return robinIrvine; }
+
+    /** Does emulating it set CS:EIP somewhere else (a far jump, call or return, iret, sysexit)? */
+    public boolean transfersControl() {
+        return this == IRET || this == FAR_CALL || this == FAR_JMP || this == FAR_RET || this == SYSEXIT;
+    }
 
     private static final SensitiveClass[] VALUES = values();
 

@@ -42,13 +42,21 @@ public final class ShadowCode {
     private final boolean kernel;
     private final int capacity;
     private final CodeScanner scanner;
-    /** Pool slot + 1 of each RAM page frame's shadow; 0 for none. */
-    private final int[] slotOfFrame;
+    /**
+     * Pool slot + 1 of each RAM page frame's shadow decoded as 32-bit code, and (made when first needed: 16-bit
+     * protected-mode code is rare) as 16-bit code; 0 for none. A page can hold both (a boot sector's 16-bit code
+     * far-jumps to 32-bit code in the same page, a kernel's real-mode trampoline sits beside its 32-bit caller):
+     * each size has its own shadow, so running the page in one size never costs the other's decoding.
+     */
+    private final int[] slotOfFrame32;
+    private int[] slotOfFrame16;
     private final long[] frameOfSlot;
     private final byte[][] original;
     private final ScanResult[] scans;
     /** Per slot: the offset of each rewritten instruction's int3, ascending, and the scan index it stands for. */
     private final int[][] trapOffsets, trapSites;
+    /** Per slot: the offsets (ascending) where the CPU was seen to start a block of code, which the sweep obeys. */
+    private final int[][] anchors;
     private final boolean[] maybeStale;
     /** The code-segment size (16 or 32) each shadow was decoded for. */
     private final byte[] bitsOfSlot;
@@ -57,7 +65,8 @@ public final class ShadowCode {
     private final byte[] page = new byte[PAGE];
     private final byte[] nextPage = new byte[CodeScanner.NEXT_PAGE_BYTES];
     private final byte[] previous = new byte[PAGE];
-    private long scansDone, rescans, purges;
+    private long scansDone, rescans, reanchors, purges;
+    private static final int[] NO_ANCHORS = {};
 
     /**
      * {@code pool}: page-aligned host memory whose size (a multiple of 4 KiB) sets how many shadows fit, mapped at
@@ -73,68 +82,101 @@ public final class ShadowCode {
         this.capacity = (int) (pool.byteSize() / PAGE);
         if (capacity <= RESERVE) throw new IllegalArgumentException("a shadow pool needs more than " + RESERVE + " pages");
         this.scanner = scanner;
-        this.slotOfFrame = new int[(int) (ram.size() / PAGE)];
+        this.slotOfFrame32 = new int[(int) (ram.size() / PAGE)];
         this.frameOfSlot = new long[capacity];
         this.original = new byte[capacity][];
         this.scans = new ScanResult[capacity];
         this.trapOffsets = new int[capacity][];
         this.trapSites = new int[capacity][];
+        this.anchors = new int[capacity][];
         this.maybeStale = new boolean[capacity];
         this.bitsOfSlot = new byte[capacity];
     }
 
+    /** As {@link #shadowOf(long, int, int)} with no known entry point. */
+    public long shadowOf(long physPage, int bits) { return shadowOf(physPage, bits, -1); }
+
     /**
-     * The guest-physical address of the shadow of the RAM page at {@code physPage} (page-aligned), built from the page's
-     * current bytes if there is none, the page changed since, or its shadow was decoded for the other code-segment
-     * size ({@code bits}, 16 or 32: a boot sector's page holds both, and a sweep in the wrong size sees other
-     * instructions).
-     * {@link #lastFlags()} then says whether the shadow was built or rebuilt.
+     * The guest-physical address of the shadow of the RAM page at {@code physPage} (page-aligned) decoded as
+     * {@code bits}-bit code (16 or 32, the code segment's size), built from the page's current bytes if there is none
+     * or the page changed since. {@code entry} is the offset in the page where the CPU is about to start running
+     * (-1 if not known): if the shadow's sweep did not decode an instruction there (it was out of step: data before
+     * code, a Multiboot header, code of the other size), the page is decoded again with the entry as an anchor, so
+     * that what runs from the entry is what the CPU would run. {@link #lastFlags()} then says what was done.
      */
-    public long shadowOf(long physPage, int bits) {
+    public long shadowOf(long physPage, int bits, int entry) {
         int frame = (int) (physPage / PAGE);
-        int slot = slotOfFrame[frame] - 1;
+        int[] slots = slotsFor(bits);
+        int slot = slots[frame] - 1;
         lastFlags = REUSED;
+        int[] keep = NO_ANCHORS;
         if (slot >= 0) {
-            boolean sameSize = bitsOfSlot[slot] == bits;
-            if (!maybeStale[slot] && sameSize) return poolBase + (long) slot * PAGE;
-            maybeStale[slot] = false;
-            if (sameSize && !changed(slot)) {
-                lastFlags = CHECKED;
-                return poolBase + (long) slot * PAGE;
+            boolean stale = maybeStale[slot];
+            boolean changed = false;
+            if (stale) {
+                maybeStale[slot] = false;
+                changed = changed(slot);
+                if (!changed) lastFlags = CHECKED;
             }
-            // The page changed: its new shadow goes in a fresh slot, so no translation the engine made of the old one
-            // can ever run again (Unicorn can drop translations only by virtual address, or all of them).
-            rescans++;
+            if (!changed) {
+                if (entry < 0 || scans[slot].isInstructionStart(entry)) return poolBase + (long) slot * PAGE;
+                keep = anchors[slot];   // the same bytes, entered out of the sweep's step: decode again from there
+                reanchors++;
+            } else {
+                rescans++;   // new bytes: the old entries may be inside the new instructions, so they are dropped
+            }
+            // The new shadow goes in a fresh slot, so no translation the engine made of the old one can ever run
+            // again (Unicorn can drop translations only by virtual address, or all of them).
             lastFlags = REBUILT;
-            slotOfFrame[frame] = 0;
+            slots[frame] = 0;
         }
         if (used == capacity) {
             throw new IllegalStateException("the shadow code pool is full: its purge was asked for and never made");
         }
         slot = used++;
-        slotOfFrame[frame] = slot + 1;
+        slots[frame] = slot + 1;
         frameOfSlot[slot] = frame;
         bitsOfSlot[slot] = (byte) bits;
-        build(slot, frame, bits);
+        anchors[slot] = entry < 0 ? keep : withAnchor(keep, entry);
+        build(slot, frame, bits, slots);
         lastFlags |= BUILT;
         return poolBase + (long) slot * PAGE;
+    }
+
+    private int[] slotsFor(int bits) {
+        if (bits == 32) return slotOfFrame32;
+        if (slotOfFrame16 == null) slotOfFrame16 = new int[slotOfFrame32.length];
+        return slotOfFrame16;
+    }
+
+    private static int[] withAnchor(int[] sorted, int anchor) {
+        int at = java.util.Arrays.binarySearch(sorted, anchor);
+        if (at >= 0) return sorted;
+        at = -at - 1;
+        int[] a = new int[sorted.length + 1];
+        System.arraycopy(sorted, 0, a, 0, at);
+        a[at] = anchor;
+        System.arraycopy(sorted, at, a, at + 1, sorted.length - at);
+        return a;
     }
 
     /** What the last {@link #shadowOf} did: {@link #REUSED} or a combination of the other flags. */
     public int lastFlags() { return lastFlags; }
 
-    /** The pool slot of the shadow of the RAM page holding {@code physical}, or -1 if it has none (or is no RAM). */
-    private int slotOf(long physical) {
+    /** The pool slots of the shadows (either size) of the RAM page holding {@code physical}; -1 for none. */
+    private int slotOf(int[] slots, long physical) {
         long frame = physical / PAGE;
-        return frame >= 0 && frame < slotOfFrame.length ? slotOfFrame[(int) frame] - 1 : -1;
+        return slots != null && frame >= 0 && frame < slots.length ? slots[(int) frame] - 1 : -1;
     }
 
-    /** Does the RAM page at {@code physPage} have a shadow? */
-    public boolean hasShadow(long physPage) { return slotOf(physPage) >= 0; }
+    /** Does the RAM page at {@code physPage} have a shadow (of either code size)? */
+    public boolean hasShadow(long physPage) { return slotOf(slotOfFrame32, physPage) >= 0 || slotOf(slotOfFrame16, physPage) >= 0; }
 
-    /** The guest may have written the RAM page at {@code physPage}: check its shadow before it next runs. */
+    /** The guest may have written the RAM page at {@code physPage}: check its shadows before they next run. */
     public void written(long physPage) {
-        int slot = slotOf(physPage);
+        int slot = slotOf(slotOfFrame32, physPage);
+        if (slot >= 0) maybeStale[slot] = true;
+        slot = slotOf(slotOfFrame16, physPage);
         if (slot >= 0) maybeStale[slot] = true;
     }
 
@@ -145,19 +187,19 @@ public final class ShadowCode {
 
     /** The RAM page a pool page shadows. */
     public long originalOf(long poolPage) {
-        return frameOfSlot[(int) ((poolPage - poolBase) / PAGE)] * PAGE;
+        return frameOfSlot[slotAt(poolPage)] * PAGE;
     }
 
+    private int slotAt(long poolPage) { return (int) ((poolPage - poolBase) / PAGE); }
+
     /**
-     * The rewritten instruction whose {@code int3} is at guest-physical {@code address} of a page with a shadow
-     * (address = the original page's address plus the offset): returns its index in the page's scan
-     * ({@link #scanOf}), or -1 if no rewritten instruction traps there (an {@code int3} of the guest's own).
+     * The rewritten instruction whose {@code int3} is at {@code offset} in the shadow at pool page {@code poolPage}
+     * (the one the CPU ran, which may be older than the page's newest shadow): returns its index in that shadow's
+     * scan ({@link #scanOfShadow}), or -1 if no rewritten instruction traps there (an {@code int3} of the guest's own).
      */
-    public int siteAt(long address) {
-        int slot = slotOf(address);
-        if (slot < 0) return -1;
+    public int siteAt(long poolPage, int offset) {
+        int slot = slotAt(poolPage);
         int[] traps = trapOffsets[slot];
-        int offset = (int) (address % PAGE);
         int lo = 0, hi = traps.length - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
@@ -169,10 +211,43 @@ public final class ShadowCode {
         return -1;
     }
 
-    /** The scan the shadow of the RAM page at {@code physPage} was patched from, or null if it has none. */
+    /** Did the sweep of the shadow at pool page {@code poolPage} decode an instruction starting at {@code offset}? */
+    public boolean isInstructionStart(long poolPage, int offset) { return scans[slotAt(poolPage)].isInstructionStart(offset); }
+
+    /** The scan the shadow at pool page {@code poolPage} was patched from. */
+    public ScanResult scanOfShadow(long poolPage) { return scans[slotAt(poolPage)]; }
+
+    /** The newest shadow of the RAM page at {@code physPage} decoded as {@code bits}-bit code, or -1 if none. */
+    public long shadowPageOf(long physPage, int bits) {
+        int slot = slotOf(bits == 32 ? slotOfFrame32 : slotOfFrame16, physPage);
+        return slot < 0 ? -1 : poolBase + (long) slot * PAGE;
+    }
+
+    /**
+     * Is {@code offset} in the shadow at pool page {@code poolPage} strictly inside a rewritten instruction, on one of
+     * the nops before its {@code int3} (or on the {@code int3} itself, past the first byte)? A single step of the
+     * shadow's padding lands there; the guest's own instruction has no such boundary.
+     */
+    public boolean insidePadding(long poolPage, int offset) {
+        int slot = slotAt(poolPage);
+        int[] traps = trapOffsets[slot];
+        int lo = 0, hi = traps.length - 1, found = -1;
+        while (lo <= hi) {   // the first int3 at or after offset
+            int mid = (lo + hi) >>> 1;
+            if (traps[mid] >= offset) {
+                found = mid;
+                hi = mid - 1;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return found >= 0 && scans[slot].offset(trapSites[slot][found]) < offset;
+    }
+
+    /** The newest 32-bit shadow's scan of the RAM page at {@code physPage}, or null if it has none. */
     public ScanResult scanOf(long physPage) {
-        int slot = slotOf(physPage);
-        return slot < 0 ? null : scans[slot];
+        long shadow = shadowPageOf(physPage, 32);
+        return shadow < 0 ? null : scanOfShadow(shadow);
     }
 
     /**
@@ -183,25 +258,22 @@ public final class ShadowCode {
      * {@code rdtsc}/{@code rdtscp} (so that user code too reads the virtual TSC: Unicorn 2.1.1 cannot hook them).
      */
     private boolean rewritten(int classOrdinal) {
-        if (!kernel) return classOrdinal == IO || classOrdinal == RDTSC;
+        if (!kernel) return classOrdinal == IO || classOrdinal == RDTSC || classOrdinal == IDIV;
         return classOrdinal != IO && classOrdinal != CPUID && classOrdinal != INT_N;
     }
 
     private static final int IO = SensitiveClass.IO.ordinal(), CPUID = SensitiveClass.CPUID.ordinal(),
-            RDTSC = SensitiveClass.RDTSC.ordinal(),
+            RDTSC = SensitiveClass.RDTSC.ordinal(), IDIV = SensitiveClass.IDIV.ordinal(),
             INT_N = SensitiveClass.INT_N.ordinal();
-
-    /** The pool page shadowing the RAM page at {@code physPage}, or -1 if it has none. */
-    public long shadowPageOf(long physPage) {
-        int slot = slotOf(physPage);
-        return slot < 0 ? -1 : poolBase + (long) slot * PAGE;
-    }
 
     /** Shadows built, including rebuilds. */
     public long scans() { return scansDone; }
 
     /** Shadows rebuilt because their page changed (self-modifying or newly loaded code). */
     public long rescans() { return rescans; }
+
+    /** Shadows rebuilt because code was entered where their sweep had decoded no instruction. */
+    public long reanchors() { return reanchors; }
 
     /** Times the pool filled up and was emptied. */
     public long purges() { return purges; }
@@ -214,7 +286,7 @@ public final class ShadowCode {
         return MemorySegment.mismatch(ram.segment(), at, at + PAGE, MemorySegment.ofArray(original[slot]), 0, PAGE) != -1;
     }
 
-    private void build(int slot, int frame, int bits) {
+    private void build(int slot, int frame, int bits, int[] slots) {
         long at = (long) frame * PAGE;
         ram.read(at, page, 0, PAGE);
         byte[] next = null;
@@ -229,14 +301,14 @@ public final class ShadowCode {
         // this if it has no shadow (a kernel's text is contiguous in physical memory).
         int start = 0;
         int spill = -1;   // how far the last instruction of the page before runs into this one
-        if (frame > 0 && slotOfFrame[frame - 1] != 0) {
-            spill = scans[slotOfFrame[frame - 1] - 1].endOffset() - PAGE;
+        if (frame > 0 && slots[frame - 1] != 0) {
+            spill = scans[slots[frame - 1] - 1].endOffset() - PAGE;
         } else if (frame > 0) {
             ram.read(at - PAGE, previous, 0, PAGE);
             spill = scanner.scan(previous, 0, at - PAGE, bits, page).endOffset() - PAGE;
         }
         if (spill > 0 && spill < PAGE) start = spill;
-        ScanResult scan = scanner.scan(page, start, at, bits, next);
+        ScanResult scan = scanner.scan(page, start, at, bits, next, anchors[slot]);
         if (original[slot] == null) original[slot] = new byte[PAGE];
         System.arraycopy(page, 0, original[slot], 0, PAGE);
         int n = 0;
@@ -280,7 +352,8 @@ public final class ShadowCode {
      * flushed from inside a TLB-fill hook).
      */
     public void purge() {
-        java.util.Arrays.fill(slotOfFrame, 0);
+        java.util.Arrays.fill(slotOfFrame32, 0);
+        if (slotOfFrame16 != null) java.util.Arrays.fill(slotOfFrame16, 0);
         used = 0;
         purges++;
     }

@@ -83,7 +83,7 @@ class HostileInputTest {
     void fifosAreNotImages() throws Exception {
         Path fifo = dir.resolve("fifo");
         Process p = new ProcessBuilder("mkfifo", fifo.toString()).start();
-        Assumptions.assumeTrue(p.waitFor() == 0, "mkfifo failed");
+        Assumptions.assumeTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0, "mkfifo failed");
         assertOneLine(popek("boot", fifo.toString()), Main.USAGE, "is a FIFO, not a regular file");
         assertOneLine(popek("boot", "--kernel", fifo.toString()), Main.USAGE, "is a FIFO");
         Path k = new FlatKernel().powerOff().writeTo(dir, "k.bin");

@@ -161,4 +161,29 @@ class FullModeTest {
         // Only full mode: Unicorn 2.1.1 by itself runs the old code here (emulate mode gives 1).
         assertEquals(2, finalAl(image, ExecutionMode.FULL));
     }
+
+    // ---------------------------------------------------------------- code entered out of the sweep's step
+
+    /**
+     * A far jump (emulated) to code in its own page, which is still in the TLB, at an offset the page's sweep did not
+     * decode as an instruction: a {@code mov eax, imm32} opcode before the target makes the sweep read the target's
+     * first four bytes as an immediate, hiding the {@code hlt} (interrupts off) there. The jump's target is an entry
+     * point: the page is decoded again from it, the hlt traps, and the guest stops for good as it does in emulate mode
+     * (run natively, the hlt would not be seen and the guest would go on to a debug-exit).
+     */
+    @Test
+    void aFarJumpIntoItsOwnPageOutOfTheSweepsStepRunsTheTargetAsTheCpuWould() throws Exception {
+        FlatKernel k = new FlatKernel();
+        int target = k.here() + 8;
+        k.emit(0xEA).dword(target).emit(0x08, 0x00)    // ljmp 0x08:target (the Multiboot entry's flat code segment)
+                .emit(0xB8)                           // a mov eax, imm32 opcode, never run
+                .emit(0xF4)                           // target: hlt
+                .debugExit(0x11);                     // (not reached)
+        assertEquals(target, FlatKernel.ENTRY + 8);
+        Path image = k.writeTo(dir, "farjmp.bin");
+        for (ExecutionMode mode : new ExecutionMode[] {ExecutionMode.EMULATE, ExecutionMode.FULL}) {
+            Run r = boot(image, mode, 0);
+            assertEquals(StopReason.Cause.HALTED_FOREVER, r.stop().cause(), mode + ": " + r.stop().message());
+        }
+    }
 }

@@ -26,7 +26,8 @@ class TrapAllocationTest {
     /** Bytes the calling (vCPU) thread allocated running the machine to a power-off; {@code check} then sees it. */
     private static long allocatedRunning(MachineBuilder builder, java.util.function.Consumer<Machine> check) throws Exception {
         ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-        try (Machine m = builder.memory(4 << 20).serialOutput(OutputStream.nullOutputStream()).build()) {
+        try (Machine m = builder.memory(4 << 20).serialOutput(OutputStream.nullOutputStream())
+                .timeoutNanos(120_000_000_000L).build()) {
             long before = threads.getCurrentThreadAllocatedBytes();
             StopReason r = m.run();
             long after = threads.getCurrentThreadAllocatedBytes();

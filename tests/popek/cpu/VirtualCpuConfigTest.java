@@ -10,22 +10,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class VirtualCpuConfigTest {
     @Test
     void theTscCountsVirtualTimeAtItsRate() {
-        VirtualClock clock = new VirtualClock();
+        VirtualClock.Manual clock = VirtualClock.manual();
         VirtualTsc tsc = new VirtualTsc(clock, 2_500_000_000L);
-        long before = clock.nanos();
-        long t = tsc.read();
-        long after = clock.nanos();
-        assertTrue(t >= before * 5 / 2 && t <= after * 5 / 2 + 2, before + " " + t + " " + after);
+        assertEquals(0, tsc.read());
+        clock.set(1_000_000_007L);
+        assertEquals(2_500_000_017L, tsc.read(), "2.5 ticks a nanosecond, the fraction dropped");
+        clock.advance(3_000_000_000L * 1_000_000_000L / 2_500_000_000L);
+        assertEquals(2_500_000_017L + 3_000_000_000L, tsc.read());
     }
 
     @Test
     void aWrittenTscCountsOnFromTheValueWritten() {
-        VirtualClock clock = new VirtualClock();
+        VirtualClock.Manual clock = VirtualClock.manual();
+        clock.set(123_456_789);
         VirtualTsc tsc = new VirtualTsc(clock, VirtualTsc.DEFAULT_HZ);
         tsc.write(1L << 40);
-        long t = tsc.read();
-        assertTrue(t >= 1L << 40 && t < (1L << 40) + 1_000_000_000L, Long.toString(t));
+        assertEquals(1L << 40, tsc.read());
+        clock.advance(1000);
+        assertEquals((1L << 40) + 1000, tsc.read());
         assertThrows(IllegalArgumentException.class, () -> new VirtualTsc(clock, VirtualTsc.MAX_HZ + 1));
+    }
+
+    @Test
+    void aManualClockNeverGoesBack() {
+        VirtualClock.Manual clock = VirtualClock.manual();
+        clock.set(10);
+        assertThrows(IllegalArgumentException.class, () -> clock.set(9));
+        assertEquals(10, clock.nanos());
     }
 
     @Test

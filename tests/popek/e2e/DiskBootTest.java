@@ -3,11 +3,13 @@ package popek.e2e;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import popek.cpu.ExecutionMode;
 import popek.cpu.StopReason;
@@ -59,6 +61,41 @@ class DiskBootTest {
             want[41 * 512 + 2 * i + 1] = (byte) ((0xB000 + i) >> 8);
         }
         assertArrayEquals(want, Files.readAllBytes(disk), "sector 41 rewritten, nothing else touched");
+    }
+
+    /** The rows of boot-guests.txt whose disk is the image alone (boot-disk, on the pattern disk, is tested above). */
+    static Stream<String> imageGuests() throws Exception {
+        return Files.readAllLines(Path.of("tests/guests/boot-guests.txt")).stream()
+                .filter(l -> !l.isBlank() && !l.startsWith("#"))
+                .map(l -> l.trim().split("\\s+"))
+                .filter(f -> f[3].equals("image"))
+                .map(f -> f[0]);
+    }
+
+    private GuestRun.Result bootImage(String name, java.util.function.Consumer<MachineBuilder> adjust) throws Exception {
+        Path disk = Files.copy(GuestRun.testGuest(name + ".img"), dir.resolve(name + ".img"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return GuestRun.bootDisk(disk, TIMEOUT, adjust);
+    }
+
+    /**
+     * The boot-sector guests (boot-mixed: real-mode code, 32-bit code and the GDT in one page, switching between the
+     * modes; boot-entry-state: the registers at the first instruction) print what they printed under QEMU, in emulate
+     * mode, in emulate mode on the shadow MMU, and in full mode, and the same in each.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("imageGuests")
+    void eachBootSectorGuestRunsAsUnderQemuAndTheSameInEveryMode(String name) throws Exception {
+        List<String> expected = Files.readAllLines(Path.of("tests/guests/expected/" + name + ".txt"));
+        GuestRun.Result emulate = bootImage(name, b -> b.mode(ExecutionMode.EMULATE));
+        GuestRun.Result shadow = bootImage(name, b -> b.mode(ExecutionMode.EMULATE).shadowPaging(true));
+        GuestRun.Result full = bootImage(name, b -> b.mode(ExecutionMode.FULL));
+        for (GuestRun.Result r : List.of(emulate, shadow, full)) {
+            assertNull(Transcript.mismatch(expected, r.lines()), r.serial() + "\n(stopped: " + r.stop().message() + ")");
+            assertEquals(33, r.stop().exitCode(), r.stop().message());
+        }
+        assertEquals(emulate.serial(), full.serial(), "full mode");
+        assertEquals(emulate.serial(), shadow.serial(), "emulate mode on the shadow MMU");
     }
 
     /** A boot sector of its own: 512 bytes, the code first, 55 AA last. */

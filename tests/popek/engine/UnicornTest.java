@@ -155,7 +155,7 @@ class UnicornTest {
             }
         } finally {
             running.set(false);
-            stopper.join();
+            assertTrue(stopper.join(java.time.Duration.ofSeconds(10)), "the stopper thread ended");
         }
         assertTrue(runs > 10, "the loop was stopped and restarted many times (" + runs + ")");
         assertEquals(n, uc.reg(X86.ECX));

@@ -23,7 +23,7 @@ class BiosDataAreaTest {
                 .emit(0x66, 0x81, 0x3D, 0x0E, 0x04, 0x00, 0x00, 0xC0, 0x9F, 0x75, 0x0A)
                 .powerOff().debugExit(1).writeTo(dir, "bda.bin");
         try (Machine m = new MachineBuilder().memory(4 << 20).serialOutput(OutputStream.nullOutputStream())
-                .multiboot(image, "").build()) {
+                .timeoutNanos(20_000_000_000L).multiboot(image, "").build()) {
             StopReason r = m.run();
             assertEquals(0, r.exitCode(), r.message());
         }

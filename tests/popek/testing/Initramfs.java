@@ -60,7 +60,8 @@ public final class Initramfs {
     }
 
     /**
-     * A static i386 ELF program: writes {@link #INIT_LINE} to file descriptor 1, asks for the ports 0x604-0x605
+     * A static i386 ELF program: writes {@link #INIT_LINE} to file descriptor 1, waits for it to be sent (tcdrain),
+     * asks for the ports 0x604-0x605
      * (ioperm) and powers the machine off there as QEMU's ACPI does (16-bit 0x2000); should ioperm fail, it calls
      * reboot(POWER_OFF) instead.
      */
@@ -68,14 +69,18 @@ public final class Initramfs {
         final int base = 0x08048000, headers = 52 + 2 * 32;
         byte[] msg = (INIT_LINE + "\n").getBytes(StandardCharsets.US_ASCII);
         Bytes code = new Bytes();
-        int msgAt = base + headers + 82;   // the message follows the code, whose length is checked below
+        int msgAt = base + headers + 104;   // the message follows the code, whose length is checked below
         code.b(0xB8).d(4).b(0xBB).d(1).b(0xB9).d(msgAt).b(0xBA).d(msg.length).b(0xCD, 0x80);        // write(1, msg, len)
+        // tcdrain: ioctl(1, TCSBRK, 1) returns once the UART has sent it all. A write returns when the line is in the
+        // tty's buffer, and the serial driver sends the rest of it on THR-empty interrupts: powering off at once
+        // could cut the line short, depending on how much virtual time the next few instructions take.
+        code.b(0xB8).d(54).b(0xBB).d(1).b(0xB9).d(0x5409).b(0xBA).d(1).b(0xCD, 0x80);             // ioctl(1, TCSBRK, 1)
         code.b(0xB8).d(101).b(0xBB).d(0x604).b(0xB9).d(2).b(0xBA).d(1).b(0xCD, 0x80);              // ioperm(0x604, 2, 1)
         code.b(0x85, 0xC0, 0x75, 0x0A);                                                             // test eax, eax ; jnz reboot
         code.b(0x66, 0xBA, 0x04, 0x06, 0x66, 0xB8, 0x00, 0x20, 0x66, 0xEF);                       // mov dx, 0x604 ; mov ax, 0x2000 ; out dx, ax
         code.b(0xB8).d(88).b(0xBB).d(0xFEE1DEAD).b(0xB9).d(0x28121969).b(0xBA).d(0x4321FEDC).b(0xCD, 0x80);   // reboot
         code.b(0xEB, 0xFE);                                                                          // jmp $
-        if (code.size() != 82) throw new IllegalStateException("the /init code is " + code.size() + " bytes");
+        if (code.size() != 104) throw new IllegalStateException("the /init code is " + code.size() + " bytes");
         code.raw(msg);
         int size = headers + code.size();
 

@@ -194,4 +194,44 @@ class CodeScannerTest {
             assertEquals(CLI, r.sensitiveClass(0), ud + ": " + r);
         }
     }
+
+    /**
+     * Anchors (where the CPU was seen to start a block) win over the sweep: an instruction decoded across one is no
+     * instruction, and the sweep starts again at the anchor. Here a 16-bit far jmp (5 bytes) read as 32-bit code is 7
+     * bytes and would swallow the first two of the 32-bit code it jumps to.
+     */
+    @Test
+    void anAnchorResynchronisesTheSweepAndEveryAnchorIsDecoded() {
+        byte[] page = page(0x10, "ea 15 10 08 00 66 b8 10 00 8e d8");   // ljmp (16-bit); mov ax, 0x10; mov ds, ax
+        ScanResult unanchored = scanner.scan(page, 0, PAGE, 32, null);
+        assertFalse(unanchored.isInstructionStart(0x15), unanchored.toString());
+        ScanResult anchored = scanner.scan(page, 0, PAGE, 32, null, new int[] {0x15});
+        assertTrue(anchored.isInstructionStart(0x15));
+        assertTrue(anchored.isInstructionStart(0x19));
+        assertEquals(SEG_MOV_WRITE, anchored.classAt(0x19), anchored.toString());
+        assertNull(anchored.classAt(0x10), "the far jmp decoded across the anchor is dropped: " + anchored);
+
+        // An anchor before the start offset moves the start back; one past a cut-off end of page is still decoded.
+        ScanResult early = scanner.scan(page(0x4, "fa"), 0x100, PAGE, 32, null, new int[] {0x4});
+        assertEquals(CLI, early.classAt(0x4), early.toString());
+        byte[] tail = page(PAGE_SIZE - 8, "0f 0f 0f 0f fa f4 90 90");   // undecodable, then cli; hlt
+        ScanResult cut = scanner.scan(tail, PAGE_SIZE - 8, PAGE, 32, null, new int[] {PAGE_SIZE - 4});
+        assertTrue(cut.isInstructionStart(PAGE_SIZE - 4), cut.toString());
+        assertEquals(CLI, cut.classAt(PAGE_SIZE - 4), cut.toString());
+    }
+
+    /**
+     * A mov to or from a segment register that does not exist (8C /6, /7; 8E /6, /7) is #UD but has its ModRM byte like
+     * any mov (Capstone declines it): the sweep steps over both bytes, and does not take the FA of 8C FA for a cli
+     * to rewrite, which corrupted the instruction in full mode (found by the differential tester).
+     */
+    @Test
+    void movWithAnUndefinedSegmentRegisterIsAsLongAsTheCpuSays() {
+        for (String bad : new String[] {"8c fa", "66 8c f2", "8e f8", "8c 7c 24 08", "8e b0 00 01 00 00"}) {
+            ScanResult r = scanner.scan(page(0x20, bad + " b9 06 00 00 00 ba c5 16 10 00 fa"), 0, PAGE, 32, null);
+            assertEquals(1, r.count(), bad + ": " + r);
+            assertEquals(CLI, r.sensitiveClass(0), bad + ": " + r);
+            assertEquals(0x20 + (bad.length() + 1) / 3 + 10, r.offset(0), bad + ": " + r);
+        }
+    }
 }

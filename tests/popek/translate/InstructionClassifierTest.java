@@ -142,6 +142,10 @@ class InstructionClassifierTest {
             32 | 0f 01 c1                  | OTHER_PRIVILEGED | vmcall
             32 | 0f 01 d9                  | OTHER_PRIVILEGED | vmmcall
             32 | f3 0f 09                  | OTHER_PRIVILEGED | wbnoinvd
+            32 | f7 f9                     | IDIV             | idiv ecx (the host would die dividing INT64_MIN by -1)
+            32 | 66 f7 3b                  | IDIV             | idiv word [ebx]
+            32 | f6 f9                     |                  | idiv cl (8-bit: cannot overflow the host)
+            32 | f7 f1                     |                  | div ecx
             # 32-bit code: look-alikes that must stay ordinary
             32 | 89 d8                     |                  | mov eax, ebx
             32 | 8b 03                     |                  | mov eax, [ebx]

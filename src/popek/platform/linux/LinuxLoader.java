@@ -30,6 +30,8 @@ public final class LinuxLoader {
     /** Where Popek puts things below 1 MiB: the GDT, the zero page, the command line. */
     public static final int GDT = 0x6000, ZERO_PAGE = 0x7000, CMDLINE = 0x20000;
     public static final int BOOT_CS = 0x10, BOOT_DS = 0x18;
+    /** ESP at entry: the protocol leaves the stack to the kernel, which sets its own; this one grows down below 36 KiB. */
+    public static final int INITIAL_STACK = 0x9000;
     private static final long KERNEL_AT = MemoryMap.HIGH_MEMORY;
     private static final int MAX_E820 = 128;
 

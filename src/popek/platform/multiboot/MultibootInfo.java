@@ -10,7 +10,10 @@ import popek.platform.MemoryMap;
  * The Multiboot information structure and what it points to, written into a fixed low-memory boot area that no kernel
  * may load over:
  * <pre>
- *   0x8000 – 0x9000   initial stack (ESP = 0x9000; Multiboot leaves ESP undefined, but kernels that push before
+ *   0x8000            a GDT of three entries: null, 0x08 flat 32-bit code, 0x10 flat data (Multiboot leaves GDTR
+ *                     undefined; these are the selectors QEMU's loader leaves, so a kernel that reloads a segment
+ *                     register before its own lgdt still works)
+ *   0x8018 – 0x9000   initial stack (ESP = 0x9000; Multiboot leaves ESP undefined, but kernels that push before
  *                     setting their own stack then still work, as they do under GRUB)
  *   0x9000            multiboot_info (116 bytes, fields as in the specification; unused fields 0)
  *   0x9080            memory map: 24-byte entries {size = 20, base_addr u64, length u64, type u32}
@@ -28,6 +31,10 @@ public final class MultibootInfo {
     public static final long INFO_ADDRESS = 0x9000;
     /** End (exclusive) of the boot area. */
     public static final long BOOT_AREA_END = 0x10000;
+
+    /** The GDT at entry: its address and limit, and the selectors CS and the data segments hold. */
+    public static final long GDT_ADDRESS = BOOT_AREA_START;
+    public static final int GDT_LIMIT = 3 * 8 - 1, CODE_SELECTOR = 0x08, DATA_SELECTOR = 0x10;
 
     /** Bytes of the 0.6.96 structure, through the framebuffer fields. */
     public static final int INFO_SIZE = 116;
@@ -67,6 +74,8 @@ public final class MultibootInfo {
         }
 
         ram.fill(BOOT_AREA_START, BOOT_AREA_END - BOOT_AREA_START, (byte) 0);
+        ram.write64(GDT_ADDRESS + CODE_SELECTOR, 0x00CF9A000000FFFFL);
+        ram.write64(GDT_ADDRESS + DATA_SELECTOR, 0x00CF92000000FFFFL);
         long at = MMAP_ADDRESS;
         for (MemoryMap.Region r : map.regions()) {
             ram.write32(at, MMAP_ENTRY_SIZE - 4);

@@ -111,7 +111,7 @@ class LinuxLoaderTest {
         c.fail().emit(0xB0, 0x01, 0xE6, 0xF4);                                 // fail: debug-exit 1
         Path kernel = Files.write(dir.resolve("bzImage"), bzImage(4, 0x020F, 1, c.bytes()));
         try (Machine m = new MachineBuilder().memory(16 << 20).serialOutput(OutputStream.nullOutputStream())
-                .mode(mode).linux(kernel, null, "console=ttyS0").build()) {
+                .timeoutNanos(20_000_000_000L).mode(mode).linux(kernel, null, "console=ttyS0").build()) {
             StopReason r = m.run();
             assertEquals(0, r.exitCode(), r.message());
         }

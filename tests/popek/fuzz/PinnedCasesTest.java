@@ -1,0 +1,288 @@
+package popek.fuzz;
+
+import org.junit.jupiter.api.Test;
+
+import popek.fuzz.Asm.Label;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static popek.fuzz.SystemTables.KCODE;
+import static popek.fuzz.SystemTables.KCODE16;
+
+/**
+ * Divergences the differential tester found in full mode, each pinned as the smallest case that showed it: both modes
+ * must now agree on it. (The tester's own random cases run in {@link DifferentialTest}.)
+ */
+class PinnedCasesTest {
+
+    /**
+     * A far jmp from 32-bit code to a 16-bit code segment: full mode decoded the next trapped instruction there as
+     * 32-bit code (the cached hflags still said CS32), so {@code mov dx, ss} zeroed EDX's high half and the
+     * {@code jmp far} back read a 16-bit pointer instead of a 32-bit one and faulted. (Each size of code on a page of
+     * its own: a page with both is another matter.)
+     */
+    @Test
+    void codeAfterAFarJumpTo16BitCodeIsDecodedAs16Bit() {
+        var r = Pinned.assertAgree(Pinned.of(false, e -> {
+            Asm a = e.a;
+            Label sixteen = a.label(), back = a.label();
+            a.jmpFar(32, KCODE16, sixteen);
+            a.padTo(Layout.CODE + 0x1000);
+            a.bits = 16;
+            a.bind(sixteen);
+            a.op(0x8C, 0xD2);              // mov dx, ss
+            a.jmpFar(32, KCODE, back);     // 66 ea: a 32-bit far pointer
+            a.padTo(Layout.CODE + 0x2000);
+            a.bits = 32;
+            a.bind(back);
+        }));
+        assertEquals(0x33330010, r.tested().gprs()[2], "EDX keeps its high half");
+        assertEquals(0, r.tested().events() - 1, "no fault, only the epilogue's int 0x80");
+    }
+
+    /**
+     * syscall outside 64-bit mode is #UD on Intel CPUs (and on any with EFER.SCE clear); Unicorn 2.1.1 steps over it,
+     * so emulate mode, and ring-3 code in full mode, ran on. In kernel code (rewritten in full mode) and in user code.
+     */
+    @Test
+    void syscallIsAnInvalidOpcodeInEveryRing() {
+        var kernel = Pinned.assertAgree(Pinned.of(false, e -> e.a.op(0x0F, 0x05)));
+        assertEquals(6, Pinned.event(kernel.oracle(), 0)[0], "#UD in ring 0");
+        assertEquals(Layout.CODE, Pinned.event(kernel.oracle(), 0)[2]);
+        var user = Pinned.assertAgree(Pinned.of(false, e -> {
+            Asm a = e.a;
+            Label ring3 = a.label();
+            a.pushImm(SystemTables.UDATA | 3).pushImm(Layout.USTACK_TOP).pushImm(0x2).pushImm(SystemTables.UCODE | 3).pushLabel(ring3);
+            a.op(0xCF);
+            a.bind(ring3);
+            a.op(0x0F, 0x05);
+        }));
+        assertEquals(6, Pinned.event(user.oracle(), 0)[0], "#UD in ring 3");
+    }
+
+    /**
+     * rdtscp on a CPU without RDTSCP (CPUID 80000001h EDX bit 27: Unicorn's qemu64 model has none) is #UD; full mode
+     * emulated it, in kernel code and in user code (where it is rewritten too).
+     */
+    @Test
+    void rdtscpIsAnInvalidOpcodeOnTheVirtualCpu() {
+        var kernel = Pinned.assertAgree(Pinned.of(false, e -> e.a.op(0x0F, 0x01, 0xF9)));
+        assertEquals(6, Pinned.event(kernel.tested(), 0)[0], "#UD in ring 0");
+        var user = Pinned.assertAgree(Pinned.of(false, e -> {
+            Asm a = e.a;
+            Label ring3 = a.label();
+            a.pushImm(SystemTables.UDATA | 3).pushImm(Layout.USTACK_TOP).pushImm(0x2).pushImm(SystemTables.UCODE | 3).pushLabel(ring3);
+            a.op(0xCF);
+            a.bind(ring3);
+            a.op(0x0F, 0x01, 0xF9);
+        }));
+        assertEquals(6, Pinned.event(user.tested(), 0)[0], "#UD in ring 3");
+    }
+
+    /**
+     * An emulated instruction whose memory operand is at a physical address with no RAM: emulate mode's CPU stops the
+     * machine there (exit 70), and full mode raised #GP(0) instead and ran on. Now both stop, at the same address,
+     * for a store (sgdt) and a load (lgdt).
+     */
+    @Test
+    void anEmulatedAccessToNoMemoryStopsTheMachineAsTheCpuDoes() {
+        for (int modrm : new int[] {0x05, 0x15}) {   // sgdt [disp32], lgdt [disp32]
+            var r = Pinned.compare(Pinned.of(false, e -> e.a.op(0x0F, 0x01, modrm, 0xF0, 0xFF, 0xFF, 0xFF)));
+            assertEquals(java.util.List.of(), r.diffs());
+            assertEquals(popek.cpu.StopReason.Cause.UNMAPPED_MEMORY, r.tested().stop().cause(), r.tested().stop().message());
+            assertTrue(r.tested().stop().message().contains("physical address 0xfffffff"), r.tested().stop().message());
+        }
+    }
+
+    /**
+     * Far jmp, call, retf and iret to an execute-only code segment, and an interrupt gate into one: full mode loaded
+     * CS through Unicorn's register write, which refuses a segment it could not read from, and stopped with an
+     * internal error.
+     */
+    @Test
+    void executeOnlyCodeSegmentsCanBeEnteredEveryWay() {
+        int xo = SystemTables.KCODE_XO;
+        Pinned.assertAgree(Pinned.of(false, e -> {
+            int gate = Layout.IDT + 8 * 0x25;   // vector 0x25's handler, entered through an execute-only segment
+            e.image.put64(gate, SystemTables.gate(xo, e.image.get32(gate) & 0xFFFF | e.image.get32(gate + 4) & 0xFFFF0000, 0x8E));
+            Asm a = e.a;
+            Label l1 = a.label(), l2 = a.label(), callee = a.label(), l3 = a.label(), l4 = a.label(), l5 = a.label();
+            a.jmpFar(32, xo, l1);                                    // jmp
+            a.bind(l1);
+            a.jmpFar(32, KCODE, l2);
+            a.bind(l2);
+            a.callFar(32, xo, callee);                               // call, and the retf from it
+            a.jmp(l3);
+            a.bind(callee);
+            a.op(0xCB);
+            a.bind(l3);
+            a.pushImm(xo).pushLabel(l4).op(0xCB);                    // retf to it
+            a.bind(l4);
+            a.op(0x9C).pushImm(KCODE).pushLabel(l5).op(0xCF);        // and iret from it
+            a.bind(l5);
+            a.op(0xCD, 0x25);                                        // a gate whose handler runs in it
+        }));
+    }
+
+    /**
+     * sysenter and sysexit load flat code and stack segments whatever the GDT holds at SYSENTER_CS (here a 16-bit code
+     * segment, then execute-only and conforming ones): full mode loaded the GDT's descriptors (in both modes for
+     * sysenter, which Popek executes), got 16-bit and non-flat segments, or an internal error for the stack.
+     */
+    @Test
+    void sysenterAndSysexitLoadFlatSegmentsWhateverTheGdtHolds() {
+        Pinned.assertAgree(Pinned.of(false, e -> {
+            Asm a = e.a;
+            Label kernel = a.label(), user = a.label();
+            a.movImm(32, Operands.ECX, 0x174).movImm(32, Operands.EAX, SystemTables.KCODE16).op(0x31, 0xD2).op(0x0F, 0x30);
+            a.movLabel(Operands.EDX, kernel).op(0x0F, 0x34);         // sysenter: CS 0x40, SS 0x48, both flat 32-bit
+            a.bind(kernel);
+            a.op(0x8C, 0xD0);                                        // mov eax, ss
+            a.movImm(32, Operands.ECX, Layout.USTACK_TOP).movLabel(Operands.EDX, user).op(0x0F, 0x35);   // sysexit
+            a.bind(user);
+            a.op(0x8C, 0xC8);                                        // mov eax, cs (0x53), in ring 3
+        }));
+    }
+
+    /**
+     * sysenter keeps the arithmetic flags: Popek read EFLAGS in Unicorn's sysenter hook, where QEMU's lazy flags are
+     * not yet synced, and wrote the garbage back (0xccccc49a after adding 0xcccccccc), in emulate mode and for ring-3
+     * code in full mode. Here in ring 3, after an add whose flags are still pending.
+     */
+    @Test
+    void sysenterKeepsTheArithmeticFlagsAnAddJustSet() {
+        var r = Pinned.assertAgree(Pinned.of(false, e -> {
+            Asm a = e.a;
+            Label ring3 = a.label(), kernel = a.label();
+            a.pushImm(SystemTables.UDATA | 3).pushImm(Layout.USTACK_TOP).pushImm(0x2).pushImm(SystemTables.UCODE | 3).pushLabel(ring3);
+            a.op(0xCF);
+            a.bind(ring3);
+            a.movImm(32, Operands.EAX, 0xCCCCCCCC).op(0x01, 0xC0);  // add eax, eax
+            a.movLabel(Operands.EDX, kernel).op(0x0F, 0x34);          // sysenter
+            a.bind(kernel);
+            a.op(0x9C).op(0x5B);                                       // pushfd; pop ebx
+        }));
+        assertEquals(0x93, r.oracle().gprs()[3], "SF, AF and CF from the add (0xcccccccc + 0xcccccccc), IF clear");
+    }
+
+    /**
+     * Single-stepping (EFLAGS.TF) over instructions full mode rewrites: the engine stepped the nops of the rewritten
+     * copy and raised #DB in the middle of the guest's instruction, and none after the emulated instruction itself;
+     * DR6 (full mode kept its own) never showed the single step's BS bit. One #DB just after each instruction, with
+     * DR6.BS set, as the CPU does; in kernel code (cli, mov from CR0 and DS, pushf) and user code (rdtsc).
+     */
+    @Test
+    void singleSteppingAnEmulatedInstructionTrapsOnceAfterIt() {
+        int[][] instructions = {{0xFA}, {0x0F, 0x20, 0xC0}, {0x8C, 0xD8}, {0x9C}, {0x66, 0x8C, 0xD8}};
+        for (int[] insn : instructions) {
+            var r = Pinned.assertAgree(Pinned.of(false, e -> {
+                Asm a = e.a;
+                a.op(0x9C).rm(32, Asm.Mem.at(Operands.ESP, 0), 1, 0x81).immAfter(4, 0x100).op(0x9D);   // TF on
+                int after = a.here() + insn.length;
+                a.op(insn);
+                a.op(0x0F, 0x21, 0xF3);                          // mov ebx, dr6
+                e.image.put32(Layout.DATA, after);
+            }));
+            assertEquals(1, Pinned.event(r.tested(), 0)[0], "a #DB first");
+            assertEquals(r.tested().ram32(Layout.DATA), Pinned.event(r.tested(), 0)[2], "just after the instruction");
+            assertEquals(0x4000, r.tested().gprs()[3] & 0x4000, "DR6.BS");
+        }
+        var user = Pinned.assertAgree(Pinned.of(false, e -> {
+            Asm a = e.a;
+            Label ring3 = a.label();
+            a.pushImm(SystemTables.UDATA | 3).pushImm(Layout.USTACK_TOP).pushImm(0x102).pushImm(SystemTables.UCODE | 3).pushLabel(ring3);
+            a.op(0xCF);
+            a.bind(ring3);
+            a.op(0x0F, 0x31);                                    // rdtsc (rewritten in user code too)
+            a.op(0x31, 0xC0).op(0x31, 0xD2);
+        }));
+        assertEquals(1, Pinned.event(user.tested(), 0)[0], "a #DB after the first user instruction");
+    }
+
+    /** lldt of a null selector marks LDTR invalid but keeps the selector, RPL and all, for sldt to show (full mode zeroed it). */
+    @Test
+    void lldtOfANullSelectorKeepsItForSldt() {
+        var r = Pinned.assertAgree(Pinned.of(false, e -> e.a.movImm(16, Operands.EAX, 3).op(0x0F, 0x00, 0xD0)    // lldt ax
+                .op(0x0F, 0x00, 0xC3)));                                                                    // sldt ebx
+        assertEquals(3, r.tested().gprs()[3]);
+    }
+
+    /**
+     * iret to ring 3 nulls the data segment registers whose hidden DPL is below 3, judged by the segment register's
+     * hidden part: a null selector with an RPL (its DPL is 0) becomes 0, as in emulate mode; and a segment whose
+     * descriptor changed in the GDT after it was loaded is judged by what was loaded (full mode re-read the table).
+     */
+    @Test
+    void iretToRing3NullsByTheHiddenDpl() {
+        var r = Pinned.assertAgree(Pinned.of(false, e -> {
+            Asm a = e.a;
+            Label ring3 = a.label();
+            a.movImm(16, Operands.EAX, 3).op(0x8E, 0xC0);                                 // es = 3 (null, RPL 3)
+            a.movImm(16, Operands.EAX, SystemTables.DATA_DPL1 | 1).op(0x8E, 0xD8);        // ds = a DPL-1 data segment
+            a.rm(0, Asm.Mem.abs(Layout.GDT + SystemTables.DATA_DPL1 + 5), 0, 0xC6).immAfter(1, 0xF3);   // now DPL 3 in the GDT
+            a.pushImm(SystemTables.UDATA | 3).pushImm(Layout.USTACK_TOP).pushImm(0x2).pushImm(SystemTables.UCODE | 3).pushLabel(ring3);
+            a.op(0xCF);
+            a.bind(ring3);
+            a.op(0x8C, 0xC3).op(0x8C, 0xD9);                                              // mov ebx, es; mov ecx, ds
+        }));
+        assertEquals(0, r.tested().gprs()[3], "ES nulled, RPL and all");
+        assertEquals(0, r.tested().gprs()[1], "DS nulled: its hidden DPL is 1");
+    }
+
+    /**
+     * idiv of INT64_MIN by -1 (INT32_MIN by -1 for 16 bits) is #DE on the CPU; Unicorn computes it with the host's own
+     * idiv, and the SIGFPE killed the whole process, in either mode. Full mode now emulates every wide idiv, in kernel
+     * and user code: the overflow is #DE (full mode alone: emulate mode would still crash), and ordinary divisions
+     * give what emulate mode gives.
+     */
+    @Test
+    void idivOverflowIsADivideErrorNotAHostCrash() {
+        FuzzCase overflow = Pinned.of(false, e -> {
+            Asm a = e.a;
+            Label ring3 = a.label();
+            a.movImm(32, Operands.EDX, 0x80000000).movImm(32, Operands.EAX, 0).movImm(32, Operands.ECX, -1);
+            a.op(0xF7, 0xF9);                                                       // idiv ecx (kernel)
+            a.movImm(32, Operands.EDX, 0x8000).movImm(32, Operands.EAX, 0);
+            a.op(0x66, 0xF7, 0xF9);                                                 // idiv cx
+            a.pushImm(SystemTables.UDATA | 3).pushImm(Layout.USTACK_TOP).pushImm(0x2).pushImm(SystemTables.UCODE | 3).pushLabel(ring3);
+            a.op(0xCF);
+            a.bind(ring3);
+            a.movImm(32, Operands.EDX, 0x80000000).movImm(32, Operands.EAX, 0);
+            a.op(0xF7, 0xF9);                                                       // idiv ecx (user)
+        });
+        FinalState full = CaseRunner.run(overflow.build(java.util.Set.of()), popek.cpu.ExecutionMode.FULL, Pinned.TIMEOUT);
+        assertEquals(1, full.stop().exitCode() & 1, full.stop().message());
+        for (int i = 0; i < 3; i++) assertEquals(0, Pinned.event(full, i)[0], "#DE " + i);
+        Pinned.assertAgree(Pinned.of(false, e -> {
+            Asm a = e.a;
+            a.movImm(32, Operands.EDX, -1).movImm(32, Operands.EAX, -7).movImm(32, Operands.ECX, 2).op(0xF7, 0xF9);
+            a.movImm(32, Operands.EBX, -3).movImm(32, Operands.EDX, 0x1234).op(0x66, 0xF7, 0xFB);    // idiv bx: #DE
+            a.movImm(32, Operands.EDX, 0xFFFF).movImm(32, Operands.EAX, 0xFFF9).op(0x66, 0xF7, 0xFB);
+            a.rm(32, Asm.Mem.abs(Layout.DATA), 0, 0xC7).immAfter(4, 0);
+            a.rm(32, Asm.Mem.abs(Layout.DATA), 7, 0xF7).end();                      // idiv dword [data]: #DE
+        }));
+    }
+
+    /**
+     * A jump to a physical address with no RAM stops the machine, "the guest jumped to physical address ...", in both
+     * modes; in full mode the shadow MMU handed Unicorn that address for the fetch and Unicorn stopped with an
+     * exception Popek reported as an internal error. Paging off, and through a page table.
+     */
+    @Test
+    void aJumpToNoMemoryStopsTheMachineInBothModes() {
+        for (boolean paging : new boolean[] {false, true}) {
+            var r = Pinned.compare(Pinned.of(false, e -> {
+                if (paging) {   // linear 0x00400000 onto physical 0xff000000 through the 4 MiB page of directory entry 1
+                    e.image.put32(Layout.PD_PSE + 4, 0xFF000000 | 0x87);
+                    e.a.op(0x0F, 0x20, 0xE0).rm(32, new Asm.Reg(Operands.EAX), 1, 0x83).immAfter(1, 0x10).op(0x0F, 0x22, 0xE0);
+                    e.a.movImm(32, Operands.EAX, Layout.PD_PSE).op(0x0F, 0x22, 0xD8);
+                    e.a.op(0x0F, 0x20, 0xC0).rm(32, new Asm.Reg(Operands.EAX), 1, 0x81).immAfter(4, 0x80000000).op(0x0F, 0x22, 0xC0);
+                }
+                e.a.movImm(32, Operands.EAX, paging ? 0x00400000 : 0xFF000000).op(0xFF, 0xE0);   // jmp eax
+            }));
+            assertEquals(java.util.List.of(), r.diffs(), "paging " + paging);
+            assertEquals(popek.cpu.StopReason.Cause.UNMAPPED_MEMORY, r.tested().stop().cause(), r.tested().stop().message());
+            assertTrue(r.tested().stop().message().contains("jumped to physical address 0xff000000"), r.tested().stop().message());
+        }
+    }
+}
