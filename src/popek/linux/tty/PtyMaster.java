@@ -5,7 +5,6 @@ import popek.linux.abi.FileFlags;
 import popek.linux.kernel.Task;
 import popek.linux.mm.UserBuffer;
 import popek.linux.vfs.Caller;
-import popek.linux.vfs.DeviceRegistry;
 import popek.linux.vfs.FileDescription;
 import popek.linux.vfs.StatBuf;
 import popek.linux.waiter.Events;
@@ -72,7 +71,7 @@ final class PtyMaster extends FileDescription {
     public int stat(Caller c, StatBuf out) {
         out.clear();
         out.mode = FileFlags.S_IFCHR | 0666;
-        out.rdev = DeviceRegistry.rdev(Terminals.TTYAUX_MAJOR, Terminals.PTMX_MINOR);
+        out.rdev = Terminals.rdev(Terminals.TTYAUX_MAJOR, Terminals.PTMX_MINOR);
         out.ino = 2;
         out.dev = Terminals.DEVPTS_DEV;
         out.nlink = 1;

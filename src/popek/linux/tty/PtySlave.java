@@ -6,7 +6,6 @@ import popek.linux.abi.Signals;
 import popek.linux.kernel.Task;
 import popek.linux.mm.UserBuffer;
 import popek.linux.vfs.Caller;
-import popek.linux.vfs.DeviceRegistry;
 import popek.linux.vfs.FileDescription;
 import popek.linux.vfs.StatBuf;
 import popek.linux.waiter.Events;
@@ -126,7 +125,7 @@ final class PtySlave extends FileDescription {
     public int stat(Caller c, StatBuf out) {
         out.clear();
         out.mode = FileFlags.S_IFCHR | (major == Terminals.PTS_MAJOR ? 0620 : 0666);
-        out.rdev = DeviceRegistry.rdev(major, minor);
+        out.rdev = Terminals.rdev(major, minor);
         out.uid = major == Terminals.PTS_MAJOR ? pty.ownerUid : 0;
         out.gid = major == Terminals.PTS_MAJOR ? Terminals.TTY_GID : 0;
         out.ino = major == Terminals.PTS_MAJOR ? pty.index + 3 : minor + 1;

@@ -10,40 +10,39 @@ import popek.linux.abi.FileFlags;
 import popek.linux.kernel.Kernel;
 import popek.linux.kernel.Task;
 import popek.linux.vfs.Caller;
-import popek.linux.vfs.DeviceDirectory;
-import popek.linux.vfs.DeviceRegistry;
 import popek.linux.vfs.FileDescription;
 
 /**
- * One container's terminals: the drivers behind /dev/tty (the caller's controlling terminal), /dev/ptmx (a new pty
- * pair), /dev/pts/N (a pair's slave) and /dev/console (the pair {@code popek run -t} connects to the host terminal),
- * and the pts directory itself, a devpts instance of the container's own as Docker mounts it
- * ({@code newinstance,ptmxmode=666,mode=620,gid=5}): numbering starts at 0, entries appear when /dev/ptmx is opened
- * and go when the master is closed.
+ * One container's terminals: the character devices behind /dev/tty (5,0: the caller's controlling terminal),
+ * /dev/console (5,1: the pair {@code popek run -t} connects to the host terminal), /dev/ptmx (5,2: a new pty pair)
+ * and /dev/pts/N (136,N: a pair's slave), numbered from 0 in the container's own devpts as Docker mounts it
+ * ({@code newinstance,ptmxmode=666,mode=620,gid=5}). The file system opens a node through {@link #open} and shows
+ * the pairs in /dev/pts as {@link PtsNodes} tells it.
  */
-public final class Terminals implements DeviceDirectory {
+public final class Terminals {
     public static final int TTYAUX_MAJOR = 5, PTS_MAJOR = 136;
     public static final int TTY_MINOR = 0, CONSOLE_MINOR = 1, PTMX_MINOR = 2;
     /** The tty group, owner group of every /dev/pts/N. */
     public static final int TTY_GID = 5;
     /** st_dev of the devpts instance (an anonymous device, as Linux gives virtual file systems). */
-    static final long DEVPTS_DEV = DeviceRegistry.rdev(0, 24);
+    static final long DEVPTS_DEV = rdev(0, 24);
     /** /proc/sys/kernel/pty/max's default. */
     static final int MAX_PTYS = 4096;
 
     private final Kernel kernel;
+    private final PtsNodes nodes;
     private final TreeMap<Integer, Pty> ptys = new TreeMap<>();
     private Pty console;
 
-    private Terminals(Kernel kernel) { this.kernel = kernel; }
+    /** The terminals of {@code kernel}, whose pairs appear in the file system's /dev/pts through {@code nodes}. */
+    public Terminals(Kernel kernel, PtsNodes nodes) {
+        this.kernel = kernel;
+        this.nodes = nodes;
+    }
 
-    /** Registers the terminal drivers and /dev/pts with {@code devices}; the terminals of {@code kernel}. */
-    public static Terminals install(Kernel kernel, DeviceRegistry devices) {
-        Terminals t = new Terminals(kernel);
-        devices.register(TTYAUX_MAJOR, t::openAux);
-        devices.register(PTS_MAJOR, t::openPts);
-        devices.registerDirectory("pts", t);
-        return t;
+    /** st_rdev of a device number, as new_encode_dev encodes it (what stat64 reports and makedev(3) decodes). */
+    public static long rdev(int major, int minor) {
+        return (minor & 0xFFL) | ((major & 0xFFFL) << 8) | ((minor & ~0xFFL) << 12);
     }
 
     Kernel kernel() { return kernel; }
@@ -69,7 +68,17 @@ public final class Terminals implements DeviceDirectory {
 
     // ---------------------------------------------------------------- drivers
 
-    private FileDescription openAux(Caller c, int major, int minor, int flags) {
+    /**
+     * Opens device {@code major}:{@code minor} (5:0-2 or 136:N) for {@code c} with open(2)'s {@code flags}, as a
+     * node of that number opens; throws ENXIO for a number that is no terminal, EIO for a locked or hung-up pty.
+     */
+    public FileDescription open(Caller c, int major, int minor, int flags) {
+        if (major == TTYAUX_MAJOR) return openAux(c, minor, flags);
+        if (major == PTS_MAJOR) return openPts(c, minor, flags);
+        throw Errno.error(Errno.ENXIO);
+    }
+
+    private FileDescription openAux(Caller c, int minor, int flags) {
         Task t = (Task) c;
         switch (minor) {
             case TTY_MINOR -> {
@@ -80,7 +89,7 @@ public final class Terminals implements DeviceDirectory {
                 // Docker binds the -t pty over /dev/console: opening it is opening that pts.
                 Pty p = console;
                 if (p == null || p.hungUp) throw Errno.error(Errno.ENXIO);
-                return openPts(c, PTS_MAJOR, p.index, flags);
+                return openPts(c, p.index, flags);
             }
             case PTMX_MINOR -> {
                 Pty p;
@@ -93,7 +102,7 @@ public final class Terminals implements DeviceDirectory {
         }
     }
 
-    private FileDescription openPts(Caller c, int major, int minor, int flags) {
+    private FileDescription openPts(Caller c, int minor, int flags) {
         Task t = (Task) c;
         Pty p;
         synchronized (this) {
@@ -122,34 +131,22 @@ public final class Terminals implements DeviceDirectory {
         if (index >= MAX_PTYS) throw Errno.error(Errno.ENOSPC);
         Pty p = new Pty(index, this, ownerUid);
         ptys.put(index, p);
+        nodes.add(index, ownerUid);
         return p;
     }
 
     /** The master of {@code p} closed: its number is free again. */
     synchronized void remove(Pty p) {
-        ptys.remove(p.index, p);
+        if (ptys.remove(p.index, p)) nodes.remove(p.index);
         if (console == p) console = null;
     }
 
-    // ---------------------------------------------------------------- /dev/pts
-
-    private static final Node PTMX = new Node("ptmx", TTYAUX_MAJOR, PTMX_MINOR, 0666, 0, 0, 2);
-
-    @Override
-    public synchronized Node lookup(String name) {
-        if (name.equals("ptmx")) return PTMX;
-        if (name.isEmpty() || name.length() > 4 || !name.chars().allMatch(ch -> ch >= '0' && ch <= '9') || (name.length() > 1 && name.charAt(0) == '0')) return null;
-        Pty p = ptys.get(Integer.parseInt(name));
-        return p == null ? null : node(p);
+    /** The owner of pair {@code index}'s slave, or -1 when there is no such pair. */
+    public synchronized int owner(int index) {
+        Pty p = ptys.get(index);
+        return p == null ? -1 : p.ownerUid;
     }
 
-    @Override
-    public synchronized List<Node> list() {
-        List<Node> out = new ArrayList<>();
-        out.add(PTMX);
-        for (Pty p : ptys.values()) out.add(node(p));
-        return out;
-    }
-
-    private static Node node(Pty p) { return new Node(Integer.toString(p.index), PTS_MAJOR, p.index, 0620, p.ownerUid, TTY_GID, p.index + 3); }
+    /** The numbers of the pairs that exist, in order. */
+    public synchronized List<Integer> indexes() { return new ArrayList<>(ptys.keySet()); }
 }

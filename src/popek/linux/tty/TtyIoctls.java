@@ -5,7 +5,6 @@ import popek.linux.abi.FileFlags;
 import popek.linux.abi.Signals;
 import popek.linux.kernel.Task;
 import popek.linux.mm.UserMemory;
-import popek.linux.vfs.DeviceRegistry;
 import popek.linux.vfs.FileDescription;
 import popek.linux.waiter.Events;
 
@@ -127,7 +126,7 @@ final class TtyIoctls {
                 return 0;
             }
             case TIOCGDEV -> {
-                m.writeInt(at, (int) DeviceRegistry.rdev(Terminals.PTS_MAJOR, p.index));
+                m.writeInt(at, (int) Terminals.rdev(Terminals.PTS_MAJOR, p.index));
                 return 0;
             }
             default -> { return master ? masterOnly(t, p, cmd, arg, at) : -Errno.ENOTTY; }
