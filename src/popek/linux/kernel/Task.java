@@ -212,6 +212,16 @@ public final class Task implements Waiter, Caller {
         setBlockedSignals(mask);
     }
 
+    /**
+     * A call that set a temporary mask (ppoll, pselect6) ends without a signal to deliver: the mask it replaced comes
+     * back now instead of after a handler.
+     */
+    public void restoreTemporaryMask() {
+        if (!restoreMaskAfterHandler) return;
+        restoreMaskAfterHandler = false;
+        setBlockedSignals(savedMask);
+    }
+
     // ---------------------------------------------------------------- waiting
 
     /** True when this call is being made again after the task slept in it (see {@link Syscall#BLOCK}). */

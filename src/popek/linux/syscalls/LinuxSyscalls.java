@@ -16,7 +16,7 @@ public final class LinuxSyscalls {
     /** The families, in registration order. */
     public static List<SyscallFamily> families() {
         return List.of(new ProcessCalls(), new SignalCalls(), new MemoryCalls(), new ThreadCalls(), new TimeCalls(),
-                new IdentityCalls(), new SystemCalls(), new BasicFileCalls());
+                new IdentityCalls(), new SystemCalls(), new BasicFileCalls(), new PollCalls());
     }
 
     /** A table with every family registered. */
