@@ -3,6 +3,7 @@
 #include "ttylib.h"
 
 static char buf[4096];
+static char name[32], other[32];
 
 static int statbuf(const char *path, unsigned int *mode, unsigned long long *rdev, int fd) {
     unsigned char st[96];
@@ -29,21 +30,23 @@ int main(int argc, char **argv, char **envp) {
     unsigned int n = 99, lock = 0;
     CHECK_EQ(xioctl(m, TIOCGPTN, &n), 0, "TIOCGPTN");
     CHECK_EQ(n, 0, "the first pty is number 0");
+    snprintf(name, sizeof name, "/dev/pts/%u", n);
+    snprintf(other, sizeof other, "/dev/pts/%u", n + 1000);
     CHECK_EQ(xioctl(m, TIOCGPTLCK, &lock), 0, "TIOCGPTLCK");
     CHECK_EQ(lock, 1, "a new pty is locked");
-    CHECK_EQ(xopen("/dev/pts/0", O_RDWR | O_NOCTTY), -EIO, "a locked slave does not open (EIO)");
+    CHECK_EQ(xopen(name, O_RDWR | O_NOCTTY), -EIO, "a locked slave does not open (EIO)");
     lock = 0;
     CHECK_EQ(xioctl(m, TIOCSPTLCK, &lock), 0, "unlockpt");
-    int s = (int)xopen("/dev/pts/0", O_RDWR | O_NOCTTY);
+    int s = (int)xopen(name, O_RDWR | O_NOCTTY);
     CHECK(s >= 0, "open /dev/pts/0 after unlockpt: %d", s);
-    CHECK_EQ(xopen("/dev/pts/1", O_RDWR | O_NOCTTY), -2, "a pty that does not exist is not there (ENOENT)");
+    CHECK_EQ(xopen(other, O_RDWR | O_NOCTTY), -2, "a pty that does not exist is not there (ENOENT)");
 
     unsigned int mode; unsigned long long rdev;
-    CHECK_EQ(statbuf("/dev/pts/0", &mode, &rdev, 0), 0, "stat /dev/pts/0");
+    CHECK_EQ(statbuf(name, &mode, &rdev, 0), 0, "stat /dev/pts/0");
     CHECK_EQ(mode, 020620, "/dev/pts/0 is crw--w----");
-    CHECK_EQ(rdev, (136 << 8) | 0, "its device is 136:0");
+    CHECK_EQ(rdev, (136 << 8) | n, "its device is 136:N");
     CHECK_EQ(statbuf(0, &mode, &rdev, s), 0, "fstat of the slave");
-    CHECK_EQ(rdev, (136 << 8) | 0, "the slave's fstat has the same device (what ttyname compares)");
+    CHECK_EQ(rdev, (136 << 8) | n, "the slave's fstat has the same device (what ttyname compares)");
 
     /* Settings a new slave has: those of Linux's pts driver. */
     struct termios t;
@@ -80,13 +83,13 @@ int main(int argc, char **argv, char **envp) {
     CHECK_EQ(p[1].revents, POLLIN | POLLOUT, "the master has echo to read and room");
     drain(m, buf, sizeof buf);
     xwrites(m, "\n");
+    CHECK_EQ(sys3(SYS_poll, p, 1, 1000), 1, "poll: the line wakes the slave");
     CHECK_EQ(xioctl(s, FIONREAD, &count), 0, "FIONREAD again");
     CHECK_EQ(count, 8, "a whole line counts");
-    CHECK_EQ(sys3(SYS_poll, p, 1, 1000), 1, "poll: the line wakes the slave");
     xread(s, buf, sizeof buf);
     CHECK_EQ(xioctl(s, TIOCOUTQ, &count), 0, "TIOCOUTQ");
     CHECK_EQ(count, 0, "nothing waits in a pty's driver");
-    int nb = (int)xopen("/dev/pts/0", O_RDWR | O_NOCTTY | O_NONBLOCK);
+    int nb = (int)xopen(name, O_RDWR | O_NOCTTY | O_NONBLOCK);
     CHECK_EQ(xread(nb, buf, 10), -EAGAIN, "a non-blocking read with nothing typed: EAGAIN");
     sys1(SYS_close, nb);
     drain(m, buf, sizeof buf);
@@ -135,7 +138,7 @@ int main(int argc, char **argv, char **envp) {
     sys1(SYS_close, m);
     CHECK_EQ(xread(s, buf, 10), 0, "a hung-up slave reads 0");
     CHECK_EQ(xwrites(s, "x"), -EIO, "and writing it fails with EIO");
-    CHECK_EQ(xopen("/dev/pts/0", O_RDWR | O_NOCTTY), -2, "the pty left /dev/pts");
+    CHECK_EQ(xopen(name, O_RDWR | O_NOCTTY), -2, "the pty left /dev/pts");
     printf("failures: %d\n", t_failures);
     return t_failures != 0;
 }

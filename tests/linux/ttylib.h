@@ -88,14 +88,16 @@ static inline void sleep_ms(int ms) {
     sys2(SYS_nanosleep, &ts, 0);
 }
 
-/* rt_sigaction with a restorer that makes the rt_sigreturn call, as libc does it. */
+/* rt_sigaction with a restorer that makes the rt_sigreturn call, as libc does it. SA_SIGINFO is always set: without
+ * it i386 Linux builds the old frame, whose restorer must pop the signal number and call sigreturn instead. */
 void t_restorer(void);
 __asm__(".text\n.globl t_restorer\nt_restorer:\n\tmovl $173, %eax\n\tint $0x80\n");
 struct ksigaction { void (*handler)(int); unsigned int flags; void (*restorer)(void); unsigned int mask[2]; };
 #define SA_RESTORER 0x04000000
 #define SA_RESTART 0x10000000
+#define SA_SIGINFO 4
 static inline long on_signal(int sig, void (*h)(int), unsigned int flags) {
-    struct ksigaction a = {h, SA_RESTORER | flags, t_restorer, {0, 0}};
+    struct ksigaction a = {h, SA_RESTORER | SA_SIGINFO | flags, t_restorer, {0, 0}};
     return sys4(SYS_rt_sigaction, sig, &a, 0, 8);
 }
 #define SIG_IGN_HANDLER ((void (*)(int))1)

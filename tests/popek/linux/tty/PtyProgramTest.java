@@ -1,23 +1,77 @@
 package popek.linux.tty;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
 import org.junit.jupiter.api.Test;
 
 import popek.linux.LinuxRun;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** i386 programs of our own drive the terminals through their system calls (tests/linux/ptys.c, jobctl.c). */
+/**
+ * i386 programs of our own drive the terminals through their system calls (tests/linux/ptys.c, jobctl.c), in Popek
+ * and, as an oracle, on the host's Linux under qemu-user.
+ */
 class PtyProgramTest {
-    private static void runClean(String program) throws Exception {
+    private static String runClean(String program) throws Exception {
         try (ContainerRun r = new ContainerRun(LinuxRun.programs(), false, false, null, "/" + program)) {
             int status = r.exitStatus();
             String out = r.out.text();
             assertFalse(out.contains("FAIL"), out + r.err.text());
             assertEquals(0, status, out + r.err.text());
+            assertTrue(out.contains("failures: 0"), out);
+            return out;
         }
     }
 
     @Test
     void aPtyPairWithItsIoctlsAndReads() throws Exception { runClean("ptys"); }
+
+    @Test
+    void jobControlOnAControllingTerminal() throws Exception {
+        String out = runClean("jobctl");
+        for (String line : new String[] {"a background read: stopped by SIGTTIN", "with TOSTOP it stops the job with SIGTTOU",
+            "an orphaned background group reads EIO", "^C typed at the master: SIGINT to the foreground group",
+            "the master resizes: SIGWINCH", "the master closes: SIGHUP to the session leader"}) {
+            assertTrue(out.contains("ok " + line), "missing: " + line + "\n" + out);
+        }
+    }
+
+    /**
+     * Checks that may fail on the host: qemu-user 7.2 does not translate TIOCGPTLCK and TCGETS2 (ENOSYS) and passes
+     * TIOCGSID a null pointer; the host's devpts has its own mode and other terminals open.
+     */
+    private static final Map<String, Set<String>> HOST_DIFFERENCES = Map.of(
+            "ptys", Set.of("TIOCGPTLCK", "a new pty is locked", "TCGETS2 on the master (the slave's settings)",
+                    "termios2's c_ispeed", "/dev/pts/0 is crw--w----", "the first pty is number 0"),
+            "jobctl", Set.of("the slave became the session's controlling terminal", "the session's checks passed"));
+
+    @Test
+    void theSameChecksPassOnLinuxUnderQemuUser() throws Exception {
+        Path qemu = Stream.of(System.getenv("PATH").split(":")).map(d -> Path.of(d, "qemu-i386"))
+                .filter(Files::isExecutable).findFirst().orElse(null);
+        assumeTrue(qemu != null, "qemu-i386 (Debian's qemu-user) is not installed");
+        assumeTrue(Files.isReadable(Path.of("/dev/ptmx")) && Files.isWritable(Path.of("/dev/ptmx")), "the host has no /dev/ptmx");
+        for (String program : HOST_DIFFERENCES.keySet()) {
+            Process p = new ProcessBuilder(qemu.toString(), LinuxRun.programs().resolve(program).toString())
+                    .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), program + " did not end under qemu-i386");
+            long ok = out.lines().filter(l -> l.startsWith("ok ")).count();
+            assertTrue(ok >= 20, program + " under qemu-i386:\n" + out);
+            for (String line : out.lines().filter(l -> l.startsWith("FAIL")).toList()) {
+                String what = line.replaceFirst("^FAIL line \\d+: ", "").replaceFirst(": got -?\\d+, want -?\\d+$", "")
+                        .replaceFirst(" \\([-0-9 xms]+\\)$", "");
+                assertTrue(HOST_DIFFERENCES.get(program).contains(what), program + " fails on Linux too: " + line + "\n" + out);
+            }
+        }
+    }
 }
