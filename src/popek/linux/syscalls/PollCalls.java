@@ -1,7 +1,6 @@
 package popek.linux.syscalls;
 
 import popek.linux.abi.Errno;
-import popek.linux.kernel.Syscall;
 import popek.linux.kernel.SyscallArgs;
 import popek.linux.kernel.SyscallFamily;
 import popek.linux.kernel.SyscallTable;
@@ -15,195 +14,201 @@ import static popek.linux.abi.SyscallNumbers.*;
 import static popek.linux.kernel.SyscallArgs.u;
 
 /**
- * Waiting for several files at once: poll, ppoll, select (the old one with its argument block, _newselect) and
- * pselect6, with 32- and 64-bit timeouts. Each asks every file its {@link FileDescription#readiness}; when none is
- * ready the task waits on every file's queue (and its deadline), and the call is made again when one of them moves.
- * Scanning reads the program's arrays in place and allocates nothing.
+ * Waiting for descriptors: poll, ppoll, select (the old one-pointer form too), _newselect and pselect6 (and the
+ * 64-bit time forms), over any file's readiness. When nothing is ready the task sleeps on every file's wait queue
+ * (with the timeout as a deadline) and the call is made again when one changes; ppoll and pselect6 swap in their
+ * signal mask for the wait. select writes back the time left, as Linux does. Nothing is allocated.
  */
 final class PollCalls implements SyscallFamily {
-    private static final int IN_SET = Events.POLLIN | Events.POLLRDNORM | Events.POLLRDBAND | Events.POLLHUP | Events.POLLERR;
-    private static final int OUT_SET = Events.POLLOUT | Events.POLLWRNORM | Events.POLLWRBAND | Events.POLLERR;
-    private static final int EX_SET = Events.POLLPRI;
-    private static final long MS = 1_000_000L;
+    private static final int POLLIN_SET = Events.POLLIN | Events.POLLRDNORM | Events.POLLRDBAND | Events.POLLHUP | Events.POLLERR;
+    private static final int POLLOUT_SET = Events.POLLOUT | Events.POLLWRNORM | Events.POLLWRBAND | Events.POLLERR;
+    private static final int POLLEX_SET = Events.POLLPRI;
 
     @Override
     public void register(SyscallTable t) {
-        t.register(POLL, (task, a) -> poll(task, a.a0, a.a1, a.a2));
+        t.register(POLL, (task, a) -> poll(task, u(a.a0), a.a1, a.a2 < 0 ? -1 : a.a2 * 1_000_000L));
         t.register(PPOLL, (task, a) -> ppoll(task, a, false));
         t.register(PPOLL_TIME64, (task, a) -> ppoll(task, a, true));
-        t.register(_NEWSELECT, (task, a) -> select(task, a.a0, u(a.a1), u(a.a2), u(a.a3), u(a.a4), Timeout.TIMEVAL));
-        t.register(SELECT, this::oldSelect);
-        t.register(PSELECT6, (task, a) -> pselect6(task, a, false));
-        t.register(PSELECT6_TIME64, (task, a) -> pselect6(task, a, true));
+        t.register(_NEWSELECT, (task, a) -> select(task, a.a0, u(a.a1), u(a.a2), u(a.a3), u(a.a4), Time.TIMEVAL));
+        t.register(SELECT, (task, a) -> {   // the old select: one pointer to its five arguments
+            UserMemory m = task.memory();
+            long p = u(a.a0);
+            return select(task, m.readInt(p), u(m.readInt(p + 4)), u(m.readInt(p + 8)), u(m.readInt(p + 12)), u(m.readInt(p + 16)), Time.TIMEVAL);
+        });
+        t.register(PSELECT6, (task, a) -> pselect(task, a, Time.TIMESPEC));
+        t.register(PSELECT6_TIME64, (task, a) -> pselect(task, a, Time.TIMESPEC64));
     }
 
-    /** How a call's timeout is written: select's timeval (updated with the time left), or pselect's timespec. */
-    private enum Timeout { TIMEVAL, TIMESPEC, TIMESPEC64 }
+    private enum Time { TIMEVAL, TIMESPEC, TIMESPEC64 }
 
-    // ---------------------------------------------------------------- poll
-
-    private int poll(Task t, int fds, int nfds, int timeoutMs) {
-        if (!t.resumed() && timeoutMs >= 0) t.setDeadline(t.kernel().clock().monotonic() + timeoutMs * MS);
-        int r = pollScan(t, u(fds), nfds, timeoutMs == 0);
-        if (r == -Errno.ERESTARTNOHAND) return -Errno.ERESTART_RESTARTBLOCK;
-        return r;
-    }
-
-    /** ppoll(fds, nfds, tsp, sigmask, sigsetsize). */
-    private int ppoll(Task t, SyscallArgs a, boolean time64) {
-        boolean zero = false;
-        if (!t.resumed()) {
-            if (a.a2 != 0) {
-                long ns = ThreadCalls.readTimespec(t.memory(), u(a.a2), time64);
-                if (ns < 0) return -Errno.EINVAL;
-                zero = ns == 0;
-                t.setDeadline(t.kernel().clock().monotonic() + ns);
+    /** A timeout in ns read from user memory (-1: none; EINVAL for a negative or malformed one). */
+    private static long readTimeout(Task t, long at, Time kind) {
+        if (at == 0) return -1;
+        UserMemory m = t.memory();
+        long sec, frac;
+        switch (kind) {
+            case TIMEVAL -> {
+                sec = m.readInt(at);
+                frac = m.readInt(at + 4) * 1000L;
+                if (frac < 0 || frac >= 1_000_000_000L) throw Errno.error(Errno.EINVAL);
             }
-            if (a.a3 != 0) {
-                if (a.a4 != 8) return -Errno.EINVAL;
-                t.setTemporaryMask(t.memory().readLong(u(a.a3)), t.blockedSignals());
+            case TIMESPEC -> {
+                sec = m.readInt(at);
+                frac = m.readInt(at + 4);
+            }
+            default -> {
+                sec = m.readLong(at);
+                frac = m.readLong(at + 8);
             }
         }
-        int r = pollScan(t, u(a.a0), a.a1, zero);
-        if (r != Syscall.BLOCK && r != -Errno.ERESTARTNOHAND) t.restoreTemporaryMask();
-        return r;
+        if (sec < 0 || frac < 0 || frac >= 1_000_000_000L) throw Errno.error(Errno.EINVAL);
+        return sec > Long.MAX_VALUE / 2_000_000_000L ? Long.MAX_VALUE / 2 : sec * 1_000_000_000L + frac;
     }
 
-    /**
-     * One look at the pollfd array (struct pollfd {int fd; short events; short revents}): the count of ready entries
-     * with their revents written, -ERESTARTNOHAND for a signal, or a wait on every file's queue.
-     */
-    private static int pollScan(Task t, long fds, int nfds, boolean noWait) {
+    /** The deadline of a wait of {@code timeout} ns begun now, kept across the call's repeats. */
+    private static long deadline(Task t, long timeout) {
+        if (!t.resumed()) t.setDeadline(timeout < 0 ? Long.MAX_VALUE : t.kernel().clock().monotonic() + timeout);
+        return t.deadline();
+    }
+
+    private static int poll(Task t, long fds, int nfds, long timeout) {
         if (nfds < 0 || nfds > t.fds().limit()) return -Errno.EINVAL;
         UserMemory m = t.memory();
-        if (nfds > 0) m.probe(fds, 8L * nfds, true);
+        m.probe(fds, 8L * nfds, true);
+        long deadline = deadline(t, timeout);
         int ready = 0;
         for (int i = 0; i < nfds; i++) {
             long at = fds + 8L * i;
             int fd = m.readInt(at);
+            int events = m.readShort(at + 4) & 0xFFFF;
             int revents = 0;
             if (fd >= 0) {
                 FileDescription f = t.fds().get(fd);
-                int events = (m.readShort(at + 4) & 0xFFFF) | Events.POLLERR | Events.POLLHUP;
-                revents = f == null ? Events.POLLNVAL : f.readiness(events) & events;
+                revents = f == null ? Events.POLLNVAL
+                        : f.readiness(events | Events.POLLERR | Events.POLLHUP) & (events | Events.POLLERR | Events.POLLHUP);
             }
             m.writeShort(at + 6, (short) revents);
             if (revents != 0) ready++;
         }
-        if (ready > 0 || noWait || t.timedOut()) return ready;
+        if (ready > 0 || timeout == 0 || t.timedOut()) return ready;
         if (t.signalPending()) return -Errno.ERESTARTNOHAND;
         for (int i = 0; i < nfds; i++) {
-            long at = fds + 8L * i;
-            int fd = m.readInt(at);
-            FileDescription f = fd < 0 ? null : t.fds().get(fd);
+            int fd = m.readInt(fds + 8L * i);
+            FileDescription f = fd >= 0 ? t.fds().get(fd) : null;
             WaitQueue q = f == null ? null : f.waitQueue();
-            if (q != null) t.waitOn(q, (m.readShort(at + 4) & 0xFFFF) | Events.POLLERR | Events.POLLHUP);
+            if (q != null) t.waitOn(q, (m.readShort(fds + 8L * i + 4) & 0xFFFF) | Events.POLLERR | Events.POLLHUP);
         }
+        t.setDeadline(deadline);
         return t.sleep();
     }
 
-    // ---------------------------------------------------------------- select
-
-    /** The i386 select(2) of old: one argument, a block {n, inp, outp, exp, tvp}. */
-    private int oldSelect(Task t, SyscallArgs a) {
-        UserMemory m = t.memory();
-        long b = u(a.a0);
-        return select(t, m.readInt(b), u(m.readInt(b + 4)), u(m.readInt(b + 8)), u(m.readInt(b + 12)), u(m.readInt(b + 16)), Timeout.TIMEVAL);
+    /** ppoll(fds, nfds, timeout*, sigmask*, sigsetsize). */
+    private static int ppoll(Task t, SyscallArgs a, boolean time64) {
+        long timeout = readTimeout(t, u(a.a2), time64 ? Time.TIMESPEC64 : Time.TIMESPEC);
+        int r = swapMask(t, u(a.a3), a.a4);
+        if (r < 0) return r;
+        return poll(t, u(a.a0), a.a1, timeout);
     }
 
-    /** pselect6(n, inp, outp, exp, tsp, {sigmask*, sigsetsize}*). */
-    private int pselect6(Task t, SyscallArgs a, boolean time64) {
-        if (!t.resumed() && a.a5 != 0) {
-            UserMemory m = t.memory();
-            long mask = u(m.readInt(u(a.a5)));
-            int size = m.readInt(u(a.a5) + 4);
-            if (mask != 0) {
-                if (size != 8) return -Errno.EINVAL;
-                t.setTemporaryMask(m.readLong(mask), t.blockedSignals());
-            }
+    /** The wait's signal mask in place of the task's, put back when the call ends (or after the handler it ran). */
+    private static int swapMask(Task t, long mask, int size) {
+        if (mask == 0 || t.resumed()) return 0;
+        if (size != 8) return -Errno.EINVAL;
+        t.setTemporaryMask(t.memory().readLong(mask), t.blockedSignals());
+        return 0;
+    }
+
+    /** pselect6(n, in, out, ex, timeout*, {sigmask*, size}*). */
+    private static int pselect(Task t, SyscallArgs a, Time kind) {
+        long sig = u(a.a5);
+        if (sig != 0) {
+            long mask = u(t.memory().readInt(sig));
+            int r = swapMask(t, mask, t.memory().readInt(sig + 4));
+            if (r < 0) return r;
         }
-        int r = select(t, a.a0, u(a.a1), u(a.a2), u(a.a3), u(a.a4), time64 ? Timeout.TIMESPEC64 : Timeout.TIMESPEC);
-        if (r != Syscall.BLOCK && r != -Errno.ERESTARTNOHAND) t.restoreTemporaryMask();
-        return r;
+        return select(t, a.a0, u(a.a1), u(a.a2), u(a.a3), u(a.a4), kind);
     }
 
-    private int select(Task t, int n, long in, long out, long ex, long timeout, Timeout kind) {
+    /** select over three fd_sets of {@code n} bits: the ready bits written back, their count returned. */
+    private static int select(Task t, int n, long in, long out, long ex, long tv, Time kind) {
         if (n < 0) return -Errno.EINVAL;
         n = Math.min(n, t.fds().limit());
+        long timeout = readTimeout(t, tv, kind);
+        long deadline = deadline(t, timeout);
+        int ready = scan(t, n, in, out, ex, false);
+        if (ready < 0) return ready;
+        boolean done = ready > 0 || timeout == 0 || t.timedOut();
+        if (!done && t.signalPending()) {
+            writeLeft(t, tv, kind, deadline);
+            return -Errno.ERESTARTNOHAND;
+        }
+        if (done) {
+            ready = scan(t, n, in, out, ex, true);
+            writeLeft(t, tv, kind, deadline);
+            return ready;
+        }
+        for (int fd = 0; fd < n; fd++) {
+            int want = (bit(t, in, fd) ? POLLIN_SET : 0) | (bit(t, out, fd) ? POLLOUT_SET : 0) | (bit(t, ex, fd) ? POLLEX_SET : 0);
+            if (want == 0) continue;
+            WaitQueue q = t.fds().get(fd).waitQueue();
+            if (q != null) t.waitOn(q, want);
+        }
+        t.setDeadline(deadline);
+        return t.sleep();
+    }
+
+    private static boolean bit(Task t, long set, int fd) {
+        return set != 0 && (t.memory().readInt(set + 4L * (fd >>> 5)) & (1 << (fd & 31))) != 0;
+    }
+
+    /** Counts (and with {@code write}, leaves in the sets) the ready descriptors; -EBADF for a closed one asked for. */
+    private static int scan(Task t, int n, long in, long out, long ex, boolean write) {
         UserMemory m = t.memory();
-        long now = t.kernel().clock().monotonic();
-        boolean zero = false;
-        if (timeout != 0) {
-            if (!t.resumed()) {
-                long ns = readTimeout(m, timeout, kind);
-                if (ns < 0) return -Errno.EINVAL;
-                t.setDeadline(now + ns);
-            }
-            zero = t.deadline() <= now;
-        }
-        int words = (n + 31) / 32;
-        int ready = 0;
-        for (int w = 0; w < words; w++) {
-            int bits = word(m, in, w) | word(m, out, w) | word(m, ex, w);
-            for (int bit = 0; bits != 0 && bit < 32; bit++) {
-                if ((bits & (1 << bit)) == 0) continue;
-                FileDescription f = t.fds().get(w * 32 + bit);
+        int count = 0;
+        for (int word = 0; word * 32 < n; word++) {
+            long off = 4L * word;
+            int r = in == 0 ? 0 : m.readInt(in + off), w = out == 0 ? 0 : m.readInt(out + off), e = ex == 0 ? 0 : m.readInt(ex + off);
+            int all = r | w | e;
+            int rr = 0, rw = 0, re = 0;
+            for (int b = 0; b < 32 && word * 32 + b < n; b++) {
+                int bitv = 1 << b;
+                if ((all & bitv) == 0) continue;
+                FileDescription f = t.fds().get(word * 32 + b);
                 if (f == null) return -Errno.EBADF;
-                ready += Integer.bitCount(readyBits(f, word(m, in, w), word(m, out, w), word(m, ex, w), bit));
+                int ev = f.readiness(POLLIN_SET | POLLOUT_SET | POLLEX_SET | Events.POLLHUP | Events.POLLERR);
+                if ((r & bitv) != 0 && (ev & POLLIN_SET) != 0) rr |= bitv;
+                if ((w & bitv) != 0 && (ev & POLLOUT_SET) != 0) rw |= bitv;
+                if ((e & bitv) != 0 && (ev & POLLEX_SET) != 0) re |= bitv;
+            }
+            count += Integer.bitCount(rr) + Integer.bitCount(rw) + Integer.bitCount(re);
+            if (write) {
+                if (in != 0) m.writeInt(in + off, rr);
+                if (out != 0) m.writeInt(out + off, rw);
+                if (ex != 0) m.writeInt(ex + off, re);
             }
         }
-        if (ready == 0 && !zero && !t.timedOut()) {
-            if (t.signalPending()) return -Errno.ERESTARTNOHAND;
-            for (int w = 0; w < words; w++) {
-                int bits = word(m, in, w) | word(m, out, w) | word(m, ex, w);
-                for (int bit = 0; bits != 0 && bit < 32; bit++) {
-                    if ((bits & (1 << bit)) == 0) continue;
-                    WaitQueue q = t.fds().get(w * 32 + bit).waitQueue();
-                    if (q != null) t.waitOn(q, Events.ALL);
-                }
+        return count;
+    }
+
+    /** Writes the time left before the deadline back into select's timeout, as Linux does. */
+    private static void writeLeft(Task t, long at, Time kind, long deadline) {
+        if (at == 0 || deadline == Long.MAX_VALUE) return;
+        long left = Math.max(0, deadline - t.kernel().clock().monotonic());
+        UserMemory m = t.memory();
+        long sec = left / 1_000_000_000L, ns = left % 1_000_000_000L;
+        switch (kind) {
+            case TIMEVAL -> {
+                m.writeInt(at, (int) sec);
+                m.writeInt(at + 4, (int) (ns / 1000));
             }
-            return t.sleep();
-        }
-        // Done: the sets become the ready ones, and select's timeval the time that was left.
-        for (int w = 0; w < words; w++) {
-            int rin = 0, rout = 0, rex = 0;
-            int iw = word(m, in, w), ow = word(m, out, w), ew = word(m, ex, w);
-            int bits = iw | ow | ew;
-            for (int bit = 0; bits != 0 && bit < 32; bit++) {
-                if ((bits & (1 << bit)) == 0) continue;
-                int r = readyBits(t.fds().get(w * 32 + bit), iw, ow, ew, bit);
-                if ((r & 1) != 0) rin |= 1 << bit;
-                if ((r & 2) != 0) rout |= 1 << bit;
-                if ((r & 4) != 0) rex |= 1 << bit;
+            case TIMESPEC -> {
+                m.writeInt(at, (int) sec);
+                m.writeInt(at + 4, (int) ns);
             }
-            if (in != 0) m.writeInt(in + 4L * w, rin);
-            if (out != 0) m.writeInt(out + 4L * w, rout);
-            if (ex != 0) m.writeInt(ex + 4L * w, rex);
+            default -> {
+                m.writeLong(at, sec);
+                m.writeLong(at + 8, ns);
+            }
         }
-        if (timeout != 0 && kind == Timeout.TIMEVAL) {
-            long left = Math.max(0, t.deadline() - t.kernel().clock().monotonic());
-            m.writeInt(timeout, (int) (left / 1_000_000_000L));
-            m.writeInt(timeout + 4, (int) (left % 1_000_000_000L / 1000));
-        }
-        return ready;
     }
-
-    /** Bit 0: ready to read (if asked), 1: to write, 2: an exceptional condition. */
-    private static int readyBits(FileDescription f, int in, int out, int ex, int bit) {
-        int mask = 1 << bit;
-        int want = ((in & mask) != 0 ? IN_SET : 0) | ((out & mask) != 0 ? OUT_SET : 0) | ((ex & mask) != 0 ? EX_SET : 0);
-        int r = f.readiness(want | Events.POLLERR | Events.POLLHUP);
-        return ((in & mask) != 0 && (r & IN_SET) != 0 ? 1 : 0) | ((out & mask) != 0 && (r & OUT_SET) != 0 ? 2 : 0)
-                | ((ex & mask) != 0 && (r & EX_SET) != 0 ? 4 : 0);
-    }
-
-    private static int word(UserMemory m, long set, int w) { return set == 0 ? 0 : m.readInt(set + 4L * w); }
-
-    private static long readTimeout(UserMemory m, long at, Timeout kind) {
-        if (kind != Timeout.TIMEVAL) return ThreadCalls.readTimespec(m, at, kind == Timeout.TIMESPEC64);
-        long sec = m.readInt(at), usec = m.readInt(at + 4);
-        if (sec < 0 || usec < 0 || usec >= 1_000_000) return -1;
-        return sec * 1_000_000_000L + usec * 1000;
-    }
-
 }
