@@ -11,6 +11,8 @@ import popek.linux.platform.Cpu;
  * SIGSEGV. The signals are forced: a program cannot block or ignore the fault it caused.
  */
 final class Faults {
+    /** POPEK_STRACE=1: unresolved faults are described on the kernel's log. */
+    private static final boolean DEBUG = System.getenv("POPEK_STRACE") != null;
     private final Kernel kernel;
     private final SigInfo info = new SigInfo();
 
@@ -21,6 +23,7 @@ final class Faults {
         long addr = address & 0xFFFFFFFFL;
         MemoryManager.Fault f = t.mm.fault(addr, (errorCode & MemoryManager.PF_WRITE) != 0, true);
         if (f == MemoryManager.Fault.RESOLVED) return true;
+        if (DEBUG) kernel.log(String.format("[%d] fault at %08x (error %x): %s; area %s", t.tid, address, errorCode, f, t.mm.find(addr)));
         info.clear();
         info.addr = address;
         switch (f) {

@@ -12,6 +12,8 @@ import popek.linux.platform.Cpu;
  * task is woken. Before the task returns to its code after a call or a fault, pending signals are delivered.
  */
 final class Worker implements Cpu.Traps {
+    /** POPEK_STRACE=1: one line per system call (number, arguments, result) and per fault on the kernel's log. */
+    private static final boolean STRACE = System.getenv("POPEK_STRACE") != null;
     private final Kernel kernel;
     private final Cpu cpu;
     private final SliceTimer timer;
@@ -89,7 +91,9 @@ final class Worker implements Cpu.Traps {
             }
             if (t.inSyscall) {   // woken in a call it had to wait in: make it again
                 t.resumed = true;
-                if (!finishSyscall(t, dispatch(t), false)) return;
+                int r = dispatch(t);
+                if (STRACE) trace(t, r);
+                if (!finishSyscall(t, r, false)) return;
             } else if (!returnToUser(t, 0, false)) {
                 return;
             }
@@ -125,7 +129,16 @@ final class Worker implements Cpu.Traps {
     public void syscall(Cpu c) {
         Task t = current;
         t.args.load(c.regs());
-        finishSyscall(t, dispatch(t), true);
+        int r = dispatch(t);
+        if (STRACE) trace(t, r);
+        finishSyscall(t, r, true);
+    }
+
+    private void trace(Task t, int r) {
+        SyscallArgs a = t.args;
+        kernel.log(String.format("[%d] %s(%x, %x, %x, %x, %x, %x) = %s", t.tid, popek.linux.abi.SyscallNumbers.name(a.nr),
+                a.a0, a.a1, a.a2, a.a3, a.a4, a.a5, r == Syscall.BLOCK ? "(blocks)" : r == Syscall.NO_RESULT ? "(no result)"
+                        : Errno.isError(r) ? r + " " + Errno.name(-r) : Integer.toString(r) + " (0x" + Integer.toHexString(r) + ")"));
     }
 
     private int dispatch(Task t) {
@@ -203,6 +216,7 @@ final class Worker implements Cpu.Traps {
     @Override
     public void exception(Cpu c, int vector, int errorCode, int address, boolean software) {
         Task t = current;
+        if (STRACE) kernel.log(String.format("[%d] exception %d error %x address %08x at EIP %08x", t.tid, vector, errorCode, address, c.regs().eip()));
         try {
             if (vector == 14 && kernel.faults().resolve(t, address, errorCode)) return;
             if (vector != 14) kernel.faults().signalFor(t, c, vector, errorCode, software);

@@ -191,7 +191,9 @@ public final class ProgramLoader {
                 anonStart = start + len;
                 long pageEnd = (fileEnd + 0xFFF) & ~0xFFFL;
                 if (memEnd > fileEnd && (fileEnd & 0xFFF) != 0 && (prot & Vma.PROT_WRITE) != 0) {
-                    mem.zero(fileEnd, (int) (Math.min(pageEnd, memEnd) - fileEnd));   // the bss's first bytes share the file's last page
+                    // The bss's first bytes share the file's last page: zeroed to the end of that page, as Linux's
+                    // padzero does (ld.so's early malloc uses the rest of its last page and counts on zeros there).
+                    mem.zero(fileEnd, (int) (pageEnd - fileEnd));
                 }
             }
             long memTop = (memEnd + 0xFFF) & ~0xFFFL;

@@ -249,7 +249,7 @@ public final class MemoryManager {
     /** Sets where the heap starts (after the program's bss): the break starts there. */
     public void setBrkStart(long at) {
         brkStart = pageUp(at);
-        brk = at;
+        brk = brkStart;   // Linux starts the break page-aligned (mm->brk = ELF_PAGEALIGN(elf_brk))
     }
 
     /** {@code brk(2)}: moves the break to {@code want} if it can; returns the break (new or unchanged). */

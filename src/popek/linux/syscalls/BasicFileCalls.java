@@ -42,6 +42,7 @@ final class BasicFileCalls implements SyscallFamily {
         t.register(STAT64, (task, a) -> stat(task, FileFlags.AT_FDCWD, a.a0, u(a.a1), true));
         t.register(LSTAT64, (task, a) -> stat(task, FileFlags.AT_FDCWD, a.a0, u(a.a1), false));
         t.register(FSTATAT64, (task, a) -> fstatat(task, a.a0, a.a1, u(a.a2), a.a3));
+        t.register(STATX, this::statx);
         t.register(GETDENTS64, (task, a) -> getdents(task, a.a0, u(a.a1), a.a2));
         t.register(IOCTL, (task, a) -> {
             FileDescription f = task.fds().get(a.a0);
@@ -149,6 +150,25 @@ final class BasicFileCalls implements SyscallFamily {
             return dirfd == FileFlags.AT_FDCWD ? stat(t, dirfd, path, at, true) : fstat(t, dirfd, at);
         }
         return stat(t, dirfd, path, at, (flags & FileFlags.AT_SYMLINK_NOFOLLOW) == 0);
+    }
+
+    /** statx(dirfd, path, flags, mask, buf). */
+    private int statx(Task t, SyscallArgs a) {
+        StatBuf s = new StatBuf();
+        if ((a.a2 & FileFlags.AT_EMPTY_PATH) != 0 && t.memory().readByte(u(a.a1)) == 0) {
+            FileDescription f = a.a0 == FileFlags.AT_FDCWD ? null : t.fds().get(a.a0);
+            if (f == null && a.a0 != FileFlags.AT_FDCWD) return -Errno.EBADF;
+            if (f != null) {
+                int r = f.stat(t, s);
+                if (r < 0) return r;
+            } else {
+                t.kernel().vfs().stat(t.fs(), t.fs().cwd(), ".", true, t.credentials(), s);
+            }
+        } else {
+            t.kernel().vfs().stat(t.fs(), base(t, a.a0), path(t, a.a1), (a.a2 & FileFlags.AT_SYMLINK_NOFOLLOW) == 0, t.credentials(), s);
+        }
+        StatLayout.writeStatx(t.memory(), u(a.a4), s);
+        return 0;
     }
 
     /** getdents64: struct linux_dirent64 {u64 ino; s64 off; u16 reclen; u8 type; char name[]}, 8-byte aligned. */

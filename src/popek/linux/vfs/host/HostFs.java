@@ -84,6 +84,7 @@ public final class HostFs implements Vfs {
                 continue;
             }
             if (!last) {
+                if (done.size() == 1 && c.equals("dev")) continue;   // the placeholder /dev exists whatever the host has
                 if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) throw Errno.error(Errno.ENOENT);
                 if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) throw Errno.error(Errno.ENOTDIR);
             }
@@ -99,9 +100,16 @@ public final class HostFs implements Vfs {
 
     private static String join(List<String> parts) { return parts.isEmpty() ? "/" : "/" + String.join("/", parts); }
 
+    /** The placeholder /dev: Linux's memory devices, whatever the host directory holds there. */
+    private static DeviceFile.Kind device(String abs) {
+        return abs.startsWith("/dev/") && abs.indexOf('/', 5) < 0 ? DeviceFile.Kind.of(abs.substring(5)) : null;
+    }
+
     @Override
     public FileDescription open(FsContext fs, Dentry base, String path, int flags, int mode, Credentials creds) {
         String abs = resolve(path.startsWith("/") ? fs.root() : base, path, (flags & FileFlags.O_NOFOLLOW) == 0);
+        DeviceFile.Kind dev = device(abs);
+        if (dev != null) return new DeviceFile(dev, flags);
         Path p = hostPath(abs);
         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
             throw Errno.error((flags & FileFlags.O_CREAT) != 0 ? Errno.EROFS : Errno.ENOENT);
@@ -118,6 +126,11 @@ public final class HostFs implements Vfs {
     @Override
     public void stat(FsContext fs, Dentry base, String path, boolean follow, Credentials creds, StatBuf out) {
         String abs = resolve(path.startsWith("/") ? fs.root() : base, path, follow);
+        DeviceFile.Kind dev = device(abs);
+        if (dev != null) {
+            new DeviceFile(dev, 0).stat(null, out);
+            return;
+        }
         stat(hostPath(abs), out);
     }
 

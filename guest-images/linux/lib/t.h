@@ -42,6 +42,10 @@ void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 unsigned int getauxval(unsigned int type);
+uint64_t __udivdi3(uint64_t n, uint64_t d);
+uint64_t __umoddi3(uint64_t n, uint64_t d);
+int64_t __divdi3(int64_t n, int64_t d);
+int64_t __moddi3(int64_t n, int64_t d);
 
 /* printf to fd 1 (%d %u %x %s %c %p, with l and width/zero flags); returns bytes written. */
 int printf(const char *fmt, ...);
@@ -56,5 +60,6 @@ extern int t_failures;
     else { t_failures++; printf("FAIL line %d: %s: got %ld, want %ld\n", __LINE__, what, _g, _w); } } while (0)
 
 int main(int argc, char **argv, char **envp);
+int t_vfork(void);
 void exit(int code) __attribute__((noreturn));
 #endif

@@ -109,3 +109,26 @@ static int vdprintf(int fd, const char *fmt, va_list ap) {
 int printf(const char *fmt, ...) { va_list ap; va_start(ap, fmt); int r = vdprintf(1, fmt, ap); va_end(ap); return r; }
 int dprintf(int fd, const char *fmt, ...) { va_list ap; va_start(ap, fmt); int r = vdprintf(fd, fmt, ap); va_end(ap); return r; }
 void puts_raw(const char *s) { sys3(SYS_write, 1, s, strlen(s)); }
+
+/* What gcc calls for 64-bit division on i386 (libgcc's, which has no 32-bit build here): shift and subtract. */
+static uint64_t udivmod64(uint64_t n, uint64_t d, uint64_t *rem) {
+    uint64_t q = 0, r = 0;
+    for (int i = 63; i >= 0; i--) {
+        r = (r << 1) | ((n >> i) & 1);
+        if (r >= d) { r -= d; q |= 1ULL << i; }
+    }
+    if (rem) *rem = r;
+    return q;
+}
+uint64_t __udivdi3(uint64_t n, uint64_t d) { return udivmod64(n, d, 0); }
+uint64_t __umoddi3(uint64_t n, uint64_t d) { uint64_t r; udivmod64(n, d, &r); return r; }
+int64_t __divdi3(int64_t n, int64_t d) {
+    int neg = (n < 0) != (d < 0);
+    uint64_t q = udivmod64(n < 0 ? -(uint64_t)n : (uint64_t)n, d < 0 ? -(uint64_t)d : (uint64_t)d, 0);
+    return neg ? -(int64_t)q : (int64_t)q;
+}
+int64_t __moddi3(int64_t n, int64_t d) {
+    uint64_t r;
+    udivmod64(n < 0 ? -(uint64_t)n : (uint64_t)n, d < 0 ? -(uint64_t)d : (uint64_t)d, &r);
+    return n < 0 ? -(int64_t)r : (int64_t)r;
+}
