@@ -5,11 +5,11 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
 import popek.linux.LinuxRun;
+import popek.linux.QemuUser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -56,9 +56,7 @@ class PtyProgramTest {
 
     @Test
     void theSameChecksPassOnLinuxUnderQemuUser() throws Exception {
-        Path qemu = Stream.of(System.getenv("PATH").split(":")).map(d -> Path.of(d, "qemu-i386"))
-                .filter(Files::isExecutable).findFirst().orElse(null);
-        assumeTrue(qemu != null, "qemu-i386 (Debian's qemu-user) is not installed");
+        Path qemu = QemuUser.binary();
         assumeTrue(Files.isReadable(Path.of("/dev/ptmx")) && Files.isWritable(Path.of("/dev/ptmx")), "the host has no /dev/ptmx");
         for (String program : HOST_DIFFERENCES.keySet()) {
             Process p = new ProcessBuilder(qemu.toString(), LinuxRun.programs().resolve(program).toString())
