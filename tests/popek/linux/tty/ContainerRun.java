@@ -65,21 +65,32 @@ final class ContainerRun implements AutoCloseable {
         keys.flush();
     }
 
-    /** Waits until {@code text} appears after what was waited for before; returns the output from there to its end. */
-    String waitFor(String text) throws InterruptedException {
+    /**
+     * Waits until one of {@code texts} appears after what was waited for before; returns the output from there to the
+     * end of the first that appears.
+     */
+    String waitFor(String... texts) throws InterruptedException {
         long end = System.nanoTime() + 30_000_000_000L;
         synchronized (out) {
             for (;;) {
                 String all = out.text();
-                int at = all.indexOf(text, mark);
-                if (at >= 0) {
-                    String seen = all.substring(mark, at + text.length());
-                    mark = at + text.length();
+                int best = -1, bestEnd = -1;
+                for (String text : texts) {
+                    int at = all.indexOf(text, mark);
+                    if (at >= 0 && (best < 0 || at < best)) {
+                        best = at;
+                        bestEnd = at + text.length();
+                    }
+                }
+                if (best >= 0) {
+                    String seen = all.substring(mark, bestEnd);
+                    mark = bestEnd;
                     return seen;
                 }
                 long left = end - System.nanoTime();
                 if (left <= 0 || !thread.isAlive() && result.get() != null) {
-                    throw new AssertionError("no '" + text + "' in 30 s; the screen shows:\n" + all.substring(mark) + "\nstderr:\n" + err.text());
+                    throw new AssertionError("no '" + String.join("' or '", texts) + "' in 30 s; the screen shows:\n"
+                            + all.substring(mark) + "\nstderr:\n" + err.text());
                 }
                 out.wait(Math.max(1, Math.min(left / 1_000_000, 200)));
             }
