@@ -44,9 +44,9 @@ class InteractiveShellTest {
     @Test
     void ctrlCKillsTheForegroundSleepAndTheShellGoesOn() throws Exception {
         try (ContainerRun r = shell(new AtomicReference<>(new int[] {30, 100}))) {
-            r.type("sleep 100\r");
-            r.waitFor("sleep 100\r\n");
-            Thread.sleep(300);   // let sleep start (a ^C before would reach the shell's own line editing)
+            // The job says when it runs (in the foreground by then), and becomes the sleep.
+            r.type("sh -c 'echo st$((1+1))rted; exec sleep 100'\r");
+            r.waitFor("st2rted\r\n");
             r.type("\u0003");
             r.waitFor("^C");
             r.waitFor("# ");
