@@ -88,7 +88,7 @@ public final class PlaceholderDevices implements Vfs {
         if (n != null) {
             if ((flags & FileFlags.O_DIRECTORY) != 0) return -Errno.ENOTDIR;
             if ((flags & (FileFlags.O_CREAT | FileFlags.O_EXCL)) == (FileFlags.O_CREAT | FileFlags.O_EXCL)) return -Errno.EEXIST;
-            f = terminals.open(t, n.major(), n.minor(), flags);
+            f = terminals.open(t, n.major(), n.minor(), flags, null);
         } else {
             f = inner.open(t.fs(), base, path, flags, mode & ~t.fs().umask(), t.credentials());
         }

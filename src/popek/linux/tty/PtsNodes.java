@@ -5,13 +5,14 @@ package popek.linux.tty;
  * when /dev/ptmx makes pair N, owned by the opener (group tty, mode 0620), and goes when the pair's master closes.
  */
 public interface PtsNodes {
-    void add(int index, int uid);
+    /** Entry {@code index} appears; its node (what the console's files stat as), or null. */
+    TerminalNode add(int index, int uid);
 
     void remove(int index);
 
     /** No file system shows the entries (tests of the terminals alone). */
     PtsNodes NONE = new PtsNodes() {
-        @Override public void add(int index, int uid) { }
+        @Override public TerminalNode add(int index, int uid) { return null; }
 
         @Override public void remove(int index) { }
     };

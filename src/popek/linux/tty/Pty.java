@@ -41,6 +41,8 @@ public final class Pty implements LineDiscipline.Port, ControllingTerminal {
     /** The session this is the controlling terminal of, and its foreground process group (null: none). */
     Session session;
     ProcessGroup foreground;
+    /** The file system's /dev/pts/N (null: none known). */
+    TerminalNode node;
     /** When the host terminal is the master: where output goes. */
     private OutputStream host;
 

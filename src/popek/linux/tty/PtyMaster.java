@@ -16,11 +16,14 @@ import popek.linux.waiter.WaitQueue;
  */
 final class PtyMaster extends FileDescription {
     private final Pty pty;
+    /** The node it was opened through (null: none known, it describes itself as devpts's ptmx). */
+    private final TerminalNode node;
     private final byte[] buffer = new byte[4096];
 
-    PtyMaster(Pty pty, int flags) {
+    PtyMaster(Pty pty, int flags, TerminalNode node) {
         super(flags);
         this.pty = pty;
+        this.node = node;
     }
 
     Pty pty() { return pty; }
@@ -65,10 +68,14 @@ final class PtyMaster extends FileDescription {
     public WaitQueue waitQueue() { return pty.masterQueue; }
 
     @Override
-    public int ioctl(Caller c, int cmd, int arg) { return TtyIoctls.ioctl((Task) c, pty, this, true, cmd, arg); }
+    public int ioctl(Caller c, int cmd, int arg) { return TtyIoctls.ioctl(Terminals.task(c), pty, this, true, cmd, arg); }
 
     @Override
     public int stat(Caller c, StatBuf out) {
+        if (node != null) {
+            node.stat(out);
+            return 0;
+        }
         out.clear();
         out.mode = FileFlags.S_IFCHR | 0666;
         out.rdev = Terminals.rdev(Terminals.TTYAUX_MAJOR, Terminals.PTMX_MINOR);
@@ -80,7 +87,7 @@ final class PtyMaster extends FileDescription {
     }
 
     @Override
-    public String path() { return "/dev/pts/ptmx"; }
+    public String path() { return node != null ? node.path() : "/dev/pts/ptmx"; }
 
     @Override
     protected void release() { pty.masterReleased(); }

@@ -22,14 +22,17 @@ final class PtySlave extends FileDescription {
     private final Pty pty;
     private final String path;
     private final int major, minor;
+    /** The node it was opened through (null: none known, it describes itself). */
+    private final TerminalNode node;
     private final byte[] buffer = new byte[InputQueue.SIZE];
 
-    PtySlave(Pty pty, int flags, String path, int major, int minor) {
+    PtySlave(Pty pty, int flags, String path, int major, int minor, TerminalNode node) {
         super(flags);
         this.pty = pty;
         this.path = path;
         this.major = major;
         this.minor = minor;
+        this.node = node;
         pty.slaveOpened();
     }
 
@@ -37,7 +40,7 @@ final class PtySlave extends FileDescription {
 
     @Override
     public int read(Caller c, UserBuffer dst) {
-        Task t = (Task) c;
+        Task t = Terminals.task(c);
         if (pty.hungUp) return 0;
         int r = JobControl.check(t, pty, Signals.SIGTTIN);
         if (r != 0) return r;
@@ -81,7 +84,7 @@ final class PtySlave extends FileDescription {
 
     @Override
     public int write(Caller c, UserBuffer src) {
-        Task t = (Task) c;
+        Task t = Terminals.task(c);
         if (pty.hungUp) return -Errno.EIO;
         if (pty.termios.lflag(Termios.TOSTOP)) {
             int r = JobControl.check(t, pty, Signals.SIGTTOU);
@@ -118,11 +121,15 @@ final class PtySlave extends FileDescription {
     @Override
     public int ioctl(Caller c, int cmd, int arg) {
         if (pty.hungUp) return cmd == TtyIoctls.TIOCSPGRP ? -Errno.ENOTTY : -Errno.EIO;
-        return TtyIoctls.ioctl((Task) c, pty, this, false, cmd, arg);
+        return TtyIoctls.ioctl(Terminals.task(c), pty, this, false, cmd, arg);
     }
 
     @Override
     public int stat(Caller c, StatBuf out) {
+        if (node != null) {
+            node.stat(out);
+            return 0;
+        }
         out.clear();
         out.mode = FileFlags.S_IFCHR | (major == Terminals.PTS_MAJOR ? 0620 : 0666);
         out.rdev = Terminals.rdev(major, minor);
@@ -136,7 +143,7 @@ final class PtySlave extends FileDescription {
     }
 
     @Override
-    public String path() { return path; }
+    public String path() { return node != null ? node.path() : path; }
 
     @Override
     protected void release() { pty.slaveReleased(); }

@@ -61,7 +61,9 @@ public final class Terminals {
     }
 
     /** A new open file on the console's slave (the first process's standard input, output and error). */
-    public FileDescription openConsole(int flags) { return new PtySlave(console, flags, console.slavePath(), PTS_MAJOR, console.index); }
+    public FileDescription openConsole(int flags) {
+        return new PtySlave(console, flags, console.slavePath(), PTS_MAJOR, console.index, console.node);
+    }
 
     /** The console becomes the controlling terminal of {@code leader}'s session, its process group the foreground. */
     public void giveConsoleTo(Task leader) { JobControl.attach(leader, console); }
@@ -69,41 +71,48 @@ public final class Terminals {
     // ---------------------------------------------------------------- drivers
 
     /**
-     * Opens device {@code major}:{@code minor} (5:0-2 or 136:N) for {@code c} with open(2)'s {@code flags}, as a
-     * node of that number opens; throws ENXIO for a number that is no terminal, EIO for a locked or hung-up pty.
+     * Opens device {@code major}:{@code minor} (5:0-2 or 136:N) for {@code c} with open(2)'s {@code flags}, through
+     * {@code node} (null if not known), as a node of that number opens; throws ENXIO for a number that is no
+     * terminal, EIO for a locked or hung-up pty.
      */
-    public FileDescription open(Caller c, int major, int minor, int flags) {
-        if (major == TTYAUX_MAJOR) return openAux(c, minor, flags);
-        if (major == PTS_MAJOR) return openPts(c, minor, flags);
+    public FileDescription open(Caller c, int major, int minor, int flags, TerminalNode node) {
+        if (major == TTYAUX_MAJOR) return openAux(c, minor, flags, node);
+        if (major == PTS_MAJOR) return openPts(c, minor, flags, node);
         throw Errno.error(Errno.ENXIO);
     }
 
-    private FileDescription openAux(Caller c, int minor, int flags) {
-        Task t = (Task) c;
+    /** Terminals need the calling task (its session, job control); the VFS's stand-in callers get EIO. */
+    static Task task(Caller c) {
+        if (c instanceof Task t) return t;
+        throw Errno.error(Errno.EIO);
+    }
+
+    private FileDescription openAux(Caller c, int minor, int flags, TerminalNode node) {
+        Task t = task(c);
         switch (minor) {
             case TTY_MINOR -> {
                 if (!(t.group().session().controllingTerminal() instanceof Pty p)) throw Errno.error(Errno.ENXIO);
-                return new PtySlave(p, flags, "/dev/tty", TTYAUX_MAJOR, TTY_MINOR);
+                return new PtySlave(p, flags, "/dev/tty", TTYAUX_MAJOR, TTY_MINOR, node);
             }
             case CONSOLE_MINOR -> {
                 // Docker binds the -t pty over /dev/console: opening it is opening that pts.
                 Pty p = console;
                 if (p == null || p.hungUp) throw Errno.error(Errno.ENXIO);
-                return openPts(c, p.index, flags);
+                return openPts(c, p.index, flags, p.node);
             }
             case PTMX_MINOR -> {
                 Pty p;
                 synchronized (this) {
                     p = allocate(t.credentials().fsuid());
                 }
-                return new PtyMaster(p, flags);
+                return new PtyMaster(p, flags, node);
             }
             default -> throw Errno.error(Errno.ENXIO);
         }
     }
 
-    private FileDescription openPts(Caller c, int minor, int flags) {
-        Task t = (Task) c;
+    private FileDescription openPts(Caller c, int minor, int flags, TerminalNode node) {
+        Task t = task(c);
         Pty p;
         synchronized (this) {
             p = ptys.get(minor);
@@ -111,7 +120,7 @@ public final class Terminals {
         if (p == null) throw Errno.error(Errno.ENXIO);
         if (p.locked || p.hungUp) throw Errno.error(Errno.EIO);
         if (p.exclusive && !t.credentials().privileged()) throw Errno.error(Errno.EBUSY);
-        PtySlave s = new PtySlave(p, flags, p.slavePath(), PTS_MAJOR, p.index);
+        PtySlave s = new PtySlave(p, flags, p.slavePath(), PTS_MAJOR, p.index, node != null ? node : p.node);
         JobControl.acquireOnOpen(t, p, (flags & FileFlags.O_NOCTTY) != 0, s.readable());
         return s;
     }
@@ -119,7 +128,7 @@ public final class Terminals {
     /** TIOCGPTPEER: the slave of {@code p}, opened from its master without a path lookup (and without taking it as controlling terminal). */
     FileDescription openSlave(Pty p, int flags) {
         if (p.hungUp) throw Errno.error(Errno.EIO);
-        return new PtySlave(p, flags, p.slavePath(), PTS_MAJOR, p.index);
+        return new PtySlave(p, flags, p.slavePath(), PTS_MAJOR, p.index, p.node);
     }
 
     private Pty allocate(int ownerUid) {
@@ -131,7 +140,7 @@ public final class Terminals {
         if (index >= MAX_PTYS) throw Errno.error(Errno.ENOSPC);
         Pty p = new Pty(index, this, ownerUid);
         ptys.put(index, p);
-        nodes.add(index, ownerUid);
+        p.node = nodes.add(index, ownerUid);
         return p;
     }
 
