@@ -140,6 +140,9 @@ public final class Pty implements LineDiscipline.Port, ControllingTerminal {
     }
 
     @Override
+    public int device() { return (int) Terminals.rdev(Terminals.PTS_MAJOR, index); }
+
+    @Override
     public void sessionLeaderExited(Session s) {
         if (s == session) JobControl.leaderExited(terminals.kernel(), this);
     }
