@@ -60,12 +60,12 @@ public class BootHello {
         OutputStream firstLineStops = new OutputStream() {
             @Override public void write(int b) { stop(); }
             @Override public void write(byte[] b, int off, int len) { stop(); }
-            private void stop() { self[0].requestStop(new StopReason(StopReason.INTERRUPTED, "first line")); }
+            private void stop() { self[0].requestStop(new StopReason(StopReason.Cause.INTERRUPTED, "first line")); }
         };
         try (Machine m = new MachineBuilder().memory(64L << 20).mode(ExecutionMode.byLabel(mode)).serialOutput(firstLineStops).multiboot(hello, "").build()) {
             self[0] = m;
             StopReason r = m.run();
-            if (r.exitCode() != StopReason.INTERRUPTED) throw new IllegalStateException(r.message());
+            if (r.cause() != StopReason.Cause.INTERRUPTED) throw new IllegalStateException(r.message());
             return r.exitCode();
         }
     }

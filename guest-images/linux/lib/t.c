@@ -7,13 +7,6 @@ char **t_argv, **t_envp;
 unsigned int *t_auxv;
 int t_failures;
 
-long syscall6(long nr, long a, long b, long c, long d, long e, long f) {
-    long r;
-    __asm__ volatile("push %%ebp\n\tmov %7, %%ebp\n\tint $0x80\n\tpop %%ebp"
-                     : "=a"(r) : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e), "m"(f) : "memory");
-    return r;
-}
-
 void exit(int code) {
     for (;;) sys1(SYS_exit_group, code);
 }

@@ -61,5 +61,6 @@ extern int t_failures;
 
 int main(int argc, char **argv, char **envp);
 int t_vfork(void);
+int t_clone(int flags, void *stack_top, int *ptid, void *tls, int *ctid, int (*fn)(void *), void *arg);
 void exit(int code) __attribute__((noreturn));
 #endif

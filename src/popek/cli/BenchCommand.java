@@ -30,7 +30,7 @@ import popek.stats.SvgBarChart;
 
 /** {@code popek bench}: Popek's own benchmarks, run on the shipped benchmark guests. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure what each trap costs.",
-        subcommands = {BenchCommand.Traps.class, BenchCompare.class})
+        subcommands = {BenchCommand.Traps.class, BenchCompare.class, BenchSyscalls.class})
 final class BenchCommand implements Runnable {
     /**
      * A bench's results as {@code DIR/NAME.csv} and a log-scale bar chart {@code DIR/NAME.svg} ({@code axis} names
@@ -174,18 +174,18 @@ final class BenchCommand implements Runnable {
                 String text = serial.toString(StandardCharsets.US_ASCII);
                 if (stop.exitCode() != 33) {
                     throw new Main.UserError("trapbench did not pass (" + stop.message() + "); it printed: "
-                            + text.strip().replace('\n', '|'), StopReason.INTERNAL_ERROR);
+                            + text.strip().replace('\n', '|'), StopReason.Cause.INTERNAL_ERROR.exitCode());
                 }
                 BenchMarker marks = m.benchMarker();
                 for (String line : text.lines().toList()) {
                     Matcher x = CLASS_LINE.matcher(line);
                     if (!x.matches() || !x.group(1).equals(c)) continue;
-                    if (!marks.complete(id)) throw new Main.UserError("trapbench did not mark loop " + c, StopReason.INTERNAL_ERROR);
+                    if (!marks.complete(id)) throw new Main.UserError("trapbench did not mark loop " + c, StopReason.Cause.INTERNAL_ERROR.exitCode());
                     iterationsOf.put(c, Long.parseLong(x.group(2)));
                     return new Measurement.Run(marks.elapsedNanos(id), marks.traps(id), marks.exits(id));
                 }
                 throw new Main.UserError("trapbench did not run " + c + "; it printed: " + text.strip().replace('\n', '|'),
-                        StopReason.INTERNAL_ERROR);
+                        StopReason.Cause.INTERNAL_ERROR.exitCode());
             } catch (BootImageException e) {
                 throw new Main.UserError(e.getMessage());
             }

@@ -102,7 +102,7 @@ final class BenchCompare implements Callable<Integer> {
                     if (rs != null) cells.add(Measurement.fromRuns(w, mode, 1, rs));
                 }
             }
-            if (cells.isEmpty()) throw new Main.UserError("no workload was measured", StopReason.INTERNAL_ERROR);
+            if (cells.isEmpty()) throw new Main.UserError("no workload was measured", StopReason.Cause.INTERNAL_ERROR.exitCode());
             BenchResult result = new BenchResult(modes, cells);
             List<ModeRatio> ratios = new ArrayList<>();
             if (modes.contains("full") && modes.contains("emulate")) ratios.add(new ModeRatio("full", "emulate"));
@@ -126,7 +126,7 @@ final class BenchCompare implements Callable<Integer> {
             List<String> report = text.lines().filter(l -> l.startsWith("compare: ") && !l.startsWith("compare: console line")).toList();
             if (stop.exitCode() != 33) {
                 throw new Main.UserError("the compare guest failed in " + mode + " mode (" + stop.message() + "): "
-                        + String.join(" | ", report), StopReason.INTERNAL_ERROR);
+                        + String.join(" | ", report), StopReason.Cause.INTERNAL_ERROR.exitCode());
             }
             BenchMarker marks = m.benchMarker();
             Map<String, Measurement.Run> runs = new LinkedHashMap<>();

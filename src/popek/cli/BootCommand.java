@@ -70,6 +70,10 @@ final class BootCommand implements Callable<Integer> {
             description = {"How guest kernel code runs (default: ${DEFAULT-VALUE}):",
                 "full: trap-and-emulate; sensitive kernel instructions are rewritten into traps Popek emulates;",
                 "emulate: the CPU emulator runs privileged instructions itself (like hardware-assisted virtualisation);",
+                "  not faithful where Unicorn is not: ring-3 in/out never raises #GP (no IOPL or I/O bitmap check), an "
+                    + "interrupt is not taken inside a short sti...cli window (sti and cli never exit to Popek), and rdtsc "
+                    + "reads the host's TSC, not virtual time (--tsc-mhz does not apply): a guest that relies on these "
+                    + "needs full (README: Execution modes);",
                 "para: full mode's engine plus Popek's para-virtual interface, for a guest built for it (its PV note)."})
     ExecutionMode mode;
 
@@ -123,6 +127,9 @@ final class BootCommand implements Callable<Integer> {
         CpuidTable table = CpuidTable.EMPTY;
         for (CpuidEntry e : cpuid) table = table.with(e.leaf(), e.subleaf(), e.eax(), e.ebx(), e.ecx(), e.edx());
         PrintStream serialOut = new PrintStream(main.terminal().out(), false);
+        // --timeout counts from here: loading is part of the run the user bounded (a slow file system, a huge image).
+        long started = System.nanoTime();
+        LoadWatchdog watchdog = LoadWatchdog.start(timeoutNanos);
         Machine machine;
         try {
             machine = new MachineBuilder()
@@ -130,7 +137,7 @@ final class BootCommand implements Callable<Integer> {
                     // The launcher says whether standard output is a terminal (asking System.console() would
                     // bring in JDK's line editor, which takes over the terminal).
                     .serialOutput(serialOut, Boolean.getBoolean("popek.terminal"))
-                    .timeoutNanos(timeoutNanos)
+                    .timeoutNanos(timeoutNanos == 0 ? 0 : Math.max(1, timeoutNanos - (System.nanoTime() - started)))
                     .stats(stats)
                     .mode(mode)
                     .keyboardInput(input.equals("keyboard"))
@@ -144,13 +151,20 @@ final class BootCommand implements Callable<Integer> {
                     })
                     .build();
         } catch (BootImageException e) {
+            if (watchdog.fired()) throw timeoutWhileLoading();
             throw new Main.UserError(e.getMessage());
+        } finally {
+            watchdog.cancel();
+        }
+        if (watchdog.fired()) {
+            machine.close();
+            throw timeoutWhileLoading();
         }
         try (machine) {
             // On Ctrl-C the JVM runs this hook and then halts, so the hook says why itself; 'reported' keeps it one line.
             AtomicBoolean reported = new AtomicBoolean();
             Thread ctrlC = new Thread(() -> {
-                machine.stop(new StopReason(StopReason.INTERRUPTED, "interrupted"));
+                machine.stop(new StopReason(StopReason.Cause.INTERRUPTED, "interrupted"));
                 serialOut.flush();
                 if (reported.compareAndSet(false, true)) System.err.println("popek: interrupted (Ctrl-C)");
             });
@@ -165,6 +179,11 @@ final class BootCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    private Main.UserError timeoutWhileLoading() {
+        return new Main.UserError(String.format("timeout: still loading the guest after %s", DurationConverter.format(timeoutNanos)),
+                StopReason.Cause.TIMEOUT.exitCode());
     }
 
     /** Runs the built machine to its stop and says what the user asked to see; returns the exit code. */
@@ -209,6 +228,7 @@ final class BootCommand implements Callable<Integer> {
             if (Files.isRegularFile(shipped)) return shipped;
         }
         if (Files.isDirectory(p)) throw new Main.UserError(image + ": is a directory, not a kernel image");
+        if (Files.exists(p)) return p;   // a device or a FIFO: the loader says what it is and why it cannot be one
         throw new Main.UserError(image + ": no such file" + (image.contains("/") ? "" : " (and no shipped guest of that name: try hello, tinyos or trapbench)"));
     }
 
@@ -275,7 +295,7 @@ final class BootCommand implements Callable<Integer> {
         @Override
         public ExecutionMode convert(String value) {
             ExecutionMode m = ExecutionMode.byLabel(value);
-            if (m == null) throw new TypeConversionException("'" + value + "' is not a mode: use full or emulate");
+            if (m == null) throw new TypeConversionException("'" + value + "' is not a mode: use full, emulate or para");
             return m;
         }
     }
@@ -294,6 +314,10 @@ final class BootCommand implements Callable<Integer> {
 
     /** "10s", "500ms", "2m", "1.5s", "0" (no limit); a bare number is seconds. */
     static final class DurationConverter implements ITypeConverter<Long> {
+        static String format(long nanos) {
+            return nanos % 1_000_000_000L == 0 ? (nanos / 1_000_000_000L) + " s" : String.format("%.3f s", nanos / 1e9);
+        }
+
         @Override
         public Long convert(String value) {
             String v = value.trim().toLowerCase(Locale.ROOT);

@@ -13,6 +13,9 @@ import popek.engine.NativeLibraryException;
         subcommands = {BootCommand.class, RunCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run './popek test' to run every test (the launcher, not this program, handles it)."})
 public final class Main implements Runnable {
+    /** Exit codes that are no machine's stop (those are {@link StopReason.Cause}'s): a usage error; no native libraries. */
+    public static final int USAGE = 2, NATIVE_LIBRARY = 4;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     private final Terminal terminal;
@@ -42,7 +45,7 @@ public final class Main implements Runnable {
         cl.setParameterExceptionHandler((ex, a) -> {
             String where = ex.getCommandLine().getCommandName();
             err.println("popek: " + ex.getMessage() + " (see 'popek " + ("popek".equals(where) ? "" : where + " ") + "--help')");
-            return StopReason.USAGE;
+            return USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             if (ex instanceof UserError u) {
@@ -51,20 +54,32 @@ public final class Main implements Runnable {
             }
             if (ex instanceof NativeLibraryException n) {
                 err.println("popek: " + n.getMessage());
-                return StopReason.NATIVE_LIBRARY;
+                return NATIVE_LIBRARY;
             }
-            err.println("popek: internal error: " + ex + " (set POPEK_DEBUG=1 for the stack trace)");
-            if (System.getenv("POPEK_DEBUG") != null) ex.printStackTrace(err);
-            return StopReason.INTERNAL_ERROR;
+            return internalError(ex, err);
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (Throwable t) {
+            // picocli hands only Exceptions to the handler; an Error (OutOfMemoryError, StackOverflowError) would leave
+            // the JVM with a stack trace and status 1, which is a guest's debug-exit code: it is one line and 74 too.
+            return internalError(t, err);
+        }
+    }
+
+    /** Anything that escapes is Popek's fault: one line, exit 74, the stack trace only when asked for. */
+    private static int internalError(Throwable t, PrintWriter err) {
+        err.println("popek: internal error: " + t + " (please report it; set POPEK_DEBUG=1 for the stack trace)");
+        if (System.getenv("POPEK_DEBUG") != null) t.printStackTrace(err);
+        err.flush();
+        return StopReason.Cause.INTERNAL_ERROR.exitCode();
     }
 
     /** A mistake in what the user asked for (a missing file, a malformed image, a bad value): one line, no stack trace. */
     public static final class UserError extends RuntimeException {
         private final int exitCode;
 
-        public UserError(String message) { this(message, StopReason.USAGE); }
+        public UserError(String message) { this(message, USAGE); }
 
         public UserError(String message, int exitCode) {
             super(message);

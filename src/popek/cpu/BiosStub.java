@@ -4,7 +4,7 @@ package popek.cpu;
  * Where a booted disk's real-mode IVT points before the guest installs handlers of its own. Popek runs no BIOS: the
  * platform fills every IVT entry with F000:FF53, the address of a real BIOS's dummy handler, and puts an {@code iret}
  * there. The vCPU recognises an event through such an entry as a call into the missing BIOS (see
- * {@code Vcpu.intoMissingBios}); an external interrupt through one just returns.
+ * {@code ModeExits.intoMissingBios}); an external interrupt through one just returns.
  */
 public final class BiosStub {
     public static final int SEGMENT = 0xF000, OFFSET = 0xFF53;

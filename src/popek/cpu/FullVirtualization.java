@@ -2,7 +2,6 @@ package popek.cpu;
 
 import java.lang.foreign.Arena;
 
-import popek.devices.PortBus;
 import popek.engine.CpuContext;
 import popek.engine.HostMemory;
 import popek.engine.Unicorn;
@@ -48,7 +47,7 @@ final class FullVirtualization implements AutoCloseable {
     private SensitiveClass lastClass;
 
     FullVirtualization(Unicorn uc, GuestMemory ram, GuestAccess mem, GuestFault fault, SegmentCache segments,
-                       VirtualTsc tsc, PortBus ports, int poolPages) {
+                       VirtualTsc tsc, DeviceAccess ports, int poolPages) {
         this.uc = uc;
         this.ram = ram;
         this.mem = mem;
@@ -141,28 +140,21 @@ final class FullVirtualization implements AutoCloseable {
 
     // ---------------------------------------------------------------- the trap
 
-    /** {@link #trap} results besides a {@link SensitiveEmulator} one: not a patch site; a fault was delivered. */
-    static final int NOT_A_SITE = -1, FAULTED = -2;
-    /**
-     * {@link #trap}'s result when an interrupt waits, IF is set, and the instruction is not the one in an sti's shadow:
-     * nothing was emulated and EIP is back on the instruction, for the interrupt to be taken first, at this
-     * instruction boundary. Without it a tight {@code cli; ...; sti; ...} loop never took an interrupt in full mode:
-     * the run loop's stops land only just after a trap, where IF is clear (after cli) or the sti shadow holds it
-     * (after sti), so a 1 kHz timer went unanswered for as long as the loop ran (bench compare's irqmask workload:
-     * 0 ticks in 20000 critical sections). Taking it at the next trapped instruction is what a CPU does a few
-     * instructions earlier, at the end of the shadow.
-     */
-    static final int INTERRUPT_FIRST = -3;
     /** {@link #trap}'s second argument when no interrupt waits (else it is the EIP where an sti's shadow ends, or -1). */
     static final int NO_INTERRUPT_WAITING = Integer.MIN_VALUE;
 
     /**
      * An {@code int3} ran in kernel code and the engine reported EIP {@code eipAfter} (just past it). If it is a
-     * patched site, emulates the instruction and returns a {@link SensitiveEmulator} result; the class is then
-     * {@link #lastClass()}. If the emulation faults, returns {@link #FAULTED} with the fault in {@link #fault()}
-     * (vector -1: not emulated, see {@link #unsupported()}), EIP still on the instruction.
+     * patched site, emulates the instruction and returns what {@link SensitiveEmulator#emulate} did; the class is then
+     * {@link #lastClass()}. If the emulation faults, returns {@link TrapResult#FAULTED} with the fault in
+     * {@link #fault()} (vector -1: not emulated, see {@link #unsupported()}), EIP still on the instruction. Not a patch
+     * site: {@link TrapResult#NOT_A_SITE}. {@link TrapResult#INTERRUPT_FIRST}: see there. Without it a tight
+     * {@code cli; ...; sti; ...} loop never took an interrupt in full mode: the run loop's stops land only just after
+     * a trap, where IF is clear (after cli) or the sti shadow holds it (after sti), so a 1 kHz timer went unanswered
+     * for as long as the loop ran (bench compare's irqmask workload: 0 ticks in 20000 critical sections). Taking it
+     * at the next trapped instruction is what a CPU does a few instructions earlier, at the end of the shadow.
      */
-    int trap(int eipAfter, int interruptWaiting) {
+    TrapResult trap(int eipAfter, int interruptWaiting) {
         int csBase = (int) segments.base(X86.SEG_CS);
         boolean user = (segments.hflags() & 3) == 3;
         ShadowCode shadows = user ? userCode : code;
@@ -175,11 +167,11 @@ final class FullVirtualization implements AutoCloseable {
             shadow = cacheShadow[p][slot];
         } else {
             shadow = lookUp(shadows, linear, user);
-            if (shadow < 0) return NOT_A_SITE;
+            if (shadow < 0) return TrapResult.NOT_A_SITE;
         }
         long pageStart = shadows.originalOf(shadow);
         int site = shadows.siteAt(pageStart + (linear & 0xFFF));
-        if (site < 0) return NOT_A_SITE;
+        if (site < 0) return TrapResult.NOT_A_SITE;
         ScanResult scan = shadows.scanOf(pageStart);
         int offset = scan.offset(site), length = scan.length(site);
         int start = linear - (linear & 0xFFF) + offset;
@@ -189,7 +181,7 @@ final class FullVirtualization implements AutoCloseable {
         if (interruptWaiting != NO_INTERRUPT_WAITING && start - csBase != interruptWaiting
                 && lastClass != SensitiveClass.HLT && (uc.reg(X86.EFLAGS) & X86.FLAG_IF) != 0) {
             uc.setReg(X86.EIP, start - csBase);
-            return INTERRUPT_FIRST;
+            return TrapResult.INTERRUPT_FIRST;
         }
         try {
             fetch(pageStart + offset, start, length);
@@ -197,7 +189,7 @@ final class FullVirtualization implements AutoCloseable {
             return emulator.emulate(lastClass, eipAfter);
         } catch (GuestFault f) {
             uc.setReg(X86.EIP, start - csBase);
-            return FAULTED;
+            return TrapResult.FAULTED;
         }
     }
 

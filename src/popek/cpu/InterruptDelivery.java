@@ -16,18 +16,24 @@ import popek.engine.X86;
  */
 final class InterruptDelivery {
     /** Where the event came from: it decides the DPL check, the error code's EXT bit, and #DF escalation. */
-    static final int EXCEPTION = 0, SOFTWARE = 1, EXTERNAL = 2;
+    enum Source { EXCEPTION, SOFTWARE, EXTERNAL }
 
-    /** What happened: delivered, a triple fault, or something Popek does not emulate (task gates, 16-bit gates, v8086). */
-    static final int DELIVERED = 0, TRIPLE_FAULT = 1, UNSUPPORTED = 2;
-    /**
-     * Real mode: an exception or {@code int n} whose IVT entry is still {@link BiosStub}'s would enter the BIOS Popek
-     * does not provide; nothing was delivered, the caller decides. (An external interrupt there is delivered: the
-     * stub's iret returns at once.)
-     */
-    static final int INTO_MISSING_BIOS = 3;
-    /** A para-virtualised guest's trap table has no entry for the vector: nothing was delivered, the guest stops. */
-    static final int NO_TRAP_ENTRY = 4;
+    /** What became of an event. */
+    enum Result {
+        DELIVERED,
+        /** Delivering it faulted, and so did delivering the double fault. */
+        TRIPLE_FAULT,
+        /** It needed something Popek does not emulate (task gates, 16-bit gates, v8086): {@link #unsupportedReason()}. */
+        UNSUPPORTED,
+        /**
+         * Real mode: an exception or {@code int n} whose IVT entry is still {@link BiosStub}'s would enter the BIOS
+         * Popek does not provide; nothing was delivered, the caller decides. (An external interrupt there is
+         * delivered: the stub's iret returns at once.)
+         */
+        INTO_MISSING_BIOS,
+        /** A para-virtualised guest's trap table has no entry for the vector ({@link #missingVector()}): nothing was delivered. */
+        NO_TRAP_ENTRY
+    }
 
     private final Unicorn uc;
     private final GuestAccess mem;
@@ -41,7 +47,7 @@ final class InterruptDelivery {
 
     void para(ParaGuest para) { this.para = para; }
 
-    /** The vector {@link #NO_TRAP_ENTRY} was about. */
+    /** The vector {@link Result#NO_TRAP_ENTRY} was about. */
     int missingVector() { return missingVector; }
 
     InterruptDelivery(Unicorn uc, GuestAccess mem, GuestFault fault, SegmentCache segments) {
@@ -51,16 +57,16 @@ final class InterruptDelivery {
         this.segments = segments;
     }
 
-    /** Why the last delivery returned {@link #UNSUPPORTED}. */
+    /** Why the last delivery returned {@link Result#UNSUPPORTED}. */
     String unsupportedReason() { return unsupported; }
 
     /**
-     * @param source {@link #EXCEPTION}, {@link #SOFTWARE} or {@link #EXTERNAL}
+     * @param source where the event came from
      * @param errorCode pushed only for exceptions that have one
      * @param returnEip the EIP the frame saves: the faulting instruction for faults, the next one for traps and
      *                  {@code int n}, the interrupted one for external interrupts
      */
-    int deliver(int vector, int source, int errorCode, int returnEip) {
+    Result deliver(int vector, Source source, int errorCode, int returnEip) {
         return deliver(vector, source, errorCode, returnEip, 0);
     }
 
@@ -68,43 +74,43 @@ final class InterruptDelivery {
      * A para-virtualised guest's event upcall: an external event delivered through {@code gate} (an IDT descriptor
      * Popek made) instead of an IDT entry. A fault while delivering goes on through the trap table as usual.
      */
-    int deliverUpcall(long gate, int returnEip) {
-        return deliver(-1, EXTERNAL, 0, returnEip, gate);
+    Result deliverUpcall(long gate, int returnEip) {
+        return deliver(-1, Source.EXTERNAL, 0, returnEip, gate);
     }
 
-    private int deliver(int vector, int source, int errorCode, int returnEip, long givenGate) {
+    private Result deliver(int vector, Source source, int errorCode, int returnEip, long givenGate) {
         mem.refresh();
-        boolean pushError = source == EXCEPTION && Vectors.hasErrorCode(vector);
+        boolean pushError = source == Source.EXCEPTION && Vectors.hasErrorCode(vector);
         boolean real = (uc.reg(X86.CR0) & X86.CR0_PE) == 0;
         unsupported = null;
         noTrapEntry = false;
         for (;;) {
             try {
                 if (real) {
-                    if (source != EXTERNAL && intoBios(vector)) return INTO_MISSING_BIOS;
+                    if (source != Source.EXTERNAL && intoBios(vector)) return Result.INTO_MISSING_BIOS;
                     deliverReal(vector, returnEip);
                 } else deliverOnce(vector, source, pushError, errorCode, returnEip, givenGate);
-                return DELIVERED;
+                return Result.DELIVERED;
             } catch (GuestFault f) {
                 givenGate = 0;
-                if (noTrapEntry) return NO_TRAP_ENTRY;
-                if (unsupported != null) return UNSUPPORTED;
-                if (vector == Vectors.DF && source == EXCEPTION) return TRIPLE_FAULT;
+                if (noTrapEntry) return Result.NO_TRAP_ENTRY;
+                if (unsupported != null) return Result.UNSUPPORTED;
+                if (vector == Vectors.DF && source == Source.EXCEPTION) return Result.TRIPLE_FAULT;
                 // A fault raised while delivering points at the instruction that caused the event: for int n,
                 // int3 and into the engine reported the EIP after it (the length depends on the original vector).
-                if (source == SOFTWARE) returnEip -= softwareInterruptLength(vector, returnEip);
-                boolean escalate = source == EXCEPTION && Vectors.doubleFault(vector, f.vector);
+                if (source == Source.SOFTWARE) returnEip -= softwareInterruptLength(vector, returnEip);
+                boolean escalate = source == Source.EXCEPTION && Vectors.doubleFault(vector, f.vector);
                 vector = escalate ? Vectors.DF : f.vector;
                 errorCode = escalate ? 0 : f.errorCode;   // deliverOnce already set the EXT bit
                 pushError = Vectors.hasErrorCode(vector);
-                source = EXCEPTION;
+                source = Source.EXCEPTION;
             }
         }
     }
 
-    private void deliverOnce(int vector, int source, boolean pushError, int errorCode, int eip, long givenGate) {
+    private void deliverOnce(int vector, Source source, boolean pushError, int errorCode, int eip, long givenGate) {
         unsupported = null;
-        int ext = source == EXTERNAL ? 1 : 0;
+        int ext = source == Source.EXTERNAL ? 1 : 0;
         int cs = uc.selector(X86.CS);
         int cpl = cs & 3;   // protected mode, no conforming-code subtleties at an event boundary
         int eflags = uc.reg(X86.EFLAGS);
@@ -138,7 +144,7 @@ final class InterruptDelivery {
             case 0x06, 0x07 -> throw unsupported("a 16-bit interrupt or trap gate (IDT vector " + vector + ")");
             default -> throw fault.raise(Vectors.GP, vector * 8 + 2 + ext);
         }
-        if (source == SOFTWARE && Descriptor.dpl(gate) < cpl) throw fault.raise(Vectors.GP, vector * 8 + 2);
+        if (source == Source.SOFTWARE && Descriptor.dpl(gate) < cpl) throw fault.raise(Vectors.GP, vector * 8 + 2);
         if (!Descriptor.present(gate)) throw fault.raise(Vectors.NP, vector * 8 + 2 + ext);
 
         // The handler's code segment.

@@ -6,8 +6,15 @@ package popek.cpu;
  * stays ignorant of the ABI; every method runs on the vCPU thread and allocates nothing.
  */
 public interface ParaGuest {
-    /** What {@link #upcallState} says: nothing pending, pending but masked (poll), deliverable now. */
-    int NONE = 0, MASKED = 1, READY = 2;
+    /** What {@link #upcallState} says. */
+    enum Upcall {
+        /** No event is pending (or the guest has set no callback yet). */
+        NONE,
+        /** One is pending but the guest has masked events: the loop polls, since unmasking is a plain store. */
+        MASKED,
+        /** One is pending and may be delivered now. */
+        READY
+    }
 
     /** Hypercall effects the vCPU must act on ({@link #effects} after {@link #hypercall}). */
     int EFFECT_PAGING = 1, EFFECT_BLOCK = 2, EFFECT_TIMER = 4;
@@ -22,11 +29,11 @@ public interface ParaGuest {
     void tick(long now);
 
     /** Is an event pending, and may it be delivered (NONE until the guest has set a callback)? Reads guest RAM only. */
-    int upcallState();
+    Upcall upcallState();
 
     /**
      * The upcall's gate, as an IDT descriptor (a 32-bit interrupt gate to the callback); only when
-     * {@link #upcallState} is READY. Calling it sets the guest's upcall mask: the vCPU then delivers through the gate.
+     * {@link #upcallState} is {@link Upcall#READY}. Calling it sets the guest's upcall mask: the vCPU then delivers through the gate.
      */
     long takeUpcall();
 

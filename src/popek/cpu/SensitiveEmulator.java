@@ -1,6 +1,5 @@
 package popek.cpu;
 
-import popek.devices.PortBus;
 import popek.engine.Unicorn;
 import popek.engine.X86;
 import popek.translate.SensitiveClass;
@@ -23,9 +22,6 @@ import popek.translate.SensitiveClass;
  * delivers it with the instruction's own address, as the CPU raises faults.
  */
 final class SensitiveEmulator {
-    /** What {@link #emulate} asks of the run loop besides the new EIP. */
-    static final int CONTINUE = 0, HALT = 1, INTERRUPT_WINDOW = 2, SHADOW = 3;
-
     private final Unicorn uc;
     private final GuestAccess mem;
     private final GuestFault fault;
@@ -33,11 +29,12 @@ final class SensitiveEmulator {
     private final Operands op;
     private final SegmentOps seg;
     private final VirtualTsc tsc;
-    private final PortBus ports;
+    /** Where rewritten port I/O goes: the same path as the port hooks', with the same work after each access. */
+    private final DeviceAccess ports;
     private final int[] dr = {0, 0, 0, 0, 0, 0, 0xFFFF0FF0, 0x400};
 
     SensitiveEmulator(Unicorn uc, GuestAccess mem, GuestFault fault, SegmentCache segments, Operands op, VirtualTsc tsc,
-                      PortBus ports) {
+                      DeviceAccess ports) {
         this.ports = ports;
         this.uc = uc;
         this.mem = mem;
@@ -53,16 +50,15 @@ final class SensitiveEmulator {
 
     /**
      * Emulates the decoded instruction ({@link Operands}) of class {@code cls} and sets EIP past it (or to where it
-     * transfers). Returns {@link #CONTINUE}, {@link #HALT} (hlt: the vCPU waits for an interrupt) or
-     * {@link #INTERRUPT_WINDOW} (IF went from 0 to 1 with no shadow: a pending interrupt can be delivered now) or
-     * {@link #SHADOW} (sti that set IF, mov ss, pop ss: no interrupt until after the next instruction).
+     * transfers). Returns what it asks of the run loop besides that: {@link TrapResult#CONTINUE}, {@link TrapResult#HALT},
+     * {@link TrapResult#INTERRUPT_WINDOW} or {@link TrapResult#SHADOW}.
      */
-    int emulate(SensitiveClass cls, int eipNow) {
+    TrapResult emulate(SensitiveClass cls, int eipNow) {
         // The CPL from the cached hflags: kernel code changes it only through traps, which refresh the cache (a
         // native register read costs ~35 ns here, a fifth of the whole trap).
         int cpl = segments.hflags() & 3;
         int next = op.next();
-        int result = CONTINUE;
+        TrapResult result = TrapResult.CONTINUE;
         switch (cls) {
             case CLI, STI -> {
                 int flags = uc.reg(X86.EFLAGS);
@@ -71,12 +67,12 @@ final class SensitiveEmulator {
                     uc.setReg(X86.EFLAGS, flags & ~X86.FLAG_IF);
                 } else if ((flags & X86.FLAG_IF) == 0) {
                     uc.setReg(X86.EFLAGS, flags | X86.FLAG_IF);
-                    result = SHADOW;   // no interrupt until after the next instruction: sti; hlt must sleep
+                    result = TrapResult.SHADOW;   // no interrupt until after the next instruction: sti; hlt must sleep
                 }
             }
             case HLT -> {
                 privileged(cpl);
-                result = HALT;
+                result = TrapResult.HALT;
             }
             case PUSHF -> {
                 int flags = uc.reg(X86.EFLAGS) & ~(X86.FLAG_VM | X86.FLAG_RF);
@@ -89,10 +85,10 @@ final class SensitiveEmulator {
                 op.drop(1, 0);
                 int flags = SegmentOps.mergeFlags(old, popped, cpl, SegmentOps.FLAG_POPF_MASK);
                 uc.setReg(X86.EFLAGS, flags);
-                if ((old & X86.FLAG_IF) == 0 && (flags & X86.FLAG_IF) != 0) result = INTERRUPT_WINDOW;
+                if ((old & X86.FLAG_IF) == 0 && (flags & X86.FLAG_IF) != 0) result = TrapResult.INTERRUPT_WINDOW;
             }
             case IRET -> {
-                if (seg.iret()) result = INTERRUPT_WINDOW;
+                if (seg.iret()) result = TrapResult.INTERRUPT_WINDOW;
                 return result;   // iret set EIP itself
             }
             case SGDT, SIDT -> {
@@ -119,7 +115,7 @@ final class SensitiveEmulator {
             }
             case SMSW -> storeWord(uc.reg(X86.CR0));
             case LAR, LSL, VERR, VERW -> seg.inspect();
-            case IO -> result = io(cpl);
+            case IO -> io(cpl);
             case LLDT -> {
                 privileged(cpl);
                 seg.lldt();
@@ -204,12 +200,12 @@ final class SensitiveEmulator {
                 int selector = op.peek(0, false);
                 seg.load(s, selector);
                 op.drop(1, 0);
-                if (s == X86.SEG_SS) result = SHADOW;
+                if (s == X86.SEG_SS) result = TrapResult.SHADOW;
             }
             case SEG_MOV_WRITE -> {
                 if (op.reg == X86.SEG_CS || op.reg > X86.SEG_GS) throw fault.raise(Vectors.UD, 0);
                 seg.load(op.reg, op.rm16(false));
-                if (op.reg == X86.SEG_SS) result = SHADOW;
+                if (op.reg == X86.SEG_SS) result = TrapResult.SHADOW;
             }
             case SEG_MOV_READ -> {
                 if (op.reg > X86.SEG_GS) throw fault.raise(Vectors.UD, 0);
@@ -258,9 +254,10 @@ final class SensitiveEmulator {
     /**
      * in, out, ins, outs (with rep): the permission check Unicorn leaves out (CPL &gt; IOPL needs every port's bit
      * clear in the TSS I/O bitmap, else #GP(0)), then the access. A rep string is restartable: a fault part way leaves
-     * ECX, ESI and EDI saying how far it got, and EIP on the instruction.
+     * ECX, ESI and EDI saying how far it got, and EIP on the instruction. Each access goes through
+     * {@link DeviceAccess}, which re-arms a timer the write reprogrammed and stops the run for an interrupt it raised.
      */
-    private int io(int cpl) {
+    private void io(int cpl) {
         int opc = op.opcode;
         int size = (opc & 1) == 0 ? 1 : op.opsize32 ? 4 : 2;
         boolean string = opc >= 0x6C && opc <= 0x6F;
@@ -273,10 +270,10 @@ final class SensitiveEmulator {
             int eax = uc.reg(X86.EAX);
             if (in) {
                 uc.setReg(X86.EAX, (eax & ~mask) | (ports.read(port, size) & mask));
-                return CONTINUE;
+            } else {
+                ports.write(port, size, eax & mask);
             }
-            ports.write(port, size, eax & mask);
-            return INTERRUPT_WINDOW;   // a write can make an IRQ pending (an EOI, a UART interrupt enable)
+            return;
         }
         boolean user = cpl == 3;
         int addrMask = op.addrsize32 ? -1 : 0xFFFF;
@@ -303,7 +300,6 @@ final class SensitiveEmulator {
             uc.setReg(indexReg, index);
             if (op.rep) uc.setReg(X86.ECX, (ecx & ~addrMask) | (count & addrMask));
         }
-        return in ? CONTINUE : INTERRUPT_WINDOW;
     }
 
     private static final int DF = 1 << 10;

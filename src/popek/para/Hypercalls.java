@@ -77,9 +77,10 @@ public final class Hypercalls implements ParaGuest {
     }
 
     /**
-     * Claims the hypercall port on the bus too: kernel code's {@code in} comes to the vCPU's hook, but user code's is
-     * emulated and reaches the bus, where it is refused with -PV_EPERM (not #GP: the port is open to every privilege,
-     * as pv.h promises that answer from CPL 1-3).
+     * Opens the hypercall port to every privilege, so that user code's {@code in} (rewritten, and checked against
+     * IOPL and the I/O bitmap) reaches {@link #hypercall} too and is refused with -PV_EPERM rather than #GP, as pv.h
+     * promises from CPL 1-3. The vCPU answers every read of the port with a hypercall, whichever route it came by;
+     * the bus device is there for writes, which are ignored (not counted as a port nobody claims).
      */
     public void register(PortBus ports) {
         ports.register(PvAbi.HYPERCALL_PORT, 1, new PortDevice() {
@@ -259,9 +260,9 @@ public final class Hypercalls implements ParaGuest {
 
     /** Events raised before the guest sets its callback wait for it (nothing to deliver them to). */
     @Override
-    public int upcallState() {
-        if (!callbackSet || info.pending() == 0) return NONE;
-        return info.masked() ? MASKED : READY;
+    public Upcall upcallState() {
+        if (!callbackSet || info.pending() == 0) return Upcall.NONE;
+        return info.masked() ? Upcall.MASKED : Upcall.READY;
     }
 
     @Override

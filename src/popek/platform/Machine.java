@@ -66,6 +66,9 @@ public final class Machine implements AutoCloseable {
     /** Asks the machine to stop with this reason and returns at once (safe on the vCPU thread, e.g. from a sink). */
     public void requestStop(StopReason reason) { vcpu.requestStop(reason); }
 
+    /** Where the vCPU's run loop is (running, halted, stopping...). Any thread. */
+    public popek.cpu.RunState runState() { return vcpu.state(); }
+
     /** Full mode's shadow code pages (what was scanned and rewritten), or null in emulate mode. */
     public popek.translate.ShadowCode shadowCode() { return vcpu.shadowCode(); }
 

@@ -16,6 +16,7 @@ import popek.devices.SystemControlPortA;
 import popek.devices.DiskImage;
 import popek.cpu.ExecutionMode;
 import popek.cpu.Vcpu;
+import popek.cpu.VcpuBuilder;
 import popek.cpu.VirtualClock;
 import popek.devices.BenchMarker;
 import popek.devices.CmosRtc;
@@ -148,6 +149,7 @@ public final class MachineBuilder {
         java.util.List<DiskImage> disks = new java.util.ArrayList<>();
         try {
             for (DiskSpec d : diskSpecs) {
+                InputFile.checkRegular(d.file(), "disk image");
                 try {
                     disks.add(DiskImage.open(d.file(), d.readOnly()));
                 } catch (java.io.IOException e) {
@@ -155,10 +157,11 @@ public final class MachineBuilder {
                 }
             }
             // The kernel goes into RAM first: a malformed image is the commonest mistake and costs nothing to find.
-            MultibootBoot boot = kernel != null ? MultibootLoader.load(ram, kernel, cmdline) : null;
+            byte[] kernelImage = kernel != null ? MultibootLoader.read(kernel, ram.size()) : null;
+            MultibootBoot boot = kernel != null ? MultibootLoader.load(ram, kernel, kernelImage, cmdline) : null;
             LinuxLoader.LinuxBoot linux = linuxKernel != null ? LinuxLoader.load(ram, linuxKernel, initrd, cmdline) : null;
             boolean diskBoot = boot == null && linux == null;
-            PvNote note = paraNote(boot != null ? kernel : linux != null ? linuxKernel : diskSpecs.get(0).file(), boot != null);
+            PvNote note = paraNote(boot != null ? kernel : linux != null ? linuxKernel : diskSpecs.get(0).file(), kernelImage);
             if (diskBoot) DiskBoot.prepare(ram, disks.get(0), diskSpecs.get(0).file());
             BiosDataArea.write(ram);
             MpTable.write(ram);
@@ -222,12 +225,15 @@ public final class MachineBuilder {
             }
             Timed[] timedDevices = para == null ? new Timed[] {pit, com1, rtc, console, lapic}
                     : new Timed[] {pit, com1, rtc, console, lapic, para.timer()};
-            Vcpu vcpu = new Vcpu(cpu, ram, ports, lapic, timedDevices, clock, stats, timeoutNanos,
-                    mode, shadowPaging, codePoolPages, cpuConfig);
-            if (para != null) vcpu.para(para);
+            // The vCPU takes its interrupts from the local APIC; its mode's exit handler is chosen here, once.
+            Vcpu vcpu = new VcpuBuilder(cpu, ram, clock, stats)
+                    .devices(ports, lapic, timedDevices)
+                    .mmio(LocalApic.BASE, LocalApic.SIZE, lapic)
+                    .mmio(IoApic.BASE, IoApic.SIZE, ioapic)
+                    .mode(mode).para(para).cpu(cpuConfig)
+                    .timeoutNanos(timeoutNanos).shadowPaging(shadowPaging).codePoolPages(codePoolPages)
+                    .build();
             stopHandle.vcpu = vcpu;
-            vcpu.mapMmio(LocalApic.BASE, LocalApic.SIZE, lapic);
-            vcpu.mapMmio(IoApic.BASE, IoApic.SIZE, ioapic);
 
             long entry;
             if (boot != null) {
@@ -289,15 +295,8 @@ public final class MachineBuilder {
      * The image's PV note, checked against the mode: a para guest runs only in para mode, and para mode runs only a
      * para guest (a Linux kernel or a boot disk is never one). Null when the mode is not para.
      */
-    private PvNote paraNote(Path image, boolean multiboot) throws BootImageException {
-        PvNote note = null;
-        if (multiboot) {
-            try {
-                note = PvNote.find(java.nio.file.Files.readAllBytes(image));
-            } catch (java.io.IOException e) {
-                throw new BootImageException(image + ": cannot read: " + e.getMessage(), e);
-            }
-        }
+    private PvNote paraNote(Path image, byte[] multibootImage) throws BootImageException {
+        PvNote note = multibootImage != null ? PvNote.find(multibootImage) : null;
         if (note != null && mode != ExecutionMode.PARA) {
             throw new BootImageException(image + " is a para-virtualised guest (it carries Popek's PV note): run it with --mode para");
         }
@@ -331,6 +330,6 @@ public final class MachineBuilder {
         Vcpu vcpu;
 
         @Override
-        public void exit(int exitCode, String reason) { vcpu.requestStop(new StopReason(exitCode, reason)); }
+        public void exit(int exitCode, String reason) { vcpu.requestStop(StopReason.guestExit(exitCode, reason)); }
     }
 }

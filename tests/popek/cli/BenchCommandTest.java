@@ -9,7 +9,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import popek.cpu.StopReason;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,10 +47,10 @@ class BenchCommandTest {
     @Test
     void aModeThatDoesNotExistYetIsAClearError() {
         StringWriter err = new StringWriter();
-        assertEquals(StopReason.USAGE, popek(err, "bench", "traps", "--modes", "emulate,paravirt", "--out", dir.toString()));
+        assertEquals(Main.USAGE, popek(err, "bench", "traps", "--modes", "emulate,paravirt", "--out", dir.toString()));
         assertTrue(err.toString().contains("'paravirt' is not available"), err.toString());
         err = new StringWriter();
-        assertEquals(StopReason.USAGE, popek(err, "bench", "traps", "--modes", "emulate,para", "--out", dir.toString()));
+        assertEquals(Main.USAGE, popek(err, "bench", "traps", "--modes", "emulate,para", "--out", dir.toString()));
         assertTrue(err.toString().contains("para runs only guests built for it"), err.toString());
         assertEquals(1, err.toString().lines().count());
     }
@@ -59,7 +58,7 @@ class BenchCommandTest {
     @Test
     void anUnknownClassIsAClearError() {
         StringWriter err = new StringWriter();
-        assertEquals(StopReason.USAGE, popek(err, "bench", "traps", "--classes", "cli_sti,nope", "--out", dir.toString()));
+        assertEquals(Main.USAGE, popek(err, "bench", "traps", "--classes", "cli_sti,nope", "--out", dir.toString()));
         assertTrue(err.toString().contains("'nope' is not a class"), err.toString());
     }
 
@@ -81,7 +80,7 @@ class BenchCommandTest {
     @Test
     void badCounts() {
         StringWriter err = new StringWriter();
-        assertEquals(StopReason.USAGE, popek(err, "bench", "traps", "--runs", "0", "--out", dir.toString()));
+        assertEquals(Main.USAGE, popek(err, "bench", "traps", "--runs", "0", "--out", dir.toString()));
         assertTrue(err.toString().contains("--runs"), err.toString());
     }
 }

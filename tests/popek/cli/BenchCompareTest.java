@@ -12,7 +12,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import popek.cpu.StopReason;
 
 /** `popek bench compare`: the compare guest's workloads in the three modes, with tiny sizes. */
 class BenchCompareTest {
@@ -57,10 +56,10 @@ class BenchCompareTest {
     @Test
     void badWorkloadsAndSizesAreClearErrors() {
         StringWriter err = new StringWriter();
-        assertEquals(StopReason.USAGE, popek(err, "bench", "compare", "--workloads", "irqmask,nope", "--out", dir.toString()));
+        assertEquals(Main.USAGE, popek(err, "bench", "compare", "--workloads", "irqmask,nope", "--out", dir.toString()));
         assertTrue(err.toString().contains("'nope' is not a workload"), err.toString());
         err = new StringWriter();
-        assertEquals(StopReason.USAGE, popek(err, "bench", "compare", "--size", "disk=0", "--out", dir.toString()));
+        assertEquals(Main.USAGE, popek(err, "bench", "compare", "--size", "disk=0", "--out", dir.toString()));
         assertTrue(err.toString().contains("disk must be 1 to 1024"), err.toString());
         assertEquals(1, err.toString().lines().count(), err.toString());
     }

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import popek.cpu.StopReason;
 import popek.testing.FlatKernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,7 +36,7 @@ class BootCommandTest {
 
     @Test
     void anUnknownMode() {
-        assertOneLine(popek("boot", "--mode", "paravirt", dir.resolve("x").toString()), StopReason.USAGE, "'paravirt' is not a mode");
+        assertOneLine(popek("boot", "--mode", "paravirt", dir.resolve("x").toString()), Main.USAGE, "'paravirt' is not a mode");
     }
 
     /** An image's kind (its PV note) and the mode must agree: each mismatch is one line and exit 2. */
@@ -45,21 +44,21 @@ class BootCommandTest {
     void paraModeAndParaImagesGoTogether() {
         String plain = popek.testing.GuestRun.testGuest("exit-code.elf").toString();
         String para = popek.testing.GuestRun.testGuest("pv-abi.elf").toString();
-        assertOneLine(popek("boot", "--mode", "para", plain), StopReason.USAGE, plain + " is not para-virtualised (no Popek PV note)");
-        assertOneLine(popek("boot", "--mode", "full", para), StopReason.USAGE, "run it with --mode para");
-        assertOneLine(popek("boot", para), StopReason.USAGE, "is a para-virtualised guest");
+        assertOneLine(popek("boot", "--mode", "para", plain), Main.USAGE, plain + " is not para-virtualised (no Popek PV note)");
+        assertOneLine(popek("boot", "--mode", "full", para), Main.USAGE, "run it with --mode para");
+        assertOneLine(popek("boot", para), Main.USAGE, "is a para-virtualised guest");
     }
 
     @Test
     void aMalformedCpuidLeaf() {
-        assertOneLine(popek("boot", "--cpuid", "0x40000000=1,2,3", dir.resolve("x").toString()), StopReason.USAGE, "LEAF[.SUB]=EAX");
-        assertOneLine(popek("boot", "--cpuid", "zz=1,2,3,4", dir.resolve("x").toString()), StopReason.USAGE, "LEAF[.SUB]=EAX");
+        assertOneLine(popek("boot", "--cpuid", "0x40000000=1,2,3", dir.resolve("x").toString()), Main.USAGE, "LEAF[.SUB]=EAX");
+        assertOneLine(popek("boot", "--cpuid", "zz=1,2,3,4", dir.resolve("x").toString()), Main.USAGE, "LEAF[.SUB]=EAX");
     }
 
     @Test
     void aTscRateOutOfRange() throws Exception {
         Path k = new FlatKernel().powerOff().writeTo(dir, "k.bin");
-        assertOneLine(popek("boot", "--tsc-mhz", "0", k.toString()), StopReason.USAGE, "--tsc-mhz");
+        assertOneLine(popek("boot", "--tsc-mhz", "0", k.toString()), Main.USAGE, "--tsc-mhz");
     }
 
     /** A configured CPUID leaf is what the guest reads, in both modes: here its EBX becomes the exit code. */
@@ -77,13 +76,13 @@ class BootCommandTest {
     @Test
     void badDisks() throws Exception {
         Path k = new FlatKernel().powerOff().writeTo(dir, "k.bin");
-        assertOneLine(popek("boot", "--disk", dir.resolve("none.img").toString(), k.toString()), StopReason.USAGE, "no such file");
+        assertOneLine(popek("boot", "--disk", dir.resolve("none.img").toString(), k.toString()), Main.USAGE, "no such file");
         Path tiny = Files.write(dir.resolve("tiny.img"), new byte[100]);
-        assertOneLine(popek("boot", "--disk", tiny.toString(), k.toString()), StopReason.USAGE, "smaller than one 512-byte sector");
+        assertOneLine(popek("boot", "--disk", tiny.toString(), k.toString()), Main.USAGE, "smaller than one 512-byte sector");
         Path ok = Files.write(dir.resolve("ok.img"), new byte[4096]);
-        assertOneLine(popek("boot", "--disk", ok + ",fast", k.toString()), StopReason.USAGE, "not a disk option");
+        assertOneLine(popek("boot", "--disk", ok + ",fast", k.toString()), Main.USAGE, "not a disk option");
         assertOneLine(popek("boot", "--disk", ok.toString(), "--disk", ok.toString(), "--disk", ok.toString(), k.toString()),
-                StopReason.USAGE, "at most two disks");
+                Main.USAGE, "at most two disks");
         assertEquals(0, popek("boot", "--disk", "file=" + ok + ",readonly", k.toString()).code);
     }
 
@@ -100,67 +99,67 @@ class BootCommandTest {
         assertEquals("H", lines.get(0));
         assertEquals(" i", lines.get(1));
         assertOneLine(popek("boot", "--screen-dump", dir.resolve("no/such/dir/s.txt").toString(), k.toString()),
-                StopReason.USAGE, "no such directory");
+                Main.USAGE, "no such directory");
     }
 
     @Test
     void linuxKernelMistakes() throws Exception {
         Path k = new FlatKernel().powerOff().writeTo(dir, "k.bin");
-        assertOneLine(popek("boot"), StopReason.USAGE, "nothing to boot");
-        assertOneLine(popek("boot", "--kernel", k.toString(), k.toString()), StopReason.USAGE, "not both");
-        assertOneLine(popek("boot", "--initrd", k.toString(), k.toString()), StopReason.USAGE, "--initrd goes with --kernel");
-        assertOneLine(popek("boot", "--kernel", k.toString()), StopReason.USAGE, "not a Linux bzImage");
-        assertOneLine(popek("boot", "--kernel", dir.resolve("none").toString()), StopReason.USAGE, "no such file");
+        assertOneLine(popek("boot"), Main.USAGE, "nothing to boot");
+        assertOneLine(popek("boot", "--kernel", k.toString(), k.toString()), Main.USAGE, "not both");
+        assertOneLine(popek("boot", "--initrd", k.toString(), k.toString()), Main.USAGE, "--initrd goes with --kernel");
+        assertOneLine(popek("boot", "--kernel", k.toString()), Main.USAGE, "not a Linux bzImage");
+        assertOneLine(popek("boot", "--kernel", dir.resolve("none").toString()), Main.USAGE, "no such file");
     }
 
     @Test
     void aMissingFile() {
-        assertOneLine(popek("boot", dir.resolve("nope.elf").toString()), StopReason.USAGE, "no such file");
+        assertOneLine(popek("boot", dir.resolve("nope.elf").toString()), Main.USAGE, "no such file");
     }
 
     @Test
     void aDirectory() {
-        assertOneLine(popek("boot", dir.toString()), StopReason.USAGE, "is a directory");
+        assertOneLine(popek("boot", dir.toString()), Main.USAGE, "is a directory");
     }
 
     @Test
     void aFileThatIsNotMultiboot() throws Exception {
         Path f = Files.write(dir.resolve("junk.bin"), new byte[4096]);
-        assertOneLine(popek("boot", f.toString()), StopReason.USAGE, "not a Multiboot image");
+        assertOneLine(popek("boot", f.toString()), Main.USAGE, "not a Multiboot image");
     }
 
     @Test
     void anEmptyFile() throws Exception {
         Path f = Files.write(dir.resolve("empty.bin"), new byte[0]);
-        assertOneLine(popek("boot", f.toString()), StopReason.USAGE, "empty");
+        assertOneLine(popek("boot", f.toString()), Main.USAGE, "empty");
     }
 
     @Test
     void aKernelBiggerThanRam() throws Exception {
         Path f = new FlatKernel().emit(new int[3 << 20]).writeTo(dir, "big.bin");
-        assertOneLine(popek("boot", "--memory", "2M", f.toString()), StopReason.USAGE, "");
+        assertOneLine(popek("boot", "--memory", "2M", f.toString()), Main.USAGE, "too big for guest RAM (2 MiB)");
     }
 
     @Test
     void aBadMemorySize() {
-        assertOneLine(popek("boot", "--memory", "12Q", "x"), StopReason.USAGE, "--memory");
-        assertOneLine(popek("boot", "--memory", "1M", "x"), StopReason.USAGE, "--memory");
-        assertOneLine(popek("boot", "--memory", "64G", "x"), StopReason.USAGE, "--memory");
+        assertOneLine(popek("boot", "--memory", "12Q", "x"), Main.USAGE, "--memory");
+        assertOneLine(popek("boot", "--memory", "1M", "x"), Main.USAGE, "--memory");
+        assertOneLine(popek("boot", "--memory", "64G", "x"), Main.USAGE, "--memory");
     }
 
     @Test
     void aBadTimeout() {
-        assertOneLine(popek("boot", "--timeout", "soon", "x"), StopReason.USAGE, "not a duration");
+        assertOneLine(popek("boot", "--timeout", "soon", "x"), Main.USAGE, "not a duration");
     }
 
     @Test
     void anUnknownFlag() {
-        assertOneLine(popek("boot", "--turbo", "x"), StopReason.USAGE, "--turbo");
+        assertOneLine(popek("boot", "--turbo", "x"), Main.USAGE, "--turbo");
     }
 
     @Test
     void noCommand() {
-        assertOneLine(popek(), StopReason.USAGE, "which command");
+        assertOneLine(popek(), Main.USAGE, "which command");
     }
 
     @Test

@@ -22,28 +22,28 @@ class MachineStopTest {
     @Test
     void aLoopWithInterruptsOffStopsAtTheTimeout() throws Exception {
         GuestRun.Result r = run(new FlatKernel().emit(0xFA, 0xEB, 0xFE), 300_000_000L);   // cli ; jmp $
-        assertEquals(StopReason.TIMEOUT, r.stop().exitCode());
+        assertEquals(StopReason.Cause.TIMEOUT, r.stop().cause());
         assertTrue(r.stop().message().contains("jmp"), r.stop().message());
     }
 
     @Test
     void hltWithInterruptsOffCanNeverWake() throws Exception {
         GuestRun.Result r = run(new FlatKernel().emit(0xFA, 0xF4), 10_000_000_000L);   // cli ; hlt
-        assertEquals(StopReason.HALTED_FOREVER, r.stop().exitCode());
+        assertEquals(StopReason.Cause.HALTED_FOREVER, r.stop().cause());
         assertTrue(r.stop().message().contains("hlt"), r.stop().message());
     }
 
     @Test
     void readingMemoryThatDoesNotExistStopsTheMachine() throws Exception {
         GuestRun.Result r = run(new FlatKernel().emit(0xA1).dword(0xF0000000), 10_000_000_000L);   // mov eax, [0xF0000000]
-        assertEquals(StopReason.UNMAPPED_MEMORY, r.stop().exitCode());
+        assertEquals(StopReason.Cause.UNMAPPED_MEMORY, r.stop().cause());
         assertTrue(r.stop().message().contains("0xf0000000"), r.stop().message());
     }
 
     @Test
     void jumpingOutOfRamStopsTheMachine() throws Exception {
         GuestRun.Result r = run(new FlatKernel().emit(0xB8).dword(0xE0000000).emit(0xFF, 0xE0), 10_000_000_000L);   // jmp eax
-        assertEquals(StopReason.UNMAPPED_MEMORY, r.stop().exitCode());
+        assertEquals(StopReason.Cause.UNMAPPED_MEMORY, r.stop().cause());
         assertTrue(r.stop().message().contains("jumped to"), r.stop().message());
     }
 
@@ -51,7 +51,7 @@ class MachineStopTest {
     void anExceptionWithNoIdtIsATripleFault() throws Exception {
         // Multiboot leaves IDTR undefined; Popek's is empty: #UD -> #GP (vector beyond the limit) -> #DF -> triple fault.
         GuestRun.Result r = run(new FlatKernel().emit(0x0F, 0x0B), 10_000_000_000L);   // ud2
-        assertEquals(StopReason.TRIPLE_FAULT, r.stop().exitCode());
+        assertEquals(StopReason.Cause.TRIPLE_FAULT, r.stop().cause());
     }
 
     @Test

@@ -128,7 +128,7 @@ class DiskBootTest {
     void aRealModeExceptionIntoTheMissingBiosStopsWithTheReason() throws Exception {
         Path disk = bootSector(0x90, 0x0F, 0x0B);   // nop; ud2
         GuestRun.Result r = GuestRun.bootDisk(disk, TIMEOUT, b -> { });
-        assertEquals(StopReason.UNSUPPORTED, r.stop().exitCode(), r.stop().message());
+        assertEquals(StopReason.Cause.UNSUPPORTED, r.stop().cause(), r.stop().message());
         assertTrue(r.stop().message().contains("#UD invalid opcode in real mode"), r.stop().message());
         assertTrue(r.stop().message().contains("CS:IP 0000:7c01"), r.stop().message());
     }

@@ -73,7 +73,7 @@ class GuestTranscriptTest {
         List<String> expected = Files.readAllLines(GUESTS.resolve("expected").resolve(g.name() + ".txt"));
         assertNull(Transcript.mismatch(expected, r.lines()), () -> "serial output differs from QEMU's; the guest wrote:\n" + r.serial()
                 + "\n(stopped: " + r.stop().message() + ")");
-        int want = g.name().equals("triple-fault") ? StopReason.TRIPLE_FAULT : g.qemuStatus();
+        int want = g.name().equals("triple-fault") ? StopReason.Cause.TRIPLE_FAULT.exitCode() : g.qemuStatus();
         assertEquals(want, r.stop().exitCode(), r.stop().message());
     }
 }

@@ -24,9 +24,12 @@ public final class QemuUser {
         return null;
     }
 
-    /** Runs {@code program} with {@code args} under qemu-i386 (30 s at most); its standard output and exit code. */
+    /**
+     * Runs {@code program} with {@code args} under qemu-i386 (30 s at most), absolute paths looked up in the program's
+     * directory first (qemu's -L); its standard output and exit code.
+     */
     public static Result run(Path program, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(binary().toString(), program.toString()));
+        List<String> cmd = new ArrayList<>(List.of(binary().toString(), "-L", program.getParent().toString(), program.toString()));
         cmd.addAll(List.of(args));
         try {
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();

@@ -53,7 +53,7 @@ class ParaModeTest {
     @Test
     void blockingWithNothingToWakeTheGuestStopsIt() throws Exception {
         GuestRun.Result r = para("forever");
-        assertEquals(StopReason.HALTED_FOREVER, r.stop().exitCode(), r.stop().message());
+        assertEquals(StopReason.Cause.HALTED_FOREVER, r.stop().cause(), r.stop().message());
         assertTrue(r.stop().message().contains("blocked forever"), r.stop().message());
     }
 
@@ -62,7 +62,7 @@ class ParaModeTest {
         GuestRun.Result r = para("trap");
         assertFalse(r.serial().contains("FAIL"), r.serial());
         assertTrue(r.serial().contains("ok: an entry that masks events set upcall_mask"), r.serial());
-        assertEquals(StopReason.UNSUPPORTED, r.stop().exitCode(), r.stop().message());
+        assertEquals(StopReason.Cause.UNSUPPORTED, r.stop().cause(), r.stop().message());
         assertTrue(r.stop().message().contains("trap table (HC_SET_TRAP_TABLE) has no entry"), r.stop().message());
     }
 

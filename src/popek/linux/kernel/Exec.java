@@ -63,6 +63,7 @@ final class Exec {
             kernel.processes().crash(t, "execve of " + path + " ran out of memory");
             return Syscall.NO_RESULT;
         }
+        kernel.mapTrampoline(mm);
         t.mm = mm;
         t.mem = mem;
         if (old != null) kernel.releaseMm(old);

@@ -45,6 +45,7 @@ public final class Kernel implements AutoCloseable {
     private final Futexes futexes = new Futexes();
     private final Exec exec = new Exec(this);
     private final IntervalTimers timers = new IntervalTimers(this);
+    private final SignalTrampoline trampoline;
     private final Arena arena = Arena.ofShared();
     private final CpuSnapshot initialState;
     private final Worker worker;
@@ -61,6 +62,7 @@ public final class Kernel implements AutoCloseable {
         this.pool = new PagePool(memoryBytes);
         try {
             this.region = new KernelRegion(pool);
+            this.trampoline = new SignalTrampoline(pool);
             this.pageCache = new PageCache(pool, (int) Math.min(pool.totalFrames() / 4, 65536));
             MemoryManager boot = newMemoryManager();
             Cpu cpu = new Cpu(0, pool, region, boot.cr3(), null);
@@ -123,6 +125,12 @@ public final class Kernel implements AutoCloseable {
     // ---------------------------------------------------------------- tasks and resources
 
     MemoryManager newMemoryManager() { return new MemoryManager(pool, pageCache, faultCounters, region.table()); }
+
+    /** Maps the signal trampoline page into a new program's address space. */
+    void mapTrampoline(MemoryManager mm) {
+        mm.map(SignalTrampoline.ADDRESS, PagePool.PAGE_SIZE, popek.linux.mm.Vma.PROT_READ | popek.linux.mm.Vma.PROT_EXEC,
+                popek.linux.mm.Vma.SHARED, true, trampoline, 0, null);
+    }
 
     Task newTask(int tid) { return new Task(this, tid, Unicorn.newSnapshot(arena)); }
 

@@ -11,7 +11,8 @@ import popek.linux.platform.Gdt;
 /**
  * i386 Linux signal frames on the user stack (arch/x86/include/asm/sigframe.h, the ia32 layouts), so libc's handlers
  * and {@code sigreturn} work as on Linux: {@code sigframe} for a handler without SA_SIGINFO and {@code rt_sigframe}
- * with it, each holding a {@code sigcontext} of the interrupted registers and a return trampoline. The FPU state is not
+ * with it, each holding a {@code sigcontext} of the interrupted registers and a return trampoline (written for
+ * debuggers' sake; a handler returns through {@link SignalTrampoline}'s page instead). The FPU state is not
  * saved in the frame (its pointer is 0), which a program sees only if its handler inspects it.
  */
 final class SignalFrames {
@@ -67,13 +68,15 @@ final class SignalFrames {
                 m.writeLong(sp + RT_MASK, oldMask);
                 // movl $__NR_rt_sigreturn, %eax; int $0x80
                 m.write(sp + RT_RETCODE, new byte[] {(byte) 0xB8, (byte) SyscallNumbers.RT_SIGRETURN, 0, 0, 0, (byte) 0xCD, (byte) 0x80, 0}, 0, 8);
-                m.writeInt(sp, (act.flags & Signals.SA_RESTORER) != 0 ? act.restorer : (int) (sp + RT_RETCODE));
+                m.writeInt(sp, (act.flags & Signals.SA_RESTORER) != 0 ? act.restorer
+                        : (int) (SignalTrampoline.ADDRESS + SignalTrampoline.RT_SIGRETURN));
             } else {
                 m.writeInt(sp + 4, sig);
                 m.writeInt(sp + FRAME_EXTRAMASK, (int) (oldMask >>> 32));
                 // popl %eax; movl $__NR_sigreturn, %eax; int $0x80
                 m.write(sp + FRAME_RETCODE, new byte[] {0x58, (byte) 0xB8, (byte) SyscallNumbers.SIGRETURN, 0, 0, 0, (byte) 0xCD, (byte) 0x80}, 0, 8);
-                m.writeInt(sp, (act.flags & Signals.SA_RESTORER) != 0 ? act.restorer : (int) (sp + FRAME_RETCODE));
+                m.writeInt(sp, (act.flags & Signals.SA_RESTORER) != 0 ? act.restorer
+                        : (int) (SignalTrampoline.ADDRESS + SignalTrampoline.SIGRETURN));
             }
         } catch (popek.linux.abi.SyscallException e) {
             return false;

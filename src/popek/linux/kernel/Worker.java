@@ -220,8 +220,12 @@ final class Worker implements Cpu.Traps {
         try {
             if (vector == 14 && kernel.faults().resolve(t, address, errorCode)) return;
             if (vector != 14) kernel.faults().signalFor(t, c, vector, errorCode, software);
-        } catch (SyscallException e) {
-            kernel.processes().crash(t, "fault handling failed: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // A fault Popek cannot serve would come back at once, for ever: the process dies instead.
+            kernel.internalError(t, "a page fault at " + Integer.toHexString(address), e);
+            kernel.processes().crash(t, "internal error serving a fault");
+            c.stop();
+            return;
         }
         returnToUser(t, 0, true);
     }

@@ -59,6 +59,7 @@ final class MemoryCalls implements SyscallFamily {
         int vflags = (type != MAP_PRIVATE ? Vma.SHARED : 0) | ((flags & MAP_GROWSDOWN) != 0 ? Vma.GROWSDOWN : 0);
         Mappable backing = null;
         if ((flags & MAP_ANONYMOUS) != 0) {
+            offset = 0;   // ignored for anonymous memory, as Linux ignores it
             if (type != MAP_PRIVATE) backing = new AnonymousShared(t.mm().pool(), len);
         } else {
             FileDescription f = t.fds().get(fd);

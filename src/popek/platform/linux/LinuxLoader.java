@@ -1,13 +1,13 @@
 package popek.platform.linux;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import popek.memory.GuestMemory;
 import popek.platform.BootImageException;
+import popek.platform.InputFile;
 import popek.platform.MemoryMap;
+import popek.platform.MemorySize;
 
 /**
  * Loads a Linux x86 kernel (a bzImage) by the 32-bit boot protocol (Documentation/arch/x86/boot.rst, protocol 2.02
@@ -38,19 +38,17 @@ public final class LinuxLoader {
                             String commandLine) { }
 
     public static LinuxBoot load(GuestMemory ram, Path kernel, Path initrd, String commandLine) throws BootImageException {
-        byte[] image = read(kernel, "kernel");
-        byte[] rd = initrd == null ? null : read(initrd, "initrd");
+        // Neither can be larger than RAM; the exact room for each is checked once the header is read.
+        byte[] image = read(kernel, "kernel", ram.size());
+        byte[] rd = initrd == null ? null : read(initrd, "initrd", ram.size());
         return load(ram, image, kernel.getFileName().toString(), rd, commandLine);
     }
 
-    private static byte[] read(Path p, String what) throws BootImageException {
+    private static byte[] read(Path p, String what, long ramSize) throws BootImageException {
         try {
-            if (Files.isDirectory(p)) throw new BootImageException(p + ": is a directory, not a " + what);
-            return Files.readAllBytes(p);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new BootImageException(p + ": no such file");
-        } catch (IOException e) {
-            throw new BootImageException(p + ": cannot read the " + what + ": " + e.getMessage());
+            return InputFile.read(p, what, ramSize, "guest RAM (" + MemorySize.format(ramSize) + ")");
+        } catch (java.nio.channels.ClosedByInterruptException e) {
+            throw new BootImageException(p + ": reading it was interrupted", e);
         }
     }
 
@@ -88,7 +86,7 @@ public final class LinuxLoader {
         ram.write8(ZERO_PAGE + TYPE_OF_LOADER, 0xFF);   // "undefined" loader
 
         // The command line.
-        int maxCmdline = protocol >= 0x0206 ? u32(image, CMDLINE_SIZE) : 255;
+        long maxCmdline = protocol >= 0x0206 ? Integer.toUnsignedLong(u32(image, CMDLINE_SIZE)) : 255;
         byte[] cmd = commandLine.getBytes(StandardCharsets.US_ASCII);
         if (cmd.length > maxCmdline) {
             throw new BootImageException(String.format("the command line is %d bytes; this kernel takes at most %d", cmd.length, maxCmdline));

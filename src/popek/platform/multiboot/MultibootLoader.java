@@ -1,9 +1,5 @@
 package popek.platform.multiboot;
 
-import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,6 +8,7 @@ import java.util.Objects;
 
 import popek.memory.GuestMemory;
 import popek.platform.BootImageException;
+import popek.platform.InputFile;
 import popek.platform.MemoryMap;
 import popek.platform.MemorySize;
 
@@ -33,9 +30,14 @@ public final class MultibootLoader {
      * @throws BootImageException the image cannot be read or booted; the message names the file and the problem
      */
     public static MultibootBoot load(GuestMemory ram, Path image, String arguments) throws BootImageException {
+        return load(ram, image, read(image, ram.size()), arguments);
+    }
+
+    /** As {@link #load(GuestMemory, Path, String)}, with the file's contents already {@link #read}. */
+    public static MultibootBoot load(GuestMemory ram, Path image, byte[] contents, String arguments) throws BootImageException {
         String name = image.toString();
         Path fileName = image.getFileName();
-        return load(ram, read(image, name, ram.size()), name, commandLine(fileName == null ? name : fileName.toString(), arguments));
+        return load(ram, contents, name, commandLine(fileName == null ? name : fileName.toString(), arguments));
     }
 
     /**
@@ -114,19 +116,12 @@ public final class MultibootLoader {
         return format == LoadPlan.Format.ELF32 ? "segment " + s.index() : "the load range";
     }
 
-    private static byte[] read(Path image, String name, long ramSize) throws BootImageException {
+    /** The image file's contents, refused (one line) unless it is a regular file no larger than guest RAM. */
+    public static byte[] read(Path image, long ramSize) throws BootImageException {
         try {
-            if (Files.isDirectory(image)) throw new BootImageException(name + ": is a directory, not a kernel image");
-            long size = Files.size(image);
-            // Checked before reading so a huge file fails fast instead of filling the heap.
-            if (size > ramSize) throw tooBig(name, size, ramSize);
-            return Files.readAllBytes(image);
-        } catch (NoSuchFileException e) {
-            throw new BootImageException(name + ": no such file", e);
-        } catch (AccessDeniedException e) {
-            throw new BootImageException(name + ": permission denied", e);
-        } catch (IOException e) {
-            throw new BootImageException(name + ": cannot read: " + e.getMessage(), e);
+            return InputFile.read(image, "kernel image", ramSize, "guest RAM (" + MemorySize.format(ramSize) + ")");
+        } catch (java.nio.channels.ClosedByInterruptException e) {
+            throw new BootImageException(image + ": reading it was interrupted", e);
         }
     }
 

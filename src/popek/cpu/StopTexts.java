@@ -1,0 +1,125 @@
+package popek.cpu;
+
+import popek.engine.Capstone;
+import popek.engine.Hooks;
+import popek.engine.Unicorn;
+import popek.engine.X86;
+
+/**
+ * The one-line reasons the VMM gives when it stops a guest, each naming where the guest was and the instruction
+ * there ({@link #describe}, disassembled with Capstone). Also the hook that notes the last access to memory that does
+ * not exist, which only such a reason needs. Off the trap path: it may allocate.
+ */
+final class StopTexts implements Hooks.UnmappedAccess, AutoCloseable {
+    private final Unicorn uc;
+    private final GuestAccess mem;
+    private Capstone disassembler, disassembler16;
+    private long unmappedAddress;
+    private int unmappedType;
+
+    StopTexts(Unicorn uc, GuestAccess mem) {
+        this.uc = uc;
+        this.mem = mem;
+    }
+
+    @Override
+    public boolean unmapped(int type, long address, int size, long value) {
+        unmappedType = type;
+        unmappedAddress = address;
+        return false;
+    }
+
+    StopReason timeout(long timeoutNanos) {
+        return new StopReason(StopReason.Cause.TIMEOUT, String.format(
+                "timeout: the guest was still running after %s (at %s)", seconds(timeoutNanos), describe(uc.reg(X86.EIP))));
+    }
+
+    /** A hlt with IF clear: EIP is just past it. */
+    StopReason haltedWithInterruptsOff() {
+        return new StopReason(StopReason.Cause.HALTED_FOREVER, String.format(
+                "the guest halted with interrupts disabled, at %s: nothing can wake it", describe(uc.reg(X86.EIP) - 1)));
+    }
+
+    /** A para guest's BLOCK with no event source left. */
+    StopReason blockedForever() {
+        return new StopReason(StopReason.Cause.HALTED_FOREVER, String.format(
+                "the guest blocked forever at %s: no timer is set and no ring can raise an event", describe(uc.reg(X86.EIP))));
+    }
+
+    /** {@code uc_emu_start} failed with {@code err}. */
+    StopReason engineError(int err) {
+        int eip = uc.reg(X86.EIP);
+        return switch (err) {
+            case X86.ERR_READ_UNMAPPED, X86.ERR_WRITE_UNMAPPED, X86.ERR_FETCH_UNMAPPED -> new StopReason(StopReason.Cause.UNMAPPED_MEMORY,
+                    String.format("the guest %s physical address 0x%08x, where there is no memory (at %s)",
+                            unmappedType == X86.MEM_WRITE_UNMAPPED ? "wrote to" : unmappedType == X86.MEM_FETCH_UNMAPPED
+                                    ? "jumped to" : "read from", unmappedAddress, describe(eip)));
+            default -> new StopReason(StopReason.Cause.INTERNAL_ERROR,
+                    String.format("the CPU emulator stopped: %s (at %s)", Unicorn.strerror(err), describe(eip)));
+        };
+    }
+
+    /** An instruction form Popek does not emulate ({@code what}: "a task gate", ...). */
+    StopReason unsupported(String what, int eip) {
+        return new StopReason(StopReason.Cause.UNSUPPORTED, String.format(
+                "the guest used %s, which Popek does not emulate (at %s)", what, describe(eip)));
+    }
+
+    /** An exception in real mode whose IVT entry still points at the BIOS Popek does not provide. */
+    StopReason intoMissingBios(int vector, int eip) {
+        return new StopReason(StopReason.Cause.UNSUPPORTED, String.format(
+                "the guest raised %s in real mode, and its IVT still sends it to the BIOS, which Popek does not provide (at %s)",
+                Vectors.name(vector), describe(eip)));
+    }
+
+    /** An event {@link InterruptDelivery} could not deliver ({@code result} other than DELIVERED and INTO_MISSING_BIOS). */
+    StopReason undelivered(InterruptDelivery.Result result, InterruptDelivery delivery, int vector, int eip) {
+        return switch (result) {
+            case NO_TRAP_ENTRY -> new StopReason(StopReason.Cause.UNSUPPORTED, String.format(
+                    "the guest raised %s, and its trap table (HC_SET_TRAP_TABLE) has no entry for it (at %s)",
+                    Vectors.name(delivery.missingVector()), describe(eip)));
+            case TRIPLE_FAULT -> new StopReason(StopReason.Cause.TRIPLE_FAULT, String.format(
+                    "triple fault: delivering %s failed, then so did the double fault (at %s)", Vectors.name(vector), describe(eip)));
+            default -> new StopReason(StopReason.Cause.UNSUPPORTED, String.format(
+                    "the guest used %s, which Popek does not emulate (delivering %s at %s)",
+                    delivery.unsupportedReason(), Vectors.name(vector), describe(eip)));
+        };
+    }
+
+    /** "0x00101234 (mov dword ptr [eax], 1)": where the guest was, with the instruction there when it can be read. */
+    String describe(int eip) {
+        mem.refresh();
+        byte[] bytes = new byte[Capstone.MAX_INSTRUCTION];
+        boolean real = realMode(uc);
+        int n = mem.fetch(codeLinear(uc, eip), bytes, bytes.length);
+        String where = real ? String.format("CS:IP %04x:%04x (real mode)", uc.selector(X86.CS), eip & 0xFFFF)
+                : String.format("EIP 0x%08x", eip);
+        if (n == 0) return where + ", where no code can be read";
+        try {
+            if (real && disassembler16 == null) disassembler16 = new Capstone(16);
+            if (disassembler == null) disassembler = new Capstone(32);
+            Capstone.Instruction insn = (real ? disassembler16 : disassembler).decode(bytes, n, eip & 0xFFFFFFFFL);
+            return insn == null ? where + ": not a valid instruction" : where + ": " + insn.text();
+        } catch (RuntimeException e) {
+            return where;
+        }
+    }
+
+    static boolean realMode(Unicorn uc) { return (uc.reg(X86.CR0) & X86.CR0_PE) == 0; }
+
+    /** The linear address of code at {@code eip}: CS's base is added in real mode (flat protected-mode code has none). */
+    static int codeLinear(Unicorn uc, int eip) {
+        return realMode(uc) ? (uc.selector(X86.CS) << 4) + (eip & 0xFFFF) : eip;
+    }
+
+    private static String seconds(long nanos) {
+        return nanos % 1_000_000_000L == 0 ? (nanos / 1_000_000_000L) + " s" : String.format("%.3f s", nanos / 1e9);
+    }
+
+    /** Closes the disassemblers. */
+    @Override
+    public void close() {
+        if (disassembler != null) disassembler.close();
+        if (disassembler16 != null) disassembler16.close();
+    }
+}
