@@ -36,13 +36,14 @@ class HostTerminalTest {
         return null;
     }
 
-    @Test
-    void runItOnAHostTerminal() throws Exception {
+    /** Runs host-pty.py ({@code options} first) over a Popek JVM running {@code popek run -it ... sh}; its report. */
+    private String drive(String... options) throws Exception {
         Path py = python();
         assumeTrue(Files.isReadable(Path.of("/dev/ptmx")), "the host has no /dev/ptmx");
         Path root = BusyboxRoot.make(dir);
-        List<String> cmd = new ArrayList<>(List.of(py.toString(), Path.of("tests/fixtures/tty/host-pty.py").toAbsolutePath().toString(),
-                ProcessHandle.current().info().command().orElseThrow(), "--enable-native-access=ALL-UNNAMED"));
+        List<String> cmd = new ArrayList<>(List.of(py.toString(), Path.of("tests/fixtures/tty/host-pty.py").toAbsolutePath().toString()));
+        cmd.addAll(List.of(options));
+        cmd.addAll(List.of(ProcessHandle.current().info().command().orElseThrow(), "--enable-native-access=ALL-UNNAMED"));
         for (String prop : new String[] {"popek.unicorn", "popek.capstone"}) {
             if (System.getProperty(prop) != null) cmd.add("-D" + prop + "=" + System.getProperty(prop));
         }
@@ -52,6 +53,19 @@ class HostTerminalTest {
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the driver did not end: " + out);
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("prompt True"), out);
+        return out;
+    }
+
+    @Test
+    void sigtermPutsTheTerminalBackToo() throws Exception {
+        String out = drive("--terminate");
+        assertTrue(out.contains("during icanon=0 echo=0 isig=0"), "raw while the container runs: " + out);
+        assertTrue(out.contains("after icanon=1 echo=1 isig=1"), "the settings back after SIGTERM: " + out);
+    }
+
+    @Test
+    void runItOnAHostTerminal() throws Exception {
+        String out = drive();
         assertTrue(out.contains("during icanon=0 echo=0 isig=0"), "raw while the container runs: " + out);
         assertTrue(out.contains("size True"), "the host's 30 x 100 reached stty: " + out);
         assertTrue(out.contains("resized True"), "the resize to 40 x 120 reached stty: " + out);
