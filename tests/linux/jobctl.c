@@ -145,6 +145,37 @@ static int session(int master) {
     return t_failures;
 }
 
+/* A session leader with a controlling terminal exits: its foreground group gets SIGHUP. */
+static void leader_exit(void) {
+    int x;
+    while (sys3(SYS_waitpid, -1, &x, 1) > 0) { }   /* earlier orphans process 1 inherited (WNOHANG) */
+    int m = (int)xopen("/dev/ptmx", O_RDWR | O_NOCTTY);
+    unsigned int unlock = 0, n = 0;
+    xioctl(m, TIOCSPTLCK, &unlock);
+    xioctl(m, TIOCGPTN, &n);
+    snprintf(slave_name, sizeof slave_name, "/dev/pts/%u", n);
+    int p[2];
+    sys1(SYS_pipe, p);
+    int leader = (int)sys0(SYS_fork);
+    if (leader == 0) {
+        sys0(SYS_setsid);
+        int s = (int)xopen(slave_name, O_RDWR);
+        int member = (int)sys0(SYS_fork);
+        if (member == 0) {   /* in the leader's (foreground) group */
+            on_signal(SIGHUP, on_hup, 0);
+            xwrite(p[1], "r", 1);
+            exit(await(&got_hup) ? 40 : 41);
+        }
+        char c;
+        xread(p[0], &c, 1);
+        exit(s >= 0 ? 0 : 1);
+    }
+    CHECK_EQ(wait_status(leader), 0, "the leader took a terminal and exited");
+    int st = wait_status(-1);   /* its group's member, now process 1's child */
+    CHECK_EQ(st, 40 << 8, "the leader's exit: SIGHUP to the terminal's foreground group");
+    sys1(SYS_close, m);
+}
+
 /* Process 1: reads the master until {@code marker} shows. */
 static int read_until(int m, const char *marker) {
     static char seen[8192];
@@ -166,6 +197,8 @@ static int read_until(int m, const char *marker) {
 
 int main(int argc, char **argv, char **envp) {
     (void)argc; (void)argv; (void)envp;
+    /* Orphans come to process 1: a container's init is their reaper; on a host (under qemu-i386) it asks to be. */
+    sys2(172, 36, 1);   /* prctl(PR_SET_CHILD_SUBREAPER, 1) */
     int m = (int)xopen("/dev/ptmx", O_RDWR | O_NOCTTY);
     unsigned int unlock = 0, n = 0;
     xioctl(m, TIOCSPTLCK, &unlock);
@@ -182,6 +215,7 @@ int main(int argc, char **argv, char **envp) {
     sys1(SYS_close, m);
     int st = wait_status(a);
     CHECK_EQ(st, 0, "the session's checks passed");
+    leader_exit();
     printf("failures: %d\n", t_failures);
     return t_failures != 0;
 }
