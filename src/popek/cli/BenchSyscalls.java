@@ -116,7 +116,7 @@ final class BenchSyscalls implements Callable<Integer> {
     private static Path shippedProgram() {
         String dir = System.getProperty("popek.guestImages");
         Path p = dir == null ? null : Path.of(dir, "linux", "syscallbench");
-        if (p == null || !Files.isRegularFile(p)) throw new Main.UserError("the syscallbench program is not built (run ./popek through its launcher)", StopReason.INTERNAL_ERROR);
+        if (p == null || !Files.isRegularFile(p)) throw new Main.UserError("the syscallbench program is not built (run ./popek through its launcher)", StopReason.Cause.INTERNAL_ERROR.exitCode());
         return p;
     }
 
@@ -153,7 +153,7 @@ final class BenchSyscalls implements Callable<Integer> {
             byte[] e = p.getErrorStream().readAllBytes();
             if (!p.waitFor(600, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new Main.UserError("qemu-i386 did not finish " + w.row(), StopReason.INTERNAL_ERROR);
+                throw new Main.UserError("qemu-i386 did not finish " + w.row(), StopReason.Cause.INTERNAL_ERROR.exitCode());
             }
             long wall = System.nanoTime() - t0;
             return result(w, p.exitValue() << 8, new String(o, StandardCharsets.UTF_8), new String(e, StandardCharsets.UTF_8), wall, "qemu-i386");
@@ -161,15 +161,15 @@ final class BenchSyscalls implements Callable<Integer> {
             Thread.currentThread().interrupt();
             throw new Main.UserError("interrupted", 130);
         } catch (IOException ex) {
-            throw new Main.UserError("cannot run qemu-i386: " + ex.getMessage(), StopReason.INTERNAL_ERROR);
+            throw new Main.UserError("cannot run qemu-i386: " + ex.getMessage(), StopReason.Cause.INTERNAL_ERROR.exitCode());
         }
     }
 
     private static long result(Workload w, int status, String out, String err, long wall, String who) {
-        if (status != 0) throw new Main.UserError(w.row() + " failed under " + who + " (status " + status + "): " + (out + err).strip(), StopReason.INTERNAL_ERROR);
+        if (status != 0) throw new Main.UserError(w.row() + " failed under " + who + " (status " + status + "): " + (out + err).strip(), StopReason.Cause.INTERNAL_ERROR.exitCode());
         if (w == SHELL) return wall;
         String[] f = out.strip().split(" ");
-        if (f.length != 4) throw new Main.UserError(w.row() + " under " + who + " printed: " + out.strip(), StopReason.INTERNAL_ERROR);
+        if (f.length != 4) throw new Main.UserError(w.row() + " under " + who + " printed: " + out.strip(), StopReason.Cause.INTERNAL_ERROR.exitCode());
         return Long.parseLong(f[2]);
     }
 

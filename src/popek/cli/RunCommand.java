@@ -14,6 +14,8 @@ import popek.engine.HostTty;
 import popek.container.Container;
 import popek.container.ContainerConfig;
 import popek.container.Stdio;
+import popek.container.images.BuiltinImage;
+import popek.container.images.ImageStore;
 
 /** {@code popek run}: run a command in a container, with Popek as its Linux kernel (Docker's spelling and meaning). */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
@@ -58,8 +60,14 @@ final class RunCommand implements Callable<Integer> {
         Path root = rootfs;
         if (root == null) {
             if (cmd.isEmpty()) throw new Main.UserError("which image? ('popek run --rootfs DIR CMD...', see 'popek run --help')", 125);
-            String image = cmd.removeFirst();
-            throw new Main.UserError("no image named '" + image + "' (built-in images come with the Debian fetcher; use --rootfs DIR)", 125);
+            String name = cmd.removeFirst();
+            BuiltinImage image = BuiltinImage.named(name);
+            if (image == null) throw new Main.UserError("no image named '" + name + "' (built in: busybox, debian; or --rootfs DIR)", 125);
+            try {
+                root = new ImageStore().rootfs(image, System.err);
+            } catch (ImageStore.Unavailable e) {
+                throw new Main.UserError(e.getMessage(), 125);
+            }
         }
         if (!Files.isDirectory(root)) throw new Main.UserError("--rootfs " + root + ": not a directory", 125);
         if (cmd.isEmpty()) cmd.add("/bin/sh");

@@ -69,6 +69,9 @@ final class BasicFileCalls implements SyscallFamily {
             return 0;
         });
         t.register(READLINK, (task, a) -> readlink(task, a.a0, u(a.a1), a.a2));
+        // No extended attributes on the placeholder tree: none to read (ENODATA), an empty list.
+        for (int nr : new int[] {GETXATTR, LGETXATTR, FGETXATTR}) t.register(nr, (task, a) -> -Errno.ENODATA);
+        for (int nr : new int[] {LISTXATTR, LLISTXATTR, FLISTXATTR}) t.register(nr, (task, a) -> 0);
     }
 
     static String path(Task t, int addr) {
