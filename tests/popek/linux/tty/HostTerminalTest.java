@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The host side of {@code popek run -it} on a real host pseudo-terminal (Python's pty module drives a Popek JVM as a
+ * The host side of {@code popek run -it busybox sh} on a real host pseudo-terminal (Python's pty module drives a Popek JVM as a
  * user's terminal would, tests/fixtures/tty/host-pty.py): the terminal is raw while the container runs and as before
  * afterwards, its size and a resize reach the container, the exit status comes back.
  */
@@ -40,14 +40,14 @@ class HostTerminalTest {
     private String drive(String... options) throws Exception {
         Path py = python();
         assumeTrue(Files.isReadable(Path.of("/dev/ptmx")), "the host has no /dev/ptmx");
-        Path root = BusyboxRoot.make(dir);
+        BusyboxImage.root();   // assembled here first, so the JVM under test finds it ready
         List<String> cmd = new ArrayList<>(List.of(py.toString(), Path.of("tests/fixtures/tty/host-pty.py").toAbsolutePath().toString()));
         cmd.addAll(List.of(options));
         cmd.addAll(List.of(ProcessHandle.current().info().command().orElseThrow(), "--enable-native-access=ALL-UNNAMED"));
         for (String prop : new String[] {"popek.unicorn", "popek.capstone"}) {
             if (System.getProperty(prop) != null) cmd.add("-D" + prop + "=" + System.getProperty(prop));
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "popek.cli.Main", "run", "-it", "--rootfs", root.toString(), "/bin/sh"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "popek.cli.Main", "run", "-it", "busybox", "sh"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the driver did not end: " + out);

@@ -5,23 +5,21 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
- * {@code popek run -it busybox sh} as a user has it, keys typed and the screen read back as the host terminal would
+ * {@code popek run -it busybox sh} (the built-in image) as a user has it, keys typed and the screen read back as the host terminal would
  * get them: a command and its output, ^C killing a sleep, sane settings in stty -a, a resize reaching the shell, and
  * vi drawing its screen and editing.
  */
 class InteractiveShellTest {
-    @TempDir static Path dir;
     static Path root;
 
     @BeforeAll
-    static void busybox() throws Exception { root = BusyboxRoot.make(dir); }
+    static void busybox() { root = BusyboxImage.root(); }
 
     private static ContainerRun shell(AtomicReference<int[]> size) throws Exception {
         ContainerRun r = new ContainerRun(root, true, true, size::get, "/bin/sh");
