@@ -16,8 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The line discipline alone, without a CPU: what typing produces (echo, signals) and what a read gets. The expected
- * bytes are what Linux 6.18's n_tty produced for the same input and settings on a host pty (a Python pty.openpty
- * script; see the report of the tty work).
+ * bytes are what Linux 6.18's n_tty produced for the same input and settings on a host pty
+ * (tests/fixtures/tty/ntty-oracle.py prints them for the host it runs on).
  */
 class LineDisciplineTest {
     /** A terminal around the discipline: output collected, signals recorded, room adjustable. */
