@@ -14,6 +14,7 @@ import popek.container.Container;
 import popek.container.ContainerConfig;
 import popek.container.Images;
 import popek.container.Stdio;
+import popek.engine.HostTty;
 
 /** {@code popek run}: run a command in a container, with Popek as its Linux kernel (Docker's spelling and meaning). */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
@@ -30,7 +31,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-i", "--interactive"}, description = "Keep standard input open (the container reads Popek's standard input).")
     boolean interactive;
 
-    @Option(names = {"-t", "--tty"}, description = "Give the first process a pseudo-terminal (not available yet).")
+    @Option(names = {"-t", "--tty"}, description = {"Give the first process a pseudo-terminal (/dev/pts/0, its controlling terminal)",
+        "connected to this one: with -i, this terminal is raw while the container runs and every key goes in."})
     boolean tty;
 
     @Option(names = {"-e", "--env"}, paramLabel = "KEY=VALUE", description = "Set an environment variable (repeatable).")
@@ -71,7 +73,9 @@ final class RunCommand implements Callable<Integer> {
             layers = List.of(rootfs);
             if (cmd.isEmpty()) cmd.add("/bin/sh");
         }
-        if (tty) throw new Main.UserError("-t: pseudo-terminals are not available yet", 125);
+        HostTty host = main.terminal().tty();
+        // As Docker's client: -it needs a terminal to read keys from.
+        if (tty && interactive && host == null) throw new Main.UserError("the input device is not a TTY", 1);
         int uid = 0, gid = 0;
         if (user != null) {
             try {
@@ -84,16 +88,22 @@ final class RunCommand implements Callable<Integer> {
         }
         for (String e : env) if (e.isEmpty() || e.startsWith("=")) throw new Main.UserError("-e " + e + ": give KEY=VALUE", 125);
         ContainerConfig config = new ContainerConfig(layers, cmd, env, workdir, uid, gid, interactive, tty, stats, ContainerConfig.DEFAULT_MEMORY);
-        Stdio stdio = new Stdio(main.terminal().in(), main.terminal().out(), System.err);
+        Stdio stdio = new Stdio(main.terminal().in(), main.terminal().out(), System.err, tty && host != null ? host::size : null);
         Container c = new Container(config, stdio, System.err);
-        Thread hook = new Thread(c::kill);
+        boolean raw = tty && interactive && host.enterRaw();
+        Thread hook = new Thread(() -> {
+            c.kill();
+            if (raw) host.restore();
+        });
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             return c.run();
         } catch (Container.StartFailure f) {
+            if (raw) host.restore();
             spec.commandLine().getErr().println("popek: " + f.getMessage());
             return f.exitCode();
         } finally {
+            if (raw) host.restore();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException ignored) {

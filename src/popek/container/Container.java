@@ -7,10 +7,17 @@ import java.util.List;
 
 import popek.linux.abi.Errno;
 import popek.linux.abi.SyscallException;
+import popek.linux.abi.FileFlags;
 import popek.linux.auth.Credentials;
 import popek.linux.kernel.Kernel;
+import popek.linux.kernel.Task;
 import popek.linux.syscalls.LinuxSyscalls;
 import popek.linux.proc.KernelProcSource;
+import popek.linux.tty.HostConsole;
+import popek.linux.tty.Pty;
+import popek.linux.tty.TerminalDevices;
+import popek.linux.tty.Terminals;
+import popek.linux.vfs.FileDescription;
 import popek.linux.vfs.setup.ContainerFiles;
 import popek.linux.vfs.host.HostInput;
 import popek.linux.vfs.host.HostOutput;
@@ -45,28 +52,55 @@ public final class Container {
         public int exitCode() { return exitCode; }
     }
 
-    /** Runs the container to the end; returns its exit status. */
+    /**
+     * Runs the container to the end; returns its exit status. With {@code -t} the first process's standard files are
+     * the slave of a pty (/dev/pts/0, also /dev/console) whose master is the host terminal: its output is written to
+     * {@code stdio.out}, what is typed on {@code stdio.in} goes in with {@code -i}, and the host window's size follows.
+     */
     public int run() {
         files = new ContainerFiles(config.layers());
         kernel = new Kernel(config.memoryBytes(), LinuxSyscalls.table(), files.vfs(), diagnostics);
         files.attach(new KernelProcSource(kernel));
+        HostConsole console = null;
         try {
+            Terminals terminals = TerminalDevices.install(kernel, files.devices(), files.pts());
             kernel.stats().timing = config.stats();
             List<String> env = environment();
             String program = resolve(config.command().getFirst(), env);
             byte[][] argv = bytes(config.command());
-            var in = config.interactive() ? new HostInput(stdio.in(), kernel::post)
-                    : new HostInput(java.io.InputStream.nullInputStream(), kernel::post);
+            FileDescription in, out, err;
+            if (config.tty()) {
+                Pty pty = terminals.createConsole(config.uid(), stdio.out());
+                console = new HostConsole(kernel, pty);
+                console.initialSize(stdio.windowSize() == null ? null : stdio.windowSize().get());
+                in = terminals.openConsole(FileFlags.O_RDWR);
+                in.retain();
+                in.retain();
+                out = in;
+                err = in;
+            } else {
+                in = config.interactive() ? new HostInput(stdio.in(), kernel::post)
+                        : new HostInput(java.io.InputStream.nullInputStream(), kernel::post);
+                out = new HostOutput(stdio.out(), 2);
+                err = new HostOutput(stdio.err(), 3);
+            }
+            Task first;
             try {
-                kernel.spawn(new Kernel.Spawn(program, argv, bytes(env), Credentials.of(config.uid(), config.gid()),
-                        config.workdir() == null ? "/" : config.workdir(), in, new HostOutput(stdio.out(), 2), new HostOutput(stdio.err(), 3)));
+                first = kernel.spawn(new Kernel.Spawn(program, argv, bytes(env), Credentials.of(config.uid(), config.gid()),
+                        config.workdir() == null ? "/" : config.workdir(), in, out, err));
             } catch (SyscallException e) {
                 throw startFailure(config.command().getFirst(), e.errno());
+            }
+            if (console != null) {
+                terminals.giveConsoleTo(first);
+                if (config.interactive()) console.pumpInput(stdio.in());
+                if (stdio.windowSize() != null) console.followSize(stdio.windowSize());
             }
             int status = kernel.run();
             if (config.stats()) new StatsReport(kernel).print(diagnostics);
             return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F);
         } finally {
+            if (console != null) console.stop();
             kernel.close();
             files.close();
         }

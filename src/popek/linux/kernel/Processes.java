@@ -140,6 +140,10 @@ public final class Processes {
         g.zombie = true;
         kernel.vfs().processExited(g.tgid);
         for (ThreadGroup c : java.util.List.copyOf(g.children)) reparent(c, g);
+        Session session = g.session();
+        if (session.sid == g.tgid && session.controllingTerminal instanceof ControllingTerminal tty) {
+            tty.sessionLeaderExited(session);
+        }
         ThreadGroup parent = g.parent;
         if (parent == null) {
             kernel.initExited(g);

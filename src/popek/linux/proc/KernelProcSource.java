@@ -4,8 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.util.List;
 
 import popek.linux.abi.Signals;
+import popek.linux.kernel.ControllingTerminal;
 import popek.linux.kernel.Kernel;
 import popek.linux.kernel.ProcessGroup;
+import popek.linux.kernel.Session;
 import popek.linux.kernel.SigAction;
 import popek.linux.kernel.Task;
 import popek.linux.kernel.ThreadGroup;
@@ -72,7 +74,7 @@ public final class KernelProcSource implements ProcSource {
         }
         MemoryManager mm = g.zombie() ? null : t.mm();
         return new ProcessInfo(pid, t.name(), state, g.parent() == null ? 0 : g.parent().tgid(), pg == null ? 0 : pg.pgid(),
-                session == null ? 0 : session.sid(), 0, fg == null ? -1 : fg.pgid(), 0, g.userNanos() / TICK, 0,
+                session == null ? 0 : session.sid(), ttyNumber(session), fg == null ? -1 : fg.pgid(), 0, g.userNanos() / TICK, 0,
                 g.childrenUserNanos() / TICK, 0, g.tasks().size(), g.startNanos() / TICK, mm == null ? 0 : mm.residentPages(),
                 t.credentials(), t.pendingSignals().set(), g.sharedPending().set(), t.blockedSignals(), ignored, caught,
                 g.zombie() ? new byte[0] : joined(g.argv()), g.zombie() ? new byte[0] : joined(g.envp()), g.executable(),
@@ -153,5 +155,10 @@ public final class KernelProcSource implements ProcSource {
     public void setName(boolean host, String name) {
         if (host) kernel.setHostname(name);
         else kernel.setDomainname(name);
+    }
+
+    /** tty_nr of /proc/[pid]/stat: the session's controlling terminal's device number, 0 without one. */
+    private static int ttyNumber(Session session) {
+        return session != null && session.controllingTerminal() instanceof ControllingTerminal ct ? ct.device() : 0;
     }
 }
