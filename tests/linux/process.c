@@ -1,4 +1,4 @@
-/* process: fork and copy-on-write, vfork, wait4 statuses, process groups, execve and its failures, #! scripts. */
+/* process: fork and copy-on-write, vfork, wait4 statuses, waitid, process groups, execve and its failures, #! scripts. */
 #include "t.h"
 
 static int global = 1;
@@ -83,6 +83,44 @@ static void exec_(char *self) {
     CHECK_EQ(wait_status(pid) >> 8, 43, "execve of a #! script runs its interpreter with the script's path and arguments");
 }
 
+enum { SYS_waitid = 284, P_ALL = 0, P_PID = 1, P_PGID = 2, WSTOPPED = 2, WEXITED = 4, WCONTINUED = 8, WNOWAIT = 0x1000000 };
+
+/* waitid's siginfo: si_signo, si_errno, si_code, then si_pid, si_uid, si_status */
+static void waitid_(void) {
+    int info[32];
+    int pid = (int)sys0(SYS_fork);
+    if (pid == 0) sys1(SYS_exit, 9);
+    memset(info, 0, sizeof info);
+    CHECK_EQ(sys5(SYS_waitid, P_PID, pid, info, WEXITED | WNOWAIT, 0), 0, "waitid with WNOWAIT for an exited child returns 0");
+    CHECK_EQ(info[0], 17, "waitid: si_signo is SIGCHLD");
+    CHECK_EQ(info[2], 1, "waitid: si_code is CLD_EXITED");
+    CHECK_EQ(info[3], pid, "waitid: si_pid is the child's");
+    CHECK_EQ(info[4], 0, "waitid: si_uid is the child's");
+    CHECK_EQ(info[5], 9, "waitid: si_status is the exit code");
+    CHECK_EQ(wait_status(pid) >> 8, 9, "WNOWAIT left the child to be reaped by wait4");
+    CHECK_EQ(sys5(SYS_waitid, P_ALL, 0, info, WEXITED | 1 /* WNOHANG */, 0), -10, "waitid with no children: ECHILD");
+    pid = (int)sys0(SYS_fork);
+    if (pid == 0) { sys2(SYS_kill, sys0(SYS_getpid), 19 /* SIGSTOP */); for (;;) sys0(SYS_pause); }
+    memset(info, 0, sizeof info);
+    CHECK_EQ(sys5(SYS_waitid, P_PID, pid, info, WSTOPPED, 0), 0, "waitid WSTOPPED sees the child stop");
+    CHECK_EQ(info[2] * 100 + info[5], 5 * 100 + 19, "si_code CLD_STOPPED, si_status SIGSTOP");
+    sys2(SYS_kill, pid, 18 /* SIGCONT */);
+    memset(info, 0, sizeof info);
+    CHECK_EQ(sys5(SYS_waitid, P_PID, pid, info, WCONTINUED, 0), 0, "waitid WCONTINUED sees it continue");
+    CHECK_EQ(info[2] * 100 + info[5], 6 * 100 + 18, "si_code CLD_CONTINUED, si_status SIGCONT");
+    memset(info, 0, sizeof info);
+    CHECK_EQ(sys5(SYS_waitid, P_PGID, 0, info, WEXITED | 1 /* WNOHANG */, 0), 0, "waitid WNOHANG while the child runs returns 0");
+    CHECK_EQ(info[3], 0, "and si_pid 0");
+    sys2(SYS_kill, pid, 15);
+    memset(info, 0, sizeof info);
+    CHECK_EQ(sys5(SYS_waitid, P_ALL, 0, info, WEXITED, 0), 0, "waitid P_ALL for the killed child");
+    CHECK_EQ(info[2] * 100 + info[5], 2 * 100 + 15, "si_code CLD_KILLED, si_status SIGTERM");
+    CHECK_EQ(info[3], pid, "and its pid");
+    CHECK_EQ(sys5(SYS_waitid, P_ALL, 0, info, 0, 0), -22, "waitid without WEXITED, WSTOPPED or WCONTINUED: EINVAL");
+    CHECK_EQ(sys5(SYS_waitid, 7, 0, info, WEXITED, 0), -22, "waitid of an unknown id type: EINVAL");
+    CHECK_EQ(sys5(SYS_waitid, P_PID, 0, info, WEXITED, 0), -22, "waitid P_PID 0: EINVAL");
+}
+
 int main(int argc, char **argv, char **envp) {
     if (argc > 1 && !strcmp(argv[1], "child")) {
         int fromExec = envp[0] && !strcmp(envp[0], "FROM=exec");
@@ -94,6 +132,7 @@ int main(int argc, char **argv, char **envp) {
     }
     cow();
     statuses();
+    waitid_();
     groups();
     if (argc > 1 && !strcmp(argv[1], "popek")) {   /* what qemu-user cannot do as Linux does: vfork (it forks), execve */
         CHECK_EQ(sys1(SYS_getpgid, 0), sys0(SYS_getpid), "the first process leads its process group");

@@ -10,7 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Processes (tests/linux/process.c): fork with copy-on-write, vfork, wait4's statuses and WNOHANG, process groups,
+ * Processes (tests/linux/process.c): fork with copy-on-write, vfork, wait4's statuses and WNOHANG, waitid's siginfo
+ * (exited, killed, stopped, continued, WNOWAIT, WNOHANG, EINVAL), process groups,
  * execve of programs and #! scripts and its failures (ENOENT, EACCES, ENOEXEC, EFAULT); the same output as under
  * qemu-i386 for what qemu-user can run itself (everything but execve).
  */

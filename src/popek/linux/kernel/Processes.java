@@ -227,6 +227,21 @@ public final class Processes {
      * -ECHILD, or {@link Syscall#BLOCK}.
      */
     public int wait(Task t, int pid, int options, long statusAddr, long rusageAddr) {
+        return wait(t, pid, options, statusAddr, 0, rusageAddr);
+    }
+
+    /**
+     * waitid's search, as wait4's ({@code pid} as wait4 reads it), the report written as waitid writes it into the
+     * siginfo at {@code infoAddr}: si_signo SIGCHLD, si_code CLD_*, si_pid, si_uid, si_status (with WNOHANG and
+     * nothing to report, those six fields zero). Returns 0, -ECHILD, or {@link Syscall#BLOCK}.
+     */
+    public int waitid(Task t, int pid, int options, long infoAddr, long rusageAddr) {
+        int r = wait(t, pid, options, 0, infoAddr, rusageAddr);
+        if (r == 0 && infoAddr != 0) writeWaitInfo(t, infoAddr, 0, 0, 0, 0, 0);
+        return r > 0 ? 0 : r;
+    }
+
+    private int wait(Task t, int pid, int options, long statusAddr, long infoAddr, long rusageAddr) {
         ThreadGroup me = t.group;
         boolean any = false;
         for (ThreadGroup c : java.util.List.copyOf(me.children)) {
@@ -236,6 +251,10 @@ public final class Processes {
             if (c.zombie && (options & WEXITED) != 0) {
                 status = c.waitStatus;
                 if (statusAddr != 0) t.mem.writeInt(statusAddr, status);
+                if (infoAddr != 0) {
+                    int code = (status & 0x7F) == 0 ? Signals.CLD_EXITED : (status & 0x80) != 0 ? Signals.CLD_DUMPED : Signals.CLD_KILLED;
+                    writeWaitInfo(t, infoAddr, Signals.SIGCHLD, code, c.tgid, uidOf(c), code == Signals.CLD_EXITED ? (status >> 8) & 0xFF : status & 0x7F);
+                }
                 if (rusageAddr != 0) Rusage.write(t.mem, rusageAddr, c.userNanos() + c.childrenUserNanos, 0);
                 if ((options & WNOWAIT) == 0) reap(c);
                 return c.tgid;
@@ -243,12 +262,14 @@ public final class Processes {
             if (c.stopped && !c.stopReported && (options & WUNTRACED) != 0) {
                 if ((options & WNOWAIT) == 0) c.stopReported = true;
                 if (statusAddr != 0) t.mem.writeInt(statusAddr, (c.stopSignal << 8) | 0x7F);
+                if (infoAddr != 0) writeWaitInfo(t, infoAddr, Signals.SIGCHLD, Signals.CLD_STOPPED, c.tgid, uidOf(c), c.stopSignal);
                 if (rusageAddr != 0) Rusage.write(t.mem, rusageAddr, c.userNanos(), 0);
                 return c.tgid;
             }
             if (c.continuedReport && (options & WCONTINUED) != 0) {
                 if ((options & WNOWAIT) == 0) c.continuedReport = false;
                 if (statusAddr != 0) t.mem.writeInt(statusAddr, 0xFFFF);
+                if (infoAddr != 0) writeWaitInfo(t, infoAddr, Signals.SIGCHLD, Signals.CLD_CONTINUED, c.tgid, uidOf(c), Signals.SIGCONT);
                 if (rusageAddr != 0) Rusage.write(t.mem, rusageAddr, c.userNanos(), 0);
                 return c.tgid;
             }
@@ -257,6 +278,19 @@ public final class Processes {
         if ((options & WNOHANG) != 0) return 0;
         if (t.signalPending()) return -Errno.ERESTARTSYS;
         return t.block(me.childEvents, Events.ALL);
+    }
+
+    /** The child's real uid (its leader's; 0 once no task is left to ask). */
+    private static int uidOf(ThreadGroup c) { return c.leader != null && c.leader.creds != null ? c.leader.creds.uid() : 0; }
+
+    /** The six siginfo fields waitid writes (Linux leaves the rest of the caller's siginfo as it was). */
+    private static void writeWaitInfo(Task t, long at, int signo, int code, int pid, int uid, int status) {
+        t.mem.writeInt(at, signo);
+        t.mem.writeInt(at + 4, 0);
+        t.mem.writeInt(at + 8, code);
+        t.mem.writeInt(at + 12, pid);
+        t.mem.writeInt(at + 16, uid);
+        t.mem.writeInt(at + 20, status);
     }
 
     private static boolean matches(ThreadGroup c, int pid, ThreadGroup me) {

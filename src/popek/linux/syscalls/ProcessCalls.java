@@ -32,6 +32,7 @@ final class ProcessCalls implements SyscallFamily {
         t.register(EXECVE, (task, a) -> execve(task, a.a0, a.a1, a.a2));
         t.register(WAIT4, (task, a) -> wait4(task, a.a0, a.a1, a.a2, a.a3));
         t.register(WAITPID, (task, a) -> wait4(task, a.a0, a.a1, a.a2, 0));
+        t.register(WAITID, (task, a) -> waitid(task, a.a0, a.a1, a.a2, a.a3, a.a4));
         t.register(GETPID, (task, a) -> task.tgid());
         t.register(GETTID, (task, a) -> task.tid());
         t.register(GETPPID, (task, a) -> task.group().parent() == null ? 0 : task.group().parent().tgid());
@@ -95,6 +96,27 @@ final class ProcessCalls implements SyscallFamily {
             return -Errno.EINVAL;
         }
         return t.kernel().processes().wait(t, pid, options | Processes.WEXITED, u(status), u(rusage));
+    }
+
+    private static final int P_ALL = 0, P_PID = 1, P_PGID = 2, P_PIDFD = 3;
+
+    /** waitid(idtype, id, infop, options, rusage): wait4's search with its own id types and options, no implied WEXITED. */
+    private int waitid(Task t, int idtype, int id, int info, int options, int rusage) {
+        if ((options & ~(Processes.WNOHANG | Processes.WUNTRACED | Processes.WEXITED | Processes.WCONTINUED | Processes.WNOWAIT
+                | 0x40000000 | 0x80000000 | 0x20000000)) != 0) {
+            return -Errno.EINVAL;
+        }
+        if ((options & (Processes.WEXITED | Processes.WUNTRACED | Processes.WCONTINUED)) == 0) return -Errno.EINVAL;
+        int pid = switch (idtype) {
+            case P_ALL -> -1;
+            case P_PID -> id <= 0 ? Integer.MIN_VALUE : id;
+            case P_PGID -> id < 0 ? Integer.MIN_VALUE : id == 0 ? 0 : -id;
+            case P_PIDFD -> Integer.MAX_VALUE;   // no descriptor is a pidfd here
+            default -> Integer.MIN_VALUE;
+        };
+        if (pid == Integer.MIN_VALUE) return -Errno.EINVAL;
+        if (pid == Integer.MAX_VALUE) return -Errno.EBADF;
+        return t.kernel().processes().waitid(t, pid, options, u(info), u(rusage));
     }
 
     private int getpgid(Task t, SyscallArgs a) {
