@@ -439,6 +439,73 @@ public final class Unicorn implements AutoCloseable {
         flushTlb();
     }
 
+    // ---------------------------------------------------------------- whole-CPU snapshots and the register file
+
+    private static final MethodHandle UC_CONTEXT_SAVE = fn("uc_context_save", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle UC_CONTEXT_RESTORE = fn("uc_context_restore", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+
+    /** A snapshot buffer, living as long as {@code arena} (any engine of this library can save into it or restore it). */
+    public static CpuSnapshot newSnapshot(Arena arena) { return new CpuSnapshot(arena); }
+
+    /** Saves the whole CPU state into {@code s} (a memory copy of QEMU's CPUX86State, about 100 ns). */
+    public void save(CpuSnapshot s) {
+        int err;
+        try {
+            err = (int) UC_CONTEXT_SAVE.invokeExact(uc, s.pointer());
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        check("uc_context_save", err);
+    }
+
+    /**
+     * Loads the whole CPU state from {@code s}. The TLB is not flushed (QEMU keeps it outside that state): a caller
+     * that changes CR3 this way writes CR3 again through {@link #setReg}, which flushes it.
+     */
+    public void restore(CpuSnapshot s) {
+        int err;
+        try {
+            err = (int) UC_CONTEXT_RESTORE.invokeExact(uc, s.pointer());
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        check("uc_context_restore", err);
+    }
+
+    private RegisterFile registerFile;
+
+    /**
+     * The general registers as memory when this library's register file can be found and verified (see
+     * {@link EnvLocator}), else through the API. Found once per engine; the registers are left as they were.
+     */
+    public RegisterFile registerFile() {
+        if (registerFile == null) registerFile = new RegisterFile(this, locateEnv());
+        return registerFile;
+    }
+
+    private MemorySegment locateEnv() {
+        int[] saved = new int[8];
+        for (int i = 0; i < 8; i++) saved[i] = reg(X86.generalRegister(i));
+        long[] pattern = new long[8];
+        for (int i = 0; i < 8; i++) {
+            pattern[i] = 0x5EA1C0DEL + 0x01010101L * i;
+            setReg(X86.generalRegister(i), (int) pattern[i]);
+        }
+        MemorySegment env = null;
+        long at = EnvLocator.find(uc, pattern);
+        if (at != 0) {
+            MemorySegment m = MemorySegment.ofAddress(at).reinterpret(RegisterFile.EIP_OFFSET + 8);
+            m.set(JAVA_INT, 8L * 3, 0x600DF00D);                       // EBX through memory ...
+            boolean ok = reg(X86.EBX) == 0x600DF00D;                   // ... read back through the API
+            setReg(X86.ESI, 0x0BADCAFE);                               // and the reverse
+            ok &= m.get(JAVA_INT, 8L * 6) == 0x0BADCAFE;
+            ok &= m.get(JAVA_INT, RegisterFile.EIP_OFFSET) == reg(X86.EIP);
+            if (ok) env = m;
+        }
+        for (int i = 0; i < 8; i++) setReg(X86.generalRegister(i), saved[i]);
+        return env;
+    }
+
     /** The CPU state Unicorn has no register API for (privilege level, pending exception, hidden segment state). */
     public CpuContext context() { return cpuContext; }
 

@@ -33,20 +33,20 @@ final class GdbBatch {
 
     /** Runs gdb on {@code elf}'s symbols, connected to the stub on {@code port}, with {@code commands}; its output. */
     static String run(int port, Path elf, String... commands) throws Exception {
-        return run(port, elf, 0, commands);
+        return run(port, elf, null, 0, commands);
     }
 
     /**
      * As {@link #run}, interrupting the guest {@code interrupts} times as a user's Ctrl-C would (SIGINT to gdb, which
-     * sends the stub its interrupt byte): a while after gdb connected and after each stop it reports, so that the
-     * {@code continue} that follows is under way (batch mode prints nothing when it starts); again after a longer
-     * while if gdb reports no stop.
+     * sends the stub its interrupt byte): a while after gdb printed {@code after} and after each stop it reports, so
+     * that the {@code continue} that follows is under way (batch mode prints nothing when it starts); again after a
+     * longer while if gdb reports no stop.
      */
-    static String runInterrupting(int port, Path elf, int interrupts, String... commands) throws Exception {
-        return run(port, elf, interrupts, commands);
+    static String runInterrupting(int port, Path elf, String after, int interrupts, String... commands) throws Exception {
+        return run(port, elf, after, interrupts, commands);
     }
 
-    private static String run(int port, Path elf, int interrupts, String... commands) throws Exception {
+    private static String run(int port, Path elf, String after, int interrupts, String... commands) throws Exception {
         List<String> argv = new ArrayList<>(List.of(gdb().toString(), "-batch", "-nx",
                 "-ex", "set pagination off", "-ex", "set confirm off", "-ex", "target remote 127.0.0.1:" + port));
         for (String c : commands) {
@@ -68,7 +68,7 @@ final class GdbBatch {
                     sofar = out.toString();
                 }
                 int stops = count(sofar, "received signal SIGINT");
-                if (!connected && sofar.contains("\n")) {   // its first line: where the guest stands
+                if (!connected && sofar.contains(after)) {
                     connected = true;
                     interruptAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(INTERRUPT_DELAY_MILLIS);
                 }

@@ -87,15 +87,15 @@ class GdbSessionTest {
     @EnumSource(value = ExecutionMode.class, names = {"EMULATE", "FULL"})
     void interruptDetachAttachAgain(ExecutionMode mode) throws Exception {
         try (StubHarness h = bootDisk(mode)) {
-            String first = GdbBatch.runInterrupting(h.port(), BOOT_ELF, 1,
-                    "continue",
+            String first = GdbBatch.runInterrupting(h.port(), BOOT_ELF, "Breakpoint 1, ", 1,
+                    "break spin", "continue", "delete", "continue",
                     "printf \"in-loop %d\\n\", $pc >= &spin && $pc <= &after_watched_store",
                     "detach");
             assertHas(first, "Program received signal SIGINT");
             assertHas(first, "in-loop 1");
             assertHas(first, "\\[Inferior 1 \\(Remote target\\) detached\\]");
             assertFalse(h.stop.isDone(), "the guest runs on after detach");
-            String second = GdbBatch.runInterrupting(h.port(), BOOT_ELF, 1,
+            String second = GdbBatch.runInterrupting(h.port(), BOOT_ELF, "\n", 1,   // (its first line: attached)
                     "printf \"counter %u\\n\", *(unsigned*)0x9000",
                     "continue",
                     "printf \"counter %u\\n\", *(unsigned*)0x9000",
