@@ -196,14 +196,16 @@ final class BootCommand implements Callable<Integer> {
         long wall = System.nanoTime() - t0;
         renderer.finish();
         serialOut.flush();
-        if (!reason.byGuest() && reported.compareAndSet(false, true)) System.err.println("popek: " + reason.message());
+        // To the err given to Main.execute (stderr from the command line): the fuzzers run commands in-process and read it.
+        java.io.PrintWriter err = main.err();
+        if (!reason.byGuest() && reported.compareAndSet(false, true)) err.println("popek: " + reason.message());
         String bios = machine.stats().biosCallSummary();
-        if (bios != null) System.err.println("popek: " + bios);
+        if (bios != null) err.println("popek: " + bios);
         if (screenDump != null) {
             try {
                 Files.writeString(screenDump, machine.screen().text());
             } catch (IOException e) {
-                System.err.println("popek: --screen-dump: could not write " + screenDump + ": " + e.getMessage());
+                err.println("popek: --screen-dump: could not write " + screenDump + ": " + e.getMessage());
             }
         }
         if (stats) {
@@ -215,6 +217,7 @@ final class BootCommand implements Callable<Integer> {
                         ports.unclaimedReads(), ports.unclaimedWrites(), ports.lastUnclaimedPort());
             }
         }
+        err.flush();
         return reason.exitCode();
     }
 
