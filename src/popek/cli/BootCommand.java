@@ -120,6 +120,10 @@ final class BootCommand implements Callable<Integer> {
                 && !Files.isDirectory(screenDump.toAbsolutePath().getParent())) {
             throw new Main.UserError("--screen-dump: no such directory: " + screenDump.toAbsolutePath().getParent());
         }
+        if (screenDump != null && Files.isDirectory(screenDump)) {
+            // Found now, not when the guest stops: then it would be a second line after the stop's (found by popek fuzz).
+            throw new Main.UserError("--screen-dump: " + screenDump + " is a directory; name a file to write the screen to");
+        }
         if (!input.equals("auto") && !input.equals("serial") && !input.equals("keyboard")) {
             throw new Main.UserError("--input: '" + input + "' is not auto, serial or keyboard");
         }

@@ -79,4 +79,21 @@ public final class Corpus {
             throw new UncheckedIOException(e);
         }
     }
+
+    /**
+     * Runs the entry again in {@code work} and holds it to the {@link Verdict}, to "no file but the disks touched" and
+     * to {@code check}: null when it now passes, else what is still wrong.
+     */
+    public static String replay(Path entry, Path work, CliRun cli, FuzzCase.Check check, long limitNanos) {
+        List<String> args = prepare(entry, work);
+        var before = Snapshot.of(work);
+        long input = 0;
+        for (byte[] b : before.values()) input += b.length;
+        for (String a : args) input += 8L * a.length();
+        CliRun.Result r = cli.run(args.toArray(String[]::new), limitNanos);
+        String problem = Verdict.problem(r, input);
+        if (problem == null) problem = Snapshot.problem(before, work);
+        if (problem == null) problem = check.problem(work, r);
+        return problem;
+    }
 }
