@@ -18,7 +18,7 @@ import popek.fuzz.harness.FuzzCase;
  * wrote ({@link DiskCheck}).
  */
 public final class DeviceCases implements popek.fuzz.harness.FuzzLoop.Generator {
-    static final int DISK_BYTES = 64 << 10;
+    static final int DISK_BYTES = 32 << 10;
     /** Past its --timeout, this long without an answer is a hang. */
     static final long GRACE_NANOS = 30_000_000_000L;
 
@@ -31,6 +31,7 @@ public final class DeviceCases implements popek.fuzz.harness.FuzzLoop.Generator 
         String mode = para ? "para" : r.nextBoolean() ? "full" : "emulate";
         Code code = new Code(GuestLayout.ENTRY);
         code.lidt(GuestLayout.IDTR);
+        GuestLayout.fillMarker(code);
         if (r.nextBoolean()) code.raw(0xFB);   // sti: interrupts the devices raise are taken from the start
         DeviceOps devices = new DeviceOps(r, code, para);
         ParaOps hypercalls = para ? new ParaOps(r, code) : null;

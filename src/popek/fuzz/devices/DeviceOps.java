@@ -86,7 +86,7 @@ final class DeviceOps {
         }
         c.out(0x1F6, 1, 0xE0 | (r.nextInt(5) == 0 ? 0x10 : 0) | (r.nextInt(4) == 0 ? r.nextInt(16) : 0) ^ (r.nextInt(8) == 0 ? 0x40 : 0));
         c.out(0x1F2, 1, new int[] {0, 1, 1, 2, 3, 255, r.nextInt(256)}[r.nextInt(7)]);
-        c.out(0x1F3, 1, r.nextInt(3) == 0 ? r.nextInt(256) : r.nextInt(140));
+        c.out(0x1F3, 1, r.nextInt(3) == 0 ? r.nextInt(256) : r.nextInt(70));
         c.out(0x1F4, 1, r.nextInt(4) == 0 ? r.nextInt(256) : 0).out(0x1F5, 1, r.nextInt(6) == 0 ? r.nextInt(256) : 0);
         int command = new int[] {0x20, 0x21, 0x30, 0x31, 0xEC, 0xE7, 0xEA, 0xC4, 0xC5, 0xC6, 0x40, 0x91, 0xEF, 0xE0, 0x08,
             r.nextInt(256)}[r.nextInt(16)];
@@ -160,16 +160,16 @@ final class DeviceOps {
     /** Any offset and width in the local APIC's or the IOAPIC's page, and stray addresses near them. */
     private void randomMmio() {
         int base = r.nextBoolean() ? LAPIC : IOAPIC;
-        int address = base + (r.nextInt(8) == 0 ? 0x1000 - r.nextInt(4) : r.nextInt(0x1000));
+        int address = base + (r.nextInt(30) == 0 ? 0x1000 - r.nextInt(4) : r.nextInt(0x1000));   // the page's end: rarely
         if (r.nextBoolean()) c.store(address, width(), r.nextInt());
         else c.load(address, width());
     }
 
     /** What lets the devices act: interrupts on and off, a wait, a halt with interrupts on, a busy loop. */
     private void cpu() {
-        switch (r.nextInt(6)) {
-            case 0 -> c.raw(0xFB);                                 // sti
-            case 1 -> c.raw(0xFA);                                 // cli
+        switch (r.nextInt(12)) {
+            case 0, 6, 7 -> c.raw(0xFB);                           // sti
+            case 1, 8 -> c.raw(0xFA);                              // cli
             case 2 -> c.raw(0xFB, 0xF4);                           // sti; hlt: until an interrupt or the timeout
             case 3 -> c.loop(1 + r.nextInt(200_000), 0x90);       // time passes
             default -> c.raw(0xF3, 0x90);                          // pause

@@ -100,7 +100,7 @@ final class ParaOps {
                     ? new int[] {GuestLayout.READ, GuestLayout.READ + 512 * r.nextInt(64), GuestLayout.RAM - 512, -512, GuestLayout.RAM}[r.nextInt(5)]
                     : new int[] {GuestLayout.MARKER, GuestLayout.MARKER + 512 * r.nextInt(64), GuestLayout.ZERO, GuestLayout.RAM - 512,
                         GuestLayout.RAM - 4096 * 3, -512}[r.nextInt(6)];
-            long sector = new long[] {0, 1, 127, 128, 129, r.nextInt(140), -1L, 1L << 40}[r.nextInt(8)];
+            long sector = new long[] {0, 1, 63, 64, 65, r.nextInt(70), -1L, 1L << 40}[r.nextInt(8)];
             c.store(slot + PvAbi.REQ_ID, 4, r.nextInt()).store(slot + PvAbi.REQ_OP, 1, op).store(slot + PvAbi.REQ_SECTORS, 2, sectors)
                     .store(slot + PvAbi.REQ_BUFFER, 4, buffer).store(slot + PvAbi.REQ_SECTOR, 4, (int) sector)
                     .store(slot + PvAbi.REQ_SECTOR + 4, 4, (int) (sector >>> 32));
