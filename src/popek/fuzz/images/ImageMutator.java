@@ -67,6 +67,7 @@ final class ImageMutator {
             return b;
         }
         int[] f = Layout.ELF_HEADER[r.nextInt(Layout.ELF_HEADER.length)];
+        if (f[0] + f[1] > b.length) return bytes(b, r);
         long old = f[1] == 1 ? b[f[0]] & 0xFF : f[1] == 2 ? Seed.u16(b, f[0]) : Integer.toUnsignedLong(Seed.u32(b, f[0]));
         Layout.put(b, f[0], f[1], edge(old, b.length, r));
         return b;
@@ -86,7 +87,7 @@ final class ImageMutator {
             case 0 -> Layout.put(b, 510, 2, r.nextBoolean() ? 0xAA55 : r.nextInt(0x10000));
             case 1 -> {   // a run of random code where the sector starts or anywhere in it
                 int at = r.nextBoolean() ? 0 : r.nextInt(510), len = 1 + r.nextInt(32);
-                for (int i = at; i < Math.min(510, at + len); i++) b[i] = (byte) r.nextInt(256);
+                for (int i = at; i < Math.min(Math.min(510, b.length), at + len); i++) b[i] = (byte) r.nextInt(256);   // (an earlier mutation may have cut it short)
             }
             case 2 -> {
                 return Arrays.copyOf(b, r.nextBoolean() ? 511 : 512 + r.nextInt(1024));   // too short, or a partial sector
