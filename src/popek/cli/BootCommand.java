@@ -130,6 +130,10 @@ final class BootCommand implements Callable<Integer> {
                 && !Files.isDirectory(screenDump.toAbsolutePath().getParent())) {
             throw new Main.UserError("--screen-dump: no such directory: " + screenDump.toAbsolutePath().getParent());
         }
+        if (screenDump != null && Files.isDirectory(screenDump)) {
+            // Found now, not when the guest stops: then it would be a second line after the stop's (found by popek fuzz).
+            throw new Main.UserError("--screen-dump: " + screenDump + " is a directory; name a file to write the screen to");
+        }
         if (!input.equals("auto") && !input.equals("serial") && !input.equals("keyboard")) {
             throw new Main.UserError("--input: '" + input + "' is not auto, serial or keyboard");
         }
@@ -235,14 +239,16 @@ final class BootCommand implements Callable<Integer> {
         long wall = System.nanoTime() - t0;
         renderer.finish();
         serialOut.flush();
-        if (!reason.byGuest() && reported.compareAndSet(false, true)) System.err.println("popek: " + reason.message());
+        // To the err given to Main.execute (stderr from the command line): the fuzzers run commands in-process and read it.
+        java.io.PrintWriter err = main.err();
+        if (!reason.byGuest() && reported.compareAndSet(false, true)) err.println("popek: " + reason.message());
         String bios = machine.stats().biosCallSummary();
-        if (bios != null) System.err.println("popek: " + bios);
+        if (bios != null) err.println("popek: " + bios);
         if (screenDump != null) {
             try {
                 Files.writeString(screenDump, machine.screen().text());
             } catch (IOException e) {
-                System.err.println("popek: --screen-dump: could not write " + screenDump + ": " + e.getMessage());
+                err.println("popek: --screen-dump: could not write " + screenDump + ": " + e.getMessage());
             }
         }
         if (stats) {
@@ -254,6 +260,7 @@ final class BootCommand implements Callable<Integer> {
                         ports.unclaimedReads(), ports.unclaimedWrites(), ports.lastUnclaimedPort());
             }
         }
+        err.flush();
         return reason.exitCode();
     }
 

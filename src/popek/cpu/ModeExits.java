@@ -127,7 +127,7 @@ abstract sealed class ModeExits implements ExitHandler, Hooks.Interrupt, Hooks.I
     private boolean justHalted() {
         mem.refresh();
         byte[] b = haltProbe;
-        return mem.fetch(StopTexts.codeLinear(uc, uc.reg(X86.EIP) - 1), b, 1) == 1 && b[0] == (byte) 0xF4;
+        return mem.fetch(texts.codeLinear(uc.reg(X86.EIP) - 1), b, 1) == 1 && b[0] == (byte) 0xF4;
     }
 
     @Override
