@@ -1,10 +1,10 @@
 #!/bin/sh
 # Runs every guest listed in guests.txt, disk-guests.txt, boot-guests.txt and linux-guests.txt under QEMU (the
 # ground truth) and checks its serial output against expected/<name>.txt and its exit status. Each guest of
-# disk-guests.txt gets a fresh copy of the test disk on the primary ATA master (one whose image is a disk image,
-# .img, is written at the start of that disk and booted from it by SeaBIOS, and the disk must then end as
-# expected/<name>.disk.sh says); each of boot-guests.txt is booted by SeaBIOS from its disk image (alone, or over
-# the start of the test disk); each of linux-guests.txt is a bzImage given to -kernel. Usage:
+# disk-guests.txt gets a fresh copy of the test disk on the primary ATA master; each of boot-guests.txt is booted
+# by SeaBIOS from its disk image (alone, or over the start of the test disk, which must then end as
+# expected/<name>.disk.sh makes a copy of it as booted, where there is one); each of linux-guests.txt is a bzImage
+# given to -kernel. Usage:
 #   tests/guests/run-qemu.sh [OUT [TESTOUT]] [-- name...]     (defaults: target/guest-images, target/test-guests)
 #   RECORD=1 tests/guests/run-qemu.sh ...   prints each transcript instead of checking it
 set -u
@@ -82,6 +82,7 @@ run() {
         if [ "$cmdline" = pattern ]; then
             make_disk >"$tmp/disk.img"
             dd if="$kernel" of="$tmp/disk.img" conv=notrunc status=none
+            if [ -f "$here/expected/$name.disk.sh" ]; then cp "$tmp/disk.img" "$tmp/disk.before"; booted=$kernel; fi
         else
             cp "$kernel" "$tmp/disk.img"
         fi
@@ -94,15 +95,7 @@ run() {
         [ "$cmdline" = "-" ] && cmdline=
         if [ "$disk" = disk ]; then
             make_disk >"$tmp/disk.img"
-            case "$kernel" in
-            *.img)   # a boot sector and what follows it: at the disk's start, booted by the BIOS
-                dd if="$kernel" of="$tmp/disk.img" conv=notrunc status=none
-                cp "$tmp/disk.img" "$tmp/disk.before"
-                booted=$kernel
-                run -drive "file=$tmp/disk.img,format=raw,if=ide,index=0" ;;
-            *)
-                run -kernel "$kernel" -append "$cmdline" -drive "file=$tmp/disk.img,format=raw,if=ide,index=0" ;;
-            esac
+            run -kernel "$kernel" -append "$cmdline" -drive "file=$tmp/disk.img,format=raw,if=ide,index=0"
         else
             run -kernel "$kernel" -append "$cmdline"
         fi ;;

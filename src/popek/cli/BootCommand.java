@@ -108,6 +108,17 @@ final class BootCommand implements Callable<Integer> {
             description = "Stop the guest after this much time, e.g. 10s, 500ms, 2m (default: no limit).")
     long timeoutNanos;
 
+    @Option(names = "--gdb", paramLabel = "tcp:HOST:PORT", converter = GdbAddressConverter.class,
+            description = {"Listen for gdb on this address (gdb: target remote HOST:PORT), as QEMU's -gdb. A debugger that",
+                "connects stops the guest; its breakpoints and watchpoints cost nothing where they are not set."})
+    popek.gdb.GdbAddress gdb;
+
+    @Option(names = "-s", description = "Shorthand for --gdb tcp:127.0.0.1:1234 (QEMU's -s).")
+    boolean gdbDefault;
+
+    @Option(names = "-S", description = "With --gdb or -s: stop before the guest's first instruction until gdb lets it go.")
+    boolean waitForGdb;
+
     @Override
     public Integer call() throws IOException {
         if (image != null && linuxKernel != null) throw new Main.UserError("give either an IMAGE or --kernel, not both");
@@ -115,10 +126,13 @@ final class BootCommand implements Callable<Integer> {
             throw new Main.UserError("nothing to boot: give an IMAGE, --kernel BZIMAGE, or --disk FILE to boot from its sector 0");
         }
         if (initrd != null && linuxKernel == null) throw new Main.UserError("--initrd goes with --kernel");
-        Path path = image == null ? null : resolveImage(image);
         if (screenDump != null && screenDump.toAbsolutePath().getParent() != null
                 && !Files.isDirectory(screenDump.toAbsolutePath().getParent())) {
             throw new Main.UserError("--screen-dump: no such directory: " + screenDump.toAbsolutePath().getParent());
+        }
+        if (screenDump != null && Files.isDirectory(screenDump)) {
+            // Found now, not when the guest stops: then it would be a second line after the stop's (found by popek fuzz).
+            throw new Main.UserError("--screen-dump: " + screenDump + " is a directory; name a file to write the screen to");
         }
         if (!input.equals("auto") && !input.equals("serial") && !input.equals("keyboard")) {
             throw new Main.UserError("--input: '" + input + "' is not auto, serial or keyboard");
@@ -126,6 +140,24 @@ final class BootCommand implements Callable<Integer> {
         if (tscMhz < 1 || tscMhz > 8000) throw new Main.UserError("--tsc-mhz: must be 1 to 8000, not " + tscMhz);
         CpuidTable table = CpuidTable.EMPTY;
         for (CpuidEntry e : cpuid) table = table.with(e.leaf(), e.subleaf(), e.eax(), e.ebx(), e.ecx(), e.edx());
+        Path path = image == null ? null : resolveImage(image);
+        if (gdb != null && gdbDefault) throw new Main.UserError("give --gdb or -s, not both");
+        if (gdbDefault) gdb = popek.gdb.GdbAddress.DEFAULT;
+        if (waitForGdb && gdb == null) throw new Main.UserError("-S waits for gdb: give --gdb tcp:HOST:PORT or -s as well");
+        popek.gdb.GdbServer gdbServer = null;
+        popek.debug.DebugSession debugSession = null;
+        if (gdb != null) {
+            gdbServer = new popek.gdb.GdbServer(gdb);
+            debugSession = new popek.debug.DebugSession(gdbServer, waitForGdb);
+        }
+        try (popek.gdb.GdbServer ignored = gdbServer) {
+            return boot(path, table, gdbServer, debugSession);
+        }
+    }
+
+    /** Builds the machine (with the GDB stub's session, if any), runs it and reports; returns the exit code. */
+    private int boot(Path path, CpuidTable table, popek.gdb.GdbServer gdbServer, popek.debug.DebugSession debugSession)
+            throws IOException {
         PrintStream serialOut = new PrintStream(main.terminal().out(), false);
         // --timeout counts from here: loading is part of the run the user bounded (a slow file system, a huge image).
         long started = System.nanoTime();
@@ -143,6 +175,7 @@ final class BootCommand implements Callable<Integer> {
                     .keyboardInput(input.equals("keyboard"))
                     .autoInput(input.equals("auto"))
                     .cpu(new CpuConfig(tscMhz * 1_000_000L, table))
+                    .debugger(debugSession)
                     .apply(b -> disks.forEach(d -> b.disk(d.file(), d.readOnly())))
                     .apply(b -> {
                         if (path != null) b.multiboot(path, cmdline);
@@ -159,6 +192,16 @@ final class BootCommand implements Callable<Integer> {
         if (watchdog.fired()) {
             machine.close();
             throw timeoutWhileLoading();
+        }
+        if (gdbServer != null) {
+            try {
+                gdbServer.start(debugSession);
+            } catch (IOException e) {
+                machine.close();
+                throw new Main.UserError("--gdb: cannot listen on " + gdb + ": " + e.getMessage());
+            }
+            System.err.println("popek: gdb stub on " + new popek.gdb.GdbAddress(gdb.host(), gdbServer.port())
+                    + (waitForGdb ? ", waiting for gdb to let the guest run" : ""));
         }
         try (machine) {
             // On Ctrl-C the JVM runs this hook and then halts, so the hook says why itself; 'reported' keeps it one line.
@@ -196,14 +239,16 @@ final class BootCommand implements Callable<Integer> {
         long wall = System.nanoTime() - t0;
         renderer.finish();
         serialOut.flush();
-        if (!reason.byGuest() && reported.compareAndSet(false, true)) System.err.println("popek: " + reason.message());
+        // To the err given to Main.execute (stderr from the command line): the fuzzers run commands in-process and read it.
+        java.io.PrintWriter err = main.err();
+        if (!reason.byGuest() && reported.compareAndSet(false, true)) err.println("popek: " + reason.message());
         String bios = machine.stats().biosCallSummary();
-        if (bios != null) System.err.println("popek: " + bios);
+        if (bios != null) err.println("popek: " + bios);
         if (screenDump != null) {
             try {
                 Files.writeString(screenDump, machine.screen().text());
             } catch (IOException e) {
-                System.err.println("popek: --screen-dump: could not write " + screenDump + ": " + e.getMessage());
+                err.println("popek: --screen-dump: could not write " + screenDump + ": " + e.getMessage());
             }
         }
         if (stats) {
@@ -215,6 +260,7 @@ final class BootCommand implements Callable<Integer> {
                         ports.unclaimedReads(), ports.unclaimedWrites(), ports.lastUnclaimedPort());
             }
         }
+        err.flush();
         return reason.exitCode();
     }
 
@@ -288,6 +334,17 @@ final class BootCommand implements Callable<Integer> {
             long v = s.startsWith("0x") || s.startsWith("0X") ? Long.parseLong(s.substring(2), 16) : Long.parseLong(s);
             if (v < 0 || v > 0xFFFFFFFFL) throw new NumberFormatException(s);
             return (int) v;
+        }
+    }
+
+    static final class GdbAddressConverter implements ITypeConverter<popek.gdb.GdbAddress> {
+        @Override
+        public popek.gdb.GdbAddress convert(String value) {
+            try {
+                return popek.gdb.GdbAddress.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
         }
     }
 

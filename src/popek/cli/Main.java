@@ -10,7 +10,7 @@ import popek.engine.NativeLibraryException;
 /** {@code popek}: the command line. Thin: parse, build, run, print. */
 @Command(name = "popek", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A virtual machine monitor for x86 guests, on the Unicorn CPU emulator.",
-        subcommands = {BootCommand.class, BenchCommand.class, FuzzCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {BootCommand.class, RunCommand.class, BenchCommand.class, FuzzCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run './popek test' to run every test (the launcher, not this program, handles it)."})
 public final class Main implements Runnable {
     /** Exit codes that are no machine's stop (those are {@link StopReason.Cause}'s): a usage error; no native libraries. */
@@ -19,8 +19,17 @@ public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     private final Terminal terminal;
+    private final PrintWriter err;
 
-    Main(Terminal terminal) { this.terminal = terminal; }
+    Main(Terminal terminal) { this(terminal, new PrintWriter(System.err, true)); }
+
+    Main(Terminal terminal, PrintWriter err) {
+        this.terminal = terminal;
+        this.err = err;
+    }
+
+    /** Where the commands say what went wrong and why a guest stopped (the caller's stderr, or a test's buffer). */
+    PrintWriter err() { return err; }
 
     /** The console the commands' guests use (for the subcommands, which picocli gives their parent). */
     Terminal terminal() { return terminal; }
@@ -39,7 +48,8 @@ public final class Main implements Runnable {
      * guest's console is {@code terminal}.
      */
     public static int execute(String[] args, PrintWriter err, Terminal terminal) {
-        CommandLine cl = new CommandLine(new Main(terminal));
+        CommandLine cl = new CommandLine(new Main(terminal, err));
+        cl.getSubcommands().get("run").setStopAtPositional(true);   // the command's own options are its, not popek's
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
             String where = ex.getCommandLine().getCommandName();

@@ -37,19 +37,19 @@ sealed class FullExits extends ModeExits permits ParaExits {
     }
 
     @Override
-    boolean rewrittenTrap(long began) {
+    TrapResult rewrittenTrap(long began) {
         int trappedAt = uc.reg(X86.EIP);
         // Once per site until an interrupt is delivered: should the loop not deliver it after all, the guest runs on.
         TrapResult result = full.trap(trappedAt, pic.hasPendingInterrupt() && trappedAt != interruptFirstAt ? shadowEnd
                 : FullVirtualization.NO_INTERRUPT_WAITING);
         switch (result) {
             case NOT_A_SITE -> {
-                return false;
+                return result;
             }
             case INTERRUPT_FIRST -> {   // EIP is back on the instruction: the loop delivers
                 interruptFirstAt = trappedAt;
                 requests.lookAtEvents();
-                return true;
+                return result;
             }
             case HALT -> requests.halt();
             case SHADOW -> shadowEip = shadowEnd = full.lastNext();
@@ -75,7 +75,7 @@ sealed class FullExits extends ModeExits permits ParaExits {
         }
         if (TRACE) Vcpu.trace("trap  %s (int3 at %08x) -> eip=%08x", full.lastClass().label(), trappedAt - 1, uc.reg(X86.EIP));
         stats.sensitive(full.lastClass().ordinal(), began);
-        return true;
+        return result;
     }
 
     @Override

@@ -35,6 +35,8 @@ abstract sealed class ModeExits implements ExitHandler, Hooks.Interrupt, Hooks.I
     /** The shadow MMU, or null when Unicorn walks the guest's page tables itself. */
     private final ShadowMmu mmu;
     private final byte[] haltProbe = new byte[1];
+    /** The debugger attached to the vCPU, or null. */
+    private DebugHooks debug;
 
     ModeExits(ExitContext c, ShadowMmu mmu) {
         this.uc = c.uc();
@@ -53,6 +55,9 @@ abstract sealed class ModeExits implements ExitHandler, Hooks.Interrupt, Hooks.I
 
     /** The shadow MMU to install as the TLB-fill hook, or null. */
     ShadowMmu mmu() { return mmu; }
+
+    /** Attaches a debugger (or none): it sees every exception and interrupt first ({@link DebugHooks#intercept}). */
+    void debug(DebugHooks d) { this.debug = d; }
 
     // ---------------------------------------------------------------- between runs
 
@@ -122,7 +127,7 @@ abstract sealed class ModeExits implements ExitHandler, Hooks.Interrupt, Hooks.I
     private boolean justHalted() {
         mem.refresh();
         byte[] b = haltProbe;
-        return mem.fetch(StopTexts.codeLinear(uc, uc.reg(X86.EIP) - 1), b, 1) == 1 && b[0] == (byte) 0xF4;
+        return mem.fetch(texts.codeLinear(uc.reg(X86.EIP) - 1), b, 1) == 1 && b[0] == (byte) 0xF4;
     }
 
     @Override
@@ -139,29 +144,46 @@ abstract sealed class ModeExits implements ExitHandler, Hooks.Interrupt, Hooks.I
             uc.stop();
             return;
         }
+        if (debug == null) {
+            take(vector);
+        } else if (!debug.intercept(vector)) {
+            debug.trapHandled(take(vector));
+        }
+    }
+
+    /**
+     * Handles exception or {@code int n} {@code vector}: a rewritten instruction's trap, or an event delivered to the
+     * guest. Returns false only when a rewritten instruction will run again (it let a waiting interrupt go first).
+     */
+    private boolean take(int vector) {
         long began = stats.begin();
-        if (vector == Vectors.BP && rewrittenTrap(began)) return;
+        if (vector == Vectors.BP) {
+            TrapResult rewritten = rewrittenTrap(began);
+            if (rewritten != TrapResult.NOT_A_SITE) return rewritten != TrapResult.INTERRUPT_FIRST;
+        }
         int errorCode = uc.context().takeException();
         boolean software = uc.context().lastWasSoftwareInterrupt();
         int eip = uc.reg(X86.EIP);
-        if (vector == Vectors.DB && !software && steppedPadding(eip)) return;
+        if (vector == Vectors.DB && !software && steppedPadding(eip)) return true;
         InterruptDelivery.Result result = delivery.deliver(vector,
                 software ? InterruptDelivery.Source.SOFTWARE : InterruptDelivery.Source.EXCEPTION, errorCode, eip);
         if (result == InterruptDelivery.Result.INTO_MISSING_BIOS) {
             intoMissingBios(vector, software, eip, began);
-            return;
+            return true;
         }
         if (TRACE) Vcpu.trace("trap  vector=%d err=%x soft=%b eip=%08x -> %08x result=%s", vector, errorCode, software, eip, uc.reg(X86.EIP), result);
         afterDelivery(result, vector, eip);
         stats.trap(software ? TrapKind.SOFTWARE_INTERRUPT : TrapKind.EXCEPTION, began);
         stats.vector(vector);
+        return true;
     }
 
     /**
      * An int3 (vector 3 is raised only by int3 and int 3, so QEMU's old_exception is untouched and needs no reset):
-     * if it stands for a rewritten instruction, emulates it and returns true; else it is the guest's own breakpoint.
+     * if it stands for a rewritten instruction, emulates it and returns what became of it; else it is the guest's own
+     * breakpoint: {@link TrapResult#NOT_A_SITE}.
      */
-    boolean rewrittenTrap(long began) { return false; }
+    TrapResult rewrittenTrap(long began) { return TrapResult.NOT_A_SITE; }
 
     /**
      * A single-step #DB at {@code eip}: true if it is one the guest's own instruction stream does not have (full mode's

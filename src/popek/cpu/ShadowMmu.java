@@ -61,6 +61,7 @@ final class ShadowMmu implements Hooks.TlbFill {
             if (walker.lastWritable() && walker.lastDirty()) perms |= WRITE;
         }
         p &= ~0xFFFL;
+        DebugHooks d = debug;
         // There is no guest memory at or above 4 GiB (a PAE or PSE-36 entry can point there): in full mode the shadow
         // pools are, which the guest must never reach.
         if (p >= 1L << 32) p = NO_MEMORY;
@@ -78,18 +79,38 @@ final class ShadowMmu implements Hooks.TlbFill {
                     missingFetch = p;
                     return -1;
                 }
-                if ((cr0 & X86.CR0_PE) != 0) return full.codeFetch(vaddr, p, cpl3) | EXEC;
+                if ((cr0 & X86.CR0_PE) != 0) {
+                    long code = full.codeFetch(vaddr, p, cpl3);
+                    return (d == null ? code : d.codePage(vaddr, code, p)) | EXEC;
+                }
                 full.realModeFetch();
-                return p | perms;
+                return d == null ? p | perms : debugFetch(d, vaddr, p, perms);
             }
             // A write to a page with a shadow must come here first, even when a read filled the entry (Unicorn
             // installs every permission a fill returns, and Linux reads the code it is about to patch).
             if (type == X86.MEM_WRITE) full.written(p);
             else if (full.hasShadow(p)) perms &= ~WRITE;
             perms &= ~EXEC;
+        } else if (d != null && type == X86.MEM_FETCH) {
+            return debugFetch(d, vaddr, p, perms);
+        }
+        if (d != null) {
+            perms = d.dataPermissions(vaddr, p, type == X86.MEM_WRITE, perms);
+            if (perms < 0) return -1;
         }
         return p | perms;
     }
+
+    /** A fetch that would run straight from {@code p} (emulate mode, real mode): from the debugger's copy if it has one. */
+    private static long debugFetch(DebugHooks d, long vaddr, long p, int perms) {
+        long code = d.codePage(vaddr, p, p);
+        return code == p ? p | perms : code | EXEC;   // its copy runs execute-only: reads of the page come back here
+    }
+
+    /** The debugger to ask about every translation, or null ({@link DebugPort#translateThroughDebugger}). */
+    void debug(DebugHooks d) { this.debug = d; }
+
+    private DebugHooks debug;
 
     /** A guest-physical page nothing is mapped at (far above RAM and the shadow pools). */
     private static final long NO_MEMORY = 0xF_FFFF_F000L;

@@ -108,7 +108,7 @@ final class StopTexts implements Hooks.UnmappedAccess, AutoCloseable {
         mem.refresh();
         byte[] bytes = new byte[Capstone.MAX_INSTRUCTION];
         boolean real = realMode(uc);
-        int n = mem.fetch(codeLinear(uc, eip), bytes, bytes.length);
+        int n = mem.fetch(codeLinear(eip), bytes, bytes.length);
         String where = real ? String.format("CS:IP %04x:%04x (real mode)", uc.selector(X86.CS), eip & 0xFFFF)
                 : String.format("EIP 0x%08x", eip);
         if (n == 0) return where + ", where no code can be read";
@@ -124,9 +124,16 @@ final class StopTexts implements Hooks.UnmappedAccess, AutoCloseable {
 
     static boolean realMode(Unicorn uc) { return (uc.reg(X86.CR0) & X86.CR0_PE) == 0; }
 
-    /** The linear address of code at {@code eip}: CS's base is added in real mode (flat protected-mode code has none). */
-    static int codeLinear(Unicorn uc, int eip) {
-        return realMode(uc) ? (uc.selector(X86.CS) << 4) + (eip & 0xFFFF) : eip;
+    private final long[] segmentBases = new long[6];
+
+    /**
+     * The linear address of code at {@code eip}: CS's cached base plus EIP (IP in real mode). The base is read from the
+     * CPU, not assumed: a protected-mode kernel may run in a code segment whose base is not 0, and then EIP alone named
+     * other bytes, or none ("where no code can be read" while the guest ran code there; issue 18). Allocates nothing.
+     */
+    int codeLinear(int eip) {
+        uc.context().segmentState(segmentBases);
+        return (int) segmentBases[X86.SEG_CS] + (realMode(uc) ? eip & 0xFFFF : eip);
     }
 
     private static String seconds(long nanos) {

@@ -43,6 +43,8 @@ public final class Vcpu implements AutoCloseable {
     private final ExitRequests requests;
     private final ExitHandler exits;
     private final StopTexts texts;
+    /** The debugger attached to this vCPU, or null (then nothing of debugging costs anything). */
+    private final DebugHooks debug;
 
     private volatile RunState state = RunState.READY;
     private Preemptor preemptor;
@@ -55,7 +57,7 @@ public final class Vcpu implements AutoCloseable {
     private long wakeAt;
 
     Vcpu(Unicorn uc, VirtualClock clock, RunStats stats, long timeoutNanos, TimedDevices timers, ExitRequests requests,
-         ExitHandler exits, StopTexts texts) {
+         ExitHandler exits, StopTexts texts, DebugHooks debug) {
         this.uc = uc;
         this.clock = clock;
         this.stats = stats;
@@ -64,6 +66,7 @@ public final class Vcpu implements AutoCloseable {
         this.requests = requests;
         this.exits = exits;
         this.texts = texts;
+        this.debug = debug;
     }
 
     /** Ends the run with this reason (the first reason given wins). Any thread. */
@@ -95,6 +98,7 @@ public final class Vcpu implements AutoCloseable {
         } finally {
             requests.attach(null);
             preemptor.shutdown();
+            if (debug != null) debug.finished(requests.stopReason());
         }
     }
 
@@ -107,6 +111,7 @@ public final class Vcpu implements AutoCloseable {
     private RunState pass() {
         idle = false;
         boolean kicked = preemptor.acknowledge();
+        if (debug != null) debug.atPass(state == RunState.HALTED);   // a debugger may hold the guest here
         if (requests.stopping()) {
             stats.exit(ExitReason.STOP);
             return state = RunState.STOPPED;
@@ -115,11 +120,13 @@ public final class Vcpu implements AutoCloseable {
         if (timeoutNanos > 0 && now >= timeoutNanos) return stopWith(texts.timeout(timeoutNanos));
         long next = timers.advance(now);
         if (requests.stopping()) return state = RunState.STOPPING;   // a device stopped the machine
-        EventCheck events = exits.deliverEvents(now, state == RunState.HALTED);
+        EventCheck events = debug != null && debug.holdEvents(state == RunState.HALTED) ? EventCheck.NONE
+                : exits.deliverEvents(now, state == RunState.HALTED);
         if (requests.stopping()) return state = RunState.STOPPING;
         if (events.delivered()) {
             state = RunState.RUNNING;
             haltUncertain = false;
+            if (debug != null) debug.delivered();
             // A timer that owes ticks raises the next one once the last has been taken; it then waits in IRR behind
             // the one in service until the guest's EOI (see OwedTicks).
             next = Math.min(next, timers.advance(now));
@@ -142,19 +149,23 @@ public final class Vcpu implements AutoCloseable {
             return state;
         }
         requests.publishDeadline(next);
+        if (debug != null && !debug.beforeRun()) return state;
         if (TRACE) trace("run   eip=%08x eflags=%08x cs=%04x next-deadline=%d now=%d", uc.reg(X86.EIP), uc.reg(X86.EFLAGS), uc.selector(X86.CS), next, now);
         requests.beginRun(events.waiting());
         int err = uc.start(uc.reg(X86.EIP) & 0xFFFFFFFFL);
-        if (err == X86.ERR_EXCEPTION && exits.deliverRefusedPageFault()) return state;
+        if (err == X86.ERR_EXCEPTION && refusedTranslation()) return state;
         if (err != X86.ERR_OK) return stopWith(texts.engineError(err));
         exits.afterRun();
+        // The debugger may have stopped the run itself (a breakpoint, a step's end): that is no hlt, whatever byte
+        // precedes EIP.
+        boolean debuggerStopped = debug != null && debug.afterRun();
         if (requests.stopping()) return state = RunState.STOPPING;
         boolean stopped = preemptor.kickPending() || kicked || requests.eventRequested();
         if (requests.haltRequested()) {   // an emulated hlt, or a para guest's BLOCK
             stats.exit(ExitReason.HALT);
             return state = RunState.HALTED;
         }
-        if (exits.ranHlt(stopped)) {
+        if (!debuggerStopped && exits.ranHlt(stopped)) {
             // Unicorn returns from hlt as from a stop, with EIP past the F4. When a stop was also requested the
             // byte could instead end the instruction before a block boundary (or EIP be where an interrupt that
             // woke an earlier hlt returned to); then this is taken for a hlt only with IF set, never for a
@@ -171,6 +182,15 @@ public final class Vcpu implements AutoCloseable {
         }
         stats.exit(stopped && !requests.eventRequested() ? ExitReason.TIMER : ExitReason.EVENT);
         return state;
+    }
+
+    /** A run ended on a translation the shadow MMU refused: the debugger's (a watched page), or the guest's #PF. */
+    private boolean refusedTranslation() {
+        if (debug == null) return exits.deliverRefusedPageFault();
+        if (debug.refusedByDebugger()) return true;
+        boolean delivered = exits.deliverRefusedPageFault();
+        if (delivered) debug.trapHandled(true);
+        return delivered;
     }
 
     /** Stops with {@code reason} unless another reason came first; the run is over. */

@@ -31,6 +31,7 @@ public final class VcpuBuilder {
     private boolean shadowPaging;
     private int codePoolPages;
     private CpuConfig cpu = CpuConfig.DEFAULT;
+    private DebugHooks debug;
 
     private record Mmio(long base, int size, MmioDevice device) { }
 
@@ -94,6 +95,15 @@ public final class VcpuBuilder {
         return this;
     }
 
+    /**
+     * Attaches a debugger ({@link DebugHooks}). In emulate mode it also installs the shadow MMU, left off (Unicorn
+     * walks the page tables) until the debugger sets a breakpoint or watchpoint: then it sees every translation.
+     */
+    public VcpuBuilder debug(DebugHooks hooks) {
+        this.debug = hooks;
+        return this;
+    }
+
     public Vcpu build() {
         if (pic == null) throw new IllegalStateException("no interrupt controller: call devices()");
         if ((mode == ExecutionMode.PARA) != (para != null)) {
@@ -114,7 +124,7 @@ public final class VcpuBuilder {
 
         uc.onPortIo(devices);
         ModeExits exits = switch (mode) {
-            case EMULATE -> new EmulateExits(context, shadowPaging);
+            case EMULATE -> new EmulateExits(context, shadowPaging || debug != null);
             case FULL -> new FullExits(context, codePoolPages);
             case PARA -> new ParaExits(context, codePoolPages, para);
         };
@@ -125,7 +135,16 @@ public final class VcpuBuilder {
         uc.onSyscall(exits);
         uc.onCpuid(exits);
         if (exits.mmu() != null) uc.onTlbFill(exits.mmu());
+        boolean mmuAlwaysOn = mode != ExecutionMode.EMULATE || shadowPaging;
+        if (!mmuAlwaysOn) uc.useVirtualTlb(false);   // installed for the debugger, used once it needs it
         for (Mmio m : mmio) devices.mapMmio(m.base(), m.size(), m.device());
-        return new Vcpu(uc, clock, stats, timeoutNanos, timers, requests, exits, texts);
+        exits.debug(debug);
+        Vcpu vcpu = new Vcpu(uc, clock, stats, timeoutNanos, timers, requests, exits, texts, debug);
+        if (debug != null) {
+            DebugPort port = new DebugPort(uc, ram, clock, stats, mode, exits.mmu(), mmuAlwaysOn, requests, exits);
+            port.hooks(debug);
+            debug.attach(port);
+        }
+        return vcpu;
     }
 }

@@ -29,6 +29,17 @@ public abstract sealed class VirtualClock implements Clock permits VirtualClock.
 
     public static Manual manual() { return new Manual(); }
 
+    /**
+     * Stops virtual time while a debugger holds the machine, as QEMU's virtual clock stands still while the VM is
+     * stopped (timers, the TSC and --timeout wait). Only the host clock runs on by itself: CPU time does not move
+     * while the vCPU's thread waits for the debugger, manual time only when set, and neither skips ahead while the
+     * debugger holds the timers. vCPU thread.
+     */
+    public void freeze() { }
+
+    /** Lets virtual time run on from where {@link #freeze} stopped it. vCPU thread. */
+    public void thaw() { }
+
     /** The thread that runs the vCPU, given when its run starts (by the {@link Preemptor}). */
     void runsOn(Thread vcpu) { }
 
@@ -57,12 +68,30 @@ public abstract sealed class VirtualClock implements Clock permits VirtualClock.
         return s == Thread.State.TIMED_WAITING || s == Thread.State.WAITING;
     }
 
-    /** The host's monotonic clock since the machine was built. */
+    /** The host's monotonic clock since the machine was built, less the time a debugger held the machine stopped. */
     static final class Host extends VirtualClock {
-        private final long origin = System.nanoTime();
+        private volatile long origin = System.nanoTime();
+        /** The virtual time at which the clock stands while frozen, or -1. */
+        private volatile long frozenAt = -1;
 
         @Override
-        public long nanos() { return System.nanoTime() - origin; }
+        public long nanos() {
+            long f = frozenAt;
+            return f >= 0 ? f : System.nanoTime() - origin;
+        }
+
+        @Override
+        public void freeze() {
+            if (frozenAt < 0) frozenAt = Math.max(0, System.nanoTime() - origin);
+        }
+
+        @Override
+        public void thaw() {
+            long f = frozenAt;
+            if (f < 0) return;
+            origin = System.nanoTime() - f;
+            frozenAt = -1;
+        }
 
         @Override
         long hostWaitFor(long deadline, Thread vcpu) { return Math.max(0, deadline - nanos()); }

@@ -39,6 +39,12 @@ public final class AtaChannel implements PortDevice {
     private final byte[] buffer = new byte[DiskImage.SECTOR];
     private int bufferPos = -1;            // next byte of the buffer the data port moves; -1 when no transfer
     private boolean writing;
+    /**
+     * The drive the transfer in progress belongs to. The data port moves its data only while that drive is selected:
+     * a guest that selects the other drive mid-transfer talks to a drive with no transfer (as in QEMU), and never
+     * sends one drive's sectors to the other's disk (found by popek fuzz: a missing slave was written to).
+     */
+    private int transferDrive;
     private long nextLba;
     private int sectorsLeft;
     private long transferredSectors;
@@ -179,6 +185,7 @@ public final class AtaChannel implements PortDevice {
 
     private void startTransfer(boolean write, long lba, int count) {
         writing = write;
+        transferDrive = selected();
         nextLba = lba;
         sectorsLeft = count;
         bufferPos = 0;
@@ -187,7 +194,7 @@ public final class AtaChannel implements PortDevice {
     /** Reads the next sector of a READ into the buffer; false (and the command failed) if the host could not. */
     private boolean loadSector() {
         try {
-            disk().read(nextLba, buffer);
+            disks[transferDrive].read(nextLba, buffer);
             return true;
         } catch (UncheckedIOException e) {
             fail(UNC);
@@ -221,7 +228,7 @@ public final class AtaChannel implements PortDevice {
     // ---------------------------------------------------------------- the data port
 
     private int readData(int size) {
-        if (bufferPos < 0 || writing) return 0;
+        if (bufferPos < 0 || writing || selected() != transferDrive) return 0;
         int v = 0;
         for (int i = 0; i < size && bufferPos >= 0; i++) v |= (buffer[bufferPos++] & 0xFF) << (8 * i);
         if (bufferPos == DiskImage.SECTOR) sectorRead();
@@ -240,11 +247,11 @@ public final class AtaChannel implements PortDevice {
     }
 
     private void writeData(int size, int value) {
-        if (bufferPos < 0 || !writing) return;
+        if (bufferPos < 0 || !writing || selected() != transferDrive) return;
         for (int i = 0; i < size && bufferPos < DiskImage.SECTOR; i++) buffer[bufferPos++] = (byte) (value >>> (8 * i));
         if (bufferPos < DiskImage.SECTOR) return;
         try {
-            disk().write(nextLba, buffer);
+            disks[transferDrive].write(nextLba, buffer);
         } catch (UncheckedIOException e) {
             fail(UNC);
             return;

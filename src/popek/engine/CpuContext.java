@@ -152,8 +152,21 @@ public final class CpuContext {
      * {@link #HF_CS32}, {@link #HF_SS32}).
      */
     public int segmentState(long[] bases) {
+        return segmentState(bases, null, null);
+    }
+
+    /**
+     * As {@link #segmentState(long[])}, and also each segment's cached limit (bytes) and descriptor flags (the
+     * descriptor's high word with QEMU's layout: type at bits 8-11, S 12, DPL 13-14, P 15, AVL 20, L 21, D/B 22, G 23)
+     * into {@code limits} and {@code flags}, for a debugger's view of the hidden state. Either may be null.
+     */
+    public int segmentState(long[] bases, int[] limits, int[] flags) {
         save();
-        for (int i = 0; i < 6; i++) bases[i] = context.segmentBase(i);
+        for (int i = 0; i < 6; i++) {
+            bases[i] = context.segmentBase(i);
+            if (limits != null) limits[i] = context.segmentLimit(i);
+            if (flags != null) flags[i] = context.segmentFlags(i);
+        }
         return context.hflags();
     }
 

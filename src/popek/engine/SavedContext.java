@@ -46,6 +46,13 @@ final class SavedContext {
     /** CPUX86State.segs[i].base: SegmentCache {u32 selector; u64 base; u32 limit; u32 flags} from byte 204. */
     long segmentBase(int i) { return data.get(JAVA_LONG_UNALIGNED, SEGS + 24L * i + 8) & 0xFFFFFFFFL; }
 
+    /** CPUX86State.segs[i]: the selector, the limit (in bytes, already scaled by G) and QEMU's descriptor flags. */
+    int segmentSelector(int i) { return data.get(JAVA_INT, SEGS + 24L * i) & 0xFFFF; }
+
+    int segmentLimit(int i) { return data.get(JAVA_INT, SEGS + 24L * i + 16); }
+
+    int segmentFlags(int i) { return data.get(JAVA_INT, SEGS + 24L * i + 20); }
+
     private static final long SEGS = 204;
     /** segs[6], then ldt, tr, gdt, idt: the ten SegmentCaches before cr[0]. */
     static final int SEGMENT_CACHES = 10;

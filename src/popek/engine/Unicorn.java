@@ -50,6 +50,7 @@ public final class Unicorn implements AutoCloseable {
      * there calls back into Java: such a call must not be a critical downcall (the JVM aborts on an upcall from one).
      */
     private static final MethodHandle UC_REG_WRITE_UPCALLING = fn("uc_reg_write", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle UC_MEM_READ = fn("uc_mem_read", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
     private static final MethodHandle UC_EMU_START = fn("uc_emu_start",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle UC_EMU_STOP = fn("uc_emu_stop", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -73,7 +74,7 @@ public final class Unicorn implements AutoCloseable {
     private static final int HOOK_INTR = 1, HOOK_INSN = 2, HOOK_MEM_UNMAPPED = 112, HOOK_INSN_INVALID = 16384;
     private static final int PROT_ALL = 7;
     private static final int CTL_TLB_FLUSH = 0x4000000B, CTL_TB_FLUSH = 0x4000000A, CTL_TB_REMOVE_CACHE = 0x48000009, CTL_USE_EXITS = 0x44000004,
-            CTL_TLB_TYPE = 0x4400000C, TLB_VIRTUAL = 1, HOOK_TLB_FILL = 1 << 17;
+            CTL_TLB_TYPE = 0x4400000C, CTL_TCG_BUFFER_SIZE = 0x4400000D, TLB_CPU = 0, TLB_VIRTUAL = 1, HOOK_TLB_FILL = 1 << 17;
 
 
     /** {@code until} for uc_emu_start: ignored, because the engine runs in exits mode with no exits (see constructor). */
@@ -115,7 +116,15 @@ public final class Unicorn implements AutoCloseable {
     }
 
     /** Opens an x86 engine in {@link X86#MODE_32} or {@link X86#MODE_16}. Refuses Unicorn before 2.1. */
-    public Unicorn(int mode) {
+    public Unicorn(int mode) { this(mode, 0); }
+
+    /**
+     * An engine whose translated code lives in a buffer of {@code codeBufferMiB} MiB (0: Unicorn's default, 1 GiB).
+     * Unicorn 2.1.1 zeroes the whole buffer on every {@link #flushCodeCache} (measured: 0.1 to 7 s for 1 GiB here, on
+     * a loaded host; Unicorn 2.1.2 dropped that memset), so an engine that flushes often (under a debugger, which
+     * flushes whenever breakpoints change) wants a small one.
+     */
+    public Unicorn(int mode, int codeBufferMiB) {
         int v = version();
         if ((v >>> 24) != 2 || ((v >>> 16) & 0xFF) < 1) {
             throw new NativeLibraryException("Unicorn " + versionString() + " is too old: Popek needs Unicorn 2.1 or newer "
@@ -124,6 +133,8 @@ public final class Unicorn implements AutoCloseable {
         MemorySegment p = arena.allocate(ADDRESS);
         check("uc_open", invokeInt(UC_OPEN, 4 /* UC_ARCH_X86 */, mode, p));
         uc = p.get(ADDRESS, 0);
+        // Before anything makes Unicorn initialise itself (uc_context_size does): the buffer is allocated then.
+        if (codeBufferMiB > 0) check("uc_ctl(TCG_BUFFER_SIZE)", invokeInt(UC_CTL_1I, uc, CTL_TCG_BUFFER_SIZE, codeBufferMiB << 20));
         long size = (long) invoke(UC_CONTEXT_SIZE, uc);
         if (size != SavedContext.SIZE_211) {
             close();
@@ -300,11 +311,46 @@ public final class Unicorn implements AutoCloseable {
 
     private int regWrite(int id, MemorySegment from) {
         try {
-            if (loadsDescriptor(id)) return (int) UC_REG_WRITE_UPCALLING.invokeExact(uc, id, from);
+            if (loadsDescriptor(id)) {
+                loadingDescriptor++;
+                try {
+                    return (int) UC_REG_WRITE_UPCALLING.invokeExact(uc, id, from);
+                } finally {
+                    loadingDescriptor--;
+                }
+            }
             return (int) UC_REG_WRITE.invokeExact(uc, id, from);
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    private int loadingDescriptor;
+
+    /**
+     * Is the host writing a segment register, LDTR or TR right now (so that a TLB fill comes from Unicorn reading the
+     * descriptor for it, not from a guest instruction)? Such a fill must never be refused: Unicorn has no way to fail
+     * it and the process crashes (REFERENCES.md).
+     */
+    public boolean loadingDescriptor() { return loadingDescriptor > 0; }
+
+    /**
+     * A register wider than 32 bits as its raw little-endian bytes (an x87 register: 10 bytes); at most 16. For a
+     * debugger: one native call, off the trap path.
+     */
+    public void regBytes(int id, byte[] into) {
+        MemorySegment scratch = buf();
+        scratch.fill((byte) 0);
+        check("uc_reg_read", regRead(id, scratch));
+        MemorySegment.copy(scratch, JAVA_BYTE, 0, into, 0, Math.min(into.length, 16));
+    }
+
+    /** Sets a register from its raw little-endian bytes (see {@link #regBytes}). */
+    public void setRegBytes(int id, byte[] from) {
+        MemorySegment scratch = buf();
+        scratch.fill((byte) 0);
+        MemorySegment.copy(from, 0, scratch, JAVA_BYTE, 0, Math.min(from.length, 16));
+        check("uc_reg_write", regWrite(id, scratch));
     }
 
     // ---------------------------------------------------------------- running
@@ -369,6 +415,95 @@ public final class Unicorn implements AutoCloseable {
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    /**
+     * Copies {@code into.byteSize()} bytes of guest-physical memory at {@code address} (RAM or any other memory mapped
+     * with {@link #mapRam}, such as a shadow pool) into {@code into}; false if some of it is not mapped. One native call.
+     */
+    public boolean readPhysical(long address, MemorySegment into) {
+        try {
+            return (int) UC_MEM_READ.invokeExact(uc, address, into, into.byteSize()) == 0;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Switches between Popek's shadow MMU (the TLB-fill hook of {@link #onTlbFill}, which must be installed) and
+     * Unicorn's own page walker, and drops the TLB so that every page is translated again by the one chosen. Between
+     * runs only.
+     */
+    public void useVirtualTlb(boolean on) {
+        check("uc_ctl(UC_CTL_TLB_TYPE)", invokeInt(UC_CTL_1I, uc, CTL_TLB_TYPE, on ? TLB_VIRTUAL : TLB_CPU));
+        flushTlb();
+    }
+
+    // ---------------------------------------------------------------- whole-CPU snapshots and the register file
+
+    private static final MethodHandle UC_CONTEXT_SAVE = fn("uc_context_save", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle UC_CONTEXT_RESTORE = fn("uc_context_restore", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+
+    /** A snapshot buffer, living as long as {@code arena} (any engine of this library can save into it or restore it). */
+    public static CpuSnapshot newSnapshot(Arena arena) { return new CpuSnapshot(arena); }
+
+    /** Saves the whole CPU state into {@code s} (a memory copy of QEMU's CPUX86State, about 100 ns). */
+    public void save(CpuSnapshot s) {
+        int err;
+        try {
+            err = (int) UC_CONTEXT_SAVE.invokeExact(uc, s.pointer());
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        check("uc_context_save", err);
+    }
+
+    /**
+     * Loads the whole CPU state from {@code s}. The TLB is not flushed (QEMU keeps it outside that state): a caller
+     * that changes CR3 this way writes CR3 again through {@link #setReg}, which flushes it.
+     */
+    public void restore(CpuSnapshot s) {
+        int err;
+        try {
+            err = (int) UC_CONTEXT_RESTORE.invokeExact(uc, s.pointer());
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        check("uc_context_restore", err);
+    }
+
+    private RegisterFile registerFile;
+
+    /**
+     * The general registers as memory when this library's register file can be found and verified (see
+     * {@link EnvLocator}), else through the API. Found once per engine; the registers are left as they were.
+     */
+    public RegisterFile registerFile() {
+        if (registerFile == null) registerFile = new RegisterFile(this, locateEnv());
+        return registerFile;
+    }
+
+    private MemorySegment locateEnv() {
+        int[] saved = new int[8];
+        for (int i = 0; i < 8; i++) saved[i] = reg(X86.generalRegister(i));
+        long[] pattern = new long[8];
+        for (int i = 0; i < 8; i++) {
+            pattern[i] = 0x5EA1C0DEL + 0x01010101L * i;
+            setReg(X86.generalRegister(i), (int) pattern[i]);
+        }
+        MemorySegment env = null;
+        long at = EnvLocator.find(uc, pattern);
+        if (at != 0) {
+            MemorySegment m = MemorySegment.ofAddress(at).reinterpret(RegisterFile.EIP_OFFSET + 8);
+            m.set(JAVA_INT, 8L * 3, 0x600DF00D);                       // EBX through memory ...
+            boolean ok = reg(X86.EBX) == 0x600DF00D;                   // ... read back through the API
+            setReg(X86.ESI, 0x0BADCAFE);                               // and the reverse
+            ok &= m.get(JAVA_INT, 8L * 6) == 0x0BADCAFE;
+            ok &= m.get(JAVA_INT, RegisterFile.EIP_OFFSET) == reg(X86.EIP);
+            if (ok) env = m;
+        }
+        for (int i = 0; i < 8; i++) setReg(X86.generalRegister(i), saved[i]);
+        return env;
     }
 
     /** The CPU state Unicorn has no register API for (privilege level, pending exception, hidden segment state). */

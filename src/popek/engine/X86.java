@@ -7,7 +7,10 @@ public final class X86 {
     // uc_x86_reg
     public static final int CS = 11, DS = 17, EAX = 19, EBP = 20, EBX = 21, ECX = 22, EDI = 23, EDX = 24, EFLAGS = 25,
             EIP = 26, ES = 28, ESI = 29, ESP = 30, FS = 32, GS = 33, SS = 49, CR0 = 50, CR2 = 52, CR3 = 53, CR4 = 54,
-            IDTR = 242, GDTR = 243, LDTR = 244, TR = 245, MSR = 248, DR0 = 66, DR6 = 72, DR7 = 73;
+            IDTR = 242, GDTR = 243, LDTR = 244, TR = 245, MSR = 248, DR0 = 66;
+    /** The x87 state (a debugger shows it): ST0-ST7 from the top of the stack (ST0 + i, 10 bytes each: the 64-bit significand, then sign and exponent), and the control words. */
+    public static final int FPSW = 31, DR6 = 72, DR7 = 73, ST0 = 114, FPCW = 246, FPTAG = 247, FIP = 254, FCS = 255,
+            FDP = 256, FDS = 257, FOP = 258, XMM0 = 122, MXCSR = 249;
 
     /** Segment register numbers as the CPU encodes them (the reg field of mov sreg), also QEMU's order. */
     public static final int SEG_ES = 0, SEG_CS = 1, SEG_SS = 2, SEG_DS = 3, SEG_FS = 4, SEG_GS = 5;

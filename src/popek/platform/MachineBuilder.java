@@ -129,6 +129,13 @@ public final class MachineBuilder {
     /** The TSC frequency and CPUID leaves the guest sees. */
     public MachineBuilder cpu(CpuConfig config) { this.cpuConfig = config; return this; }
 
+    private popek.cpu.DebugHooks debugger;
+    /** The engine's translated-code buffer under a debugger (MiB): small enough to clear in a few milliseconds. */
+    private static final int DEBUG_CODE_BUFFER_MIB = 32;
+
+    /** Attach a debugger to the vCPU (the GDB stub's session). */
+    public MachineBuilder debugger(popek.cpu.DebugHooks hooks) { this.debugger = hooks; return this; }
+
     /** Put a {@link BenchMarker} on port 0x4E8, for benchmark guests (see {@link Machine#benchMarker}). */
     public MachineBuilder benchMarker(boolean on) { this.benchMarker = on; return this; }
 
@@ -190,7 +197,8 @@ public final class MachineBuilder {
             BiosDataArea.write(ram);
             MpTable.write(ram);
 
-            cpu = new Unicorn(X86.MODE_32);
+            // A debugger flushes the engine's translated code whenever its breakpoints change (see Unicorn's constructor).
+            cpu = new Unicorn(X86.MODE_32, debugger != null ? DEBUG_CODE_BUFFER_MIB : 0);
             CpuConfig cpuShown = new CpuConfig(cpuConfig.tscHz(), CpuModel.leaves(cpu).then(cpuConfig.cpuid()));
             cpu.mapRam(0, ram.segment());
 
@@ -257,6 +265,7 @@ public final class MachineBuilder {
                     .mmio(IoApic.BASE, IoApic.SIZE, ioapic)
                     .mode(mode).para(para).cpu(cpuShown)
                     .timeoutNanos(timeoutNanos).shadowPaging(shadowPaging).codePoolPages(codePoolPages)
+                    .debug(debugger)
                     .build();
             stopHandle.vcpu = vcpu;
 

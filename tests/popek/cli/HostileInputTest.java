@@ -118,4 +118,29 @@ class HostileInputTest {
     void theModeMessageNamesEveryMode() {
         assertOneLine(popek("boot", "--mode", "bogus", "hello"), Main.USAGE, "use full, emulate or para");
     }
+
+    /**
+     * A timeout names the instruction the guest runs even in a code segment whose base is not 0 (issue 18: emulate
+     * mode said "where no code can be read" of a guest running code there): lgdt, a far jump into a code segment
+     * based at 0x1000, and jmp $ there.
+     */
+    @Test
+    void aTimeoutNamesTheInstructionInASegmentWithABase() throws Exception {
+        FlatKernel k = new FlatKernel();
+        int gdtr = k.here() + 16;                                   // after the 16 bytes of code
+        k.emit(0x0F, 0x01, 0x15).dword(gdtr);                       // lgdt [gdtr]
+        int target = k.here() + 7;
+        k.emit(0xEA).dword(target - 0x1000).emit(0x18, 0x00);       // jmp far 0x18:(target - 0x1000)
+        k.emit(0xEB, 0xFE);                                         // jmp $
+        int gdt = gdtr + 8;
+        k.emit(0x1F, 0x00).dword(gdt).emit(0, 0);                   // the GDTR: limit, base
+        long[] descriptors = {0, 0x00CF9A000000FFFFL, 0x00CF92000000FFFFL, 0x00CF9A001000FFFFL};
+        for (long d : descriptors) k.dword((int) d).dword((int) (d >>> 32));
+        Path f = k.writeTo(dir, "based.bin");
+        for (String mode : new String[] {"emulate", "full"}) {
+            Outcome o = popek("boot", f.toString(), "--mode", mode, "--timeout", "3s");
+            assertEquals(StopReason.Cause.TIMEOUT.exitCode(), o.code, o.err);
+            assertTrue(o.err.contains(String.format("EIP 0x%08x: jmp 0x%x", target - 0x1000, target - 0x1000)), mode + ": " + o.err);
+        }
+    }
 }

@@ -60,6 +60,29 @@ class AtaChannelTest {
         return java.util.Arrays.copyOfRange(all, s * 512, s * 512 + 512);
     }
 
+    /**
+     * Selecting the other drive in the middle of a write moves no data to it (found by popek fuzz: with no slave the
+     * data port wrote to a missing disk, an internal error); back on the master, the transfer goes on where it was.
+     */
+    @Test
+    void aTransferStaysWithItsDrive() throws Exception {
+        disk(false);
+        select(3, 1);
+        ata.write(STATUS, 1, AtaChannel.WRITE_SECTORS);
+        for (int i = 0; i < 100; i++) ata.write(DATA, 2, 0x1111);
+        ata.write(DEVICE, 1, 0xF0);                      // the slave, which is not there
+        for (int i = 0; i < 300; i++) ata.write(DATA, 2, 0x2222);
+        assertEquals(0, ata.read(DATA, 2));
+        ata.write(DEVICE, 1, 0xE0);
+        for (int i = 100; i < 256; i++) ata.write(DATA, 2, 0x3333);
+        byte[] s = fileSector(3);
+        assertEquals(0x11, s[0]);
+        assertEquals(0x11, s[199]);
+        assertEquals(0x33, s[200]);
+        assertEquals(0x33, s[511]);
+        assertEquals(0x50, ata.read(STATUS, 1), "done");
+    }
+
     @Test
     void identifyDescribesTheDisk() throws Exception {
         disk(false);

@@ -124,6 +124,11 @@ public final class DebianKernel {
      * which is read here (512-byte headers, each member padded to 512), no file but the kernel written.
      */
     static byte[] bzImageOf(Path deb, Path work) throws IOException, InterruptedException {
+        return memberOf(deb, work, "(\\./)?boot/vmlinuz-.*");
+    }
+
+    /** The first regular file of a .deb's data whose path matches {@code pathRegex}, read as {@link #bzImageOf} reads. */
+    static byte[] memberOf(Path deb, Path work, String pathRegex) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("dpkg-deb", "--fsys-tarfile", deb.toString())
                 .redirectError(work.resolve("dpkg-deb.log").toFile()).start();
         byte[] found = null;
@@ -139,7 +144,7 @@ public final class DebianKernel {
                 long size = Long.parseLong(cString(header, 124, 12).strip(), 8);
                 long padded = (size + 511) & ~511L;
                 if (header[156] == '0' || header[156] == 0) {
-                    if (name.matches("(\\./)?boot/vmlinuz-.*")) {
+                    if (name.matches(pathRegex)) {
                         found = in.readNBytes((int) size);
                     }
                 }
@@ -150,7 +155,7 @@ public final class DebianKernel {
             p.destroy();   // the rest of the package (the modules) is not needed
             p.waitFor(60, TimeUnit.SECONDS);
         }
-        if (found == null) throw new IOException(deb.getFileName() + " holds no boot/vmlinuz-*");
+        if (found == null) throw new IOException(deb.getFileName() + " holds no file matching " + pathRegex);
         return found;
     }
 
@@ -170,7 +175,7 @@ public final class DebianKernel {
         }
     }
 
-    private static String sha256(byte[] data) { return HexFormat.of().formatHex(sha256().digest(data)); }
+    static String sha256(byte[] data) { return HexFormat.of().formatHex(sha256().digest(data)); }
 
     private static MessageDigest sha256() {
         try {
@@ -180,7 +185,7 @@ public final class DebianKernel {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) return;
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);

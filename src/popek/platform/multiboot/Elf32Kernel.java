@@ -29,10 +29,13 @@ final class Elf32Kernel {
                     + "link the kernel as ELF32 or set the a.out-kludge fields");
         }
         if (image.length < 16) throw truncated(name, image.length, "the ELF identification");
-        int elfClass = image[4];
+        int elfClass = image[4] & 0xFF;   // unsigned: a class of 0xC1 is not -63
         if (elfClass == ELFCLASS64) throw new BootImageException(name + ": is a 64-bit ELF; Multiboot 1 needs a 32-bit (ELF32, i386) kernel");
         if (elfClass != ELFCLASS32) throw new BootImageException(name + ": unknown ELF class " + elfClass + "; Multiboot 1 needs a 32-bit (ELF32, i386) kernel");
-        if (image[5] != ELFDATA2LSB) throw new BootImageException(name + ": is a big-endian ELF; an x86 kernel is little-endian");
+        if (image[5] == 2) throw new BootImageException(name + ": is a big-endian ELF; an x86 kernel is little-endian");
+        if (image[5] != ELFDATA2LSB) {
+            throw new BootImageException(name + ": unknown ELF data encoding " + (image[5] & 0xFF) + "; an x86 kernel is little-endian (ELFDATA2LSB, 1)");
+        }
         if (image.length < ELF_HEADER_SIZE) throw truncated(name, image.length, "the ELF header");
 
         ByteBuffer le = ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN);

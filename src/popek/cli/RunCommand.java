@@ -1,0 +1,114 @@
+package popek.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import popek.container.Container;
+import popek.container.ContainerConfig;
+import popek.container.Images;
+import popek.container.Stdio;
+import popek.engine.HostTty;
+
+/** {@code popek run}: run a command in a container, with Popek as its Linux kernel (Docker's spelling and meaning). */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run an i386 Linux command in a container whose kernel is Popek: its programs run unmodified at",
+            "ring 3 and every system call they make is served in Java. The exit status is the command's (128 + N if",
+            "signal N killed it; 125 for an error of popek run itself, 126/127 when the command cannot be run)."})
+final class RunCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+    @ParentCommand Main main;
+
+    @Option(names = "--rm", description = "Remove the container when it exits (containers leave nothing behind yet: accepted for Docker's sake).")
+    boolean rm;
+
+    @Option(names = {"-i", "--interactive"}, description = "Keep standard input open (the container reads Popek's standard input).")
+    boolean interactive;
+
+    @Option(names = {"-t", "--tty"}, description = {"Give the first process a pseudo-terminal (/dev/pts/0, its controlling terminal)",
+        "connected to this one: with -i, this terminal is raw while the container runs and every key goes in."})
+    boolean tty;
+
+    @Option(names = {"-e", "--env"}, paramLabel = "KEY=VALUE", description = "Set an environment variable (repeatable).")
+    List<String> env = new ArrayList<>();
+
+    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "The working directory inside the container.")
+    String workdir;
+
+    @Option(names = {"-u", "--user"}, paramLabel = "UID[:GID]", description = "Run as this numeric user (and group); default 0:0.")
+    String user;
+
+    @Option(names = "--stats", description = "At exit, print system calls by name (count, host time), page faults, switches, processes.")
+    boolean stats;
+
+    @Option(names = "--rootfs", paramLabel = "DIR", description = "Use this directory as the container's root instead of an IMAGE (read-only under a private writable layer).")
+    Path rootfs;
+
+    @Parameters(paramLabel = "IMAGE|COMMAND", arity = "0..*",
+            description = {"Without --rootfs: the image (busybox or debian, built in: fetched once from the Debian archive),",
+                "then the command and its arguments; with --rootfs: the command."})
+    List<String> words = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        List<String> cmd = new ArrayList<>(words);
+        List<Path> layers;
+        if (rootfs == null) {
+            if (cmd.isEmpty()) throw new Main.UserError("which image? (" + String.join(", ", Images.NAMES) + ", or --rootfs DIR; see 'popek run --help')", 125);
+            String image = cmd.removeFirst();
+            try {
+                layers = Images.layers(image, System.err);
+            } catch (Images.ImageException e) {
+                throw new Main.UserError(e.getMessage(), 125);
+            }
+            if (cmd.isEmpty()) cmd.addAll(Images.defaultCommand(image));
+        } else {
+            if (!Files.isDirectory(rootfs)) throw new Main.UserError("--rootfs " + rootfs + ": not a directory", 125);
+            layers = List.of(rootfs);
+            if (cmd.isEmpty()) cmd.add("/bin/sh");
+        }
+        HostTty host = main.terminal().tty();
+        // As Docker's client: -it needs a terminal to read keys from.
+        if (tty && interactive && host == null) throw new Main.UserError("the input device is not a TTY", 1);
+        int uid = 0, gid = 0;
+        if (user != null) {
+            try {
+                String[] p = user.split(":", 2);
+                uid = Integer.parseInt(p[0]);
+                gid = p.length > 1 ? Integer.parseInt(p[1]) : uid;
+            } catch (NumberFormatException e) {
+                throw new Main.UserError("--user " + user + ": give a numeric UID[:GID]", 125);
+            }
+        }
+        for (String e : env) if (e.isEmpty() || e.startsWith("=")) throw new Main.UserError("-e " + e + ": give KEY=VALUE", 125);
+        ContainerConfig config = new ContainerConfig(layers, cmd, env, workdir, uid, gid, interactive, tty, stats, ContainerConfig.DEFAULT_MEMORY);
+        Stdio stdio = new Stdio(main.terminal().in(), main.terminal().out(), System.err, tty && host != null ? host::size : null);
+        Container c = new Container(config, stdio, System.err);
+        boolean raw = tty && interactive && host.enterRaw();
+        Thread hook = new Thread(() -> {
+            c.kill();
+            if (raw) host.restore();
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return c.run();
+        } catch (Container.StartFailure f) {
+            if (raw) host.restore();
+            spec.commandLine().getErr().println("popek: " + f.getMessage());
+            return f.exitCode();
+        } finally {
+            if (raw) host.restore();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // the JVM is shutting down: the hook is running or ran
+            }
+        }
+    }
+}

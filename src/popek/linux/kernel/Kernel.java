@@ -1,0 +1,311 @@
+package popek.linux.kernel;
+
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.util.function.Consumer;
+
+import popek.engine.CpuSnapshot;
+import popek.engine.Unicorn;
+import popek.linux.abi.Signals;
+import popek.linux.auth.Credentials;
+import popek.linux.mm.FaultCounters;
+import popek.linux.mm.MemoryManager;
+import popek.linux.mm.PageCache;
+import popek.linux.mm.PagePool;
+import popek.linux.mm.UserMemory;
+import popek.linux.platform.Cpu;
+import popek.linux.platform.KernelRegion;
+import popek.linux.vfs.FileDescription;
+import popek.linux.vfs.FsContext;
+import popek.linux.vfs.Vfs;
+
+/**
+ * Popek's Linux kernel for one container: the page pool and the CPU the container's tasks run on, their pid
+ * namespace, scheduler and clock, the system-call table, the file tree, and the counters {@code --stats} reports. It
+ * knows nothing of images or the command line: the container runtime builds it, spawns the first process and runs it
+ * until that process ends.
+ */
+public final class Kernel implements AutoCloseable {
+    /** AT_HWCAP: the CPUID.1 EDX features of Unicorn's default i386 CPU model (FPU, TSC, CX8, CMOV, MMX, FXSR, SSE, SSE2, ...). */
+    static final int HWCAP = 0x0781ABFD;
+
+    private final PagePool pool;
+    private final KernelRegion region;
+    private final PageCache pageCache;
+    private final FaultCounters faultCounters = new FaultCounters();
+    private final PidNamespace pids = new PidNamespace();
+    private final Clock clock = new Clock();
+    private final Scheduler scheduler = new Scheduler(clock);
+    private final SyscallTable syscalls;
+    private final Vfs vfs;
+    private final KernelStats stats = new KernelStats();
+    private final SignalDelivery signals = new SignalDelivery(this);
+    private final Processes processes = new Processes(this);
+    private final Faults faults = new Faults(this);
+    private final Futexes futexes = new Futexes();
+    private final Exec exec = new Exec(this);
+    private final IntervalTimers timers = new IntervalTimers(this);
+    private final SignalTrampoline trampoline;
+    private final Arena arena = Arena.ofShared();
+    private final CpuSnapshot initialState;
+    private final Worker worker;
+    private final PrintStream log;
+    private String hostname = "popek", domainname = "(none)";
+    private ThreadGroup init;
+    private volatile boolean initDone;
+
+    /** A kernel with {@code memoryBytes} of page pool, serving {@code table}'s calls over {@code vfs}; diagnostics to {@code log}. */
+    public Kernel(long memoryBytes, SyscallTable table, Vfs vfs, PrintStream log) {
+        this.syscalls = table;
+        this.vfs = vfs;
+        this.log = log;
+        this.pool = new PagePool(memoryBytes);
+        try {
+            this.region = new KernelRegion(pool);
+            this.trampoline = new SignalTrampoline(pool);
+            this.pageCache = new PageCache(pool, (int) Math.min(pool.totalFrames() / 4, 65536));
+            MemoryManager boot = newMemoryManager();
+            Cpu cpu = new Cpu(0, pool, region, boot.cr3(), null);
+            this.worker = new Worker(this, cpu);
+            cpu.setTraps(worker);
+            this.initialState = Unicorn.newSnapshot(arena);
+            cpu.save(initialState);
+        } catch (RuntimeException | Error e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    // ---------------------------------------------------------------- parts
+
+    public PagePool pool() { return pool; }
+
+    public PageCache pageCache() { return pageCache; }
+
+    public FaultCounters faultCounters() { return faultCounters; }
+
+    public PidNamespace pids() { return pids; }
+
+    public Scheduler scheduler() { return scheduler; }
+
+    public Clock clock() { return clock; }
+
+    public SyscallTable syscalls() { return syscalls; }
+
+    public Vfs vfs() { return vfs; }
+
+    public KernelStats stats() { return stats; }
+
+    public SignalDelivery signals() { return signals; }
+
+    public Processes processes() { return processes; }
+
+    public Futexes futexes() { return futexes; }
+
+    public IntervalTimers timers() { return timers; }
+
+    Faults faults() { return faults; }
+
+    /** execve for the running task {@code t}: -errno, or {@link Syscall#NO_RESULT} with the new program loaded. */
+    public int execve(Task t, String path, byte[][] argv, byte[][] envp) { return exec.execve(t, path, argv, envp); }
+
+    CpuSnapshot initialState() { return initialState; }
+
+    public String hostname() { return hostname; }
+
+    public void setHostname(String h) { hostname = h; }
+
+    public String domainname() { return domainname; }
+
+    public void setDomainname(String d) { domainname = d; }
+
+    /** Runs {@code r} on the kernel's thread between two runs of tasks (from any thread): how host input gets in. */
+    public void post(Runnable r) { scheduler.post(r); }
+
+    // ---------------------------------------------------------------- tasks and resources
+
+    MemoryManager newMemoryManager() { return new MemoryManager(pool, pageCache, faultCounters, region.table()); }
+
+    /** Maps the signal trampoline page into a new program's address space. */
+    void mapTrampoline(MemoryManager mm) {
+        mm.map(SignalTrampoline.ADDRESS, PagePool.PAGE_SIZE, popek.linux.mm.Vma.PROT_READ | popek.linux.mm.Vma.PROT_EXEC,
+                popek.linux.mm.Vma.SHARED, true, trampoline, 0, null);
+    }
+
+    /** Register snapshots of dead tasks, for new ones (each is 5.5 KiB of native memory, freed only with the kernel). */
+    private final java.util.ArrayDeque<CpuSnapshot> spareSnapshots = new java.util.ArrayDeque<>();
+
+    Task newTask(int tid) {
+        CpuSnapshot s = spareSnapshots.poll();
+        return new Task(this, tid, s != null ? s : Unicorn.newSnapshot(arena));
+    }
+
+    /** A dead task's snapshot, free for the next task. */
+    void recycleSnapshot(CpuSnapshot s) { spareSnapshots.push(s); }
+
+    /** How many handler frames deep a task's FPU states are kept (deeper ones drop the oldest). */
+    private static final int SIGNAL_CONTEXTS = 16;
+
+    /** A handler frame at {@code frame} is being built for {@code t}: keep the CPU state it interrupts. */
+    void rememberSignalContext(Task t, Cpu cpu, long frame) {
+        CpuSnapshot s = spareSnapshots.poll();
+        if (s == null) s = Unicorn.newSnapshot(arena);
+        cpu.save(s);
+        // Frames below this one that were left without sigreturn (siglongjmp) are gone.
+        while (!t.signalContexts.isEmpty() && t.signalContexts.peekFirst().frame() <= frame) {
+            recycleSnapshot(t.signalContexts.pollFirst().state());
+        }
+        t.signalContexts.addFirst(new Task.SignalContext(frame, s));
+        if (t.signalContexts.size() > SIGNAL_CONTEXTS) recycleSnapshot(t.signalContexts.pollLast().state());
+    }
+
+    /**
+     * sigreturn through the frame at {@code frame}: the whole CPU state kept for it is loaded (FPU and SSE included);
+     * the caller then sets the registers the frame holds. Nothing happens for a frame the kernel did not build.
+     */
+    void restoreSignalContext(Task t, Cpu cpu, long frame) {
+        while (!t.signalContexts.isEmpty()) {
+            Task.SignalContext c = t.signalContexts.peekFirst();
+            if (c.frame() > frame) return;   // an older frame: not this one
+            t.signalContexts.pollFirst();
+            if (c.frame() == frame) {
+                cpu.engine().restore(c.state());
+                recycleSnapshot(c.state());
+                return;
+            }
+            recycleSnapshot(c.state());
+        }
+    }
+
+    /** execve and exit: no frame of the old program will be returned through. */
+    void forgetSignalContexts(Task t) {
+        while (!t.signalContexts.isEmpty()) recycleSnapshot(t.signalContexts.pollFirst().state());
+    }
+
+    /** One more task shares {@code mm} (CLONE_VM). */
+    void retainMm(MemoryManager mm) { mm.addUser(); }
+
+    void releaseMm(MemoryManager mm) {
+        if (mm.removeUser()) mm.release();
+    }
+
+    FdTable shareFds(FdTable f) {
+        f.addUser();
+        return f;
+    }
+
+    FdTable newFds(FdTable f) { return f; }
+
+    void releaseFds(FdTable f) {
+        if (f != null && f.removeUser()) f.closeAll();
+    }
+
+    /** The process orphans go to: the first process. */
+    ThreadGroup reaper() { return init; }
+
+    /** The first process ended: every other process is killed (as when a pid namespace's init dies). */
+    void initExited(ThreadGroup g) {
+        initDone = true;
+        for (ThreadGroup o : pids.threadGroups()) if (o != g && !o.zombie) signals.groupExit(o, Signals.SIGKILL);
+    }
+
+    /** True once the first process has ended and every task is gone. */
+    boolean finished() { return initDone && allGone(); }
+
+    private boolean allGone() {
+        for (ThreadGroup g : pids.threadGroups()) if (!g.zombie) return false;
+        return true;
+    }
+
+    private final int[] recycling = new int[PagePool.RECYCLE_BATCH * 4];
+
+    /** Between runs: reuse quarantined frames once this CPU has dropped the code translated from them (see {@link PagePool}). */
+    void recycleFramesIfNeeded(Cpu cpu) {
+        while (pool.wantsRecycle()) {
+            int n = pool.drainQuarantine(recycling);
+            cpu.invalidateFrames(recycling, n);
+            pool.free(recycling, n);
+            stats.frameRecycles++;
+            stats.framesRecycled += n;
+        }
+    }
+
+    void log(String line) { log.println(line); }
+
+    void internalError(Task t, Throwable e) { internalError(t, "the CPU loop", e); }
+
+    void internalError(Task t, String where, Throwable e) {
+        log("popek: internal error in " + where + " for process " + (t == null ? "?" : t.tgid()) + ": " + e
+                + (System.getenv("POPEK_DEBUG") != null ? "" : " (set POPEK_DEBUG=1 for the stack trace)"));
+        if (System.getenv("POPEK_DEBUG") != null) e.printStackTrace(log);
+        if (t != null && t.runState != Task.State.DEAD && !(e instanceof RuntimeException)) {
+            processes.crash(t, "internal error");
+        }
+    }
+
+    // ---------------------------------------------------------------- the first process
+
+    /** What the first process starts with. */
+    public record Spawn(String path, byte[][] argv, byte[][] envp, Credentials creds, String cwd,
+                        FileDescription stdin, FileDescription stdout, FileDescription stderr) { }
+
+    /**
+     * Creates the first process (pid 1, its own session and process group) running {@code s.path}. Throws
+     * SyscallException with execve's errno when the program cannot be started.
+     */
+    public Task spawn(Spawn s) {
+        int tid = pids.allocate();
+        Task t = newTask(tid);
+        ThreadGroup g = new ThreadGroup(tid, clock.monotonic());
+        g.leader = t;
+        g.tasks.add(t);
+        Session session = new Session(tid);
+        ProcessGroup pg = new ProcessGroup(tid, session);
+        pg.members.add(g);
+        g.processGroup = pg;
+        pids.addSession(session);
+        pids.addProcessGroup(pg);
+        t.group = g;
+        t.creds = s.creds();
+        t.handlers = new SignalHandlers();
+        t.fds = new FdTable();
+        t.fds.install(s.stdin(), 0, false);
+        t.fds.install(s.stdout(), 1, false);
+        t.fds.install(s.stderr(), 2, false);
+        t.fs = new FsContext(vfs.root(), vfs.root(), 022);
+        if (s.cwd() != null && !s.cwd().equals("/")) t.fs.setCwd(vfs.directory(t.fs, vfs.root(), s.cwd(), s.creds()));
+        int r = exec.execve(t, s.path(), s.argv(), s.envp());
+        if (r != Syscall.NO_RESULT) throw popek.linux.abi.Errno.error(-r);
+        pids.add(t);
+        pids.addGroup(g);
+        init = g;
+        stats.processesCreated++;
+        scheduler.wake(t);
+        return t;
+    }
+
+    /** Kills every process (from any thread): how a run is stopped from outside (a timeout, Ctrl-C without -t). */
+    public void killAll() {
+        post(() -> {
+            for (ThreadGroup g : pids.threadGroups()) if (!g.zombie) signals.groupExit(g, Signals.SIGKILL);
+        });
+    }
+
+    /** Runs every task on the calling thread until the first process has ended; returns its wait status. */
+    public int run() {
+        worker.run();
+        return init.waitStatus;
+    }
+
+    /** Each unserved system call number that was made, with its count (for the report). */
+    public void forEachUnknown(Consumer<SyscallTable.Usage> c) {
+        for (SyscallTable.Usage u : syscalls.usage()) if (!u.served()) c.accept(u);
+    }
+
+    @Override
+    public void close() {
+        worker.cpu().close();
+        pool.close();
+        arena.close();
+    }
+}

@@ -1,0 +1,240 @@
+package popek.linux.kernel;
+
+import popek.engine.RegisterFile;
+import popek.linux.abi.Errno;
+import popek.linux.abi.SyscallException;
+import popek.linux.platform.Cpu;
+
+/**
+ * A CPU and the loop that runs tasks on it: pick a runnable task, load it, run it until it blocks, exits or its slice
+ * ends, and serve its traps on the way ({@link Cpu.Traps}). System calls that complete at once are served inside the
+ * trap and the task continues without leaving Unicorn; one that must wait stops the CPU, and is made again when the
+ * task is woken. Before the task returns to its code after a call or a fault, pending signals are delivered.
+ */
+final class Worker implements Cpu.Traps {
+    /** POPEK_STRACE=1: one line per system call (number, arguments, result) and per fault on the kernel's log. */
+    private static final boolean STRACE = System.getenv("POPEK_STRACE") != null;
+    private final Kernel kernel;
+    private final Cpu cpu;
+    private final SliceTimer timer;
+    private final SyscallTable table;
+    private final KernelStats stats;
+    /** The task running now (inside {@link Cpu#run}), or null. */
+    private Task current;
+    /** The task whose registers are in the CPU (it may have stopped running; saved only when another is loaded). */
+    private Task loaded;
+
+    Worker(Kernel kernel, Cpu cpu) {
+        this.kernel = kernel;
+        this.cpu = cpu;
+        this.table = kernel.syscalls();
+        this.stats = kernel.stats();
+        this.timer = new SliceTimer(cpu);
+    }
+
+    Cpu cpu() { return cpu; }
+
+    /** Makes the running task leave the CPU soon (something was posted, a signal arrived). Any thread. */
+    void kick() { timer.kick(); }
+
+    /** Runs tasks until the kernel's first process has ended and no task is left. */
+    void run() {
+        Scheduler s = kernel.scheduler();
+        s.attach(Thread.currentThread(), this::kick);
+        timer.start();
+        try {
+            while (!kernel.finished()) {
+                timer.acknowledge();
+                s.runPosted();
+                long next = s.fireTimers(kernel.clock().monotonic());
+                next = Math.min(next, kernel.timers().fire());
+                kernel.recycleFramesIfNeeded(cpu);
+                Task t = s.next();
+                if (t == null) {
+                    if (kernel.finished()) break;
+                    s.idle(next);
+                    continue;
+                }
+                runTask(t, next);
+            }
+        } finally {
+            timer.shutdown();
+        }
+    }
+
+    private void switchTo(Task t) {
+        if (loaded == t) return;
+        if (loaded != null && loaded.runState != Task.State.DEAD) cpu.save(loaded.state);
+        cpu.load(t.state, t.mm.cr3(), t.tls);
+        if (t.reloadSegments) {
+            cpu.reloadSegments();
+            t.reloadSegments = false;
+        }
+        loaded = t;
+        stats.contextSwitches++;
+    }
+
+    /** The task left the CPU for good: its registers need not be saved. */
+    void forget(Task t) {
+        if (loaded == t) loaded = null;
+    }
+
+    private void runTask(Task t, long nextTimer) {
+        switchTo(t);
+        t.runState = Task.State.RUNNING;
+        t.cpu = cpu;
+        current = t;
+        try {
+            if (t.dying && t.inSyscall) {
+                kernel.processes().exitTask(t, t.group.groupExitStatus, true);
+                return;
+            }
+            if (t.inSyscall) {   // woken in a call it had to wait in: make it again
+                t.resumed = true;
+                int r = dispatch(t);
+                if (STRACE) trace(t, r);
+                if (!finishSyscall(t, r, false)) return;
+            } else if (!returnToUser(t, 0, false)) {
+                return;
+            }
+            Scheduler s = kernel.scheduler();
+            long slice = s.othersRunnable() ? Scheduler.SLICE_NANOS : 1_000_000_000L;
+            long now = kernel.clock().monotonic();
+            timer.arm(Math.min(now + slice, nextTimer), now);
+            long t0 = System.nanoTime();
+            int err = cpu.run(cpu.regs().eip());
+            t.userNanos += System.nanoTime() - t0;
+            timer.disarm();
+            if (err != 0 && t.runState == Task.State.RUNNING) {
+                kernel.processes().crash(t, "the CPU stopped: " + popek.engine.Unicorn.strerror(err) + " at EIP "
+                        + Integer.toHexString(cpu.regs().eip()));
+            }
+        } catch (RuntimeException | Error e) {
+            kernel.internalError(t, e);
+        } finally {
+            current = null;
+            t.cpu = null;
+            if (t.runState == Task.State.RUNNING) {
+                t.involuntarySwitches++;
+                kernel.scheduler().requeue(t);
+            } else if (t.runState == Task.State.DEAD) {
+                forget(t);
+                kernel.recycleSnapshot(t.state);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- system calls
+
+    @Override
+    public void syscall(Cpu c) {
+        Task t = current;
+        t.args.load(c.regs());
+        int r = dispatch(t);
+        if (STRACE) trace(t, r);
+        finishSyscall(t, r, true);
+    }
+
+    private void trace(Task t, int r) {
+        SyscallArgs a = t.args;
+        kernel.log(String.format("[%d] %s(%x, %x, %x, %x, %x, %x) = %s", t.tid, popek.linux.abi.SyscallNumbers.name(a.nr),
+                a.a0, a.a1, a.a2, a.a3, a.a4, a.a5, r == Syscall.BLOCK ? "(blocks)" : r == Syscall.NO_RESULT ? "(no result)"
+                        : Errno.isError(r) ? r + " " + Errno.name(-r) : Integer.toString(r) + " (0x" + Integer.toHexString(r) + ")"));
+    }
+
+    private int dispatch(Task t) {
+        SyscallArgs a = t.args;
+        Syscall h = table.lookup(a.nr);
+        if (h == null) return SyscallTable.ENOSYS;
+        if (!stats.timing) return call(h, t, a);
+        long t0 = System.nanoTime();
+        int r = call(h, t, a);
+        table.addTime(a.nr, System.nanoTime() - t0);
+        return r;
+    }
+
+    private int call(Syscall h, Task t, SyscallArgs a) {
+        try {
+            return h.call(t, a);
+        } catch (SyscallException e) {
+            return -e.errno();
+        } catch (RuntimeException e) {
+            kernel.internalError(t, popek.linux.abi.SyscallNumbers.name(a.nr), e);
+            return -Errno.EIO;
+        }
+    }
+
+    /**
+     * Ends a call: writes its result, delivers signals, and stops the CPU when the task may not go on. Returns true
+     * when the task can run its code now.
+     */
+    private boolean finishSyscall(Task t, int result, boolean inRun) {
+        while (result == Syscall.BLOCK) {
+            if (t.runState != Task.State.RUNNABLE) {   // asleep: the call is made again when it wakes
+                t.inSyscall = true;
+                t.voluntarySwitches++;
+                if (inRun) cpu.stop();
+                return false;
+            }
+            // Woken before it even left (an event between registering and sleeping): try again now.
+            kernel.scheduler().dequeue(t);
+            t.runState = Task.State.RUNNING;
+            t.resumed = true;
+            result = dispatch(t);
+        }
+        t.inSyscall = false;
+        t.resumed = false;
+        t.timedOut = false;
+        t.progress = 0;
+        t.sigwaitSet = 0;
+        t.deadline = Long.MAX_VALUE;
+        if (t.runState == Task.State.DEAD) {
+            if (inRun) cpu.stop();
+            return false;
+        }
+        if (result != Syscall.NO_RESULT) cpu.regs().set(RegisterFile.EAX, result);
+        return returnToUser(t, result, inRun);
+    }
+
+    /** The last step before the task's own code runs again: TLB, signals, and whether it may run at all. */
+    private boolean returnToUser(Task t, int syscallResult, boolean inRun) {
+        if (t.mm.takeTlbStale()) cpu.flushTlb();
+        if (t.signalPending() || t.group.stopped) kernel.signals().deliver(t, cpu, syscallResult);
+        if (t.runState != Task.State.RUNNING) {
+            if (inRun) cpu.stop();
+            return false;
+        }
+        if (t.mm.takeTlbStale()) cpu.flushTlb();
+        if (inRun && (kernel.scheduler().hasPosted() || t.reschedule)) {
+            t.reschedule = false;
+            cpu.stop();
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- faults
+
+    /** A program's own sysenter (there is no vDSO that would use it): SIGSEGV, delivered once the CPU has stopped. */
+    @Override
+    public void sysenter(Cpu c) {
+        kernel.faults().signalForSysenter(current);
+        c.stop();
+    }
+
+    @Override
+    public void exception(Cpu c, int vector, int errorCode, int address, boolean software) {
+        Task t = current;
+        if (STRACE) kernel.log(String.format("[%d] exception %d error %x address %08x at EIP %08x", t.tid, vector, errorCode, address, c.regs().eip()));
+        try {
+            if (vector == 14 && kernel.faults().resolve(t, address, errorCode)) return;
+            if (vector != 14) kernel.faults().signalFor(t, c, vector, errorCode, software);
+        } catch (RuntimeException e) {
+            // A fault Popek cannot serve would come back at once, for ever: the process dies instead.
+            kernel.internalError(t, "a page fault at " + Integer.toHexString(address), e);
+            kernel.processes().crash(t, "internal error serving a fault");
+            c.stop();
+            return;
+        }
+        returnToUser(t, 0, true);
+    }
+}

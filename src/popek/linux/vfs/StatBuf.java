@@ -1,0 +1,22 @@
+package popek.linux.vfs;
+
+/**
+ * What {@code stat} reports of a file, filled by {@link FileDescription#stat} or a file system's lookup and written
+ * to the program by the system-call layer in the layout it asked for (stat64, statx, the old stat). Mutable and reused.
+ */
+public final class StatBuf {
+    public long dev, ino, rdev, size, blocks;
+    public int mode, nlink, uid, gid, blksize = 4096;
+    /** Times as seconds and nanoseconds since the epoch. */
+    public long atimeSec, mtimeSec, ctimeSec;
+    public int atimeNsec, mtimeNsec, ctimeNsec;
+
+    public StatBuf clear() {
+        dev = ino = rdev = size = blocks = 0;
+        mode = nlink = uid = gid = 0;
+        blksize = 4096;
+        atimeSec = mtimeSec = ctimeSec = 0;
+        atimeNsec = mtimeNsec = ctimeNsec = 0;
+        return this;
+    }
+}
