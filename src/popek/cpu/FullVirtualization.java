@@ -237,7 +237,7 @@ final class FullVirtualization implements AutoCloseable {
         int linear = emulator.entered();   // (known to the emulation: no register read on the iret path)
         int page = linear >>> 12, slot = page & (CACHE - 1), p = user ? 1 : 0;
         if (cacheTag[p][slot] != page + 1) return;   // not translated since the cache entry went: a fill will come
-        if (!(user ? userCode : code).isInstructionStart(cacheShadow[p][slot], linear & 0xFFF)) uc.flushTlb();
+        if (!(user ? userCode : code).canEnterAt(cacheShadow[p][slot], linear & 0xFFF)) uc.flushTlb();
     }
 
     private NoMemory noMemory;

@@ -68,6 +68,44 @@ public final class CodeScanner implements AutoCloseable {
      */
     public ScanResult scan(byte[] pageBytes, int startOffset, long pageLinearAddress, int bits,
                            byte[] nextPageBytesOrNull, int[] anchors) {
+        // Code the CPU is known to run (from an anchor on, up to its first unconditional transfer) may jump within
+        // the page to where the sweep decoded no instruction: code that overlaps other code (16-bit code run in the
+        // bytes of 32-bit code), whose entry no TLB fill or emulated transfer would anchor, because the page is
+        // already translated. Such a target is an entry too, and the sweep is made again with it as an anchor; else
+        // a rewritten instruction's nops and int3 run inside the instruction really there (found by popek fuzz).
+        ScanResult result = sweep(pageBytes, startOffset, pageLinearAddress, bits, nextPageBytesOrNull, anchors);
+        for (int round = 0; round < MAX_TARGET_ROUNDS && targetCount > 0; round++) {
+            int[] more = anchors;
+            for (int i = 0; i < targetCount; i++) {
+                if (!result.isInstructionStart(targets[i])) more = withAnchor(more, targets[i]);
+            }
+            if (more == anchors) break;
+            anchors = more;
+            result = sweep(pageBytes, startOffset, pageLinearAddress, bits, nextPageBytesOrNull, anchors);
+        }
+        return result;
+    }
+
+    /** Rounds of new branch targets a scan follows (each round one more sweep; a chain of targets is rare). */
+    private static final int MAX_TARGET_ROUNDS = 4;
+    /** The in-page targets of direct branches in known code, found by the last sweep. */
+    private int[] targets = new int[16];
+    private int targetCount;
+
+    private static int[] withAnchor(int[] sorted, int anchor) {
+        int at = Arrays.binarySearch(sorted, anchor);
+        if (at >= 0) return sorted;
+        at = -at - 1;
+        int[] a = new int[sorted.length + 1];
+        System.arraycopy(sorted, 0, a, 0, at);
+        a[at] = anchor;
+        System.arraycopy(sorted, at, a, at + 1, sorted.length - at);
+        return a;
+    }
+
+    private ScanResult sweep(byte[] pageBytes, int startOffset, long pageLinearAddress, int bits,
+                             byte[] nextPageBytesOrNull, int[] anchors) {
+        targetCount = 0;
         if (pageBytes.length < PAGE_SIZE) {
             throw new IllegalArgumentException("a page is " + PAGE_SIZE + " bytes, not " + pageBytes.length);
         }
@@ -88,7 +126,9 @@ public final class CodeScanner implements AutoCloseable {
         int nextAnchor = 0;   // index of the first anchor after offset
         if (anchors.length > 0 && anchors[0] < offset) offset = anchors[0];
         boolean needsNextPage = false;
+        boolean known = false;   // is the instruction at offset one the CPU is known to run?
         while (offset < PAGE_SIZE) {
+            if (nextAnchor < anchors.length && anchors[nextAnchor] == offset) known = true;
             while (nextAnchor < anchors.length && anchors[nextAnchor] <= offset) nextAnchor++;
             int anchor = nextAnchor < anchors.length ? anchors[nextAnchor] : Integer.MAX_VALUE;
             starts[offset >>> 6] |= 1L << offset;
@@ -101,6 +141,7 @@ public final class CodeScanner implements AutoCloseable {
             int ordinary = ordinaryInJava ? OrdinaryLength.of(window, offset, available, bits) : 0;
             if (ordinary > 0) {
                 instructions++;
+                if (known && offset + ordinary <= anchor) known = followBranch(offset, ordinary, bits);
                 offset = Math.min(offset + ordinary, anchor);
                 continue;
             }
@@ -116,6 +157,7 @@ public final class CodeScanner implements AutoCloseable {
                     break;
                 }
                 if (firstUndecodable < 0) firstUndecodable = offset;
+                known = false;
                 undecodable++;
                 offset++;
                 continue;
@@ -127,10 +169,81 @@ public final class CodeScanner implements AutoCloseable {
             }
             SensitiveClass c = InstructionClassifier.classify(decoder.loadedId(), window, offset, length);
             if (c != null) record(offset, length, c);
+            if (known) known = followBranch(offset, length, bits);
             offset += length;
         }
         return new ScanResult(Arrays.copyOf(offsets, hits), Arrays.copyOf(lengths, hits), Arrays.copyOf(classes, hits),
                 offset, needsNextPage, instructions, undecodable, firstUndecodable, starts);
+    }
+
+    /**
+     * The instruction of {@code length} bytes at {@code offset} in the window runs: notes the in-page target of a
+     * direct jmp, jcc, loop or call, and says whether the instruction after it runs too (not after an unconditional
+     * jmp, a return, an iret or a far or indirect jmp). A 16-bit target wraps at 64 KiB, which only a page at such a
+     * boundary would see; a target outside the page is the next page's business (its fill anchors it).
+     */
+    private boolean followBranch(int offset, int length, int bits) {
+        long b = branch(window, offset, length, bits);
+        int target = target(b);
+        if (target >= 0) {
+            if (targetCount == targets.length) targets = Arrays.copyOf(targets, targetCount * 2);
+            targets[targetCount++] = target;
+        }
+        return runsOn(b);
+    }
+
+    /**
+     * What the instruction of {@code length} bytes at {@code offset} in {@code code} does to the flow of control, for
+     * {@link #target} and {@link #runsOn}: the in-page target of a direct jmp, jcc, loop or call (or none), and
+     * whether the next instruction runs after it (not after an unconditional jmp, a return, an iret, a far or an
+     * indirect jmp). A 16-bit target wraps at 64 KiB, which only a page at such a boundary would see; a target
+     * outside the page is the other page's business.
+     */
+    public static long branch(byte[] code, int offset, int length, int bits) {
+        int at = offset, end = offset + length;
+        boolean opsize16 = bits == 16;
+        while (at < end && isPrefix(code[at] & 0xFF)) {
+            if ((code[at] & 0xFF) == 0x66) opsize16 = bits != 16;
+            at++;
+        }
+        if (at >= end) return NO_BRANCH;
+        int op = code[at] & 0xFF;
+        boolean unconditional = false;
+        if (op == 0xEB || op == 0xE9) {
+            unconditional = true;
+        } else if (op == 0x0F && at + 1 < end && (code[at + 1] & 0xF0) == 0x80) {
+            at++;
+        } else if (!(op >= 0x70 && op <= 0x7F || op >= 0xE0 && op <= 0xE3 || op == 0xE8)) {
+            int reg = at + 1 < end ? (code[at + 1] >> 3) & 7 : 0;
+            boolean stops = op == 0xC3 || op == 0xC2 || op == 0xCB || op == 0xCA || op == 0xCF || op == 0xEA
+                    || op == 0xFF && (reg == 4 || reg == 5);
+            return stops ? STOPS : NO_BRANCH;
+        }
+        int size = end - (at + 1);   // the displacement is the instruction's last bytes
+        int disp;
+        switch (size) {
+            case 1 -> disp = code[end - 1];
+            case 2 -> disp = (short) ((code[end - 2] & 0xFF) | code[end - 1] << 8);
+            case 4 -> disp = (code[end - 4] & 0xFF) | (code[end - 3] & 0xFF) << 8 | (code[end - 2] & 0xFF) << 16 | code[end - 1] << 24;
+            default -> { return unconditional ? STOPS : NO_BRANCH; }
+        }
+        if (opsize16 && size == 4) disp = (short) disp;
+        long target = (long) end + disp;
+        long flow = unconditional ? STOPS : NO_BRANCH;
+        return target >= 0 && target < PAGE_SIZE ? flow & ~0xFFFFFFFFL | target : flow;
+    }
+
+    private static final long NO_BRANCH = 0xFFFFFFFFL, STOPS = 1L << 32 | 0xFFFFFFFFL;
+
+    /** The in-page target of a {@link #branch} result, or -1. */
+    public static int target(long branch) { return (int) branch; }
+
+    /** Does the next instruction run after a {@link #branch} result's instruction? */
+    public static boolean runsOn(long branch) { return (branch >>> 32) == 0; }
+
+    private static boolean isPrefix(int b) {
+        return b == 0x66 || b == 0x67 || b == 0x26 || b == 0x2E || b == 0x36 || b == 0x3E || b == 0x64 || b == 0x65
+                || b == 0xF0 || b == 0xF2 || b == 0xF3;
     }
 
     private void record(int offset, int length, SensitiveClass c) {

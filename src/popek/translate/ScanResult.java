@@ -79,6 +79,16 @@ public final class ScanResult {
     }
 
     /** The offset of the first undecodable byte, or -1 if there was none. */
+    /** The first offset after {@code offset} where the sweep decoded an instruction, or -1 if none in the page. */
+    public int nextStart(int offset) {
+        for (int o = offset + 1; o < starts.length * 64; o++) {
+            long word = starts[o >>> 6] >>> o;   // (shifts are mod 64: o's bit first)
+            if (word != 0) return o + Long.numberOfTrailingZeros(word);
+            o |= 63;
+        }
+        return -1;
+    }
+
     public int firstUndecodableOffset() { return firstUndecodableOffset; }
 
     @Override

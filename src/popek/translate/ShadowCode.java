@@ -58,6 +58,8 @@ public final class ShadowCode {
     /** Per slot: the offsets (ascending) where the CPU was seen to start a block of code, which the sweep obeys. */
     private final int[][] anchors;
     private final boolean[] maybeStale;
+    /** Per slot: the entries whose code {@link #knownEntry} has followed (made when first needed). */
+    private final long[][] followed;
     /** The code-segment size (16 or 32) each shadow was decoded for. */
     private final byte[] bitsOfSlot;
     private int used;
@@ -90,6 +92,7 @@ public final class ShadowCode {
         this.trapSites = new int[capacity][];
         this.anchors = new int[capacity][];
         this.maybeStale = new boolean[capacity];
+        this.followed = new long[capacity][];
         this.bitsOfSlot = new byte[capacity];
     }
 
@@ -119,7 +122,7 @@ public final class ShadowCode {
                 if (!changed) lastFlags = CHECKED;
             }
             if (!changed) {
-                if (entry < 0 || scans[slot].isInstructionStart(entry)) return poolBase + (long) slot * PAGE;
+                if (entry < 0 || knownEntry(slot, entry)) return poolBase + (long) slot * PAGE;
                 keep = anchors[slot];   // the same bytes, entered out of the sweep's step: decode again from there
                 reanchors++;
             } else {
@@ -213,6 +216,42 @@ public final class ShadowCode {
 
     /** Did the sweep of the shadow at pool page {@code poolPage} decode an instruction starting at {@code offset}? */
     public boolean isInstructionStart(long poolPage, int offset) { return scans[slotAt(poolPage)].isInstructionStart(offset); }
+
+    /**
+     * Can the CPU start running the shadow at pool page {@code poolPage} at {@code offset} as it is: did the sweep
+     * decode an instruction there, and does every direct branch the code from there runs (up to its first
+     * unconditional transfer) jump to where the sweep decoded one? See {@link #knownEntry(int, int)}.
+     */
+    public boolean canEnterAt(long poolPage, int offset) { return knownEntry(slotAt(poolPage), offset); }
+
+    /**
+     * An entry the sweep decoded an instruction at, reached after the shadow was made (so not one of its anchors),
+     * can branch within the page into the middle of an instruction the sweep decoded, which no TLB fill would show:
+     * code overlapping other code (16-bit code running in 32-bit code's bytes), where a rewritten instruction's nops
+     * and int3 would run instead of the instruction really there. The code from each such entry is followed once per
+     * shadow (it costs only the first entry there); false means the page must be decoded again from the entry.
+     */
+    private boolean knownEntry(int slot, int entry) {
+        ScanResult scan = scans[slot];
+        if (!scan.isInstructionStart(entry)) return false;
+        long[] seen = followed[slot];
+        if (seen == null) seen = followed[slot] = new long[PAGE / 64];
+        if ((seen[entry >>> 6] & 1L << entry) != 0) return true;
+        seen[entry >>> 6] |= 1L << entry;
+        byte[] bytes = original[slot];
+        for (int at = entry; ; ) {
+            int next = scan.nextStart(at);
+            if (next < 0 || next - at > 15) return true;   // the page's end, or a gap the sweep stepped over
+            long b = CodeScanner.branch(bytes, at, next - at, bitsOfSlot[slot]);
+            int target = CodeScanner.target(b);
+            if (target >= 0 && !scan.isInstructionStart(target)) {
+                seen[entry >>> 6] &= ~(1L << entry);
+                return false;
+            }
+            if (!CodeScanner.runsOn(b)) return true;
+            at = next;
+        }
+    }
 
     /** The scan the shadow at pool page {@code poolPage} was patched from. */
     public ScanResult scanOfShadow(long poolPage) { return scans[slotAt(poolPage)]; }
@@ -333,6 +372,7 @@ public final class ShadowCode {
         trapSites[slot] = java.util.Arrays.copyOf(sites, n);
         MemorySegment.copy(page, 0, pool, ValueLayout.JAVA_BYTE, (long) slot * PAGE, PAGE);
         scans[slot] = scan;
+        followed[slot] = null;
         maybeStale[slot] = false;
         scansDone++;
     }

@@ -333,4 +333,39 @@ class PinnedCasesTest {
         assertEquals(Layout.KSTACK_TOP, r.tested().gprs()[Operands.EBX], "ESP after pop ss to the 16-bit stack");
         assertEquals(Layout.KSTACK_TOP, r.tested().gprs()[Operands.ECX], "ESP after pop ss back to the 32-bit stack");
     }
+
+    /**
+     * Code overlapping other code: 16-bit code, entered by an iret at an instruction the 16-bit shadow's sweep had
+     * decoded (so no new decoding), jumps into the middle of the sweep's {@code add [bx+si], al}, where the CPU
+     * runs {@code add bl, cl} over the byte of a retf that the shadow had rewritten into an int3: full mode ran
+     * {@code add ah, cl} (seed 20261207, cases 2249, 20073, 22158, 60374, 69351: 32-bit code run after an iret to
+     * the 16-bit CS). Direct branches from an entry are now followed, and a target inside an instruction is decoded.
+     */
+    @Test
+    void aJumpIntoTheMiddleOfARewrittenInstructionRunsTheBytesThere() {
+        var r = Pinned.assertAgree(Pinned.of(false, e -> {
+            Asm a = e.a;
+            Label sixteen = a.label(), b = a.label(), c = a.label(), done = a.label();
+            a.jmpFar(32, KCODE, b);        // keep the 32-bit code out of the 16-bit page
+            a.bind(b);
+            a.jmpFar(32, KCODE16, sixteen);
+            Label back = a.label();
+            a.bind(back);
+            a.pushImm(0x2).pushImm(KCODE16).pushLabel(c).op(0xCF);   // iretd into the 16-bit code at c
+            a.padTo(Layout.CODE + 0x1000);
+            a.bits = 16;
+            a.bind(sixteen);
+            a.jmpFar(32, KCODE, back);     // the 16-bit shadow is made from here, and its sweep runs on through c
+            a.bind(c);
+            a.op(0xEB, 0x01);              // jmp c+3
+            a.op(0x00, 0x00);              // (the sweep: add [bx+si], al; the CPU: 00 of add bl, cl at c+3)
+            a.op(0xCB);                    // (the sweep: retf, rewritten; the CPU: cb, the rest of add bl, cl)
+            a.jmpFar(32, KCODE, done);
+            a.padTo(Layout.CODE + 0x2000);
+            a.bits = 32;
+            a.bind(done);
+        }));
+        assertEquals(0x44444466, r.tested().gprs()[3], "EBX: add bl, cl ran");
+        assertEquals(0x11111111, r.tested().gprs()[0], "EAX: no add ah, cl");
+    }
 }
