@@ -289,6 +289,20 @@ final class Asm {
     /** How many instructions were emitted; the i-th starts at origin + {@link #insnStart(int)}. */
     int instructions() { return insns; }
 
+    /**
+     * The last instruction is one the shrinker must not turn into a nop: without it the case would compare what
+     * cannot agree (the host's time that rdtsc read) rather than show a bug.
+     */
+    Asm keep() {
+        kept.set(insns - 1);
+        return this;
+    }
+
+    /** Was instruction {@code i} marked by {@link #keep}? */
+    boolean kept(int i) { return kept.get(i); }
+
+    private final java.util.BitSet kept = new java.util.BitSet();
+
     int insnStart(int i) { return insnStart[i]; }
 
     int insnLength(int i) { return insnLength[i]; }

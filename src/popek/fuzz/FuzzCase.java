@@ -16,10 +16,11 @@ record FuzzCase(long seed, int index, boolean realStart, int[] gprs, int eflags,
     /**
      * The image and code of a built case: the start offset, length and code size of each instruction, and whether
      * every piece was emitted in the code size it was generated for (a case shrunk without the piece that changed
-     * modes is not); and which 4 KiB pages of the image hold anything (the only ones to load).
+     * modes is not); which 4 KiB pages of the image hold anything (the only ones to load); and the instructions the
+     * shrinker must keep ({@link Asm#keep}).
      */
     record Built(FuzzCase source, Image image, byte[] code, int[] starts, int[] lengths, int[] bits, boolean consistent,
-                 int[] pages) {
+                 int[] pages, java.util.BitSet kept) {
         int entry() { return Layout.CODE; }
     }
 
@@ -52,15 +53,17 @@ record FuzzCase(long seed, int index, boolean realStart, int[] gprs, int eflags,
         if (Layout.CODE + code.length > Layout.CODE_END) throw new IllegalStateException("case too long: " + code.length);
         int n = a.instructions();
         int[] starts = new int[n], lengths = new int[n], bits = new int[n];
+        java.util.BitSet kept = new java.util.BitSet();
         for (int i = 0; i < n; i++) {
             starts[i] = a.insnStart(i);
             lengths[i] = a.insnLength(i);
             bits[i] = a.insnBits(i);
+            if (a.kept(i)) kept.set(i);
             if (nopped.contains(i)) java.util.Arrays.fill(code, starts[i], starts[i] + lengths[i], (byte) 0x90);
             image.put8(Layout.LENGTHS + starts[i], lengths[i]);
         }
         image.put(Layout.CODE, code);
-        return new Built(this, image, code, starts, lengths, bits, consistent, image.nonZeroPages());
+        return new Built(this, image, code, starts, lengths, bits, consistent, image.nonZeroPages(), kept);
     }
 
     /** Sets the CPU's entry state on a new engine (the vCPU exists, RAM is loaded); returns EIP. */

@@ -171,10 +171,12 @@ final class SensitiveGen {
             }
             case RDTSC -> {
                 boolean p = r.nextInt(4) == 0;
-                // The counter's value is the host's time: the two modes can only agree on the registers it leaves.
+                // The counter's value is the host's time: the two modes can only agree on the registers it leaves. All
+                // of them, in code of either size (xor ax, ax in 16-bit code left the counter's bits in EAX's top
+                // half), and never nopped by the shrinker.
                 yield new Piece(p ? "rdtscp" : "rdtsc", e -> {
                     if (p) e.a.op(0x0F, 0x01, 0xF9); else e.a.op(0x0F, 0x31);
-                    e.a.op(0x31, 0xC0).op(0x31, 0xD2);
+                    e.a.begin().opsize(32).raw(0x31, 0xC0).end().keep().begin().opsize(32).raw(0x31, 0xD2).end().keep();
                 });
             }
             case RDPMC -> new Piece("rdpmc", e -> e.a.op(0x31, 0xC9).op(0x0F, 0x33).op(0x31, 0xC0).op(0x31, 0xD2));
@@ -367,13 +369,25 @@ final class SensitiveGen {
         boolean o16 = kind == 2;
         return new Piece(String.format("iret%s cs 0x%x flags 0x%x", o16 ? " o16" : "", cs, flags), SegmentGen.csQuirks(cs), e -> {
             Asm a = e.a;
-            Label back = a.label();
+            Label land = a.label(), back = a.label();
             a.op(0x89, 0xE5);   // mov ebp, esp: put the stack back whether the iret faults or not
             int size = o16 ? 16 : 32;
             a.begin().opsize(size).raw(0x68).imm(size, flags).end();
             a.begin().opsize(size).raw(0x68).imm(size, cs).end();
-            a.pushLabel(size, back);
+            a.pushLabel(size, land);
             a.begin().opsize(size).raw(0xCF).end();
+            if ((cs & ~3) == KCODE16 || (cs & ~3) == KCODE16_NA) {
+                // Into 16-bit code: back to the 32-bit code the rest of the case is, as a far transfer's landing does
+                // (the 32-bit code run as 16-bit was random code the case did not mean to test).
+                a.jmp(back);   // the iret faulted and was skipped
+                a.bind(land);
+                int saved = a.bits;
+                a.bits = 16;
+                a.jmpFar(32, KCODE, back);
+                a.bits = saved;
+            } else {
+                a.bind(land);
+            }
             a.bind(back);
             a.op(0x89, 0xEC);   // mov esp, ebp
         });

@@ -9,7 +9,8 @@ import java.util.function.Predicate;
 /**
  * Makes a diverging case small: first whole pieces are dropped (halves, quarters, ... single pieces, as in Zeller's
  * delta debugging) while the case still diverges, then single instructions are turned into nops of the same length
- * (which keeps every other instruction where it was). Each try runs the case in both modes.
+ * (which keeps every other instruction where it was), but for those a piece marked as kept ({@link Asm#keep}). Each
+ * try runs the case in both modes.
  */
 final class Shrinker {
     private Shrinker() { }
@@ -39,8 +40,10 @@ final class Shrinker {
         }
         FuzzCase small = c.withPieces(pieces);
         Set<Integer> nopped = new HashSet<>();
-        int instructions = small.build(Set.of()).starts().length - EPILOGUE;
+        FuzzCase.Built built = small.build(Set.of());
+        int instructions = built.starts().length - EPILOGUE;
         for (int i = instructions - 1; i >= 0 && tries < maxTries; i--) {
+            if (built.kept().get(i)) continue;
             nopped.add(i);
             tries++;
             if (!diverges.test(new Attempt(small, Set.copyOf(nopped)))) nopped.remove(i);

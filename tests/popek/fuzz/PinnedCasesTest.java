@@ -368,4 +368,27 @@ class PinnedCasesTest {
         assertEquals(0x44444466, r.tested().gprs()[3], "EBX: add bl, cl ran");
         assertEquals(0x11111111, r.tested().gprs()[0], "EAX: no add ah, cl");
     }
+
+    /**
+     * Not a bug of full mode but of the tester (seed 20261207, case 21100): an iret to the 16-bit CS left the rest of
+     * the case, 32-bit code, running as 16-bit, where the rdtsc piece's {@code xor eax, eax} cleared only AX and left
+     * the host's time in EAX's top half; and the shrinker could nop out those xors. Now the iret piece lands in 16-bit
+     * code that goes back to 32-bit code, the xors clear all of EAX and EDX in code of either size, and the shrinker
+     * keeps them.
+     */
+    @Test
+    void anIretTo16BitCodeComesBackAndRdtscLeavesNoTimeBehind() {
+        FuzzCase c = CaseGen.generate(20261207, 21100);
+        var pieces = c.pieces().stream().filter(p -> p.toString().startsWith("iret cs 0x40") || p.toString().equals("rdtsc")).toList();
+        assertEquals(2, pieces.size(), () -> "the case's pieces: " + c.pieces());
+        FuzzCase small = c.withPieces(pieces);
+        FuzzCase.Built b = small.build(java.util.Set.of());
+        assertEquals(2, b.kept().cardinality(), "the two xors after rdtsc are kept");
+        assertTrue(java.util.Arrays.stream(b.bits()).anyMatch(x -> x == 16), "the iret lands in 16-bit code");
+        var r = Pinned.compare(small);
+        assertEquals(java.util.List.of(), r.diffs());
+        assertEquals(0, r.tested().gprs()[0], "EAX cleared");
+        assertEquals(0, r.tested().gprs()[2], "EDX cleared");
+        assertEquals(Handlers.RING0_RETURN, Pinned.event(r.tested(), r.tested().events() - 1)[0], "ran to the epilogue");
+    }
 }
