@@ -9,7 +9,8 @@ import java.util.function.Predicate;
 /**
  * Makes a diverging case small: first whole pieces are dropped (halves, quarters, ... single pieces, as in Zeller's
  * delta debugging) while the case still diverges, then single instructions are turned into nops of the same length
- * (which keeps every other instruction where it was), but for those a piece marked as kept ({@link Asm#keep}). Each
+ * (which keeps every other instruction where it was), but for those a piece marked as kept ({@link Asm#keep}) and
+ * those just before code of the other size. Each
  * try runs the case in both modes.
  */
 final class Shrinker {
@@ -43,7 +44,10 @@ final class Shrinker {
         FuzzCase.Built built = small.build(Set.of());
         int instructions = built.starts().length - EPILOGUE;
         for (int i = instructions - 1; i >= 0 && tries < maxTries; i--) {
-            if (built.kept().get(i)) continue;
+            // Nor the instruction before code of the other size (the far jmp into it, or the jmp over it when a
+            // transfer faults): without it the code would run in the size it was not assembled for, and the
+            // reproducer would show other instructions than those that ran.
+            if (built.kept().get(i) || built.bits()[i + 1] != built.bits()[i]) continue;
             nopped.add(i);
             tries++;
             if (!diverges.test(new Attempt(small, Set.copyOf(nopped)))) nopped.remove(i);

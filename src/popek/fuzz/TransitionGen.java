@@ -91,7 +91,8 @@ final class TransitionGen {
             a.bits = 16;
             a.bind(pm16);
             if (dataSegs) a.movImm(16, EAX, KDATA16).op(0x8E, 0xD8).op(0x8E, 0xC0).op(0x8E, 0xE0).op(0x8E, 0xE8);
-            a.op(0x0F, 0x20, 0xC0).rm(32, new Reg(EAX), 4, 0x81).immAfter(4, ~1).op(0x0F, 0x22, 0xC0);
+            // (PE's write is kept by the shrinker: without it the real-mode code would run in protected mode)
+            a.op(0x0F, 0x20, 0xC0).keep().rm(32, new Reg(EAX), 4, 0x81).immAfter(4, ~1).keep().op(0x0F, 0x22, 0xC0).keep();
             a.jmpFar(16, 0, real);
             a.bind(real);
             a.op(0x31, 0xC0).op(0x8E, 0xD0);                                       // xor ax, ax; mov ss, ax
@@ -119,7 +120,9 @@ final class TransitionGen {
             a.movImm(16, EAX, 0x1000).op(0x8E, 0xD8);
             a.rm(o32 ? 32 : 16, Mem.abs16(gdt - 0x10000), 2, 0x0F, 0x01).end();
             a.rm(o32 ? 32 : 16, Mem.abs16(idt - 0x10000), 3, 0x0F, 0x01).end();
-            a.op(0x0F, 0x20, 0xC0).rm(32, new Reg(EAX), 1, 0x83).immAfter(1, 1).op(0x0F, 0x22, 0xC0);
+            // (PE's write is kept by the shrinker, and the far jmp too, below: without them the 32-bit code would run
+            // as 16-bit code, which is not what the reproducer shows)
+            a.op(0x0F, 0x20, 0xC0).keep().rm(32, new Reg(EAX), 1, 0x83).immAfter(1, 1).keep().op(0x0F, 0x22, 0xC0).keep();
             a.jmpFar(32, KCODE, pm);
             a.bits = 32;
             a.bind(pm);
