@@ -51,13 +51,13 @@ final class Handlers {
     static void write(Image m) {
         Asm a = new Asm(HANDLERS, 32);
         a.op(0xFF, 0xE2);   // SYSENTER_ENTRY: jmp edx (the caller passes where to go on, as sysexit's convention)
-        Label common = a.label();
+        Label common = a.label(), check = a.label();
         int[] stub = new int[256];
         for (int v : VECTORS) {
             stub[v] = a.here();
             if (!hasErrorCode(v)) a.op(0x6A, 0);
             if (v < 0x80) a.op(0x6A, v); else a.begin().raw(0x68).imm32(v).end();
-            a.jmp(common);
+            a.jmp(check);
         }
         a.bind(common);
         protectedCommon(a);
@@ -72,6 +72,9 @@ final class Handlers {
         }
         a.bind(common16);
         realCommon(a);
+        a.bits = 32;
+        a.bind(check);   // (last, so that the rest keeps the addresses pinned cases were found with)
+        nestedCheck(a, common);
         byte[] code = a.finish();
         if (HANDLERS + code.length > HANDLERS_END) throw new IllegalStateException("handlers too large: " + code.length);
         m.put(HANDLERS, code);
@@ -86,6 +89,24 @@ final class Handlers {
     // Stack offsets in the protected-mode handler after it saved EBX, EAX and DS.
     private static final int VEC = 12, ERR = 16, EIP = 20, CS = 24, EFLAGS = 28;
     private static final int EAX = 0, EBX = 3, ESP = 4;
+
+    /**
+     * A fault in the handlers' own code ends the case before the handler touches a segment register: when a case
+     * broke KDATA's descriptor (an sgdt over the GDT, an lgdt of a moved table), the handler's own DS load faulted
+     * again, and each nesting pushed another frame until the stack ran down over the tables and the handlers
+     * themselves (seed 20261207, cases 54156 and 73048: chaos in which the modes parted, comparing nothing).
+     */
+    private static void nestedCheck(Asm a, Label common) {
+        Label nested = a.label();
+        a.rm(32, Mem.at(ESP, 8), 7, 0x81).immAfter(4, HANDLERS);        // cmp dword [esp+8], HANDLERS (the EIP)
+        a.jcc(2, common);                                               // jb
+        a.rm(32, Mem.at(ESP, 8), 7, 0x81).immAfter(4, HANDLERS_END);
+        a.jcc(2, nested);                                               // jb: inside the handlers
+        a.jmp(common);
+        a.bind(nested);
+        a.rm(32, Mem.abs(LOG_ABORTED).seg(2), 0, 0xC7).immAfter(4, 1);  // mov dword ss:[aborted], 1 (DS may be bad)
+        finish(a);
+    }
 
     private static void protectedCommon(Asm a) {
         Label abort = a.label(), notPf = a.label(), skip = a.label(), resume = a.label(), high = a.label(),

@@ -391,4 +391,21 @@ class PinnedCasesTest {
         assertEquals(0, r.tested().gprs()[2], "EDX cleared");
         assertEquals(Handlers.RING0_RETURN, Pinned.event(r.tested(), r.tested().events() - 1)[0], "ran to the epilogue");
     }
+
+    /**
+     * Not a bug of full mode but of the tester's world (seed 20261207, cases 54156 and 73048): a case that breaks
+     * KDATA's descriptor makes the handler's own {@code pop ds} fault, again in each nested handler, whose frames ran
+     * the stack down over the tables and the handlers' code until the modes parted in the chaos. A fault in the
+     * handlers now ends the case before the handler touches a segment register.
+     */
+    @Test
+    void aFaultInTheHandlersEndsTheCaseBeforeItsSegmentLoads() {
+        var r = Pinned.assertAgree(Pinned.of(false, e -> {
+            e.a.rm(0, Asm.Mem.abs(Layout.GDT + SystemTables.KDATA + 5), 0, 0xC6).immAfter(1, 0x13);   // KDATA not present
+            e.a.op(0xCD, 0x21);
+        }));
+        assertTrue(r.tested().aborted(), "the handlers gave up");
+        assertEquals(0, r.tested().events(), "no event logged: the handler's DS load faulted first");
+        assertEquals(Layout.KSTACK_TOP - 2 * 5 * 4 - 4 * 4, r.tested().gprs()[4], "two frames, and DS, EAX, EBX and KDATA pushed between them");
+    }
 }
