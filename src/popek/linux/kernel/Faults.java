@@ -39,14 +39,6 @@ final class Faults {
         return false;
     }
 
-    /** A sysenter: Linux's answer without its vDSO's help, SIGSEGV. */
-    void signalForSysenter(Task t) {
-        info.clear();
-        info.signo = Signals.SIGSEGV;
-        info.code = Signals.SI_KERNEL;
-        kernel.signals().force(t, info);
-    }
-
     /** Queues the signal for exception {@code vector} ({@code software}: raised by int n / int3 / into). */
     void signalFor(Task t, Cpu cpu, int vector, int errorCode, boolean software) {
         info.clear();

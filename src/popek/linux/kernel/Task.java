@@ -86,6 +86,9 @@ public final class Task implements Waiter, Caller {
     // a system call in progress (blocked, to be made again when the task wakes)
     final SyscallArgs args = new SyscallArgs();
     boolean inSyscall;
+    /** A call made by sysenter, to be served once the CPU has stopped: {@link #FAST_CALL}, or {@link #FAST_EFAULT}. */
+    int fastCall;
+    static final int FAST_CALL = 1, FAST_EFAULT = 2;
     /** True while the current call runs again after the task was woken (its first run found it had to wait). */
     boolean resumed;
     long deadline = Long.MAX_VALUE;
