@@ -204,6 +204,16 @@ public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, Hoo
         traps.exception(this, vector, error, address, software);
     }
 
+    /** The x87 status word (TOP included), control word, and MXCSR: what a floating-point fault is read from. */
+    public int fpuStatus() { return uc.reg(X86.FPSW) & 0xFFFF; }
+
+    public int fpuControl() { return uc.reg(X86.FPCW) & 0xFFFF; }
+
+    public int mxcsr() { return uc.reg(X86.MXCSR); }
+
+    /** Writes the x87 status word (a spurious #MF's summary bits cleared). */
+    public void setFpuStatus(int value) { uc.setReg(X86.FPSW, value & 0xFFFF); }
+
     @Override
     public boolean invalid() { return true; }   // raise #UD, which reaches interrupt(6)
 
