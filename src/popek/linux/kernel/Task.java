@@ -55,14 +55,6 @@ public final class Task implements Waiter, Caller {
     /** rt_sigtimedwait: signals that wake this task though it blocks them. */
     long sigwaitSet;
     int altStackSp, altStackSize, altStackFlags = Signals.SS_DISABLE;
-    /**
-     * The whole CPU state (FPU and SSE included) at each handler frame still open, newest first, keyed by the frame's
-     * address: sigreturn takes the FPU state from it (Linux keeps it in the frame itself).
-     */
-    final java.util.ArrayDeque<SignalContext> signalContexts = new java.util.ArrayDeque<>();
-
-    /** A handler frame's address and the CPU state when it was built. */
-    record SignalContext(long frame, CpuSnapshot state) { }
 
     // futex wait
     long futexKey;

@@ -43,6 +43,7 @@ public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, Hoo
     private final KernelRegion kernel;
     private final long gdt;
     private Traps traps;
+    private final FpuImage fpu = new FpuImage();
     private int cr3;
     /** A page directory of this CPU's own, for {@link #invalidateFrames}. */
     private final popek.linux.mm.PageTable scratch;
@@ -210,6 +211,18 @@ public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, Hoo
     public int fpuControl() { return uc.reg(X86.FPCW) & 0xFFFF; }
 
     public int mxcsr() { return uc.reg(X86.MXCSR); }
+
+    /** This CPU's FPU image buffer, filled by {@link #saveFpu} and loaded by {@link #loadFpu}. */
+    public FpuImage fpu() { return fpu; }
+
+    /** Reads the task's x87/MMX/SSE state into {@link #fpu()}. */
+    public FpuImage saveFpu() {
+        fpu.save(uc);
+        return fpu;
+    }
+
+    /** Loads {@link #fpu()} into the CPU. */
+    public void loadFpu() { fpu.load(uc); }
 
     /** Writes the x87 status word (a spurious #MF's summary bits cleared). */
     public void setFpuStatus(int value) { uc.setReg(X86.FPSW, value & 0xFFFF); }
