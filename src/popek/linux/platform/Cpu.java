@@ -31,8 +31,9 @@ public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, Hoo
         void exception(Cpu cpu, int vector, int errorCode, int address, boolean software);
 
         /**
-         * A {@code sysenter} (which Unicorn would step over as a no-op). EIP is not exact and Unicorn moves it on after
-         * this returns, so nothing may change the registers here: the kernel queues what it must and stops the CPU.
+         * A {@code sysenter} (which Unicorn would step over as a no-op). EIP is not exact and Unicorn adds 2 to it after
+         * this returns, and the lazy flags are not synced: only the general registers and EIP (the target minus 2) may
+         * be written here; the kernel serves the call once it has stopped the CPU.
          */
         void sysenter(Cpu cpu);
     }
