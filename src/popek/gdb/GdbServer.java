@@ -97,9 +97,12 @@ public final class GdbServer implements StopListener, AutoCloseable {
             }
             try {
                 Connection c = new Connection(new PacketChannel(s));
+                // A debugger attaching stops the guest, as QEMU does. Asked before its first packet can be read: asked
+                // after, it could land once a resume had voided the stops asked while stopped, and stop the guest
+                // again with no reason to give (seen under load: a 'c' answered "T05" with no swbreak).
+                session.requestPause();
                 connection = c;
                 Thread.ofPlatform().name("popek-gdb-read").daemon().start(() -> read(c));
-                session.requestPause();   // a debugger attaching stops the guest, as QEMU does
             } catch (IOException e) {
                 connection = null;
             }

@@ -24,7 +24,8 @@ public final class Signals {
     // si_code
     public static final int SI_USER = 0, SI_KERNEL = 0x80, SI_QUEUE = -1, SI_TIMER = -2, SI_TKILL = -6;
     public static final int SEGV_MAPERR = 1, SEGV_ACCERR = 2, BUS_ADRALN = 1, BUS_ADRERR = 2, ILL_ILLOPN = 2,
-            ILL_PRVOPC = 5, FPE_INTDIV = 1, FPE_INTOVF = 2, FPE_FLTDIV = 3, TRAP_BRKPT = 1, TRAP_TRACE = 2;
+            ILL_PRVOPC = 5, FPE_INTDIV = 1, FPE_INTOVF = 2, FPE_FLTDIV = 3,
+            FPE_FLTOVF = 4, FPE_FLTUND = 5, FPE_FLTRES = 6, FPE_FLTINV = 7, TRAP_BRKPT = 1, TRAP_TRACE = 2;
     public static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_TRAPPED = 4, CLD_STOPPED = 5, CLD_CONTINUED = 6;
 
     /** The bit of {@code sig} in a signal set. */

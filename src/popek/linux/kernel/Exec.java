@@ -72,7 +72,6 @@ final class Exec {
         t.handlers = t.handlers.copy();   // no longer shared with a vfork parent or old threads
         t.handlers.resetForExec();
         t.setAltStack(0, 0, popek.linux.abi.Signals.SS_DISABLE);
-        kernel.forgetSignalContexts(t);
         t.clearChildTid = 0;
         t.robustList = 0;
         String base = p.path().substring(p.path().lastIndexOf('/') + 1);

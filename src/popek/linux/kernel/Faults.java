@@ -39,13 +39,34 @@ final class Faults {
         return false;
     }
 
-    /** A sysenter: Linux's answer without its vDSO's help, SIGSEGV. */
-    void signalForSysenter(Task t) {
-        info.clear();
-        info.signo = Signals.SIGSEGV;
-        info.code = Signals.SI_KERNEL;
-        kernel.signals().force(t, info);
+    /**
+     * The si_code of a floating-point fault, as Linux's math_error finds it: the exceptions flagged and not masked, from
+     * the x87 status and control words for #MF (16) or from MXCSR for #XM (19); invalid operation first, then divide
+     * by zero, overflow, underflow (or denormal), precision. 0 when none is: for #MF the status word's summary bits are
+     * then cleared (the CPU emulated keeps them after an fldcw masked the exception, where a real one does not), so
+     * the waiting instruction runs again without faulting.
+     */
+    private static int floatingPointCode(Cpu cpu, int vector) {
+        if (vector == 19) return floatingPointCode(vector, 0, 0, cpu.mxcsr());
+        int status = cpu.fpuStatus();
+        int code = floatingPointCode(vector, status, cpu.fpuControl(), 0);
+        if (code == 0) cpu.setFpuStatus(status & ~(FSW_ES | FSW_B));
+        return code;
     }
+
+    /** {@link #floatingPointCode(Cpu, int)} from the registers' values. */
+    static int floatingPointCode(int vector, int fpuStatus, int fpuControl, int mxcsr) {
+        int pending = vector == 16 ? fpuStatus & ~fpuControl & 0x3F : mxcsr & ~(mxcsr >>> 7) & 0x3F;
+        if ((pending & 0x01) != 0) return Signals.FPE_FLTINV;
+        if ((pending & 0x04) != 0) return Signals.FPE_FLTDIV;
+        if ((pending & 0x08) != 0) return Signals.FPE_FLTOVF;
+        if ((pending & 0x12) != 0) return Signals.FPE_FLTUND;
+        if ((pending & 0x20) != 0) return Signals.FPE_FLTRES;
+        return 0;
+    }
+
+    /** The x87 status word's exception summary and busy bits. */
+    private static final int FSW_ES = 0x80, FSW_B = 0x8000;
 
     /** Queues the signal for exception {@code vector} ({@code software}: raised by int n / int3 / into). */
     void signalFor(Task t, Cpu cpu, int vector, int errorCode, boolean software) {
@@ -57,7 +78,13 @@ final class Faults {
             case 4 -> { info.signo = Signals.SIGSEGV; info.code = Signals.SI_KERNEL; }
             case 5 -> { info.signo = Signals.SIGSEGV; info.code = Signals.SI_KERNEL; }
             case 6 -> { info.signo = Signals.SIGILL; info.code = Signals.ILL_ILLOPN; info.addr = cpu.regs().eip(); }
-            case 16, 19 -> { info.signo = Signals.SIGFPE; info.code = 0; info.addr = cpu.regs().eip(); }
+            case 16, 19 -> {
+                int code = floatingPointCode(cpu, vector);
+                if (code == 0) return;   // nothing unmasked is pending: Linux lets the instruction run again
+                info.signo = Signals.SIGFPE;
+                info.code = code;
+                info.addr = cpu.regs().eip();
+            }
             case 17 -> { info.signo = Signals.SIGBUS; info.code = Signals.BUS_ADRALN; }
             case 12 -> { info.signo = Signals.SIGBUS; info.code = Signals.SI_KERNEL; }
             default -> {

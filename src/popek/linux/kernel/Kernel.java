@@ -143,45 +143,6 @@ public final class Kernel implements AutoCloseable {
     /** A dead task's snapshot, free for the next task. */
     void recycleSnapshot(CpuSnapshot s) { spareSnapshots.push(s); }
 
-    /** How many handler frames deep a task's FPU states are kept (deeper ones drop the oldest). */
-    private static final int SIGNAL_CONTEXTS = 16;
-
-    /** A handler frame at {@code frame} is being built for {@code t}: keep the CPU state it interrupts. */
-    void rememberSignalContext(Task t, Cpu cpu, long frame) {
-        CpuSnapshot s = spareSnapshots.poll();
-        if (s == null) s = Unicorn.newSnapshot(arena);
-        cpu.save(s);
-        // Frames below this one that were left without sigreturn (siglongjmp) are gone.
-        while (!t.signalContexts.isEmpty() && t.signalContexts.peekFirst().frame() <= frame) {
-            recycleSnapshot(t.signalContexts.pollFirst().state());
-        }
-        t.signalContexts.addFirst(new Task.SignalContext(frame, s));
-        if (t.signalContexts.size() > SIGNAL_CONTEXTS) recycleSnapshot(t.signalContexts.pollLast().state());
-    }
-
-    /**
-     * sigreturn through the frame at {@code frame}: the whole CPU state kept for it is loaded (FPU and SSE included);
-     * the caller then sets the registers the frame holds. Nothing happens for a frame the kernel did not build.
-     */
-    void restoreSignalContext(Task t, Cpu cpu, long frame) {
-        while (!t.signalContexts.isEmpty()) {
-            Task.SignalContext c = t.signalContexts.peekFirst();
-            if (c.frame() > frame) return;   // an older frame: not this one
-            t.signalContexts.pollFirst();
-            if (c.frame() == frame) {
-                cpu.engine().restore(c.state());
-                recycleSnapshot(c.state());
-                return;
-            }
-            recycleSnapshot(c.state());
-        }
-    }
-
-    /** execve and exit: no frame of the old program will be returned through. */
-    void forgetSignalContexts(Task t) {
-        while (!t.signalContexts.isEmpty()) recycleSnapshot(t.signalContexts.pollFirst().state());
-    }
-
     /** One more task shares {@code mm} (CLONE_VM). */
     void retainMm(MemoryManager mm) { mm.addUser(); }
 

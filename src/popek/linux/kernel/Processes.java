@@ -125,7 +125,6 @@ public final class Processes {
             }
         }
         releaseVfork(t);
-        kernel.forgetSignalContexts(t);
         if (t.mm != null) {
             kernel.releaseMm(t.mm);
             t.mm = null;

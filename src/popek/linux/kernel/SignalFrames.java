@@ -6,15 +6,17 @@ import popek.linux.abi.SyscallNumbers;
 import popek.linux.abi.Signals;
 import popek.linux.mm.UserMemory;
 import popek.linux.platform.Cpu;
+import popek.linux.platform.FpuImage;
 import popek.linux.platform.Gdt;
 
 /**
  * i386 Linux signal frames on the user stack (arch/x86/include/asm/sigframe.h, the ia32 layouts), so libc's handlers
  * and {@code sigreturn} work as on Linux: {@code sigframe} for a handler without SA_SIGINFO and {@code rt_sigframe}
  * with it, each holding a {@code sigcontext} of the interrupted registers and a return trampoline (written for
- * debuggers' sake; a handler returns through {@link SignalTrampoline}'s page instead). The FPU state is not
- * saved in the frame (its pointer is 0) but
- * kept by the kernel per open frame and put back by sigreturn, which a program sees only if its handler inspects it.
+ * debuggers' sake; a handler returns through {@link SignalTrampoline}'s page instead). Above the frame lies the FPU
+ * state, {@code struct _fpstate_32}, which the sigcontext points to: the x87 state in FSAVE's layout, the status word
+ * and magic 0 (FXSR data follows; no XSAVE), then the FXSAVE image, 64-byte aligned; sigreturn loads it back, the x87
+ * registers from the FSAVE part and MXCSR and the XMM registers from the FXSAVE part, as Linux does.
  */
 final class SignalFrames {
     private SignalFrames() { }
@@ -30,6 +32,10 @@ final class SignalFrames {
     /** rt_sigframe: pretcode, sig, pinfo, puc, siginfo (128), ucontext (flags, link, stack_t, sigcontext, sigmask), retcode. */
     static final int RT_SIZE = 16 + 128 + 20 + SC_SIZE + 8 + 8, RT_INFO = 16, RT_UC = 144, RT_SC = RT_UC + 20, RT_MASK = RT_SC + SC_SIZE,
             RT_RETCODE = RT_MASK + 8;
+
+    /** _fpstate_32: the FSAVE part (108 bytes), status, magic, then the FXSAVE image at 112; 624 bytes in all. */
+    static final int FP_STATUS = FpuImage.LEGACY_SIZE, FP_MAGIC = FP_STATUS + 2, FP_FXSAVE = 112,
+            FP_SIZE = FP_FXSAVE + FpuImage.SIZE, FXSR_MAGIC = 0;
 
     /** The user-changeable EFLAGS bits sigreturn takes from the frame (AC, OF, DF, TF, SF, ZF, AF, PF, CF, RF). */
     private static final int FIX_EFLAGS = 0x40000 | 0x800 | 0x400 | 0x100 | 0x80 | 0x40 | 0x10 | 0x4 | 0x1 | 0x10000;
@@ -49,13 +55,16 @@ final class SignalFrames {
             sp = (t.altStackSp & 0xFFFFFFFFL) + (t.altStackSize & 0xFFFFFFFFL);
         }
         boolean rt = (act.flags & Signals.SA_SIGINFO) != 0;
-        sp -= rt ? RT_SIZE : FRAME_SIZE;
+        long fpstate = ((sp - FpuImage.SIZE) & ~63L) - FP_FXSAVE;   // the FXSAVE image 64-byte aligned, as Linux places it
+        sp = fpstate - (rt ? RT_SIZE : FRAME_SIZE);
         sp = ((sp + 4) & ~15L) - 4;   // the handler finds (esp + 4) 16-byte aligned, as the i386 ABI wants
         try {
-            m.probe(sp, rt ? RT_SIZE : FRAME_SIZE, true);
+            m.probe(sp, fpstate + FP_SIZE - sp, true);
             int eflags = r.eflags();
             long sc = sp + (rt ? RT_SC : FRAME_SC);
             writeContext(m, cpu, sc, esp, eflags, (int) oldMask, info);
+            writeFpu(m, cpu, fpstate);
+            m.writeInt(sc + SC_FPSTATE, (int) fpstate);
             if (rt) {
                 m.writeInt(sp + 4, sig);
                 m.writeInt(sp + 8, (int) (sp + RT_INFO));
@@ -82,7 +91,6 @@ final class SignalFrames {
         } catch (popek.linux.abi.SyscallException e) {
             return false;
         }
-        t.kernel.rememberSignalContext(t, cpu, sp);
         r.set(RegisterFile.ESP, (int) sp);
         r.set(RegisterFile.EAX, sig);
         r.set(RegisterFile.EDX, rt ? (int) (sp + RT_INFO) : 0);
@@ -114,9 +122,30 @@ final class SignalFrames {
         m.writeInt(sc + SC_EFLAGS, eflags);
         m.writeInt(sc + SC_ESP_AT_SIGNAL, esp);
         m.writeInt(sc + SC_SS, Gdt.USER_DS);
-        m.writeInt(sc + SC_FPSTATE, 0);
         m.writeInt(sc + SC_OLDMASK, oldMask);
         m.writeInt(sc + SC_CR2, fault ? info.addr : 0);
+    }
+
+    /** Writes the task's FPU state at {@code at} as a {@code _fpstate_32}. */
+    private static void writeFpu(UserMemory m, Cpu cpu, long at) {
+        FpuImage img = cpu.saveFpu();
+        img.toLegacy();
+        m.write(at, img.legacy, 0, FpuImage.LEGACY_SIZE);
+        m.writeInt(at + FP_STATUS, img.getShort(FpuImage.FSW) | FXSR_MAGIC << 16);
+        m.write(at + FP_FXSAVE, img.bytes, 0, FpuImage.SIZE);
+    }
+
+    /** Loads the FPU state of the {@code _fpstate_32} at {@code at}; none (a null pointer) is the initial state. */
+    private static void readFpu(UserMemory m, Cpu cpu, long at) {
+        FpuImage img = cpu.fpu();
+        if (at == 0) {
+            img.reset();
+        } else {
+            m.read(at + FP_FXSAVE, img.bytes, 0, FpuImage.SIZE);
+            m.read(at, img.legacy, 0, FpuImage.LEGACY_SIZE);
+            img.fromLegacy();
+        }
+        cpu.loadFpu();
     }
 
     /** compat_siginfo (128 bytes): signo, errno, code, then the union as the signal's kind lays it out. */
@@ -162,7 +191,7 @@ final class SignalFrames {
                     : (m.readInt(sc + SC_OLDMASK) & 0xFFFFFFFFL) | ((long) m.readInt(frame + FRAME_EXTRAMASK) << 32);
             int[] v = new int[SC_SIZE / 4];
             for (int i = 0; i < v.length; i++) v[i] = m.readInt(sc + 4L * i);
-            t.kernel.restoreSignalContext(t, cpu, frame);   // the FPU and SSE state of the interrupted code
+            readFpu(m, cpu, v[SC_FPSTATE / 4] & 0xFFFFFFFFL);   // the FPU and SSE state of the interrupted code
             if (!cpu.loadSegment(X86.GS, v[SC_GS / 4] & 0xFFFF) || !cpu.loadSegment(X86.FS, v[SC_FS / 4] & 0xFFFF)
                     || !cpu.loadSegment(X86.ES, v[SC_ES / 4] & 0xFFFF) || !cpu.loadSegment(X86.DS, v[SC_DS / 4] & 0xFFFF)) {
                 return false;

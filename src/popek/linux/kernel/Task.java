@@ -55,14 +55,6 @@ public final class Task implements Waiter, Caller {
     /** rt_sigtimedwait: signals that wake this task though it blocks them. */
     long sigwaitSet;
     int altStackSp, altStackSize, altStackFlags = Signals.SS_DISABLE;
-    /**
-     * The whole CPU state (FPU and SSE included) at each handler frame still open, newest first, keyed by the frame's
-     * address: sigreturn takes the FPU state from it (Linux keeps it in the frame itself).
-     */
-    final java.util.ArrayDeque<SignalContext> signalContexts = new java.util.ArrayDeque<>();
-
-    /** A handler frame's address and the CPU state when it was built. */
-    record SignalContext(long frame, CpuSnapshot state) { }
 
     // futex wait
     long futexKey;
@@ -86,6 +78,9 @@ public final class Task implements Waiter, Caller {
     // a system call in progress (blocked, to be made again when the task wakes)
     final SyscallArgs args = new SyscallArgs();
     boolean inSyscall;
+    /** A call made by sysenter, to be served once the CPU has stopped: {@link #FAST_CALL}, or {@link #FAST_EFAULT}. */
+    int fastCall;
+    static final int FAST_CALL = 1, FAST_EFAULT = 2;
     /** True while the current call runs again after the task was woken (its first run found it had to wait). */
     boolean resumed;
     long deadline = Long.MAX_VALUE;

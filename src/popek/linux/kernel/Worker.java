@@ -94,6 +94,8 @@ final class Worker implements Cpu.Traps {
                 int r = dispatch(t);
                 if (STRACE) trace(t, r);
                 if (!finishSyscall(t, r, false)) return;
+            } else if (t.fastCall != 0) {
+                if (!finishFastCall(t)) return;
             } else if (!returnToUser(t, 0, false)) {
                 return;
             }
@@ -214,11 +216,44 @@ final class Worker implements Cpu.Traps {
 
     // ---------------------------------------------------------------- faults
 
-    /** A program's own sysenter (there is no vDSO that would use it): SIGSEGV, delivered once the CPU has stopped. */
+    /**
+     * A sysenter, which Linux serves as its vDSO's {@code __kernel_vsyscall} makes it (ECX, EDX and EBP pushed, ESP
+     * copied to EBP): the user stack pointer is EBP, the sixth argument the word there, and the call returns to the
+     * fixed landing point in {@link SignalTrampoline}'s page that pops them again, wherever the sysenter was. A stack
+     * that cannot be read is EFAULT without a call (the landing point's pops then fault, as on Linux). The engine
+     * moves EIP on by 2 after this hook and keeps the lazy flags of the block, so nothing else may be written here:
+     * the call is served once the CPU has stopped, exactly as after an {@code int 0x80} at the landing point.
+     */
     @Override
     public void sysenter(Cpu c) {
-        kernel.faults().signalForSysenter(current);
+        Task t = current;
+        RegisterFile r = c.regs();
+        int sp = r.get(RegisterFile.EBP);
+        t.args.load(r);
+        r.set(RegisterFile.ESP, sp);
+        r.setEip((int) (SignalTrampoline.ADDRESS + SignalTrampoline.SYSENTER_RETURN) - 2);
+        try {
+            t.args.a5 = t.mem.readInt(sp & 0xFFFFFFFFL);
+            r.set(RegisterFile.EBP, t.args.a5);
+            t.fastCall = Task.FAST_CALL;
+        } catch (SyscallException e) {
+            t.fastCall = Task.FAST_EFAULT;
+        }
         c.stop();
+    }
+
+    /** Serves the sysenter call {@link #sysenter} left (the CPU is stopped: EIP is the landing point). */
+    private boolean finishFastCall(Task t) {
+        boolean call = t.fastCall == Task.FAST_CALL;
+        t.fastCall = 0;
+        if (t.dying) return returnToUser(t, 0, false);   // its group is exiting: the call is not made
+        if (!call) {
+            cpu.regs().set(RegisterFile.EAX, -Errno.EFAULT);
+            return returnToUser(t, -Errno.EFAULT, false);
+        }
+        int r = dispatch(t);
+        if (STRACE) trace(t, r);
+        return finishSyscall(t, r, false);
     }
 
     @Override

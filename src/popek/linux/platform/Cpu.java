@@ -31,8 +31,9 @@ public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, Hoo
         void exception(Cpu cpu, int vector, int errorCode, int address, boolean software);
 
         /**
-         * A {@code sysenter} (which Unicorn would step over as a no-op). EIP is not exact and Unicorn moves it on after
-         * this returns, so nothing may change the registers here: the kernel queues what it must and stops the CPU.
+         * A {@code sysenter} (which Unicorn would step over as a no-op). EIP is not exact and Unicorn adds 2 to it after
+         * this returns, and the lazy flags are not synced: only the general registers and EIP (the target minus 2) may
+         * be written here; the kernel serves the call once it has stopped the CPU.
          */
         void sysenter(Cpu cpu);
     }
@@ -43,6 +44,7 @@ public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, Hoo
     private final KernelRegion kernel;
     private final long gdt;
     private Traps traps;
+    private final FpuImage fpu = new FpuImage();
     private int cr3;
     /** A page directory of this CPU's own, for {@link #invalidateFrames}. */
     private final popek.linux.mm.PageTable scratch;
@@ -203,6 +205,28 @@ public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, Hoo
         int address = vector == 14 ? uc.reg(X86.CR2) : 0;
         traps.exception(this, vector, error, address, software);
     }
+
+    /** The x87 status word (TOP included), control word, and MXCSR: what a floating-point fault is read from. */
+    public int fpuStatus() { return uc.reg(X86.FPSW) & 0xFFFF; }
+
+    public int fpuControl() { return uc.reg(X86.FPCW) & 0xFFFF; }
+
+    public int mxcsr() { return uc.reg(X86.MXCSR); }
+
+    /** This CPU's FPU image buffer, filled by {@link #saveFpu} and loaded by {@link #loadFpu}. */
+    public FpuImage fpu() { return fpu; }
+
+    /** Reads the task's x87/MMX/SSE state into {@link #fpu()}. */
+    public FpuImage saveFpu() {
+        fpu.save(uc);
+        return fpu;
+    }
+
+    /** Loads {@link #fpu()} into the CPU. */
+    public void loadFpu() { fpu.load(uc); }
+
+    /** Writes the x87 status word (a spurious #MF's summary bits cleared). */
+    public void setFpuStatus(int value) { uc.setReg(X86.FPSW, value & 0xFFFF); }
 
     @Override
     public boolean invalid() { return true; }   // raise #UD, which reaches interrupt(6)
