@@ -136,12 +136,19 @@ final class GuestAccess {
     }
 
     /**
-     * The same for a frame of dwords the CPU pushes from its top down ({@code size} bytes from {@code linear}): each is
-     * checked in the order it is pushed, so that a fault names the first push that fails in CR2, as QEMU (which
-     * pushes them one by one) reports it.
+     * The same for a frame of {@code size} bytes of dwords the CPU pushes below stack pointer {@code sp} (SP wrapping
+     * as {@code spMask} says, 0xFFFF on a 16-bit stack) in the segment at {@code base}: checked in the order they are
+     * pushed, so that a fault names the first push that fails in CR2, as QEMU (which pushes them one by one) reports
+     * it. A push in a page an earlier push was checked in needs no walk of its own.
      */
-    void probePushes(int linear, int size, boolean user) {
-        for (int at = linear + size - 4; at >= linear; at -= 4) probeWrite(at, 4, user);
+    void probePushes(int base, int sp, int size, int spMask, boolean user) {
+        int checkedPage = -1;
+        for (int off = 4; off <= size; off += 4) {
+            int at = base + ((sp - off) & spMask);
+            if (at >>> 12 == checkedPage && !crossesPage(at, 4)) continue;
+            probeWrite(at, 4, user);
+            checkedPage = at >>> 12;
+        }
     }
 
     /**

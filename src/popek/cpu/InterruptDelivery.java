@@ -203,7 +203,7 @@ final class InterruptDelivery {
         // The frame: check the whole of it is writable first, so a fault leaves memory untouched; each push in the
         // order the CPU pushes it (a fault names the first that fails in CR2, as QEMU's), SP wrapping on a 16-bit stack.
         boolean user = newCpl == 3;
-        for (int off = 4; off <= frameSize; off += 4) mem.probeWrite(stackBase + ((newEsp - off) & spMask), 4, user);
+        mem.probePushes(stackBase, newEsp, frameSize, spMask, user);
         int at = newEsp;
         if (newCpl < cpl) {
             mem.write32(stackBase + ((at -= 4) & spMask), ss, user);
