@@ -19,4 +19,14 @@ public final class StatBuf {
         atimeNsec = mtimeNsec = ctimeNsec = 0;
         return this;
     }
+
+    /** Sets the three times from nanoseconds since the epoch (before it, too: seconds round down, as Linux's do). */
+    public void times(long atime, long mtime, long ctime) {
+        atimeSec = FileTimes.seconds(atime);
+        atimeNsec = FileTimes.nanosOf(atime);
+        mtimeSec = FileTimes.seconds(mtime);
+        mtimeNsec = FileTimes.nanosOf(mtime);
+        ctimeSec = FileTimes.seconds(ctime);
+        ctimeNsec = FileTimes.nanosOf(ctime);
+    }
 }

@@ -153,12 +153,7 @@ public final class DevPts extends FileSystem {
             out.gid = gid;
             out.rdev = rdev;
             out.blksize = 1024;
-            out.atimeSec = FileTimes.seconds(atime);
-            out.atimeNsec = FileTimes.nanosOf(atime);
-            out.mtimeSec = FileTimes.seconds(mtime);
-            out.mtimeNsec = FileTimes.nanosOf(mtime);
-            out.ctimeSec = FileTimes.seconds(ctime);
-            out.ctimeNsec = FileTimes.nanosOf(ctime);
+            out.times(atime, mtime, ctime);
         }
 
         @Override

@@ -119,12 +119,7 @@ final class HostInode extends Inode {
         out.rdev = rdev;
         out.size = size;
         out.blocks = blocks();
-        out.atimeSec = Math.floorDiv(atime, 1_000_000_000L);
-        out.atimeNsec = (int) Math.floorMod(atime, 1_000_000_000L);
-        out.mtimeSec = Math.floorDiv(mtime, 1_000_000_000L);
-        out.mtimeNsec = (int) Math.floorMod(mtime, 1_000_000_000L);
-        out.ctimeSec = Math.floorDiv(ctime, 1_000_000_000L);
-        out.ctimeNsec = (int) Math.floorMod(ctime, 1_000_000_000L);
+        out.times(atime, mtime, ctime);
     }
 
     /**

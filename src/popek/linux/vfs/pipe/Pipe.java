@@ -188,12 +188,7 @@ public final class Pipe {
         out.gid = gid;
         out.blksize = 4096;
         synchronized (this) {
-            out.atimeSec = FileTimes.seconds(accessed);
-            out.atimeNsec = FileTimes.nanosOf(accessed);
-            out.mtimeSec = FileTimes.seconds(modified);
-            out.mtimeNsec = FileTimes.nanosOf(modified);
-            out.ctimeSec = FileTimes.seconds(modified);
-            out.ctimeNsec = FileTimes.nanosOf(modified);
+            out.times(accessed, modified, modified);
         }
     }
 }

@@ -43,7 +43,6 @@ abstract class ProcNode extends Inode {
         out.gid = gid;
         out.blksize = 1024;
         long t = proc.mounted();
-        out.atimeSec = out.mtimeSec = out.ctimeSec = t / 1_000_000_000L;
-        out.atimeNsec = out.mtimeNsec = out.ctimeNsec = (int) (t % 1_000_000_000L);
+        out.times(t, t, t);
     }
 }

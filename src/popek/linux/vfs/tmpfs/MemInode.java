@@ -60,12 +60,7 @@ public abstract class MemInode extends Inode {
         out.size = size();
         out.blocks = blocks();
         out.blksize = TmpFs.PAGE;
-        out.atimeSec = FileTimes.seconds(atime);
-        out.atimeNsec = FileTimes.nanosOf(atime);
-        out.mtimeSec = FileTimes.seconds(mtime);
-        out.mtimeNsec = FileTimes.nanosOf(mtime);
-        out.ctimeSec = FileTimes.seconds(ctime);
-        out.ctimeNsec = FileTimes.nanosOf(ctime);
+        out.times(atime, mtime, ctime);
     }
 
     @Override
