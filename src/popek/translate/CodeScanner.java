@@ -92,7 +92,8 @@ public final class CodeScanner implements AutoCloseable {
     private int[] targets = new int[16];
     private int targetCount;
 
-    private static int[] withAnchor(int[] sorted, int anchor) {
+    /** {@code sorted} with {@code anchor} added in its place (the same array if it holds it already). */
+    static int[] withAnchor(int[] sorted, int anchor) {
         int at = Arrays.binarySearch(sorted, anchor);
         if (at >= 0) return sorted;
         at = -at - 1;

@@ -140,7 +140,7 @@ public final class ShadowCode {
         slots[frame] = slot + 1;
         frameOfSlot[slot] = frame;
         bitsOfSlot[slot] = (byte) bits;
-        anchors[slot] = entry < 0 ? keep : withAnchor(keep, entry);
+        anchors[slot] = entry < 0 ? keep : CodeScanner.withAnchor(keep, entry);
         build(slot, frame, bits, slots);
         lastFlags |= BUILT;
         return poolBase + (long) slot * PAGE;
@@ -150,17 +150,6 @@ public final class ShadowCode {
         if (bits == 32) return slotOfFrame32;
         if (slotOfFrame16 == null) slotOfFrame16 = new int[slotOfFrame32.length];
         return slotOfFrame16;
-    }
-
-    private static int[] withAnchor(int[] sorted, int anchor) {
-        int at = java.util.Arrays.binarySearch(sorted, anchor);
-        if (at >= 0) return sorted;
-        at = -at - 1;
-        int[] a = new int[sorted.length + 1];
-        System.arraycopy(sorted, 0, a, 0, at);
-        a[at] = anchor;
-        System.arraycopy(sorted, at, a, at + 1, sorted.length - at);
-        return a;
     }
 
     /** What the last {@link #shadowOf} did: {@link #REUSED} or a combination of the other flags. */
