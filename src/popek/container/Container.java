@@ -33,12 +33,16 @@ public final class Container {
     private final PrintStream diagnostics;
     private Kernel kernel;
     private ContainerFiles files;
+    private String hostname;
 
     public Container(ContainerConfig config, Stdio stdio, PrintStream diagnostics) {
         this.config = config;
         this.stdio = stdio;
         this.diagnostics = diagnostics;
     }
+
+    /** Names the container's host (its first UTS namespace's; Docker's {@code --hostname}); "popek" by default. */
+    public void setHostname(String name) { hostname = name; }
 
     /** A failure to start the command (not found, not executable): Docker's 127 or 126 with a one-line message. */
     public static final class StartFailure extends RuntimeException {
@@ -61,6 +65,7 @@ public final class Container {
         files = new ContainerFiles(config.layers());
         kernel = new Kernel(config.memoryBytes(), LinuxSyscalls.table(), files.vfs(), diagnostics);
         files.attach(new KernelProcSource(kernel));
+        if (hostname != null) kernel.setHostname(hostname);
         HostConsole console = null;
         try {
             Terminals terminals = TerminalDevices.install(kernel, files.devices(), files.pts());
