@@ -170,7 +170,8 @@ public final class Processes {
         if (session.sid == g.tgid && session.controllingTerminal instanceof ControllingTerminal tty) {
             tty.sessionLeaderExited(session);
         }
-        if (init && !othersGone(ns, g)) ns.setInitAwaitingEmpty(g);   // its parent hears of it once the rest are gone
+        if (g.parent == null && ns.parent() != null) reap(g);   // an orphan of an ended init: nobody is left to wait for it
+        else if (init && !othersGone(ns, g)) ns.setInitAwaitingEmpty(g);   // its parent hears of it once the rest are gone
         else tellParent(g);
         for (PidNamespace n = ns; n != null; n = n.parent()) {
             ThreadGroup waiting = n.initAwaitingEmpty();
