@@ -112,10 +112,7 @@ public final class SignalDelivery {
      * ancestor namespace), as Linux's sig_task_ignored does for SIGNAL_UNKILLABLE.
      */
     private boolean prepare(ThreadGroup g, int sig, boolean force) {
-        if (g.unkillable && g.leader != null && (g.leader.blocked & Signals.bit(sig)) == 0 && g.leader.handlers.get(sig).isDefault()
-                && !(force && (sig == Signals.SIGKILL || sig == Signals.SIGSTOP))) {
-            return false;
-        }
+        if (sig == Signals.SIGKILL && initIgnores(g, sig, force)) return false;
         if (sig == Signals.SIGKILL) {
             groupExit(g, Signals.SIGKILL);
             return false;
@@ -135,6 +132,7 @@ public final class SignalDelivery {
             g.sharedPending.discard(Signals.SIGCONT);
             for (Task t : g.tasks) t.pending.discard(Signals.SIGCONT);
         }
+        if (initIgnores(g, sig, force)) return false;   // after SIGCONT has continued it, as Linux's prepare_signal
         // A signal whose action is to ignore it is dropped now (unless a thread blocks it: it may be unblocked
         // after the action changes).
         SignalHandlers h = g.leader != null ? g.leader.handlers : null;
@@ -144,6 +142,13 @@ public final class SignalDelivery {
             if (!blockedSomewhere) return false;
         }
         return true;
+    }
+
+    /** An init drops what it has no handler for (and does not block), but SIGKILL and SIGSTOP sent with {@code force}. */
+    private static boolean initIgnores(ThreadGroup g, int sig, boolean force) {
+        return g.unkillable && g.leader != null && g.leader.handlers != null && (g.leader.blocked & Signals.bit(sig)) == 0
+                && g.leader.handlers.get(sig).isDefault()
+                && !(force && (sig == Signals.SIGKILL || sig == Signals.SIGSTOP));
     }
 
     private void wakeFor(Task t, int sig) {

@@ -67,7 +67,7 @@ public final class IdMap {
             while (pos[0] < line.length() && Character.isWhitespace(line.charAt(pos[0]))) pos[0]++;
             if (pos[0] != line.length()) throw Errno.error(Errno.EINVAL);
             if (first == NONE || lower == NONE) throw Errno.error(Errno.EINVAL);
-            if (count == 0 || first + count > NONE + 1 || lower + count > NONE + 1) throw Errno.error(Errno.EINVAL);
+            if (count == 0 || first + count > NONE || lower + count > NONE) throw Errno.error(Errno.EINVAL);   // wraps in u32
             for (Extent e : out) {
                 if (overlaps(first, count, e.first, e.count) || overlaps(lower, count, e.lower, e.count)) throw Errno.error(Errno.EINVAL);
             }
