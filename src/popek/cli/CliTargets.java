@@ -22,6 +22,8 @@ final class CliTargets {
             var seeds = Seed.load(Seed.defaultDirs());
             if (seeds.isEmpty()) throw new Main.UserError("no seed images: build the guests first (./popek boot hello builds them)");
             generator = new ImageCases(seeds);
+        } else if (c.target.equals("code")) {
+            generator = new popek.fuzz.code.CodeCases();
         } else {
             generator = new DeviceCases();
         }
@@ -30,7 +32,7 @@ final class CliTargets {
         PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(c.parent.terminal().out(),
                 java.nio.charset.StandardCharsets.UTF_8), true);
         FuzzLoop.Summary summary = new FuzzLoop(options, generator)
-                .run((args, err) -> Main.execute(args, err, Terminal.detached()), out);
+                .run((args, err, guestOut) -> Main.execute(args, err, Terminal.capturing(guestOut)), out);
         out.println(summary.line());
         return summary.failed() ? 1 : 0;
     }

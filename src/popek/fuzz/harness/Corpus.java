@@ -85,6 +85,15 @@ public final class Corpus {
      * to {@code check}: null when it now passes, else what is still wrong.
      */
     public static String replay(Path entry, Path work, CliRun cli, FuzzCase.Check check, long limitNanos) {
+        return replay(entry, work, cli, check, limitNanos, null);
+    }
+
+    /**
+     * The same, for a differential target: {@code differential} makes, from the entry's command line, the other runs
+     * it is compared with (null: none).
+     */
+    public static String replay(Path entry, Path work, CliRun cli, FuzzCase.Check check, long limitNanos,
+                                java.util.function.Function<List<String>, FuzzCase.Differential> differential) {
         List<String> args = prepare(entry, work);
         var before = Snapshot.of(work);
         long input = 0;
@@ -94,6 +103,10 @@ public final class Corpus {
         String problem = Verdict.problem(r, input);
         if (problem == null) problem = Snapshot.problem(before, work);
         if (problem == null) problem = check.problem(work, r);
+        if (problem == null && differential != null) {
+            FuzzCase c = new FuzzCase(entry.getFileName().toString(), work, args, input, limitNanos, check, differential.apply(args));
+            problem = FuzzLoop.differ(cli, c, r, before);
+        }
         return problem;
     }
 }
