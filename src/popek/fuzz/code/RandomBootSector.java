@@ -43,7 +43,7 @@ final class RandomBootSector {
             body = new byte[length];
             r.nextBytes(body);
         }
-        code.raw(body).debugExit(RandomKernel.RAN_THROUGH);
+        code.raw(Soup.withoutDebugRegisterWrites(body)).debugExit(RandomKernel.RAN_THROUGH);
         sector.put(0, code.array());
         for (int i = 0; i < GDT_ENTRIES.length; i++) sector.putLong(GDT - ORIGIN + 8 * i, GDT_ENTRIES[i]);
         sector.putShort(GDTR - ORIGIN, (short) 23).putInt(GDTR - ORIGIN + 2, GDT);

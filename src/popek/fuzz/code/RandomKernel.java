@@ -82,7 +82,7 @@ final class RandomKernel {
             body = new byte[length];
             r.nextBytes(body);
         }
-        code.raw(body).debugExit(RAN_THROUGH);
+        code.raw(Soup.withoutDebugRegisterWrites(body)).debugExit(RAN_THROUGH);
         seg.put(ENTRY - LOAD, code.array());
         int fileBytes = ENTRY - LOAD + code.array().length;
         byte[] segment = java.util.Arrays.copyOf(seg.array(), fileBytes);
