@@ -8,7 +8,7 @@ import popek.fuzz.harness.FuzzLoop;
 import popek.fuzz.images.ImageCases;
 import popek.fuzz.images.Seed;
 
-/** {@code popek fuzz --target images|devices}: command lines run in-process as a user would run them (popek.fuzz.harness). */
+/** {@code popek fuzz --target images|devices|code|syscalls}: command lines run in-process as a user would run them (popek.fuzz.harness). */
 final class CliTargets {
     private CliTargets() {}
 
@@ -24,6 +24,8 @@ final class CliTargets {
             generator = new ImageCases(seeds);
         } else if (c.target.equals("code")) {
             generator = new popek.fuzz.code.CodeCases();
+        } else if (c.target.equals("syscalls")) {
+            generator = new popek.fuzz.syscalls.SyscallCases(shippedProgram("sysfuzz"));
         } else {
             generator = new DeviceCases();
         }
@@ -35,6 +37,17 @@ final class CliTargets {
                 .run((args, err, guestOut) -> Main.execute(args, err, Terminal.capturing(guestOut)), out);
         out.println(summary.line());
         return summary.failed() ? 1 : 0;
+    }
+
+    /** A Linux program the build ships (target/guest-images/linux/NAME). */
+    static Path shippedProgram(String name) {
+        String dir = System.getProperty("popek.guestImages");
+        Path p = dir == null ? null : Path.of(dir, "linux", name);
+        if (p == null || !java.nio.file.Files.isRegularFile(p)) {
+            throw new Main.UserError("the " + name + " program is not built (run ./popek through its launcher)",
+                    popek.cpu.StopReason.Cause.INTERNAL_ERROR.exitCode());
+        }
+        return p;
     }
 
     /** tests/corpus of the source tree the launcher runs from (popek.home), else of the working directory. */

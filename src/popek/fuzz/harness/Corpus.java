@@ -20,9 +20,15 @@ public final class Corpus {
 
     private Corpus() {}
 
-    /** Saves a failed case as an entry; returns its directory, or null when it is too big to keep. */
+    /**
+     * Saves a failed case as an entry; returns its directory, or null when it is too big to keep or is a tree (a
+     * container's root: the seed and index make it again).
+     */
     public static Path save(Path root, FuzzCase c) {
         try {
+            try (Stream<Path> s = Files.list(c.dir())) {
+                if (s.anyMatch(Files::isDirectory)) return null;
+            }
             long size = 0;
             List<Path> files;
             try (Stream<Path> s = Files.list(c.dir())) {
@@ -100,7 +106,7 @@ public final class Corpus {
         for (byte[] b : before.values()) input += b.length;
         for (String a : args) input += 8L * a.length();
         CliRun.Result r = cli.run(args.toArray(String[]::new), limitNanos);
-        String problem = Verdict.problem(r, input);
+        String problem = Verdict.problem(args, r, input);
         if (problem == null) problem = Snapshot.problem(before, work);
         if (problem == null) problem = check.problem(work, r);
         if (problem == null && differential != null) {

@@ -75,7 +75,7 @@ public final class FuzzLoop {
                 CliRun.Result r = cli.run(c.args().toArray(String[]::new), c.limitNanos());
                 cases++;
                 byExit.merge(r.hung() ? -1 : r.code(), 1, Integer::sum);
-                String problem = Verdict.problem(r, c.inputBytes());
+                String problem = Verdict.problem(c.args(), r, c.inputBytes());
                 if (problem == null && !r.hung()) problem = Snapshot.problem(before, dir);
                 if (problem == null && !r.hung()) problem = c.check().problem(dir, r);
                 if (problem == null && c.differential() != null) {
@@ -126,7 +126,7 @@ public final class FuzzLoop {
         java.util.List<CliRun.Result> results = new java.util.ArrayList<>(java.util.List.of(first));
         for (java.util.List<String> args : d.others()) {
             CliRun.Result r = cli.run(args.toArray(String[]::new), c.limitNanos());
-            String problem = Verdict.problem(r, c.inputBytes());
+            String problem = Verdict.problem(args, r, c.inputBytes());
             if (problem == null) problem = Snapshot.problem(before, c.dir());
             if (problem == null) problem = c.check().problem(c.dir(), r);
             if (problem != null) return (r.hung() ? HUNG : "") + "run " + String.join(" ", args) + ": " + problem;
