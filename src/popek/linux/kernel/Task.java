@@ -95,6 +95,8 @@ public final class Task implements Waiter, Caller {
 
     // accounting
     long userNanos, startNanos;
+    /** The cgroup its kernel stack is charged to until it exits (null once given back). */
+    popek.cgroup.Cgroup stackPaid;
     long voluntarySwitches, involuntarySwitches;
 
     Task(Kernel kernel, int tid, CpuSnapshot state) {

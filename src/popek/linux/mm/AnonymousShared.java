@@ -17,16 +17,29 @@ public final class AnonymousShared implements Mappable, SharedPages {
     }
 
     @Override
-    public synchronized int frame(long index) {
-        if (index >= frames.length) frames = Arrays.copyOf(frames, (int) index + 1);
-        int f = frames[(int) index];
-        if (f == 0) {
-            f = pool.allocate();
-            if (f < 0) return -1;
-            frames[(int) index] = f;
+    public int frame(long index) { return frame(index, null); }
+
+    @Override
+    public int frame(long index, popek.cgroup.Cgroup payer) {
+        synchronized (this) {
+            if (index < frames.length && frames[(int) index] != 0) {
+                pool.retain(frames[(int) index]);
+                return frames[(int) index];
+            }
         }
-        pool.retain(f);
-        return f;
+        // Charged outside the lock: making room may kill processes, which unmaps their areas of this object.
+        int f = pool.allocate(payer, popek.cgroup.MemoryControl.SHMEM);
+        if (f < 0) return -1;
+        synchronized (this) {
+            if (index >= frames.length) frames = Arrays.copyOf(frames, (int) index + 1);
+            if (frames[(int) index] != 0) {
+                pool.release(f);   // made meanwhile by another
+            } else {
+                frames[(int) index] = f;
+            }
+            pool.retain(frames[(int) index]);
+            return frames[(int) index];
+        }
     }
 
     @Override
