@@ -3,7 +3,8 @@
  *                       process reports pids.current and pids.events, opens the gate, reaps them all and exits 0.
  *   bombs mem MIB       touches MIB MiB of anonymous memory a MiB at a time, saying so after each; exits 0 if it got
  *                       there (under a smaller memory.max it is OOM-killed on the way).
- *   bombs work MIB N    a neighbour's honest work: touches MIB MiB, forks N children that sum its pages, checks them. */
+ *   bombs work MIB N    a neighbour's honest work: touches MIB MiB, says "ready", waits for a line (or the end) on
+ *                       its standard input, then forks N children that sum its first MiB and checks what they found. */
 #include "t.h"
 
 enum { EAGAIN = 11, ECHILD = 10, PROT_RW = 3, MAP_PRIVATE_ANON = 0x22, MIB = 1 << 20, PAGE = 4096 };
@@ -86,6 +87,9 @@ static char *touch(int mib) {
 static int work(int mib, int children) {
     char *p = touch(mib);
     if (!p) return 3;
+    printf("ready\n");
+    char c;
+    while (sys3(SYS_read, 0, &c, 1) == 1 && c != '\n') { }
     long want = 0;
     for (int off = 0; off < MIB; off += PAGE) want += p[off];
     for (int c = 0; c < children; c++) {

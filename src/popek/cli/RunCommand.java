@@ -12,6 +12,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import popek.container.Container;
 import popek.container.ContainerConfig;
+import popek.cgroup.LimitFlags;
 import popek.container.ContainerLimits;
 import popek.container.Images;
 import popek.container.Stdio;
@@ -72,10 +73,10 @@ final class RunCommand implements Callable<Integer> {
     /** The resource flags as a container's limits; a bad value is one line and exit 125, as Docker's. */
     private ContainerLimits limits() {
         try {
-            return new ContainerLimits(memory == null ? 0 : ContainerLimits.parseMemory(memory),
-                    cpus == null ? 0 : ContainerLimits.parseCpus(cpus, Runtime.getRuntime().availableProcessors()),
-                    cpuWeight == null ? ContainerLimits.NONE.cpuWeight() : ContainerLimits.parseCpuWeight(cpuWeight),
-                    pidsLimit == null ? 0 : ContainerLimits.parsePidsLimit(pidsLimit));
+            return new ContainerLimits(memory == null ? 0 : LimitFlags.parseMemory(memory),
+                    cpus == null ? 0 : LimitFlags.parseCpus(cpus, Runtime.getRuntime().availableProcessors()),
+                    cpuWeight == null ? ContainerLimits.NONE.cpuWeight() : LimitFlags.parseCpuWeight(cpuWeight),
+                    pidsLimit == null ? 0 : LimitFlags.parsePidsLimit(pidsLimit));
         } catch (IllegalArgumentException e) {
             throw new Main.UserError(e.getMessage(), 125);
         }

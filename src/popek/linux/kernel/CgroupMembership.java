@@ -65,6 +65,23 @@ public final class CgroupMembership implements popek.linux.vfs.cgroupfs.CgroupSo
     /** Task {@code t}'s id was released (a thread at its exit, a process's leader when reaped): its pids charge goes. */
     void released(ThreadGroup g) { g.cgroup.unchargePids(1); }
 
+    /**
+     * The kernel is closing: processes never reaped (the first process, whose parent is outside; orphans of it) give
+     * back their pids charge, as the end of a pid namespace reaps them in Linux. Tasks still alive (a kernel closed
+     * without being run to its end) give back everything.
+     */
+    void releaseAll() {
+        for (ThreadGroup g : kernel.pids().threadGroups()) {
+            if (!g.zombie) {
+                for (Task t : List.copyOf(g.tasks)) {
+                    exited(t);
+                    if (t != g.leader) released(g);
+                }
+            }
+            released(g);
+        }
+    }
+
     // ---------------------------------------------------------------- the cgroup files' view
 
     /** The kernel's cgroup: the root of its containers' /sys/fs/cgroup. */

@@ -299,6 +299,7 @@ public final class Kernel implements AutoCloseable {
 
     @Override
     public void close() {
+        cgroups.releaseAll();
         worker.cpu().close();
         pool.close();
         arena.close();

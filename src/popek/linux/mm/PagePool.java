@@ -184,6 +184,17 @@ public final class PagePool implements AutoCloseable {
     /** How many quarantined frames make a batch worth cleaning. */
     public static final int RECYCLE_BATCH = 1024;
 
+    /** Frees the pool; frames still charged (held by the page cache, or by nobody's mapping any more) are given back. */
     @Override
-    public void close() { arena.close(); }
+    public void close() {
+        synchronized (this) {
+            for (int f = 0; f < frames; f++) {
+                if (owners[f] != null) {
+                    owners[f].unchargeMemory(kinds[f], PAGE_SIZE);
+                    owners[f] = null;
+                }
+            }
+        }
+        arena.close();
+    }
 }
