@@ -142,6 +142,29 @@ class CgroupContainmentTest {
     }
 
     @Test
+    void memoryFilesAreChargedTooSoTheyCannotPassTheLimit() throws InterruptedException {
+        // The writer in a child cgroup of 32M, the shell beside it (the pages it leaves in /tmp stay charged to the job).
+        Result r = run(ContainerLimits.NONE, "sh", "-c", """
+                cd /sys/fs/cgroup
+                mkdir init job
+                echo $$ > init/cgroup.procs
+                echo +memory > cgroup.subtree_control
+                echo 32M > job/memory.max
+                sh -c 'echo $$ > /sys/fs/cgroup/job/cgroup.procs; exec dd if=/dev/zero of=/tmp/big bs=1M count=64 2>/dev/null'
+                echo "dd $?"
+                grep '^oom_kill ' job/memory.events
+                test "$(grep '^shmem ' job/memory.stat | cut -d' ' -f2)" -gt 30000000 && echo "the file is charged to the job"
+                : > /tmp/big
+                grep '^shmem ' job/memory.stat
+                """);
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertEquals("dd 137\noom_kill 1\nthe file is charged to the job\nshmem 0\n", r.out(), r.err());
+        Cgroup job = r.cgroup().child("job");
+        assertTrue(job.memory().peak() <= 32L << 20, "never past memory.max: " + job.memory().peak());
+        assertEquals(0, r.cgroup().memory().current(), "everything given back with the container");
+    }
+
+    @Test
     void theLimitsAreTheContainersCgroupFilesWhichItCannotRaise() throws InterruptedException {
         Result r = run(new ContainerLimits(64L << 20, 50_000, 200, 64), "sh", "-c", """
                 cd /sys/fs/cgroup
