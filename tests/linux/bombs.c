@@ -4,7 +4,9 @@
  *   bombs mem MIB       touches MIB MiB of anonymous memory a MiB at a time, saying so after each; exits 0 if it got
  *                       there (under a smaller memory.max it is OOM-killed on the way).
  *   bombs work MIB N    a neighbour's honest work: touches MIB MiB, says "ready", waits for a line (or the end) on
- *                       its standard input, then forks N children that sum its first MiB and checks what they found. */
+ *                       its standard input, then forks N children that sum its first MiB and checks what they found.
+ *   bombs maps          maps one-page areas (never mergeable: alternating protections), side by side at fixed
+ *                       addresses from 256 MiB up, until mmap refuses. */
 #include "t.h"
 
 enum { EAGAIN = 11, ECHILD = 10, PROT_RW = 3, MAP_PRIVATE_ANON = 0x22, MIB = 1 << 20, PAGE = 4096 };
@@ -105,13 +107,26 @@ static int work(int mib, int children) {
     return bad ? 4 : 0;
 }
 
+static int maps(void) {
+    int n = 0;
+    long r;
+    for (;;) {
+        r = syscall6(SYS_mmap2, 0x10000000 + n * PAGE, PAGE, (n & 1) ? 1 : PROT_RW, MAP_PRIVATE_ANON | 0x10 /* MAP_FIXED */, -1, 0);
+        if ((unsigned long)r > 0xfffff000ul) break;
+        n++;
+    }
+    printf("mmap refused with %d after %d areas\n", -(int)r, n);
+    return 0;
+}
+
 static int number(const char *s) { int v = 0; while (*s >= '0' && *s <= '9') v = v * 10 + (*s++ - '0'); return v; }
 
 int main(int argc, char **argv, char **envp) {
     (void)envp;
     if (argc >= 2 && !strcmp(argv[1], "fork")) return fork_bomb();
     if (argc >= 3 && !strcmp(argv[1], "mem")) return touch(number(argv[2])) ? 0 : 3;
+    if (argc >= 2 && !strcmp(argv[1], "maps")) return maps();
     if (argc >= 4 && !strcmp(argv[1], "work")) return work(number(argv[2]), number(argv[3]));
-    printf("usage: bombs fork | mem MIB | work MIB N\n");
+    printf("usage: bombs fork | mem MIB | work MIB N | maps\n");
     return 2;
 }

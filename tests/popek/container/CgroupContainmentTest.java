@@ -135,6 +135,16 @@ class CgroupContainmentTest {
         assertTrue(heapGrowth < 12L << 20, "48 MiB held in a container grew the heap by " + (heapGrowth >> 10) + " KiB");
     }
 
+    @Test
+    void anAddressSpacesAreasAreBoundedAsLinuxBoundsThem() throws InterruptedException {
+        Result r = run(ContainerLimits.NONE, "/bombs", "maps");
+        assertEquals(0, r.status(), r.err());
+        var m = java.util.regex.Pattern.compile("mmap refused with 12 after (\\d+) areas\n").matcher(r.out());
+        assertTrue(m.matches(), r.out());
+        int areas = Integer.parseInt(m.group(1));
+        assertTrue(areas > 65_500 && areas <= 65_531, "vm.max_map_count 65530 and the program's own few: " + areas);
+    }
+
     private static long usedHeap() {
         var bean = ManagementFactory.getMemoryMXBean();
         for (int i = 0; i < 3; i++) System.gc();

@@ -32,6 +32,11 @@ public final class MemoryManager {
     public static final long MMAP_BASE = 0xB7800000L;
     /** Lowest address mmap may pick by itself (vm.mmap_min_addr). */
     public static final long MMAP_MIN = 0x10000L;
+    /**
+     * Linux's vm.max_map_count default: mmap fails with ENOMEM past this many areas, which bounds what one address
+     * space's areas can cost the Java heap (a few MiB).
+     */
+    public static final int MAX_MAP_COUNT = 65530;
     /** How far below its lowest page the stack may grow (RLIMIT_STACK's usual 8 MiB). */
     public static final long STACK_LIMIT = 8L << 20;
     /** The PTE bit for a resident page made inaccessible by PROT_NONE (not present to the CPU, frame kept). */
@@ -137,6 +142,7 @@ public final class MemoryManager {
         if (length <= 0) return -Errno.EINVAL;
         long len = pageUp(length);
         if (len > TASK_SIZE) return -Errno.ENOMEM;
+        if (vmas.size() > MAX_MAP_COUNT) return -Errno.ENOMEM;
         long at;
         if (fixed) {
             if ((addr & (PAGE - 1)) != 0 || addr + len > TASK_SIZE || addr < 0) return -Errno.EINVAL;
