@@ -27,12 +27,21 @@ final class OomKiller implements MemoryPressure {
     OomKiller(Kernel kernel) { this.kernel = kernel; }
 
     @Override
-    public boolean relieve(Cgroup over, long bytes, boolean mayKill) {
-        if (reclaimCache(over, Math.max(bytes, RECLAIM_BATCH)) > 0) return true;
-        if (!mayKill) return false;
+    public Relief relieve(Cgroup over, long bytes, boolean mayKill) {
+        if (reclaimCache(over, Math.max(bytes, RECLAIM_BATCH)) > 0) return Relief.RETRY;
+        Task running = running();
+        // A dying task (an OOM victim finishing its exit) takes what it needs: killing another for it frees nothing sooner.
+        if (running != null && running.group.exiting) return Relief.FORCE;
+        if (!mayKill) return Relief.FAIL;
         over.memoryEvent(MemoryControl.OOM);
         ThreadGroup victim = choose(over);
-        return victim != null && kill(victim, over);
+        return victim != null && kill(victim, over) ? Relief.RETRY : Relief.FAIL;
+    }
+
+    /** The task on the CPU (the one whose charge is being made), or null. */
+    private Task running() {
+        for (ThreadGroup g : kernel.pids().threadGroups()) for (Task t : g.tasks) if (t.cpu != null) return t;
+        return null;
     }
 
     @Override

@@ -194,6 +194,9 @@ public final class Task implements Waiter, Caller {
     // ---------------------------------------------------------------- signals
 
     /** True when a signal this task does not block is pending for it or its process (a wait should end). */
+    /** The task must die (SIGKILL, its process's exit): long calls stop short so that it can (Linux's fatal_signal_pending). */
+    public boolean fatalSignalPending() { return dying; }
+
     public boolean signalPending() {
         return ((pending.set() | group.sharedPending.set()) & ~blocked) != 0 || dying;
     }

@@ -7,12 +7,21 @@ import popek.cgroup.Cgroup;
  * killer): make room under a memory.max, or act on a memory.high passed.
  */
 public interface MemoryPressure {
+    /** What to do with a charge refused at a memory.max, once the kernel has done what it could. */
+    enum Relief {
+        /** Room was made: try the charge again. */
+        RETRY,
+        /** The charge fails (the task asking may be the OOM killer's victim). */
+        FAIL,
+        /** Charge past the limit: the task asking is dying and needs the memory to finish (Linux's forced charge). */
+        FORCE
+    }
+
     /**
      * {@code over} is at its memory.max and a charge of {@code bytes} more was refused: reclaim what can be (clean
-     * page-cache pages), and when that is not enough and {@code mayKill}, OOM-kill in {@code over}. True when room was
-     * made and the charge should be tried again; false when the charge fails (the caller may be the victim).
+     * page-cache pages), and when that is not enough and {@code mayKill}, OOM-kill in {@code over}.
      */
-    boolean relieve(Cgroup over, long bytes, boolean mayKill);
+    Relief relieve(Cgroup over, long bytes, boolean mayKill);
 
     /** {@code over}'s usage went past its memory.high: count the event and reclaim toward it (never kill). */
     void overHigh(Cgroup over);

@@ -125,7 +125,12 @@ public final class PagePool implements AutoCloseable {
             Cgroup over = cg.chargeMemory(kind, bytes);
             if (over == null) break;
             MemoryPressure p = pressure;
-            if (p == null || attempt == CHARGE_RETRIES || !p.relieve(over, bytes, mayKill)) return false;
+            MemoryPressure.Relief r = p == null || attempt == CHARGE_RETRIES ? MemoryPressure.Relief.FAIL : p.relieve(over, bytes, mayKill);
+            if (r == MemoryPressure.Relief.FAIL) return false;
+            if (r == MemoryPressure.Relief.FORCE) {
+                cg.forceChargeMemory(kind, bytes);
+                break;
+            }
         }
         Cgroup high = cg.overHigh();
         MemoryPressure p = pressure;
