@@ -25,12 +25,25 @@ final class BootComparison {
     private static final Pattern NO_MEMORY = Pattern.compile("the guest (\\w+(?: \\w+)?) physical address (0x[0-9a-fA-F]+)");
 
     private static final String V86 = "virtual-8086 mode";
+    /** A #GP's exit through the kernel's gates: debug-exit with vector 13. */
+    static final int GP_EXIT = (13 << 1) | 1, DF_EXIT = (8 << 1) | 1;
 
     private BootComparison() {}
 
     static String problem(List<String> modes, List<CliRun.Result> results, List<Path> disks) {
+        return problem(modes, results, disks, null);
+    }
+
+    /** The same, {@code kernel} the Multiboot image both ran (null for a boot sector), to explain a difference by. */
+    static String problem(List<String> modes, List<CliRun.Result> results, List<Path> disks, Path kernel) {
         CliRun.Result a = results.get(0), b = results.get(1);
         String ma = modes.get(0), mb = modes.get(1);
+        if (kernel != null && b.code() == GP_EXIT && PortIo.at(kernel, reportedEip(b))) {
+            // Full mode checks I/O permission (CPL > IOPL and no TSS bitmap: #GP; at CPL 0 it never faults); Unicorn
+            // compiles QEMU's check out, so emulate mode runs the in/out and goes on (the README's list of Unicorn's
+            // limits), to whatever comes next.
+            return null;
+        }
         if (a.code() != b.code()) {
             return String.format("exit %d in %s mode (%s), %d in %s mode (%s)", a.code(), ma, line(a), b.code(), mb, line(b));
         }
@@ -38,6 +51,11 @@ final class BootComparison {
         if (timedOut) {
             String sa = a.stdout(), sb = b.stdout();
             if (!(sa.startsWith(sb) || sb.startsWith(sa))) return "the guest's output differs before the timeout: " + firstDifference(sa, sb);
+            return null;
+        }
+        if (a.code() == DF_EXIT && b.code() == DF_EXIT) {
+            // A double fault's saved CS:EIP are undefined (SDM vol. 3A 6.15, interrupt 8): the EIP the gate reports
+            // is not compared.
             return null;
         }
         if (!a.stdout().equals(b.stdout()) || a.stdoutBytes() != b.stdoutBytes()) {
@@ -74,6 +92,15 @@ final class BootComparison {
     private static String line(CliRun.Result r) {
         return r.stderr().lines().filter(l -> !l.startsWith("popek: the guest called BIOS")).findFirst()
                 .map(l -> l.replaceFirst("^popek: ", "")).orElse("(none)");
+    }
+
+    /** The EIP a gate reported last (the final four bytes of the output, little-endian), or -1. */
+    static long reportedEip(CliRun.Result r) {
+        String s = r.stdout();
+        if (s.length() < 4 || r.stdoutBytes() != s.length()) return -1;
+        long eip = 0;
+        for (int i = 0; i < 4; i++) eip |= (long) (s.charAt(s.length() - 4 + i) & 0xFF) << (8 * i);
+        return eip;
     }
 
     /** "read from 0x..." of a stop at memory that does not exist, or null. */

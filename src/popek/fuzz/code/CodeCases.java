@@ -68,7 +68,8 @@ public final class CodeCases implements FuzzLoop.Generator {
         List<Path> disks = full.contains("--disk")
                 ? List.of(Path.of(emulateArgs.get(emulateArgs.indexOf("--disk") + 1)), Path.of(full.get(full.indexOf("--disk") + 1)))
                 : List.of();
-        return new FuzzCase.Differential(List.of(full), results -> BootComparison.problem(MODES, results, disks),
+        Path kernel = full.contains("--disk") ? null : Path.of(emulateArgs.get(1));
+        return new FuzzCase.Differential(List.of(full), results -> BootComparison.problem(MODES, results, disks, kernel),
                 List.of(patient(emulateArgs), patient(full)));
     }
 

@@ -8,14 +8,15 @@ import popek.fuzz.harness.MultibootElf;
 
 /**
  * A Multiboot kernel of random code: after a prologue that may load a flat GDT (or random bytes as one), an IDT whose
- * every gate leaves through debug-exit with its vector (or random bytes as one), a stack, 4 MiB identity paging and a
+ * every gate writes the EIP it was entered from to COM1 (four bytes, little-endian) and leaves through debug-exit
+ * with its vector (or random bytes as one), a stack, 4 MiB identity paging and a
  * drop to ring 3 (with a TSS to come back by), comes random code ({@link Soup}, or plain random bytes), then a
  * debug-exit that says the code ran to its end. Everything the guest needs lies in its one segment at 1 MiB.
  */
 final class RandomKernel {
     static final int LOAD = 0x100000;
     static final int GDTR = LOAD + 0x10, IDTR = LOAD + 0x18, GDT = LOAD + 0x20;
-    static final int STUBS = LOAD + 0x100, IDT = LOAD + 0x900, TSS = LOAD + 0x1100;
+    static final int STUBS = LOAD + 0x100, IDT = LOAD + 0x900, TSS = LOAD + 0x1100, REPORT = LOAD + 0x1200;
     static final int PAGE_DIR = LOAD + 0x2000, ENTRY = LOAD + 0x3000;
     static final int MEM_BYTES = 0x10000, STACK = 0x300000, RING0_STACK = 0x2F0000, USER_STACK = 0x2E0000;
     /** The vector of debug-exit the code's end writes (exit 253): "ran through". */
@@ -39,8 +40,10 @@ final class RandomKernel {
         for (int i = 0; i < FLAT_GDT.length; i++) seg.putLong(GDT - LOAD + 8 * i, FLAT_GDT[i]);
         if (gdt == 3) for (int i = 8; i < 8 * FLAT_GDT.length; i++) if (r.nextInt(3) == 0) seg.put(GDT - LOAD + i, (byte) r.nextInt());
         seg.putShort(GDTR - LOAD, (short) (8 * FLAT_GDT.length - 1)).putInt(GDTR - LOAD + 2, GDT);
+        seg.put(REPORT - LOAD, report());
         for (int v = 0; v < 256; v++) {
-            Bytes stub = new Bytes(STUBS + 8 * v).debugExit(v & 0x7F);
+            Bytes stub = new Bytes(STUBS + 8 * v).raw(0x6A, v);   // push the vector; jmp REPORT
+            stub.raw(0xE9).imm32(REPORT - (stub.here() + 4));
             seg.put(STUBS - LOAD + 8 * v, stub.array());
             int handler = STUBS + 8 * v;
             seg.putInt(IDT - LOAD + 8 * v, 0x00080000 | (handler & 0xFFFF)).putInt(IDT - LOAD + 8 * v + 4, (handler & 0xFFFF0000) | 0x8E00);
@@ -91,6 +94,24 @@ final class RandomKernel {
         byte[] file = MultibootElf.image(LOAD, ENTRY, segment, MEM_BYTES, 0,
                 para ? new MultibootElf.ParaPages(LOAD + 0xE000, LOAD + 0xF000) : null);
         return new Kernel(file, name);
+    }
+
+    /**
+     * What every gate's stub jumps to, the vector pushed: skip the error code of the vectors that have one (8, 10-14,
+     * 17), write the EIP of the frame to COM1 a byte at a time, then debug-exit with the vector's low 7 bits.
+     */
+    private static byte[] report() {
+        Bytes b = new Bytes(REPORT);
+        b.raw(0x59, 0x0F, 0xB6, 0xC9);                              // pop ecx; movzx ecx, cl
+        b.raw(0x80, 0xF9, 0x08, 0x74, 0x0F);                        // cmp cl, 8; je skip
+        b.raw(0x80, 0xF9, 0x11, 0x74, 0x0A);                        // cmp cl, 17; je skip
+        b.raw(0x80, 0xF9, 0x0A, 0x72, 0x08);                        // cmp cl, 10; jb frame
+        b.raw(0x80, 0xF9, 0x0E, 0x77, 0x03);                        // cmp cl, 14; ja frame
+        b.raw(0x83, 0xC4, 0x04);                                    // skip: add esp, 4
+        b.raw(0x8B, 0x04, 0x24, 0x66, 0xBA, 0xF8, 0x03);            // frame: mov eax, [esp]; mov dx, 0x3f8
+        for (int i = 0; i < 4; i++) b.raw(0xEE, 0xC1, 0xE8, 0x08);  // out dx, al; shr eax, 8
+        b.raw(0x88, 0xC8, 0x24, 0x7F, 0xE6, 0xF4, 0xF4, 0xEB, 0xFD); // mov al, cl; and al, 0x7f; out 0xf4, al; hlt; jmp $-1
+        return b.array();
     }
 
     /** The TSS's descriptor: 32-bit available TSS at {@link #TSS}, limit 103. */
