@@ -12,6 +12,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import popek.container.Container;
 import popek.container.ContainerConfig;
+import popek.cgroup.LimitFlags;
+import popek.container.ContainerLimits;
 import popek.container.Images;
 import popek.container.Stdio;
 import popek.engine.HostTty;
@@ -50,6 +52,19 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--stats", description = "At exit, print system calls by name (count, host time), page faults, switches, processes.")
     boolean stats;
 
+    @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", description = {"memory.max of the container's cgroup, e.g. 64M, 1g (at least 6M):",
+        "past it, page cache is reclaimed, then the largest process is killed (SIGKILL, exit 137)."})
+    String memory;
+
+    @Option(names = "--cpus", paramLabel = "N", description = "CPU bandwidth: cpu.max N*100000 100000 (e.g. 0.5 is half a CPU).")
+    String cpus;
+
+    @Option(names = "--cpu-weight", paramLabel = "W", description = "cpu.weight of the container's cgroup, 1 to 10000 (default 100).")
+    String cpuWeight;
+
+    @Option(names = "--pids-limit", paramLabel = "N", description = "pids.max: fork and clone fail with EAGAIN past N tasks (-1: no limit).")
+    String pidsLimit;
+
     @Option(names = "--rootfs", paramLabel = "DIR", description = "Use this directory as the container's root instead of an IMAGE (read-only under a private writable layer).")
     Path rootfs;
 
@@ -58,8 +73,21 @@ final class RunCommand implements Callable<Integer> {
                 "then the command and its arguments; with --rootfs: the command."})
     List<String> words = new ArrayList<>();
 
+    /** The resource flags as a container's limits; a bad value is one line and exit 125, as Docker's. */
+    private ContainerLimits limits() {
+        try {
+            return new ContainerLimits(memory == null ? 0 : LimitFlags.parseMemory(memory),
+                    cpus == null ? 0 : LimitFlags.parseCpus(cpus, Runtime.getRuntime().availableProcessors()),
+                    cpuWeight == null ? ContainerLimits.NONE.cpuWeight() : LimitFlags.parseCpuWeight(cpuWeight),
+                    pidsLimit == null ? 0 : LimitFlags.parsePidsLimit(pidsLimit));
+        } catch (IllegalArgumentException e) {
+            throw new Main.UserError(e.getMessage(), 125);
+        }
+    }
+
     @Override
     public Integer call() {
+        limits();   // a bad flag is reported before an image is fetched
         List<String> cmd = new ArrayList<>(words);
         List<Path> layers;
         if (rootfs == null) {
@@ -90,12 +118,13 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         for (String e : env) if (e.isEmpty() || e.startsWith("=")) throw new Main.UserError("-e " + e + ": give KEY=VALUE", 125);
+        ContainerLimits limits = limits();
         ContainerConfig config = new ContainerConfig(layers, cmd, env, workdir, uid, gid, interactive, tty, stats, ContainerConfig.DEFAULT_MEMORY);
         Stdio stdio = new Stdio(main.terminal().in(), main.terminal().out(), System.err, tty && host != null ? host::size : null);
         if (hostname != null && (hostname.isEmpty() || hostname.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 64 || hostname.indexOf(0) >= 0)) {
             throw new Main.UserError("--hostname " + hostname + ": give a name of 1 to 64 bytes", 125);
         }
-        Container c = new Container(config, stdio, System.err);
+        Container c = new Container(config, limits, stdio, System.err);
         if (hostname != null) c.setHostname(hostname);
         boolean raw = tty && interactive && host.enterRaw();
         Thread hook = new Thread(() -> {

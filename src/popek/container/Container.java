@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import popek.cgroup.Cgroup;
+import popek.cgroup.CgroupHierarchy;
 import popek.linux.abi.Errno;
 import popek.linux.abi.SyscallException;
 import popek.linux.abi.FileFlags;
@@ -25,24 +27,36 @@ import popek.linux.vfs.host.HostOutput;
 /**
  * One container run: a Linux kernel of its own over the container's root, the first process started from the
  * command (looked up in PATH as Docker does), run to its end. The exit status is the first process's: its exit code,
- * or 128 + the signal that killed it.
+ * or 128 + the signal that killed it. The container runs in a cgroup of its own (a child of the JVM's hierarchy's root,
+ * removed when it ends) with the limits asked for.
  */
 public final class Container {
     private final ContainerConfig config;
     private final Stdio stdio;
     private final PrintStream diagnostics;
+    private final ContainerLimits limits;
+    private volatile Cgroup cgroup;
     private Kernel kernel;
     private ContainerFiles files;
     private String hostname;
 
     public Container(ContainerConfig config, Stdio stdio, PrintStream diagnostics) {
+        this(config, ContainerLimits.NONE, stdio, diagnostics);
+    }
+
+    /** A container whose cgroup has {@code limits}. */
+    public Container(ContainerConfig config, ContainerLimits limits, Stdio stdio, PrintStream diagnostics) {
         this.config = config;
+        this.limits = limits;
         this.stdio = stdio;
         this.diagnostics = diagnostics;
     }
 
     /** Names the container's host (its first UTS namespace's; Docker's {@code --hostname}); "popek" by default. */
     public void setHostname(String name) { hostname = name; }
+
+    /** Its cgroup once {@link #run} has made it (its counters stay readable after the run), else null. */
+    public Cgroup cgroup() { return cgroup; }
 
     /** A failure to start the command (not found, not executable): Docker's 127 or 126 with a one-line message. */
     public static final class StartFailure extends RuntimeException {
@@ -62,10 +76,27 @@ public final class Container {
      * {@code stdio.out}, what is typed on {@code stdio.in} goes in with {@code -i}, and the host window's size follows.
      */
     public int run() {
-        files = new ContainerFiles(config.layers());
-        kernel = new Kernel(config.memoryBytes(), LinuxSyscalls.table(), files.vfs(), diagnostics);
-        files.attach(new KernelProcSource(kernel));
-        if (hostname != null) kernel.setHostname(hostname);
+        Cgroup cg = CgroupHierarchy.host().newGroup("container");
+        limits.applyTo(cg);
+        cgroup = cg;
+        try {
+            files = new ContainerFiles(config.layers());
+            try {
+                kernel = new Kernel(limits.poolBytes(config.memoryBytes()), LinuxSyscalls.table(), files.vfs(), diagnostics, cg);
+            } catch (RuntimeException | Error e) {
+                files.close();
+                throw e;
+            }
+            files.attach(new KernelProcSource(kernel));
+            files.attachCgroups(kernel.cgroups());
+            if (hostname != null) kernel.setHostname(hostname);
+            return runKernel();
+        } finally {
+            CgroupHierarchy.host().discard(cg);
+        }
+    }
+
+    private int runKernel() {
         HostConsole console = null;
         try {
             Terminals terminals = TerminalDevices.install(kernel, files.devices(), files.pts());

@@ -43,6 +43,15 @@ public final class Machine implements AutoCloseable {
         this.entryEip = entryEip;
     }
 
+    /** The cgroup the VM is accounted in (cpu settings for the scheduler, its RAM in memory.current), or null. */
+    private volatile popek.cgroup.Cgroup cgroup;
+
+    /** Puts the VM in {@code cg} (whoever starts it decides; before it runs). */
+    public void setCgroup(popek.cgroup.Cgroup cg) { cgroup = cg; }
+
+    /** The VM's cgroup, or null when it has none. */
+    public popek.cgroup.Cgroup cgroup() { return cgroup; }
+
     /** Runs the guest on the calling thread until it stops; returns why. */
     public StopReason run() {
         try {

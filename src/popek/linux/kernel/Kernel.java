@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.util.function.Consumer;
 
+import popek.cgroup.Cgroup;
 import popek.engine.CpuSnapshot;
 import popek.engine.Unicorn;
 import popek.linux.abi.Signals;
@@ -29,7 +30,8 @@ import popek.linux.vfs.Vfs;
  * Popek's Linux kernel for one container: the page pool and the CPU the container's tasks run on, their pid
  * namespace, scheduler and clock, the system-call table, the file tree, and the counters {@code --stats} reports. It
  * knows nothing of images or the command line: the container runtime builds it, spawns the first process and runs it
- * until that process ends.
+ * until that process ends. Its processes start in the container's cgroup ({@link #cgroup}), which pays for their
+ * pages and counts their tasks.
  */
 public final class Kernel implements AutoCloseable {
     /** AT_HWCAP: the CPUID.1 EDX features of Unicorn's default i386 CPU model (FPU, TSC, CX8, CMOV, MMX, FXSR, SSE, SSE2, ...). */
@@ -51,6 +53,9 @@ public final class Kernel implements AutoCloseable {
     private final Futexes futexes = new Futexes();
     private final Exec exec = new Exec(this);
     private final IntervalTimers timers = new IntervalTimers(this);
+    private final Cgroup cgroup;
+    private final CgroupMembership cgroups = new CgroupMembership(this);
+    private final OomKiller oomKiller = new OomKiller(this);
     private final SignalTrampoline trampoline;
     private final Arena arena = Arena.ofShared();
     private final CpuSnapshot initialState;
@@ -63,6 +68,12 @@ public final class Kernel implements AutoCloseable {
 
     /** A kernel with {@code memoryBytes} of page pool, serving {@code table}'s calls over {@code vfs}; diagnostics to {@code log}. */
     public Kernel(long memoryBytes, SyscallTable table, Vfs vfs, PrintStream log) {
+        this(memoryBytes, table, vfs, log, Cgroup.newRoot());
+    }
+
+    /** The same, its processes in {@code cgroup} (the container's, with its limits). */
+    public Kernel(long memoryBytes, SyscallTable table, Vfs vfs, PrintStream log, Cgroup cgroup) {
+        this.cgroup = cgroup;
         this.syscalls = table;
         this.vfs = vfs;
         this.log = log;
@@ -70,11 +81,12 @@ public final class Kernel implements AutoCloseable {
         TimeNamespace time = TimeNamespace.initial();
         this.initialNamespaces = new Namespaces(uts, IpcNamespace.initial(), ((Location) vfs.root()).mount().namespace(),
                 NetNamespace.initial(), CgroupNamespace.initial(), pids, time, time);
+        pool.setPressure(oomKiller);
         try {
             this.region = new KernelRegion(pool);
             this.trampoline = new SignalTrampoline(pool);
             this.pageCache = new PageCache(pool, (int) Math.min(pool.totalFrames() / 4, 65536));
-            MemoryManager boot = newMemoryManager();
+            MemoryManager boot = newMemoryManager(null);
             Cpu cpu = new Cpu(0, pool, region, boot.cr3(), null);
             this.worker = new Worker(this, cpu);
             cpu.setTraps(worker);
@@ -89,6 +101,14 @@ public final class Kernel implements AutoCloseable {
     // ---------------------------------------------------------------- parts
 
     public PagePool pool() { return pool; }
+
+    /** The cgroup its processes start in (the container's: the root of its /sys/fs/cgroup). */
+    public Cgroup cgroup() { return cgroup; }
+
+    /** Which cgroup each process is in, and the kernel side of the cgroup files. */
+    public CgroupMembership cgroups() { return cgroups; }
+
+    OomKiller oomKiller() { return oomKiller; }
 
     public PageCache pageCache() { return pageCache; }
 
@@ -138,7 +158,8 @@ public final class Kernel implements AutoCloseable {
 
     // ---------------------------------------------------------------- tasks and resources
 
-    MemoryManager newMemoryManager() { return new MemoryManager(pool, pageCache, faultCounters, region.table()); }
+    /** A new address space charging {@code cg} (null: nobody); ENOMEM when its page directory cannot be had. */
+    MemoryManager newMemoryManager(Cgroup cg) { return new MemoryManager(pool, pageCache, faultCounters, region.table(), cg); }
 
     /** Maps the signal trampoline page into a new program's address space. */
     void mapTrampoline(MemoryManager mm) {
@@ -223,9 +244,12 @@ public final class Kernel implements AutoCloseable {
      * SyscallException with execve's errno when the program cannot be started.
      */
     public Task spawn(Spawn s) {
+        int charged = cgroups.charge(cgroup);
+        if (charged < 0) throw popek.linux.abi.Errno.error(-charged);
         Pid pid = pids.allocate();
         Task t = newTask(pid);
         ThreadGroup g = new ThreadGroup(pid, clock.monotonic());
+        g.cgroup = cgroup;
         g.leader = t;
         g.tasks.add(t);
         g.unkillable = true;   // the root pid namespace's init: signals from inside without a handler do not reach it
@@ -245,8 +269,18 @@ public final class Kernel implements AutoCloseable {
         t.fds.install(s.stderr(), 2, false);
         t.fs = new FsContext(vfs.root(), vfs.root(), 022);
         if (s.cwd() != null && !s.cwd().equals("/")) t.fs.setCwd(vfs.directory(t.fs, vfs.root(), s.cwd(), s.creds()));
-        int r = exec.execve(t, s.path(), s.argv(), s.envp());
-        if (r != Syscall.NO_RESULT) throw popek.linux.abi.Errno.error(-r);
+        int r;
+        try {
+            r = exec.execve(t, s.path(), s.argv(), s.envp());
+        } catch (RuntimeException e) {
+            cgroups.uncharge(cgroup);
+            throw e;
+        }
+        if (r != Syscall.NO_RESULT) {
+            cgroups.uncharge(cgroup);
+            throw popek.linux.abi.Errno.error(-r);
+        }
+        cgroups.joined(t, cgroup);
         PidNamespace.add(t);
         PidNamespace.addGroup(g);
         init = g;
@@ -276,6 +310,7 @@ public final class Kernel implements AutoCloseable {
 
     @Override
     public void close() {
+        cgroups.releaseAll();
         worker.cpu().close();
         pool.close();
         arena.close();

@@ -90,10 +90,10 @@ public final class NamespaceChanges {
     }
 
     /**
-     * The cgroup path of {@code t}, which a cgroup namespace it makes is rooted at. Tasks are not yet placed in
-     * cgroups by this kernel (that is the cgroup package's), so every task is at the hierarchy's root.
+     * The cgroup of {@code t} as a path from its kernel's cgroup (the container's, the root its cgroup namespaces and
+     * /sys/fs/cgroup show as "/"): where a cgroup namespace it makes is rooted, and what /proc/[pid]/cgroup shows of it.
      */
-    private static String cgroupPath(Task t) { return "/"; }
+    public static String cgroupPath(Task t) { return t.group.cgroup.pathFrom(t.kernel.cgroup()); }
 
     /** A forked child goes into the time namespace its parent made for children, which is then fixed (timens_on_fork). */
     static Namespaces enterTimeForChildren(Namespaces n) {

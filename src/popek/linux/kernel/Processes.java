@@ -58,13 +58,19 @@ public final class Processes {
             int r = ThreadArea.parse(parent.mem, UserMemory.u(tlsDesc), tls, true);
             if (r < 0) return r;
         }
+        popek.cgroup.Cgroup cg = parent.group.cgroup;
+        int charged = kernel.cgroups().charge(cg);   // pids.max: EAGAIN, here or in an ancestor
+        if (charged < 0) return charged;
         MemoryManager mm;
         if ((flags & CLONE_VM) != 0) {
             mm = parent.mm;
             kernel.retainMm(mm);
         } else {
             mm = parent.mm.fork();
-            if (mm == null) return -Errno.ENOMEM;
+            if (mm == null) {
+                kernel.cgroups().uncharge(cg);
+                return -Errno.ENOMEM;
+            }
         }
         Task child = kernel.newTask(pid);
         child.mm = mm;
@@ -97,6 +103,7 @@ public final class Processes {
             g.executable = parent.group.executable;
             g.argv = parent.group.argv;
             g.envp = parent.group.envp;
+            g.cgroup = cg;
             child.group = g;
             PidNamespace.addGroup(g);
             if (pid.own() == 1) {   // the first process of a new pid namespace: its init
@@ -105,6 +112,7 @@ public final class Processes {
             }
             kernel.stats().processesCreated++;
         }
+        kernel.cgroups().joined(child, cg);
         PidNamespace.add(child);
         // Registers: the parent's, with 0 returned and the new stack if one was given.
         parent.cpu.save(child.state);
@@ -148,6 +156,7 @@ public final class Processes {
             }
         }
         releaseVfork(t);
+        kernel.cgroups().exited(t);
         if (t.mm != null) {
             kernel.releaseMm(t.mm);
             t.mm = null;
@@ -156,7 +165,10 @@ public final class Processes {
         if (t.fs != null) t.fs.release();
         if (t.cpu == null) kernel.recycleSnapshot(t.state);   // else the Worker gives it back once off the CPU
         g.tasks.remove(t);
-        if (t != g.leader) PidNamespace.remove(t);
+        if (t != g.leader) {
+            PidNamespace.remove(t);
+            kernel.cgroups().released(g);
+        }
         if (!g.tasks.isEmpty()) return;
         // The last thread: the process is a zombie until its parent reaps it.
         g.waitStatus = g.exiting ? g.groupExitStatus : status;
@@ -270,6 +282,7 @@ public final class Processes {
         if (g.processGroup.members.isEmpty()) PidNamespace.removeProcessGroup(g.processGroup);
         PidNamespace.removeGroup(g);
         if (g.leader != null) PidNamespace.remove(g.leader);
+        kernel.cgroups().released(g);
     }
 
     // ---------------------------------------------------------------- wait

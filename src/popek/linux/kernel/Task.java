@@ -99,6 +99,8 @@ public final class Task implements Waiter, Caller {
 
     // accounting
     long userNanos, startNanos;
+    /** The cgroup its kernel stack is charged to until it exits (null once given back). */
+    popek.cgroup.Cgroup stackPaid;
     long voluntarySwitches, involuntarySwitches;
 
     Task(Kernel kernel, Pid pid, CpuSnapshot state) {
@@ -212,6 +214,9 @@ public final class Task implements Waiter, Caller {
     // ---------------------------------------------------------------- signals
 
     /** True when a signal this task does not block is pending for it or its process (a wait should end). */
+    /** The task must die (SIGKILL, its process's exit): long calls stop short so that it can (Linux's fatal_signal_pending). */
+    public boolean fatalSignalPending() { return dying; }
+
     public boolean signalPending() {
         return ((pending.set() | group.sharedPending.set()) & ~blocked) != 0 || dying;
     }

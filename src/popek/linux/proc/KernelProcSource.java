@@ -215,7 +215,11 @@ public final class KernelProcSource implements ProcSource {
     }
 
     @Override
-    public String cgroup(int pid) { return "0::" + live(pid).namespaces().cgroup().view("/") + "\n"; }
+    public String cgroup(Caller c, int pid) {
+        Task t = live(pid);
+        var view = c instanceof Task reader ? reader.namespaces().cgroup() : t.namespaces().cgroup();   // the reader's namespace
+        return "0::" + view.view(popek.linux.kernel.NamespaceChanges.cgroupPath(t)) + "\n";
+    }
 
     @Override
     public String idMap(Caller c, int pid, boolean groups) {

@@ -58,8 +58,8 @@ public interface ProcSource {
     /** The namespace behind /proc/[pid]/ns/{@code link}, or null (no such process, or pid_for_children before its first process). */
     Namespace namespace(int pid, String link);
 
-    /** /proc/[pid]/cgroup: "0::" and the process's cgroup as its cgroup namespace shows it. */
-    String cgroup(int pid);
+    /** /proc/[pid]/cgroup: "0::" and the process's cgroup as reader {@code c}'s cgroup namespace shows it. */
+    String cgroup(Caller c, int pid);
 
     /** /proc/[pid]/uid_map or gid_map as reader {@code c} sees it. */
     String idMap(Caller c, int pid, boolean groups);

@@ -58,7 +58,7 @@ final class ProcessFiles {
             case "maps" -> proc.file(key, 0444, uid, gid, c -> maps(info(pid)));
             case "mounts" -> proc.file(key, 0444, uid, gid, c -> mounts(pid, false));
             case "mountinfo" -> proc.file(key, 0444, uid, gid, c -> mounts(pid, true));
-            case "cgroup" -> proc.file(key, 0444, uid, gid, c -> proc.processes().cgroup(pid));
+            case "cgroup" -> proc.file(key, 0444, uid, gid, c -> proc.processes().cgroup(c, pid));
             case "ns" -> proc.dir(key, 0511, uid, gid, () -> ProcSource.NAMESPACE_LINKS, n -> nsLink(pid, n, uid, gid));
             case "uid_map", "gid_map" -> proc.writable(key, 0644, uid, gid, c -> proc.processes().idMap(c, pid, name.equals("gid_map")),
                     (c, v) -> proc.processes().writeIdMap(c, pid, name.equals("gid_map"), v));

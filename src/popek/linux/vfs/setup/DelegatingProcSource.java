@@ -51,7 +51,7 @@ final class DelegatingProcSource implements ProcSource {
     public Namespace namespace(int pid, String link) { return target == null ? null : target.namespace(pid, link); }
 
     @Override
-    public String cgroup(int pid) { return target == null ? "0::/\n" : target.cgroup(pid); }
+    public String cgroup(Caller c, int pid) { return target == null ? "0::/\n" : target.cgroup(c, pid); }
 
     @Override
     public String idMap(Caller c, int pid, boolean groups) { return target == null ? "" : target.idMap(c, pid, groups); }
