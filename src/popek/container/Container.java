@@ -33,11 +33,22 @@ public final class Container {
     private final PrintStream diagnostics;
     private Kernel kernel;
     private ContainerFiles files;
+    private java.util.function.Consumer<ContainerFiles> buildStep;
 
     public Container(ContainerConfig config, Stdio stdio, PrintStream diagnostics) {
         this.config = config;
         this.stdio = stdio;
         this.diagnostics = diagnostics;
+    }
+
+    /**
+     * Makes this run a build step (popek build's RUN): no tmpfs on /tmp and /run, and once the command has ended,
+     * before the container's files are dropped, {@code changes} is given them (their root's upper layer is the step's
+     * layer). Returns this container.
+     */
+    public Container asBuildStep(java.util.function.Consumer<ContainerFiles> changes) {
+        this.buildStep = changes;
+        return this;
     }
 
     /** A failure to start the command (not found, not executable): Docker's 127 or 126 with a one-line message. */
@@ -58,7 +69,7 @@ public final class Container {
      * {@code stdio.out}, what is typed on {@code stdio.in} goes in with {@code -i}, and the host window's size follows.
      */
     public int run() {
-        files = new ContainerFiles(config.layers());
+        files = new ContainerFiles(config.layers(), buildStep != null);
         kernel = new Kernel(config.memoryBytes(), LinuxSyscalls.table(), files.vfs(), diagnostics);
         files.attach(new KernelProcSource(kernel));
         HostConsole console = null;
@@ -97,6 +108,7 @@ public final class Container {
                 if (stdio.windowSize() != null) console.followSize(stdio.windowSize());
             }
             int status = kernel.run();
+            if (buildStep != null) buildStep.accept(files);
             if (config.stats()) new StatsReport(kernel).print(diagnostics);
             return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F);
         } finally {

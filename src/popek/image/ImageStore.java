@@ -77,6 +77,12 @@ public final class ImageStore {
         return Files.createTempFile(layout, ".tmp-" + what + "-", "");
     }
 
+    /** A new temporary directory in the store. */
+    Path newTempDirectory(String what) throws IOException {
+        init();
+        return Files.createTempDirectory(layout, ".tmp-" + what + "-");
+    }
+
     private void writeAtomically(Path to, byte[] data) throws IOException {
         Path tmp = Files.createTempFile(to.getParent(), ".tmp-", "");
         try {
@@ -284,19 +290,18 @@ public final class ImageStore {
         updateIndex(entries -> untagged(entries, ref));
     }
 
-    /** Removes every entry of the image {@code manifestDigest}, then the blobs nothing needs any more. */
-    public List<String> remove(String manifestDigest, Set<String> keepAlso) throws StoreException {
+    /** Removes every entry (every tag) of the image {@code manifestDigest} from index.json; its blobs stay until collected. */
+    public void remove(String manifestDigest) throws StoreException {
         updateIndex(entries -> {
             List<Descriptor> out = new ArrayList<>(entries);
             out.removeIf(e -> e.digest().equals(manifestDigest));
             return out;
         });
-        return collectGarbage(keepAlso);
     }
 
     /**
      * Deletes blobs reachable from neither index.json nor {@code roots} (manifest digests the build cache keeps), and
-     * the unpacked layers of deleted layer blobs; returns the deleted manifests' digests.
+     * the unpacked layers of deleted layer blobs; returns the IDs (config digests) of the images whose manifests went.
      */
     public synchronized List<String> collectGarbage(Set<String> roots) throws StoreException {
         Set<String> live = new HashSet<>();
@@ -317,7 +322,8 @@ public final class ImageStore {
             for (Path p : s.toList()) {
                 String digest = "sha256:" + p.getFileName();
                 if (live.contains(digest)) continue;
-                if (isManifestBlob(p)) deletedManifests.add(digest);
+                String id = manifestConfig(p);
+                if (id != null) deletedManifests.add(id);
                 Files.deleteIfExists(p);
             }
         } catch (NoSuchFileException e) {
@@ -338,12 +344,15 @@ public final class ImageStore {
         return deletedManifests;
     }
 
-    private static boolean isManifestBlob(Path p) {
+    /** If blob {@code p} is a manifest, its config's digest (the image ID); else null. */
+    private static String manifestConfig(Path p) {
         try (InputStream in = Files.newInputStream(p)) {
-            String head = new String(in.readNBytes(512), StandardCharsets.UTF_8);
-            return head.contains("\"schemaVersion\"") && head.contains("\"config\"");
-        } catch (IOException e) {
-            return false;
+            byte[] head = in.readNBytes(1 << 16);
+            if (head.length == 0 || head[0] != '{' || head.length == 1 << 16) return null;
+            Manifest m = Json.read(head, Manifest.class, "a blob");
+            return m.config() != null && m.layers() != null ? m.config().digest() : null;
+        } catch (IOException | Json.MalformedException | RuntimeException e) {
+            return null;
         }
     }
 
