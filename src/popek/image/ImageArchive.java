@@ -43,7 +43,7 @@ public final class ImageArchive {
 
     public ImageArchive(ImageStore store) { this.store = store; }
 
-    /** Writes {@code images} (each named by {@code names}, NAME:TAG or null) to the tar {@code out}. */
+    /** Writes {@code images} (each named by {@code names}, NAME:TAG or null) to the tar {@code out}, and closes it. */
     public void save(List<StoredImage> images, List<String> names, OutputStream out) throws IOException, StoreException {
         Set<String> blobs = new LinkedHashSet<>();
         List<Descriptor> entries = new ArrayList<>();
@@ -90,7 +90,7 @@ public final class ImageArchive {
         file(tar, "index.json", Json.write(new ImageIndex(entries)));
         file(tar, "manifest.json", Json.write(dockerManifest));
         tar.finish();
-        tar.flush();
+        tar.close();   // the tar's last block is written only when it is closed (which closes out)
     }
 
     private static void directory(TarArchiveOutputStream tar, String name) throws IOException {
