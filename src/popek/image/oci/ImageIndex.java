@@ -6,7 +6,7 @@ import java.util.List;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /** An OCI image index (the layout's index.json): the manifests it holds, each with its annotations. */
-@JsonInclude(JsonInclude.Include.NON_EMPTY)
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record ImageIndex(int schemaVersion, String mediaType, List<Descriptor> manifests) {
     public ImageIndex(List<Descriptor> manifests) { this(2, MediaTypes.INDEX, List.copyOf(manifests)); }
 
