@@ -131,7 +131,6 @@ public final class Builder {
             out.println(" ---> " + Digests.shortId(base.id()));
         }
         if (w.size() == 3) stages.put(w.get(2).toLowerCase(), s);
-        stages.put(String.valueOf(stages.size()), s);
         return s;
     }
 

@@ -84,6 +84,13 @@ class BuildConfigTest {
     }
 
     @Test
+    void aLaterStageStartsFromAnEarlierOneAndTheLastIsTheImage() throws Exception {
+        StoredImage im = build("FROM scratch AS base\nENV A=1\nCMD [\"x\"]\nFROM base\nENV B=2\n", Map.of()).image();
+        assertEquals(List.of("A=1", "B=2"), im.config().config().env());
+        assertEquals(List.of("x"), im.config().config().cmd());
+    }
+
+    @Test
     void copyFollowsDockersDestinationRulesAndTheIgnoreFile() throws Exception {
         ImageStore store = new ImageStore(dir.resolve("home"));
         var b = ImageTesting.build(store, dir.resolve("ctx"), """
