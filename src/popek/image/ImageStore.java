@@ -331,9 +331,13 @@ public final class ImageStore {
         } catch (IOException e) {
             throw new StoreException("cannot clean " + blobs + ": " + e.getMessage());
         }
+        removeStaleTemporaries(layout);
         try (var s = Files.list(unpacked)) {
             for (Path p : s.toList()) {
-                if (p.getFileName().toString().startsWith(".")) continue;
+                if (p.getFileName().toString().startsWith(".")) {
+                    removeStaleTemporaries(unpacked);
+                    continue;
+                }
                 if (!liveDiffIds.contains("sha256:" + p.getFileName())) deleteTree(p);
             }
         } catch (NoSuchFileException e) {
@@ -342,6 +346,21 @@ public final class ImageStore {
             throw new StoreException("cannot clean " + unpacked + ": " + e.getMessage());
         }
         return deletedManifests;
+    }
+
+    /** Deletes what a Popek killed while writing left in {@code dir} (".tmp-*", ".unpacking-*" a day old or more). */
+    private static void removeStaleTemporaries(Path dir) {
+        long dayAgo = System.currentTimeMillis() - 86_400_000L;
+        try (var s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                if ((n.startsWith(".tmp-") || n.startsWith(".unpacking-")) && Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() < dayAgo) {
+                    deleteTree(p);
+                }
+            }
+        } catch (IOException e) {
+            // a temporary file left behind takes space but harms nothing; the next collection tries again
+        }
     }
 
     /** If blob {@code p} is a manifest, its config's digest (the image ID); else null. */

@@ -161,14 +161,16 @@ public final class Builder {
             declareArgs(in, s);
             return;
         }
-        String inputs = "";
+        // The build arguments in scope are an input of every step: RUN sees them in its environment, and the others
+        // may expand them ($X), so a step whose text is unchanged but whose arguments are not must run again.
+        String inputs = s.argsKey();
         ShellWords words = new ShellWords(escape, s.variables());
         CopyStep copy = null;
         switch (in.keyword()) {
-            case "RUN" -> inputs = s.argsKey() + String.join("\0", s.shell);
+            case "RUN" -> inputs += String.join("\0", s.shell);
             case "COPY", "ADD" -> {
                 copy = new CopyStep(store, req.context(), s, in, words, req.fileName());
-                inputs = copy.digest();
+                inputs += copy.digest();
             }
             case "ONBUILD", "HEALTHCHECK" -> throw error(in, in.keyword() + " is not supported by Popek");
             case "SHELL" -> {

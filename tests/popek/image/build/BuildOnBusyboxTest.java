@@ -119,6 +119,10 @@ class BuildOnBusyboxTest {
         assertEquals("[]\n[cli][w2]\n", ImageTesting.run(store, over.image(), "cat", "/before", "/after").out());
         assertEquals(1, count(over.output(), "Using cache"), "the first RUN sees no ARG and is reused; the second misses: " + over.output());
         assertFalse(ImageTesting.run(store, over.image(), "env").out().contains("W="), "build arguments are not the image's environment");
+        var envFromArg = ImageTesting.build(store, dir.resolve("ctx2"), "FROM busybox\nARG V=a\nENV FROM_ARG=$V\n", Map.of(), Map.of("V", "b"), false, "e");
+        var envFromArg2 = ImageTesting.build(store, dir.resolve("ctx2"), "FROM busybox\nARG V=a\nENV FROM_ARG=$V\n", Map.of(), Map.of("V", "c"), false, "e");
+        assertEquals(List.of(ImageTesting.run(store, envFromArg.image(), "sh", "-c", "echo $FROM_ARG").out(), ImageTesting.run(store, envFromArg2.image(), "sh", "-c", "echo $FROM_ARG").out()),
+                List.of("b\n", "c\n"), "an ENV expanding a changed ARG is no cache hit");
         var unused = ImageTesting.build(store, dir.resolve("ctx"), file, Map.of(), Map.of("NOPE", "1"), false, "args");
         assertTrue(unused.output().contains("[Warning] One or more build-args [NOPE] were not consumed"), unused.output());
     }
