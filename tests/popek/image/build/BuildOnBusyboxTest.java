@@ -77,6 +77,26 @@ class BuildOnBusyboxTest {
     }
 
     @Test
+    void onAnImageWithoutMountPointsARunsLayerHoldsOnlyWhatTheCommandMade() throws Exception {
+        ImageStore store = store();
+        Path ctx = dir.resolve("ctx");
+        Files.createDirectories(ctx);
+        Path busybox = popek.container.Images.layers("busybox", new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+                .getLast().resolve("bin/busybox");
+        Files.copy(busybox, ctx.resolve("busybox"));
+        var b = ImageTesting.build(store, ctx, """
+                FROM scratch
+                COPY busybox /bin/
+                RUN ["/bin/busybox", "sh", "-c", "/bin/busybox mkdir /made && /bin/busybox ls / > /made/root.txt"]
+                """, Map.of(), Map.of(), false, "tiny");
+        List<Descriptor> layers = b.image().manifest().layers();
+        assertEquals(List.of("made/", "made/root.txt"), List.copyOf(ImageTesting.entries(store, layers.getLast().digest()).keySet()),
+                "the directories made to mount /proc, /dev and /sys on are not the command's changes");
+        String seen = ImageTesting.fileText(store, layers.getLast().digest(), "made/root.txt");
+        assertTrue(seen.contains("proc") && seen.contains("dev"), "the command saw them: " + seen);
+    }
+
+    @Test
     void anUnchangedStepIsTakenFromTheCacheAndAChangedInputMissesFromThereOn() throws Exception {
         ImageStore store = store();
         String file = """
