@@ -63,6 +63,7 @@ final class FairPolicy {
             default -> { }
         }
         timers.remove(e);
+        e.wakeAt = Long.MAX_VALUE;   // a timeout ends with the wake-up, whatever woke it
         boolean fresh = e.state == Entity.State.NEW;
         bind(e);
         if (fresh) e.vruntime = e.parent.minVruntime;
@@ -235,9 +236,9 @@ final class FairPolicy {
             }
             case BLOCKED -> {
                 e.state = Entity.State.BLOCKED;
-                e.wakeAt = wakeAt;
+                if (wakeAt != Long.MAX_VALUE) e.wakeAt = wakeAt;   // else the one set while it ran, if any
                 if (pending) wake(e, now);
-                else if (wakeAt != Long.MAX_VALUE) timers.add(e);
+                else if (e.wakeAt != Long.MAX_VALUE) timers.add(e);
             }
             case DONE -> e.state = Entity.State.DONE;
         }

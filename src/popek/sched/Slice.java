@@ -6,7 +6,10 @@ public final class Slice {
     volatile long start, end;
     /** Out: of the run's time, how much was the kernel's (system calls, faults) rather than the program's. */
     public long systemNanos;
-    /** Out, with {@link Schedulable.Outcome#BLOCKED}: wake it at this time (scheduler clock) if nothing else does; MAX_VALUE: no timeout. */
+    /**
+     * Out, with {@link Schedulable.Outcome#BLOCKED}: wake it at this time (scheduler clock) if nothing else does;
+     * MAX_VALUE: the timeout set by {@link HostScheduler#setWakeAt} while it ran, if any, else none.
+     */
     public long wakeAt = Long.MAX_VALUE;
 
     /** When this run must end (scheduler clock, ns). */

@@ -13,6 +13,7 @@ public final class IntervalTimers {
     public void set(ThreadGroup g, long at, long interval) {
         g.alarmAt = at;
         g.alarmInterval = interval;
+        if (at != Long.MAX_VALUE) kernel.scheduler().timerSet(at);   // a task may spin until then: it is preempted
     }
 
     /** Nanoseconds until {@code g}'s timer expires (0: off), and its interval. */

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.util.function.Consumer;
 
+import popek.cgroup.Cgroup;
 import popek.engine.CpuSnapshot;
 import popek.engine.Unicorn;
 import popek.linux.abi.Signals;
@@ -18,6 +19,7 @@ import popek.linux.platform.KernelRegion;
 import popek.linux.vfs.FileDescription;
 import popek.linux.vfs.FsContext;
 import popek.linux.vfs.Vfs;
+import popek.sched.HostScheduler;
 
 /**
  * Popek's Linux kernel for one container: the page pool and the CPU the container's tasks run on, their pid
@@ -35,7 +37,9 @@ public final class Kernel implements AutoCloseable {
     private final FaultCounters faultCounters = new FaultCounters();
     private final PidNamespace pids = new PidNamespace();
     private final Clock clock = new Clock();
-    private final Scheduler scheduler = new Scheduler(clock);
+    /** The cgroup its tasks are charged to (the container's), set before any task exists. */
+    private final Cgroup cgroup;
+    private final Scheduler scheduler;
     private final SyscallTable syscalls;
     private final Vfs vfs;
     private final KernelStats stats = new KernelStats();
@@ -56,6 +60,13 @@ public final class Kernel implements AutoCloseable {
 
     /** A kernel with {@code memoryBytes} of page pool, serving {@code table}'s calls over {@code vfs}; diagnostics to {@code log}. */
     public Kernel(long memoryBytes, SyscallTable table, Vfs vfs, PrintStream log) {
+        this(memoryBytes, table, vfs, log, Cgroup.newRoot());
+    }
+
+    /** The same, its tasks charged to {@code cgroup} (the container's node in the host's hierarchy). */
+    public Kernel(long memoryBytes, SyscallTable table, Vfs vfs, PrintStream log, Cgroup cgroup) {
+        this.cgroup = cgroup;
+        this.scheduler = new Scheduler(this, clock);
         this.syscalls = table;
         this.vfs = vfs;
         this.log = log;
@@ -87,6 +98,13 @@ public final class Kernel implements AutoCloseable {
     public PidNamespace pids() { return pids; }
 
     public Scheduler scheduler() { return scheduler; }
+
+    /** The cgroup its tasks are charged to. */
+    public Cgroup cgroup() { return cgroup; }
+
+    Worker worker() { return worker; }
+
+    Cpu cpu() { return worker.cpu(); }
 
     public Clock clock() { return clock; }
 
@@ -173,6 +191,9 @@ public final class Kernel implements AutoCloseable {
     /** True once the first process has ended and every task is gone. */
     boolean finished() { return initDone && allGone(); }
 
+    /** True once {@link #run} is over (or about to return). Any thread. */
+    public boolean done() { return scheduler.finished(); }
+
     private boolean allGone() {
         for (ThreadGroup g : pids.threadGroups()) if (!g.zombie) return false;
         return true;
@@ -252,9 +273,25 @@ public final class Kernel implements AutoCloseable {
         });
     }
 
-    /** Runs every task on the calling thread until the first process has ended; returns its wait status. */
+    /**
+     * Runs every task on the calling thread until the first process has ended; returns its wait status. The thread
+     * is the one worker of a host scheduler of the kernel's own (its tasks share it by the policy of
+     * {@link popek.sched}, and cpu.max applies).
+     */
     public int run() {
-        worker.run();
+        Cgroup root = cgroup;
+        while (root.parent() != null) root = root.parent();
+        try (HostScheduler own = new HostScheduler(0, root)) {
+            scheduler.attach(own);
+            own.runHere(scheduler::finished);
+        }
+        return init.waitStatus;
+    }
+
+    /** Runs every task on {@code host}'s workers, beside whatever else it runs, until the first process has ended. */
+    public int run(HostScheduler host) {
+        scheduler.attach(host);
+        scheduler.awaitFinished();
         return init.waitStatus;
     }
 
