@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import popek.cgroup.Cgroup;
 import popek.linux.abi.Errno;
 import popek.linux.abi.SyscallException;
 import popek.linux.abi.FileFlags;
@@ -21,6 +22,7 @@ import popek.linux.vfs.FileDescription;
 import popek.linux.vfs.setup.ContainerFiles;
 import popek.linux.vfs.host.HostInput;
 import popek.linux.vfs.host.HostOutput;
+import popek.sched.HostScheduler;
 
 /**
  * One container run: a Linux kernel of its own over the container's root, the first process started from the
@@ -57,9 +59,15 @@ public final class Container {
      * the slave of a pty (/dev/pts/0, also /dev/console) whose master is the host terminal: its output is written to
      * {@code stdio.out}, what is typed on {@code stdio.in} goes in with {@code -i}, and the host window's size follows.
      */
-    public int run() {
+    public int run() { return run(null, Cgroup.newRoot()); }
+
+    /**
+     * As {@link #run()}, its tasks charged to {@code cgroup} and run by {@code host}'s workers beside whatever else it
+     * runs ({@code host} null: on the calling thread, by a scheduler of the container's own).
+     */
+    public int run(HostScheduler host, Cgroup cgroup) {
         files = new ContainerFiles(config.layers());
-        kernel = new Kernel(config.memoryBytes(), LinuxSyscalls.table(), files.vfs(), diagnostics);
+        kernel = new Kernel(config.memoryBytes(), LinuxSyscalls.table(), files.vfs(), diagnostics, cgroup);
         files.attach(new KernelProcSource(kernel));
         HostConsole console = null;
         try {
@@ -96,7 +104,7 @@ public final class Container {
                 if (config.interactive()) console.pumpInput(stdio.in());
                 if (stdio.windowSize() != null) console.followSize(stdio.windowSize());
             }
-            int status = kernel.run();
+            int status = host == null ? kernel.run() : kernel.run(host);
             if (config.stats()) new StatsReport(kernel).print(diagnostics);
             return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F);
         } finally {
