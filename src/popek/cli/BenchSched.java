@@ -48,6 +48,10 @@ final class BenchSched implements Callable<Integer> {
             description = "Worker-thread counts to run each scenario on (default: ${DEFAULT-VALUE}).")
     List<Integer> workerCounts;
 
+    @Option(names = "--scenarios", paramLabel = "NAME[,NAME]", split = ",", defaultValue = "shares,cpumax,vm,wakeup",
+            description = "Which scenarios (default: all of ${DEFAULT-VALUE}).")
+    List<String> chosen;
+
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "target/bench",
             description = "Where sched.csv and sched.svg go (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -59,6 +63,9 @@ final class BenchSched implements Callable<Integer> {
     public Integer call() throws IOException {
         if (!(duration >= 1) || duration > 600) throw new Main.UserError("--duration: must be 1 to 600 seconds");
         for (int w : workerCounts) if (w < 1 || w > 64) throw new Main.UserError("--workers: each count must be 1 to 64");
+        for (String c : chosen) {
+            if (!List.of("shares", "cpumax", "vm", "wakeup").contains(c)) throw new Main.UserError("--scenarios: '" + c + "' is not one (shares, cpumax, vm, wakeup)");
+        }
         root = Files.createTempDirectory("popek-bench-sched");
         try {
             Files.createDirectories(root.resolve("bin"));
@@ -67,14 +74,13 @@ final class BenchSched implements Callable<Integer> {
             program.toFile().setExecutable(true);
             SchedReport report = new SchedReport();
             long span = (long) (duration * 1e9);
-            double alone = hogRate(span);   // iterations per second of one hog alone: the work-based yardstick
             for (int w : workerCounts) {
                 System.err.printf("popek: bench sched on %d worker thread%s%n", w, w == 1 ? "" : "s");
-                shares(report, w, span, alone, false);
-                if (w > 1) shares(report, w, span, alone, true);
-                cpuMax(report, w, span, alone);
-                vm(report, w, span);
-                wakeups(report, w, span);
+                if (chosen.contains("shares")) shares(report, w, span, false);
+                if (chosen.contains("shares") && w > 1) shares(report, w, span, true);
+                if (chosen.contains("cpumax")) cpuMax(report, w, span);
+                if (chosen.contains("vm")) vm(report, w, span);
+                if (chosen.contains("wakeup")) wakeups(report, w, span);
             }
             System.out.print(report.table());
             Files.createDirectories(out);
@@ -89,19 +95,8 @@ final class BenchSched implements Callable<Integer> {
 
     // ---------------------------------------------------------------- scenarios
 
-    /** One hog alone on one worker: its iterations per second. */
-    private double hogRate(long span) {
-        Cgroup top = Cgroup.newRoot();
-        try (HostScheduler host = new HostScheduler(1, top)) {
-            Run r = new Run(host, span);
-            Running hog = r.hog("alone", top.create("alone"));
-            r.finish();
-            return hog.iterations() / (span / 1e9);
-        }
-    }
-
     /** Weights 100/200/400: three containers, or (paired) three groups of two containers each. */
-    private void shares(SchedReport report, int workers, long span, double alone, boolean paired) {
+    private void shares(SchedReport report, int workers, long span, boolean paired) {
         Cgroup top = Cgroup.newRoot();
         int[] weights = {100, 200, 400};
         String scenario = paired ? "weights 100/200/400, two containers each" : "weights 100/200/400";
@@ -117,22 +112,24 @@ final class BenchSched implements Callable<Integer> {
             r.finish();
             // The fair share: weighted max-min over what each group can use (one worker per container).
             double[] fair = SchedReport.fairShares(weights, paired ? new int[] {2, 2, 2} : new int[] {1, 1, 1}, workers);
+            long[] usage = new long[3], work = new long[3];
+            for (int i = 0; i < 3; i++) {
+                for (Running x : groups.get(i)) {
+                    usage[i] += x.usage();
+                    work[i] += x.iterations();
+                }
+            }
+            double[] byWork = byWork(usage, work, r.window());
             List<SchedReport.Member> members = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                long usage = 0, work = 0;
-                for (Running x : groups.get(i)) {
-                    usage += x.usage();
-                    work += x.iterations();
-                }
-                members.add(new SchedReport.Member("weight " + weights[i], fair[i], usage / (double) r.window(),
-                        work / (alone * span / 1e9)));
+                members.add(new SchedReport.Member("weight " + weights[i], fair[i], usage[i] / (double) r.window(), byWork[i]));
             }
             report.add(scenario, workers, members, host.stats().switches(), host.stats().switchNanos(), r.elapsed(), null);
         }
     }
 
     /** cpu.max 20000 100000 on a hog, beside an unlimited hog. */
-    private void cpuMax(SchedReport report, int workers, long span, double alone) {
+    private void cpuMax(SchedReport report, int workers, long span) {
         Cgroup top = Cgroup.newRoot();
         try (HostScheduler host = new HostScheduler(workers, top)) {
             Run r = new Run(host, span);
@@ -144,10 +141,10 @@ final class BenchSched implements Callable<Integer> {
             var c = limited.cpu();
             String note = String.format("nr_periods %d, nr_throttled %d, throttled_usec %d", c.nrPeriods.get(),
                     c.nrThrottled.get(), c.throttledUsec.get());
+            double[] byWork = byWork(new long[] {hog.usage(), other.usage()}, new long[] {hog.iterations(), other.iterations()}, r.window());
             report.add("cpu.max 20000 100000", workers, List.of(
-                    new SchedReport.Member("limited", 0.20, hog.usage() / (double) r.window(), hog.iterations() / (alone * span / 1e9)),
-                    new SchedReport.Member("unlimited", workers == 1 ? 0.80 : 1.0, other.usage() / (double) r.window(),
-                            other.iterations() / (alone * span / 1e9))),
+                    new SchedReport.Member("limited", 0.20, hog.usage() / (double) r.window(), byWork[0]),
+                    new SchedReport.Member("unlimited", workers == 1 ? 0.80 : 1.0, other.usage() / (double) r.window(), byWork[1])),
                     host.stats().switches(), host.stats().switchNanos(), r.elapsed(), note);
         }
     }
@@ -205,6 +202,22 @@ final class BenchSched implements Callable<Integer> {
                         host.stats().switches(), host.stats().switchNanos(), r.elapsed());
             }
         }
+    }
+
+    /**
+     * The CPU time cpu.stat gave the members in all, shared out in proportion to the work each did (its loop
+     * iterations): a check of the scheduler's accounting by what the programs themselves got done. Relative, so the
+     * host's other load (which slows every worker alike) does not enter.
+     */
+    private static double[] byWork(long[] usage, long[] work, long window) {
+        long totalUsage = 0, totalWork = 0;
+        for (int i = 0; i < usage.length; i++) {
+            totalUsage += usage[i];
+            totalWork += work[i];
+        }
+        double[] out = new double[usage.length];
+        for (int i = 0; i < out.length; i++) out[i] = totalWork == 0 ? Double.NaN : (double) totalUsage / window * work[i] / totalWork;
+        return out;
     }
 
     // ---------------------------------------------------------------- running containers

@@ -27,6 +27,8 @@ public final class Entity extends Node {
     int timerIndex = -1;
     /** The slice it was given at its pick (reserved from its groups' cpu.max quota until it returns). */
     long granted;
+    /** While it runs: when its slice began, and up to when its vruntime has been charged (scheduler clock). */
+    long sliceStart, chargedUntil;
     /** When it was last made runnable by a wake-up (scheduler clock): the start of a wake-up's latency. */
     long wokenAt;
 

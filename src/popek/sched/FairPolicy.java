@@ -30,6 +30,8 @@ final class FairPolicy {
     /** Groups out of quota with work queued: the next period's start wakes them. */
     private final ArrayList<GroupNode> waiting = new ArrayList<>();
     private final WakeTimers timers = new WakeTimers();
+    /** The entities running now (each charged up to its {@code chargedUntil}). */
+    private final ArrayList<Entity> running = new ArrayList<>();
 
     FairPolicy(Cgroup rootGroup) {
         root = new GroupNode(rootGroup, null);
@@ -64,6 +66,7 @@ final class FairPolicy {
         }
         timers.remove(e);
         e.wakeAt = Long.MAX_VALUE;   // a timeout ends with the wake-up, whatever woke it
+        for (int i = 0; i < running.size(); i++) charge(running.get(i), now);   // CFS's update_curr: minimums are current
         boolean fresh = e.state == Entity.State.NEW;
         bind(e);
         if (fresh) e.vruntime = e.parent.minVruntime;
@@ -156,6 +159,9 @@ final class FairPolicy {
             }
         }
         e.state = Entity.State.RUNNING;
+        e.sliceStart = now;
+        e.chargedUntil = now;
+        running.add(e);
         for (GroupNode g = e.parent; g != null; g = g.parent) g.running++;
         return e;
     }
@@ -190,7 +196,8 @@ final class FairPolicy {
     void put(Entity e, Schedulable.Outcome how, long ran, long system, long wakeAt, long now) {
         e.runNanos += ran;
         e.slices++;
-        e.vruntime += ran * CpuControl.DEFAULT_WEIGHT / e.weight();
+        running.remove(e);
+        charge(e, e.sliceStart + ran);
         for (GroupNode g = e.parent; g != null; g = g.parent) {
             g.running--;
             g.reserved -= e.granted;
@@ -199,20 +206,11 @@ final class FairPolicy {
             g.cpu.usageUsec.set(g.usageNanos / 1000);
             g.cpu.systemUsec.set(g.systemNanos / 1000);
             g.cpu.userUsec.set((g.usageNanos - g.systemNanos) / 1000);
-            if (g.parent != null) {
-                g.vruntime += ran * CpuControl.DEFAULT_WEIGHT / g.weight();
-                if (g.queued()) g.parent.queue.update(g);
-            }
             advance(g, now);
             if (g.periodStart >= 0) {
                 g.runtimeLeft -= ran;
                 g.activeInPeriod = true;
             }
-        }
-        for (Node x = e; x.parent != null; x = x.parent) {   // the queue's minimum follows what runs
-            Node first = x.parent.queue.peek();
-            long m = first == null ? x.vruntime : Math.min(x.vruntime, first.vruntime);
-            if (m > x.parent.minVruntime) x.parent.minVruntime = m;
         }
         e.granted = 0;
         SharedCpu cpu = e.cpu;
@@ -243,6 +241,26 @@ final class FairPolicy {
             case DONE -> e.state = Entity.State.DONE;
         }
         for (GroupNode g = e.parent; g != null; g = g.parent) refresh(g, now, false);
+    }
+
+    /**
+     * Adds to a running entity's vruntime, and its groups', what it ran since it was last charged, up to {@code upTo};
+     * the queues' minimums follow.
+     */
+    private static void charge(Entity e, long upTo) {
+        long d = upTo - e.chargedUntil;
+        if (d <= 0) return;
+        e.chargedUntil = upTo;
+        e.vruntime += d * CpuControl.DEFAULT_WEIGHT / e.weight();
+        for (GroupNode g = e.parent; g.parent != null; g = g.parent) {
+            g.vruntime += d * CpuControl.DEFAULT_WEIGHT / g.weight();
+            if (g.queued()) g.parent.queue.update(g);
+        }
+        for (Node x = e; x.parent != null; x = x.parent) {
+            Node first = x.parent.queue.peek();
+            long m = first == null ? x.vruntime : Math.min(x.vruntime, first.vruntime);
+            if (m > x.parent.minVruntime) x.parent.minVruntime = m;
+        }
     }
 
     /** Takes a runnable entity back off the queues (its owner found it cannot run after all). */
@@ -351,24 +369,23 @@ final class FairPolicy {
     /**
      * Which of the running entities {@code woken} should preempt, or null: its CPU's holder if it shares one (always,
      * for a kernel's urgent housekeeping); else the running entity furthest ahead of it in vruntime, compared where
-     * their paths from the root meet, if by more than the wake-up granularity. {@code since[i]}: when
-     * {@code running[i]} started its slice (its vruntime is charged only when the slice ends).
+     * their paths from the root meet, if by more than the wake-up granularity (counting what each has run and not
+     * yet been charged for).
      */
-    Entity victim(Entity woken, Entity[] running, long[] since, int n, long now) {
+    Entity victim(Entity woken, Entity[] running, int n, long now) {
         if (woken.state != Entity.State.RUNNABLE) return null;
         for (GroupNode g = woken.parent; g != null; g = g.parent) if (g.outOfQuota()) return null;
         if (woken.cpu != null && woken.cpu.holder != null) {
             Entity h = woken.cpu.holder;
             if (woken.urgent) return h;
-            for (int i = 0; i < n; i++) if (running[i] == h) return lead(woken, h, since[i], now) > 0 ? h : null;
-            return null;
+            return lead(woken, h, now) > 0 ? h : null;
         }
         Entity best = null;
         long bestLead = 0;
         for (int i = 0; i < n; i++) {
             Entity r = running[i];
             if (r == null) continue;
-            long l = lead(woken, r, since[i], now);
+            long l = lead(woken, r, now);
             if (l > bestLead) {
                 bestLead = l;
                 best = r;
@@ -377,8 +394,9 @@ final class FairPolicy {
         return best;
     }
 
-    /** How far {@code r} (running since {@code since}) is ahead of {@code w} beyond the granularity, where their paths meet. */
-    private static long lead(Entity w, Entity r, long since, long now) {
+    /** How far running {@code r} is ahead of {@code w} beyond the granularity, where their paths meet. */
+    private static long lead(Entity w, Entity r, long now) {
+        long since = r.chargedUntil;
         Node a = w, b = r;
         while (a.depth > b.depth) a = a.parent;
         while (b.depth > a.depth) b = b.parent;

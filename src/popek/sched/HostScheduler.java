@@ -16,6 +16,8 @@ import popek.cgroup.Cgroup;
 public final class HostScheduler implements AutoCloseable {
     /** A preemption not yet acknowledged (the run has not returned) is asked again this often. */
     private static final long REPREEMPT_NANOS = 200_000;
+    /** POPEK_SCHED_TRACE=1: one line per slice on stderr (entity, cgroup, how it ended, time run, slice, vruntime). */
+    private static final boolean TRACE = System.getenv("POPEK_SCHED_TRACE") != null;
 
     /** A worker thread: what it runs now and since when. */
     private static final class Worker {
@@ -36,7 +38,6 @@ public final class HostScheduler implements AutoCloseable {
     private final Thread timer;
     private final SchedStats stats = new SchedStats();
     private Entity[] running = new Entity[4];
-    private long[] since = new long[4];
     private final Entity[] woken = new Entity[64];
     /** The time the timer thread sleeps until (it is unparked when something needs it sooner). Under the lock. */
     private long timerParkedUntil = Long.MAX_VALUE;
@@ -146,6 +147,7 @@ public final class HostScheduler implements AutoCloseable {
                 long now = now();
                 if (e != null) {
                     w.running = null;
+                    if (TRACE) System.err.printf("sched %s %s ran=%d granted=%d end-start=%d v=%d%n", e.name + "@" + e.cgroup, how, ranUntil - s.start, e.granted, s.end - s.start, e.vruntime);
                     policy.put(e, how, ranUntil - s.start, s.systemNanos, s.wakeAt, now);
                     if (how != Schedulable.Outcome.DONE && e.state == Entity.State.RUNNABLE) enqueued(e, now);
                     e = null;
@@ -192,19 +194,15 @@ public final class HostScheduler implements AutoCloseable {
     private void enqueued(Entity e, long now) {
         boolean idle = false;
         int n = 0;
-        if (running.length < workers.size()) {
-            running = new Entity[workers.size() * 2];
-            since = new long[workers.size() * 2];
-        }
+        if (running.length < workers.size()) running = new Entity[workers.size() * 2];
         for (int i = 0; i < workers.size(); i++) {
             Worker w = workers.get(i);
             if (w.idle) idle = true;
-            running[n] = w.running;
-            since[n++] = w.running == null ? now : w.slice.start;
+            running[n++] = w.running;
         }
         if (idle && policy.hasQueued()) lock.notifyAll();
         else {
-            Entity v = policy.victim(e, running, since, n, now);
+            Entity v = policy.victim(e, running, n, now);
             if (v != null) {
                 stats.wakeupPreemptions++;
                 for (int i = 0; i < workers.size(); i++) if (workers.get(i).running == v) preempt(workers.get(i), now);

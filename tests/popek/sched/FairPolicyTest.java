@@ -157,6 +157,21 @@ class FairPolicyTest {
     }
 
     @Test
+    void aGroupThatAppearsDuringALongSliceIsPlacedWhereTheRunnerIsNow() {
+        // A hog runs alone (a lone slice); a second container appears half a second later, mid-slice. Its group is
+        // placed at the runner's vruntime as of now, not as of the runner's last charge (0), so from then on they
+        // share half and half, rather than the newcomer having the next half second to itself.
+        Cgroup root = Cgroup.newRoot();
+        PolicySimulation sim = new PolicySimulation(root, 1);
+        var a = sim.add("a", group(root, "a", 100), HOG, 0);
+        sim.advanceTo(S / 2);
+        var b = sim.add("b", group(root, "b", 100), HOG, 0);
+        sim.runUntil(3 * S);
+        assertEquals(1750 * MS, a.ran(), 10 * MS);
+        assertEquals(1250 * MS, b.ran(), 10 * MS);
+    }
+
+    @Test
     void aHogThatSleptLongGetsNoMoreThanTheSleeperCredit() {
         Cgroup root = Cgroup.newRoot();
         PolicySimulation sim = new PolicySimulation(root, 1);
@@ -202,7 +217,7 @@ class FairPolicyTest {
         p.grant(task, 0);
         assertTrue(p.wake(service, 0));
         assertNull(p.pick(0), "the service waits for its kernel's CPU");
-        assertSame(task, p.victim(service, new Entity[] {task}, new long[] {0}, 1, 0));
+        assertSame(task, p.victim(service, new Entity[] {task}, 1, 0));
         p.put(task, Schedulable.Outcome.PREEMPTED, 100, 0, Long.MAX_VALUE, 100);
         assertNotNull(p.pick(100));
     }

@@ -63,11 +63,18 @@ final class PolicySimulation {
         Task t = new Task(name, group, burst, sleep, cpu);
         tasks.add(t);
         policy.wake(t.entity, now);
+        cutLoneSlices();
         return t;
     }
 
-    /** Runs the simulation until {@code end}. */
+    /** Runs the simulation until {@code end}, then ends the slices running then (their time is charged). */
     void runUntil(long end) {
+        advanceTo(end);
+        for (int w = 0; w < workers; w++) if (running[w] != null) stop(w, true);
+    }
+
+    /** Runs the simulation until {@code end}, leaving the slices running then to go on. */
+    void advanceTo(long end) {
         Entity[] woken = new Entity[64];
         while (now < end) {
             for (int w = 0; w < workers; w++) if (running[w] == null) start(w);
@@ -84,7 +91,7 @@ final class PolicySimulation {
                 boolean idle = false;
                 for (int w = 0; w < workers; w++) if (running[w] == null) idle = true;
                 if (idle) continue;
-                Entity v = policy.victim(woken[i], runningEntities, since, workers, now);
+                Entity v = policy.victim(woken[i], runningEntities, workers, now);
                 if (v != null) {
                     preemptionsByWakeup++;
                     for (int w = 0; w < workers; w++) if (runningEntities[w] == v) stop(w, true);
@@ -93,7 +100,6 @@ final class PolicySimulation {
             cutLoneSlices();
             check.accept(running);
         }
-        for (int w = 0; w < workers; w++) if (running[w] != null) stop(w, true);
     }
 
     /** As HostScheduler: once anything waits for a worker, a lone slice ends one slice after it began. */
