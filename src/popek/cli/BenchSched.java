@@ -124,7 +124,8 @@ final class BenchSched implements Callable<Integer> {
             for (int i = 0; i < 3; i++) {
                 members.add(new SchedReport.Member("weight " + weights[i], fair[i], usage[i] / (double) r.window(), byWork[i]));
             }
-            report.add(scenario, workers, members, host.stats().switches(), host.stats().switchNanos(), r.elapsed(), null);
+            report.add(scenario + ", shares of what the three got", workers, SchedReport.relative(members), host.stats().switches(),
+                    host.stats().switchNanos(), host.stats().medianSwitchNanos(), r.elapsed(), used(members, workers));
         }
     }
 
@@ -145,7 +146,7 @@ final class BenchSched implements Callable<Integer> {
             report.add("cpu.max 20000 100000", workers, List.of(
                     new SchedReport.Member("limited", 0.20, hog.usage() / (double) r.window(), byWork[0]),
                     new SchedReport.Member("unlimited", workers == 1 ? 0.80 : 1.0, other.usage() / (double) r.window(), byWork[1])),
-                    host.stats().switches(), host.stats().switchNanos(), r.elapsed(), note);
+                    host.stats().switches(), host.stats().switchNanos(), host.stats().medianSwitchNanos(), r.elapsed(), note);
         }
     }
 
@@ -173,11 +174,14 @@ final class BenchSched implements Callable<Integer> {
             join(vmThread);
             m.close();
             double fair = Math.min(1.0, workers / 3.0);
-            report.add("VM beside 2 containers, equal weight", workers, List.of(
+            report.add("VM beside 2 containers, equal weight, shares of what the three got", workers, SchedReport.relative(List.of(
                     new SchedReport.Member("VM (trapbench compute)", fair, vmUsage / (double) r.window(), Double.NaN),
                     new SchedReport.Member("container 1", fair, a.usage() / (double) r.window(), Double.NaN),
-                    new SchedReport.Member("container 2", fair, b.usage() / (double) r.window(), Double.NaN)),
-                    host.stats().switches(), host.stats().switchNanos(), r.elapsed(), stop[0] == null ? "" : "VM: " + stop[0].message());
+                    new SchedReport.Member("container 2", fair, b.usage() / (double) r.window(), Double.NaN))),
+                    host.stats().switches(), host.stats().switchNanos(), host.stats().medianSwitchNanos(), r.elapsed(),
+                    used(List.of(new SchedReport.Member("", 1, vmUsage / (double) r.window(), 0),
+                            new SchedReport.Member("", 1, a.usage() / (double) r.window(), 0),
+                            new SchedReport.Member("", 1, b.usage() / (double) r.window(), 0)), workers));
         }
     }
 
@@ -199,9 +203,16 @@ final class BenchSched implements Callable<Integer> {
                 for (Running h : hogsRunning) members.add(new SchedReport.Member(h.name(), fair, h.usage() / (double) r.window(), Double.NaN));
                 report.addLatency(hogs == 0 ? "wake-ups every 10 ms, alone" : "wake-ups every 10 ms beside 4 hogs", workers,
                         members, Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]), Integer.parseInt(f[1]),
-                        host.stats().switches(), host.stats().switchNanos(), r.elapsed());
+                        host.stats().switches(), host.stats().switchNanos(), host.stats().medianSwitchNanos(), r.elapsed());
             }
         }
+    }
+
+    /** How much of the workers' time the members used together (the rest: the scheduler, the host's other load). */
+    private static String used(List<SchedReport.Member> members, int workers) {
+        double sum = 0;
+        for (SchedReport.Member m : members) sum += m.measured();
+        return String.format(java.util.Locale.ROOT, "together %.1f%% of %d worker%s", 100 * sum / workers, workers, workers == 1 ? "" : "s");
     }
 
     /**

@@ -7,10 +7,23 @@ package popek.sched;
  */
 public final class SchedStats {
     volatile long switches, switchNanos, wakeupPreemptions, sliceEnds, repeatedPreemptions;
+    /** The last {@link #SAMPLES} switch times, for a median that the host's own preemption of a worker does not skew. */
+    private static final int SAMPLES = 4096;
+    private final long[] recent = new long[SAMPLES];
 
     synchronized void switched(long nanos) {
+        recent[(int) (switches % SAMPLES)] = nanos;
         switches++;
         switchNanos += nanos;
+    }
+
+    /** The median host time of the last 4096 switches, ns (0: none yet). */
+    public synchronized long medianSwitchNanos() {
+        int n = (int) Math.min(switches, SAMPLES);
+        if (n == 0) return 0;
+        long[] copy = java.util.Arrays.copyOf(recent, n);
+        java.util.Arrays.sort(copy);
+        return copy[n / 2];
     }
 
     /** Slices started after another ended on the same worker. */

@@ -17,19 +17,37 @@ public final class SchedReport {
     public record Member(String name, double fair, double measured, double byWork) { }
 
     private record Scenario(String name, int workers, List<Member> members, long switches, long switchNanos,
-                            long elapsedNanos, String note, long p50, long p99, long max, int wakeups) {
+                            long medianSwitch, long elapsedNanos, String note, long p50, long p99, long max, int wakeups) {
         double jain() { return SchedReport.jain(members); }
+    }
+
+    /**
+     * Members' shares as parts of what they got together (weights: a share of the CPU time the members used, whatever
+     * the host's other load left them), fair shares likewise: the form in which weights are compared.
+     */
+    public static List<Member> relative(List<Member> members) {
+        double fair = 0, measured = 0, work = 0;
+        for (Member m : members) {
+            fair += m.fair;
+            measured += m.measured;
+            work += m.byWork;
+        }
+        List<Member> out = new ArrayList<>();
+        for (Member m : members) out.add(new Member(m.name, m.fair / fair, m.measured / measured, m.byWork / work));
+        return out;
     }
 
     private final List<Scenario> scenarios = new ArrayList<>();
 
-    public void add(String name, int workers, List<Member> members, long switches, long switchNanos, long elapsedNanos, String note) {
-        scenarios.add(new Scenario(name, workers, members, switches, switchNanos, elapsedNanos, note == null ? "" : note, -1, -1, -1, 0));
+    public void add(String name, int workers, List<Member> members, long switches, long switchNanos, long medianSwitch,
+                    long elapsedNanos, String note) {
+        scenarios.add(new Scenario(name, workers, members, switches, switchNanos, medianSwitch, elapsedNanos,
+                note == null ? "" : note, -1, -1, -1, 0));
     }
 
     public void addLatency(String name, int workers, List<Member> members, long p50, long p99, long max, int wakeups,
-                           long switches, long switchNanos, long elapsedNanos) {
-        scenarios.add(new Scenario(name, workers, members, switches, switchNanos, elapsedNanos, "", p50, p99, max, wakeups));
+                           long switches, long switchNanos, long medianSwitch, long elapsedNanos) {
+        scenarios.add(new Scenario(name, workers, members, switches, switchNanos, medianSwitch, elapsedNanos, "", p50, p99, max, wakeups));
     }
 
     /**
@@ -95,8 +113,8 @@ public final class SchedReport {
                 }
                 b.append(String.format(Locale.ROOT, "  Jain's fairness index %.4f%n", s.jain()));
             }
-            b.append(String.format(Locale.ROOT, "  scheduler: %.0f switches/s, %.2f us of host time per switch%n",
-                    rate(s), s.switches == 0 ? 0 : s.switchNanos / 1000.0 / s.switches));
+            b.append(String.format(Locale.ROOT, "  scheduler: %.0f switches/s, host time per switch %.1f us median, %.1f us mean%n",
+                    rate(s), s.medianSwitch / 1000.0, s.switches == 0 ? 0 : s.switchNanos / 1000.0 / s.switches));
         }
         return b.toString();
     }
@@ -108,12 +126,12 @@ public final class SchedReport {
 
     /** One line per member: scenario, workers, member, fair, measured, by work, Jain, switches/s, ns per switch, latencies. */
     public String csv() {
-        StringBuilder b = new StringBuilder("scenario,workers,member,fair_share,cpu_stat_share,work_share,jain,switches_per_s,ns_per_switch,wake_p50_ns,wake_p99_ns,wake_max_ns\n");
+        StringBuilder b = new StringBuilder("scenario,workers,member,fair_share,cpu_stat_share,work_share,jain,switches_per_s,median_ns_per_switch,mean_ns_per_switch,wake_p50_ns,wake_p99_ns,wake_max_ns\n");
         for (Scenario s : scenarios) {
             List<Member> ms = s.members.isEmpty() ? List.of(new Member("", Double.NaN, Double.NaN, Double.NaN)) : s.members;
             for (Member m : ms) {
-                b.append(String.format(Locale.ROOT, "\"%s\",%d,\"%s\",%s,%s,%s,%s,%.1f,%.1f,%s,%s,%s%n", s.name, s.workers, m.name,
-                        num(m.fair), num(m.measured), num(m.byWork), num(s.jain()), rate(s),
+                b.append(String.format(Locale.ROOT, "\"%s\",%d,\"%s\",%s,%s,%s,%s,%.1f,%d,%.1f,%s,%s,%s%n", s.name, s.workers, m.name,
+                        num(m.fair), num(m.measured), num(m.byWork), num(s.jain()), rate(s), s.medianSwitch,
                         s.switches == 0 ? 0.0 : (double) s.switchNanos / s.switches,
                         s.wakeups > 0 ? s.p50 : "", s.wakeups > 0 ? s.p99 : "", s.wakeups > 0 ? s.max : ""));
             }
