@@ -59,7 +59,7 @@ public final class Container {
      * the slave of a pty (/dev/pts/0, also /dev/console) whose master is the host terminal: its output is written to
      * {@code stdio.out}, what is typed on {@code stdio.in} goes in with {@code -i}, and the host window's size follows.
      */
-    public int run() { return run(null, Cgroup.newRoot()); }
+    public int run() { return run(null, Cgroup.newRoot().create("container")); }
 
     /**
      * As {@link #run()}, its tasks charged to {@code cgroup} and run by {@code host}'s workers beside whatever else it

@@ -52,7 +52,7 @@ public final class Machine implements AutoCloseable {
      * scheduler of the machine's own, over {@code cgroup}'s hierarchy, so its cpu.max applies (a machine with a
      * debugger attached keeps the thread to itself: the debugger holds the guest inside the run loop).
      */
-    public StopReason run() { return run(Cgroup.newRoot()); }
+    public StopReason run() { return run(Cgroup.newRoot().create("vm")); }
 
     /** As {@link #run()}, the vCPU charged to {@code cgroup}. */
     public StopReason run(Cgroup cgroup) {
