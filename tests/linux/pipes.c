@@ -157,5 +157,10 @@ int main(int argc, char **argv, char **envp) {
     sys_read(e, &v, 8);
     CHECK_EQ((int)v, 10, "writes add up");
     CHECK_EQ(sys_read(e, &v, 4), -EINVAL, "a read of fewer than 8 bytes");
+    unsigned long long two[2] = {5, 7};
+    CHECK_EQ(sys_write(e, two, 16), -EINVAL, "a write of other than 8 bytes (Linux 6.5 and later)");
+    CHECK_EQ(sys_write(e, two, 8), 8, "then one of 8");
+    CHECK_EQ(sys_read(e, &v, 16), 8, "a read of 16 bytes takes 8");
+    CHECK_EQ((int)v, 5, "the value written");
     return t_failures;
 }

@@ -73,7 +73,7 @@ final class BenchSyscalls implements Callable<Integer> {
         try {
             Files.createDirectories(root.resolve("bin"));
             Path program = root.resolve("bin/syscallbench");
-            Files.copy(shippedProgram(), program, StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(CliTargets.shippedProgram("syscallbench"), program, StandardCopyOption.REPLACE_EXISTING);
             program.toFile().setExecutable(true);
             List<Workload> work = new ArrayList<>(WORKLOADS);
             if (busybox != null) work.add(SHELL);
@@ -111,13 +111,6 @@ final class BenchSyscalls implements Callable<Integer> {
     private static void add(Map<String, Map<String, List<Measurement.Run>>> runsOf, String row, String mode, long nanos) {
         runsOf.computeIfAbsent(row, k -> new LinkedHashMap<>()).computeIfAbsent(mode, k -> new ArrayList<>())
                 .add(new Measurement.Run(nanos, 0, 0));
-    }
-
-    private static Path shippedProgram() {
-        String dir = System.getProperty("popek.guestImages");
-        Path p = dir == null ? null : Path.of(dir, "linux", "syscallbench");
-        if (p == null || !Files.isRegularFile(p)) throw new Main.UserError("the syscallbench program is not built (run ./popek through its launcher)", StopReason.Cause.INTERNAL_ERROR.exitCode());
-        return p;
     }
 
     private static Path qemu() {

@@ -62,6 +62,13 @@ final class BootCommand implements Callable<Integer> {
             description = "Guest RAM: 2M to 3G, e.g. 64M, 1G, 65536K (default: ${DEFAULT-VALUE}).")
     MemorySize memory;
 
+    @Option(names = "--cpus", paramLabel = "N", description = {"CPU bandwidth of the VM's cgroup: cpu.max N*100000 100000 (e.g. 0.5: half a",
+        "CPU), as popek run --cpus."})
+    String cpus;
+
+    @Option(names = "--cpu-weight", paramLabel = "W", description = "cpu.weight of the VM's cgroup, 1 to 10000 (default 100).")
+    String cpuWeight;
+
     @Option(names = "--cmdline", paramLabel = "TEXT", defaultValue = "",
             description = "The kernel command line, passed in the Multiboot information.")
     String cmdline;
@@ -138,6 +145,14 @@ final class BootCommand implements Callable<Integer> {
             throw new Main.UserError("--input: '" + input + "' is not auto, serial or keyboard");
         }
         if (tscMhz < 1 || tscMhz > 8000) throw new Main.UserError("--tsc-mhz: must be 1 to 8000, not " + tscMhz);
+        long cpuQuota;
+        int weight;
+        try {
+            cpuQuota = cpus == null ? 0 : popek.cgroup.LimitFlags.parseCpus(cpus, Runtime.getRuntime().availableProcessors());
+            weight = cpuWeight == null ? popek.cgroup.CpuControl.DEFAULT_WEIGHT : popek.cgroup.LimitFlags.parseCpuWeight(cpuWeight);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UserError(e.getMessage());
+        }
         CpuidTable table = CpuidTable.EMPTY;
         for (CpuidEntry e : cpuid) table = table.with(e.leaf(), e.subleaf(), e.eax(), e.ebx(), e.ecx(), e.edx());
         Path path = image == null ? null : resolveImage(image);
@@ -150,14 +165,22 @@ final class BootCommand implements Callable<Integer> {
             gdbServer = new popek.gdb.GdbServer(gdb);
             debugSession = new popek.debug.DebugSession(gdbServer, waitForGdb);
         }
+        // The VM's cgroup: its cpu settings, its RAM charged (memory.current) for as long as it exists.
+        popek.cgroup.Cgroup cg = popek.cgroup.CgroupHierarchy.host().newGroup("vm");
+        cg.cpu().setWeight(weight);
+        if (cpuQuota > 0) cg.cpu().setMax(cpuQuota, popek.cgroup.CpuControl.DEFAULT_PERIOD_USEC);
+        cg.forceChargeMemory(popek.cgroup.MemoryControl.ANON, memory.bytes());
         try (popek.gdb.GdbServer ignored = gdbServer) {
-            return boot(path, table, gdbServer, debugSession);
+            return boot(path, table, gdbServer, debugSession, cg);
+        } finally {
+            cg.unchargeMemory(popek.cgroup.MemoryControl.ANON, memory.bytes());
+            popek.cgroup.CgroupHierarchy.host().discard(cg);
         }
     }
 
     /** Builds the machine (with the GDB stub's session, if any), runs it and reports; returns the exit code. */
-    private int boot(Path path, CpuidTable table, popek.gdb.GdbServer gdbServer, popek.debug.DebugSession debugSession)
-            throws IOException {
+    private int boot(Path path, CpuidTable table, popek.gdb.GdbServer gdbServer, popek.debug.DebugSession debugSession,
+                     popek.cgroup.Cgroup cgroup) throws IOException {
         PrintStream serialOut = new PrintStream(main.terminal().out(), false);
         // --timeout counts from here: loading is part of the run the user bounded (a slow file system, a huge image).
         long started = System.nanoTime();
@@ -193,6 +216,7 @@ final class BootCommand implements Callable<Integer> {
             machine.close();
             throw timeoutWhileLoading();
         }
+        machine.setCgroup(cgroup);
         if (gdbServer != null) {
             try {
                 gdbServer.start(debugSession);

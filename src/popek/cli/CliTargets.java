@@ -8,7 +8,7 @@ import popek.fuzz.harness.FuzzLoop;
 import popek.fuzz.images.ImageCases;
 import popek.fuzz.images.Seed;
 
-/** {@code popek fuzz --target images|devices}: command lines run in-process as a user would run them (popek.fuzz.harness). */
+/** {@code popek fuzz --target images|devices|code|syscalls}: command lines run in-process as a user would run them (popek.fuzz.harness). */
 final class CliTargets {
     private CliTargets() {}
 
@@ -22,6 +22,10 @@ final class CliTargets {
             var seeds = Seed.load(Seed.defaultDirs());
             if (seeds.isEmpty()) throw new Main.UserError("no seed images: build the guests first (./popek boot hello builds them)");
             generator = new ImageCases(seeds);
+        } else if (c.target.equals("code")) {
+            generator = new popek.fuzz.code.CodeCases();
+        } else if (c.target.equals("syscalls")) {
+            generator = new popek.fuzz.syscalls.SyscallCases(shippedProgram("sysfuzz"));
         } else {
             generator = new DeviceCases();
         }
@@ -30,9 +34,20 @@ final class CliTargets {
         PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(c.parent.terminal().out(),
                 java.nio.charset.StandardCharsets.UTF_8), true);
         FuzzLoop.Summary summary = new FuzzLoop(options, generator)
-                .run((args, err) -> Main.execute(args, err, Terminal.detached()), out);
+                .run((args, err, guestOut) -> Main.execute(args, err, Terminal.capturing(guestOut)), out);
         out.println(summary.line());
         return summary.failed() ? 1 : 0;
+    }
+
+    /** A Linux program the build ships (target/guest-images/linux/NAME). */
+    static Path shippedProgram(String name) {
+        String dir = System.getProperty("popek.guestImages");
+        Path p = dir == null ? null : Path.of(dir, "linux", name);
+        if (p == null || !java.nio.file.Files.isRegularFile(p)) {
+            throw new Main.UserError("the " + name + " program is not built (run ./popek through its launcher)",
+                    popek.cpu.StopReason.Cause.INTERNAL_ERROR.exitCode());
+        }
+        return p;
     }
 
     /** tests/corpus of the source tree the launcher runs from (popek.home), else of the working directory. */

@@ -12,6 +12,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import popek.container.Container;
 import popek.container.ContainerConfig;
+import popek.cgroup.LimitFlags;
+import popek.container.ContainerLimits;
 import popek.container.Images;
 import popek.container.Stdio;
 import popek.engine.HostTty;
@@ -48,6 +50,19 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--stats", description = "At exit, print system calls by name (count, host time), page faults, switches, processes.")
     boolean stats;
 
+    @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", description = {"memory.max of the container's cgroup, e.g. 64M, 1g (at least 6M):",
+        "past it, page cache is reclaimed, then the largest process is killed (SIGKILL, exit 137)."})
+    String memory;
+
+    @Option(names = "--cpus", paramLabel = "N", description = "CPU bandwidth: cpu.max N*100000 100000 (e.g. 0.5 is half a CPU).")
+    String cpus;
+
+    @Option(names = "--cpu-weight", paramLabel = "W", description = "cpu.weight of the container's cgroup, 1 to 10000 (default 100).")
+    String cpuWeight;
+
+    @Option(names = "--pids-limit", paramLabel = "N", description = "pids.max: fork and clone fail with EAGAIN past N tasks (-1: no limit).")
+    String pidsLimit;
+
     @Option(names = "--entrypoint", paramLabel = "PROGRAM", description = "Run PROGRAM instead of the image's ENTRYPOINT (its CMD is then dropped).")
     String entrypoint;
 
@@ -59,8 +74,21 @@ final class RunCommand implements Callable<Integer> {
                 "or debian, fetched once from the Debian archive), then the command and its arguments; with --rootfs: the command."})
     List<String> words = new ArrayList<>();
 
+    /** The resource flags as a container's limits; a bad value is one line and exit 125, as Docker's. */
+    private ContainerLimits limits() {
+        try {
+            return new ContainerLimits(memory == null ? 0 : LimitFlags.parseMemory(memory),
+                    cpus == null ? 0 : LimitFlags.parseCpus(cpus, Runtime.getRuntime().availableProcessors()),
+                    cpuWeight == null ? ContainerLimits.NONE.cpuWeight() : LimitFlags.parseCpuWeight(cpuWeight),
+                    pidsLimit == null ? 0 : LimitFlags.parsePidsLimit(pidsLimit));
+        } catch (IllegalArgumentException e) {
+            throw new Main.UserError(e.getMessage(), 125);
+        }
+    }
+
     @Override
     public Integer call() {
+        limits();   // a bad flag is reported before an image is fetched
         List<String> cmd = new ArrayList<>(words);
         List<Path> layers;
         List<String> imageEnv = List.of();
@@ -89,11 +117,12 @@ final class RunCommand implements Callable<Integer> {
         // As Docker's client: -it needs a terminal to read keys from.
         if (tty && interactive && host == null) throw new Main.UserError("the input device is not a TTY", 1);
         for (String e : env) if (e.isEmpty() || e.startsWith("=")) throw new Main.UserError("-e " + e + ": give KEY=VALUE", 125);
+        ContainerLimits limits = limits();
         List<String> allEnv = new ArrayList<>(imageEnv);
         allEnv.addAll(env);
         ContainerConfig config = new ContainerConfig(layers, cmd, allEnv, workdir != null ? workdir : imageWorkdir, uid, gid, interactive, tty, stats, ContainerConfig.DEFAULT_MEMORY);
         Stdio stdio = new Stdio(main.terminal().in(), main.terminal().out(), System.err, tty && host != null ? host::size : null);
-        Container c = new Container(config, stdio, System.err);
+        Container c = new Container(config, limits, stdio, System.err);
         boolean raw = tty && interactive && host.enterRaw();
         Thread hook = new Thread(() -> {
             c.kill();

@@ -25,4 +25,7 @@ public record Terminal(InputStream in, OutputStream out, HostTty tty) {
 
     /** Nothing typed, output discarded. */
     public static Terminal detached() { return new Terminal(InputStream.nullInputStream(), OutputStream.nullOutputStream()); }
+
+    /** Nothing typed, output to {@code out} (a fuzz case keeps it to compare). */
+    public static Terminal capturing(OutputStream out) { return new Terminal(InputStream.nullInputStream(), out); }
 }

@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import popek.cgroup.Cgroup;
+import popek.cgroup.CgroupHierarchy;
 import popek.linux.abi.Errno;
 import popek.linux.abi.SyscallException;
 import popek.linux.abi.FileFlags;
@@ -21,22 +23,32 @@ import popek.linux.vfs.FileDescription;
 import popek.linux.vfs.setup.ContainerFiles;
 import popek.linux.vfs.host.HostInput;
 import popek.linux.vfs.host.HostOutput;
+import popek.sched.HostScheduler;
 
 /**
  * One container run: a Linux kernel of its own over the container's root, the first process started from the
  * command (looked up in PATH as Docker does), run to its end. The exit status is the first process's: its exit code,
- * or 128 + the signal that killed it.
+ * or 128 + the signal that killed it. The container runs in a cgroup of its own (a child of the JVM's hierarchy's root,
+ * removed when it ends) with the limits asked for.
  */
 public final class Container {
     private final ContainerConfig config;
     private final Stdio stdio;
     private final PrintStream diagnostics;
+    private final ContainerLimits limits;
+    private volatile Cgroup cgroup;
     private Kernel kernel;
     private ContainerFiles files;
     private java.util.function.Consumer<ContainerFiles> buildStep;
 
     public Container(ContainerConfig config, Stdio stdio, PrintStream diagnostics) {
+        this(config, ContainerLimits.NONE, stdio, diagnostics);
+    }
+
+    /** A container whose cgroup has {@code limits}. */
+    public Container(ContainerConfig config, ContainerLimits limits, Stdio stdio, PrintStream diagnostics) {
         this.config = config;
+        this.limits = limits;
         this.stdio = stdio;
         this.diagnostics = diagnostics;
     }
@@ -50,6 +62,9 @@ public final class Container {
         this.buildStep = changes;
         return this;
     }
+
+    /** Its cgroup once {@link #run} has made it (its counters stay readable after the run), else null. */
+    public Cgroup cgroup() { return cgroup; }
 
     /** A failure to start the command (not found, not executable): Docker's 127 or 126 with a one-line message. */
     public static final class StartFailure extends RuntimeException {
@@ -68,10 +83,34 @@ public final class Container {
      * the slave of a pty (/dev/pts/0, also /dev/console) whose master is the host terminal: its output is written to
      * {@code stdio.out}, what is typed on {@code stdio.in} goes in with {@code -i}, and the host window's size follows.
      */
-    public int run() {
-        files = new ContainerFiles(config.layers(), buildStep != null);
-        kernel = new Kernel(config.memoryBytes(), LinuxSyscalls.table(), files.vfs(), diagnostics);
-        files.attach(new KernelProcSource(kernel));
+    public int run() { return run(null, null); }
+
+    /**
+     * As {@link #run()}, its tasks run by {@code host}'s workers beside whatever else it runs ({@code host} null: on
+     * the calling thread, by a scheduler of the container's own), charged to {@code group} with the container's limits
+     * applied ({@code group} null: a new child of the host's hierarchy, discarded at the end).
+     */
+    public int run(HostScheduler host, Cgroup group) {
+        Cgroup cg = group != null ? group : CgroupHierarchy.host().newGroup("container");
+        if (group == null || limits != ContainerLimits.NONE) limits.applyTo(cg);   // a group given may be set up already
+        cgroup = cg;
+        try {
+            files = new ContainerFiles(config.layers(), buildStep != null);
+            try {
+                kernel = new Kernel(limits.poolBytes(config.memoryBytes()), LinuxSyscalls.table(), files.vfs(), diagnostics, cg);
+            } catch (RuntimeException | Error e) {
+                files.close();
+                throw e;
+            }
+            files.attach(new KernelProcSource(kernel));
+            files.attachCgroups(kernel.cgroups());
+            return runKernel(host);
+        } finally {
+            if (group == null) CgroupHierarchy.host().discard(cg);
+        }
+    }
+
+    private int runKernel(HostScheduler host) {
         HostConsole console = null;
         try {
             Terminals terminals = TerminalDevices.install(kernel, files.devices(), files.pts());
@@ -107,7 +146,7 @@ public final class Container {
                 if (config.interactive()) console.pumpInput(stdio.in());
                 if (stdio.windowSize() != null) console.followSize(stdio.windowSize());
             }
-            int status = kernel.run();
+            int status = host == null ? kernel.run() : kernel.run(host);
             if (buildStep != null) buildStep.accept(files);
             if (config.stats()) new StatsReport(kernel).print(diagnostics);
             return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F);

@@ -242,16 +242,16 @@ abstract sealed class ModeExits implements ExitHandler, Hooks.Interrupt, Hooks.I
     /**
      * sysenter: Unicorn 2.1.1 leaves it to this hook (its own helper only adds the instruction's length to EIP
      * afterwards, hence the - 2), so Popek executes it in every mode: ring 0 at SYSENTER_EIP, or #GP(0) if
-     * SYSENTER_CS is null.
+     * SYSENTER_CS is null. EIP is not the sysenter's own here (Unicorn does not write it back first): only the fault
+     * needs that, and finds it ({@link StopTexts#sysenterAt}).
      */
     @Override
     public void sysenter() {
         long began = stats.begin();
-        int eip = uc.reg(X86.EIP);
         try {
             fastCalls.sysenter();
         } catch (GuestFault f) {
-            deliverFault(f, eip);
+            deliverFault(f, texts.sysenterAt(uc.reg(X86.EIP)));
         }
         uc.setReg(X86.EIP, uc.reg(X86.EIP) - 2);
         stats.trap(TrapKind.SYSENTER, began);

@@ -122,6 +122,32 @@ final class StopTexts implements Hooks.UnmappedAccess, AutoCloseable {
         }
     }
 
+    /**
+     * Where the sysenter is that Unicorn called its hook for, given the EIP it left ({@code staleEip}): Unicorn 2.1.1
+     * does not write EIP back before that hook, so it holds the address of an earlier instruction of the same
+     * translation block (its start, or the last one that wrote EIP). sysenter ends its block, so it is the first
+     * sysenter from there on. Only a fault needs it (the #GP of a null SYSENTER_CS names the instruction); the
+     * search gives up after a block's worth of instructions and keeps {@code staleEip}.
+     */
+    int sysenterAt(int staleEip) {
+        mem.refresh();
+        byte[] bytes = new byte[Capstone.MAX_INSTRUCTION];
+        int eip = staleEip;
+        try {
+            if (disassembler == null) disassembler = new Capstone(32);
+            for (int i = 0; i < 512; i++) {
+                int n = mem.fetch(codeLinear(eip), bytes, bytes.length);
+                Capstone.Instruction insn = n == 0 ? null : disassembler.decode(bytes, n, eip & 0xFFFFFFFFL);
+                if (insn == null) return staleEip;
+                if (insn.mnemonic().equals("sysenter")) return eip;
+                eip += insn.length();
+            }
+        } catch (RuntimeException e) {
+            // no code to read or decode: keep what Unicorn said
+        }
+        return staleEip;
+    }
+
     static boolean realMode(Unicorn uc) { return (uc.reg(X86.CR0) & X86.CR0_PE) == 0; }
 
     private final long[] segmentBases = new long[6];

@@ -39,7 +39,7 @@ class FuzzCommandTest {
 
     @Test
     void mistakesAreOneLine() {
-        for (String[] args : new String[][] {{"fuzz", "--target", "code"}, {"fuzz", "--mode-pair", "full,full"},
+        for (String[] args : new String[][] {{"fuzz", "--target", "bogus"}, {"fuzz", "--mode-pair", "full,full"},
                 {"fuzz", "--mode-pair", "emulate"}, {"fuzz", "--mode-pair", "emulate,para"}, {"fuzz", "--cases", "0"},
                 {"fuzz", "--case-timeout", "soon"}, {"fuzz", "--seconds", "0"}}) {
             Outcome o = popek(args);

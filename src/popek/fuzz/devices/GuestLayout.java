@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import popek.fuzz.harness.DiskCheck;
+import popek.fuzz.harness.MultibootElf;
 import popek.para.PvAbi;
 
 /**
@@ -31,7 +32,6 @@ final class GuestLayout {
     static final int READ = LOAD + 0x20000, READ_END = LOAD + 0x30000;
     /** RAM from here to its end is never written by the loader: zeros. */
     static final int ZERO = LOAD + 0x30000;
-    static final int FILE_SEGMENT = 0x1000;            // file offset of the loaded segment
     static final int MEM_BYTES = ZERO - LOAD;
     static final int RAM = 8 << 20;
 
@@ -45,39 +45,22 @@ final class GuestLayout {
     /** The ELF image: the stubs, the IDT and the code (at {@link #ENTRY}) in the segment; the PV note when {@code para}. */
     static byte[] image(byte[] code, boolean para) {
         if (ENTRY + code.length > CODE_END) throw new IllegalArgumentException("code too long: " + code.length);
-        int fileBytes = ENTRY + code.length - LOAD;   // the file holds the segment up to the code's end; the rest is zero-filled
-        ByteBuffer f = ByteBuffer.allocate(FILE_SEGMENT + fileBytes).order(ByteOrder.LITTLE_ENDIAN);
-        int phnum = para ? 2 : 1;
-        f.put(new byte[] {0x7F, 'E', 'L', 'F', 1, 1, 1, 0});
-        f.position(16);
-        f.putShort((short) 2).putShort((short) 3).putInt(1).putInt(ENTRY).putInt(52).putInt(0).putInt(0)
-                .putShort((short) 52).putShort((short) 32).putShort((short) phnum).putShort((short) 40)
-                .putShort((short) 0).putShort((short) 0);
-        f.putInt(1).putInt(FILE_SEGMENT).putInt(LOAD).putInt(LOAD).putInt(fileBytes).putInt(MEM_BYTES).putInt(7).putInt(0x1000);
-        int note = 0x100;
-        if (para) {
-            f.putInt(4).putInt(note).putInt(0).putInt(0).putInt(36).putInt(36).putInt(4).putInt(4);
-            f.position(note);
-            f.putInt(PvAbi.NOTE_NAME.length() + 1).putInt(12).putInt(PvAbi.NOTE_PARA);
-            f.put("Popek\0\0\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            f.putInt(PvAbi.VERSION).putInt(HYPERCALL_PAGE).putInt(SHARED_INFO);
-        }
-        int seg = FILE_SEGMENT - LOAD;   // file offset of guest address a is seg + a
-        int mbFlags = 0x3;
-        f.putInt(seg + HEADER, 0x1BADB002).putInt(seg + HEADER + 4, mbFlags).putInt(seg + HEADER + 8, -(0x1BADB002 + mbFlags));
-        f.put(seg + STUB_IRET, (byte) 0xCF);
-        f.put(seg + STUB_ERROR, (byte) 0x83).put(seg + STUB_ERROR + 1, (byte) 0xC4).put(seg + STUB_ERROR + 2, (byte) 4)
-                .put(seg + STUB_ERROR + 3, (byte) 0xCF);
+        // The file holds the segment up to the code's end; the rest is zero-filled.
+        ByteBuffer f = ByteBuffer.allocate(ENTRY + code.length - LOAD).order(ByteOrder.LITTLE_ENDIAN);
+        f.put(STUB_IRET - LOAD, (byte) 0xCF);
+        f.put(STUB_ERROR - LOAD, (byte) 0x83).put(STUB_ERROR - LOAD + 1, (byte) 0xC4).put(STUB_ERROR - LOAD + 2, (byte) 4)
+                .put(STUB_ERROR - LOAD + 3, (byte) 0xCF);
         byte[] callback = new Code(STUB_CALLBACK)
                 .store(SHARED_INFO + PvAbi.SI_PENDING, 4, 0).store(SHARED_INFO + PvAbi.SI_UPCALL_PENDING, 1, 0)
                 .store(SHARED_INFO + PvAbi.SI_UPCALL_MASK, 1, 0).raw(0xCF).bytes();
-        f.put(seg + STUB_CALLBACK, callback);
-        f.put(seg + ENTRY, code);
+        f.put(STUB_CALLBACK - LOAD, callback);
+        f.put(ENTRY - LOAD, code);
         for (int v = 0; v < 256; v++) {   // interrupt gates, selector 0x08, to the stub that fits the vector
             int stub = v == 8 || (v >= 10 && v <= 14) || v == 17 ? STUB_ERROR : STUB_IRET;
-            f.putInt(seg + IDT + 8 * v, 0x00080000 | (stub & 0xFFFF)).putInt(seg + IDT + 8 * v + 4, (stub & 0xFFFF0000) | 0x8E00);
+            f.putInt(IDT - LOAD + 8 * v, 0x00080000 | (stub & 0xFFFF)).putInt(IDT - LOAD + 8 * v + 4, (stub & 0xFFFF0000) | 0x8E00);
         }
-        f.putShort(seg + IDTR, (short) 0x7FF).putInt(seg + IDTR + 2, IDT);
-        return f.array();
+        f.putShort(IDTR - LOAD, (short) 0x7FF).putInt(IDTR - LOAD + 2, IDT);
+        return MultibootElf.image(LOAD, ENTRY, f.array(), MEM_BYTES, 0x3,
+                para ? new MultibootElf.ParaPages(HYPERCALL_PAGE, SHARED_INFO) : null);
     }
 }

@@ -17,17 +17,29 @@ import java.util.concurrent.TimeoutException;
  * JVM-wide counter's difference is the command's.
  */
 public final class CliRun implements AutoCloseable {
-    /** The command line's entry: {@code popek.cli.Main.execute} with a detached terminal (the fuzz command passes it in). */
+    /**
+     * The command line's entry: {@code popek.cli.Main.execute} with a terminal that reads nothing and writes the guest's
+     * output to {@code out} (the fuzz command passes it in).
+     */
     @FunctionalInterface
     public interface Launcher {
-        int execute(String[] args, PrintWriter err);
+        int execute(String[] args, PrintWriter err, java.io.OutputStream out);
     }
+
+    /** The guest's output a result keeps: its first bytes (a guest can print for ever within its --timeout). */
+    public static final int STDOUT_KEPT = 64 << 10;
 
     /**
      * What one command did. {@code hung}: it had not returned after the grace period past its own --timeout (then
-     * {@code code} is -1); {@code heapBytes}: Java heap allocated while it ran (-1 where the JVM cannot say).
+     * {@code code} is -1); {@code heapBytes}: Java heap allocated while it ran (-1 where the JVM cannot say);
+     * {@code stdout}: the first {@link #STDOUT_KEPT} bytes it wrote, as ISO-8859-1, and {@code stdoutBytes} how many in all.
      */
-    public record Result(int code, String stderr, boolean hung, double seconds, long heapBytes, Throwable escaped) { }
+    public record Result(int code, String stderr, boolean hung, double seconds, long heapBytes, Throwable escaped,
+                         String stdout, long stdoutBytes) {
+        public Result(int code, String stderr, boolean hung, double seconds, long heapBytes, Throwable escaped) {
+            this(code, stderr, hung, seconds, heapBytes, escaped, "", 0);
+        }
+    }
 
     private final Launcher launcher;
     private ExecutorService thread = newThread();
@@ -39,12 +51,14 @@ public final class CliRun implements AutoCloseable {
     public Result run(String[] args, long limitNanos) {
         StringWriter err = new StringWriter();
         PrintWriter errWriter = new PrintWriter(err, true);
+        KeptOutput out = new KeptOutput();
         long heapBefore = heapAllocated();
         long t0 = System.nanoTime();
-        Future<Integer> f = thread.submit(() -> launcher.execute(args, errWriter));
+        Future<Integer> f = thread.submit(() -> launcher.execute(args, errWriter, out));
         try {
             int code = f.get(limitNanos, TimeUnit.NANOSECONDS);
-            return new Result(code, err.toString(), false, (System.nanoTime() - t0) / 1e9, heapDelta(heapBefore), null);
+            return new Result(code, err.toString(), false, (System.nanoTime() - t0) / 1e9, heapDelta(heapBefore), null,
+                    out.text(), out.count());
         } catch (TimeoutException e) {
             // The command's thread is stuck: give up on it (a daemon thread, it cannot keep the JVM alive) and use a
             // fresh thread for the next command.
@@ -60,6 +74,28 @@ public final class CliRun implements AutoCloseable {
             f.cancel(true);
             throw new IllegalStateException("interrupted while a command ran", e);
         }
+    }
+
+    /** Keeps the first {@link #STDOUT_KEPT} bytes written to it and counts the rest. */
+    private static final class KeptOutput extends java.io.OutputStream {
+        private final java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream();
+        private long count;
+
+        @Override
+        public synchronized void write(int b) {
+            if (count++ < STDOUT_KEPT) kept.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            int keep = (int) Math.max(0, Math.min(len, STDOUT_KEPT - count));
+            kept.write(b, off, keep);
+            count += len;
+        }
+
+        synchronized String text() { return kept.toString(java.nio.charset.StandardCharsets.ISO_8859_1); }
+
+        synchronized long count() { return count; }
     }
 
     private static long heapDelta(long before) {

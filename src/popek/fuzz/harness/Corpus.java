@@ -20,9 +20,15 @@ public final class Corpus {
 
     private Corpus() {}
 
-    /** Saves a failed case as an entry; returns its directory, or null when it is too big to keep. */
+    /**
+     * Saves a failed case as an entry; returns its directory, or null when it is too big to keep or is a tree (a
+     * container's root: the seed and index make it again).
+     */
     public static Path save(Path root, FuzzCase c) {
         try {
+            try (Stream<Path> s = Files.list(c.dir())) {
+                if (s.anyMatch(Files::isDirectory)) return null;
+            }
             long size = 0;
             List<Path> files;
             try (Stream<Path> s = Files.list(c.dir())) {
@@ -85,15 +91,28 @@ public final class Corpus {
      * to {@code check}: null when it now passes, else what is still wrong.
      */
     public static String replay(Path entry, Path work, CliRun cli, FuzzCase.Check check, long limitNanos) {
+        return replay(entry, work, cli, check, limitNanos, null);
+    }
+
+    /**
+     * The same, for a differential target: {@code differential} makes, from the entry's command line, the other runs
+     * it is compared with (null: none).
+     */
+    public static String replay(Path entry, Path work, CliRun cli, FuzzCase.Check check, long limitNanos,
+                                java.util.function.Function<List<String>, FuzzCase.Differential> differential) {
         List<String> args = prepare(entry, work);
         var before = Snapshot.of(work);
         long input = 0;
         for (byte[] b : before.values()) input += b.length;
         for (String a : args) input += 8L * a.length();
         CliRun.Result r = cli.run(args.toArray(String[]::new), limitNanos);
-        String problem = Verdict.problem(r, input);
+        String problem = Verdict.problem(args, r, input);
         if (problem == null) problem = Snapshot.problem(before, work);
         if (problem == null) problem = check.problem(work, r);
+        if (problem == null && differential != null) {
+            FuzzCase c = new FuzzCase(entry.getFileName().toString(), work, args, input, limitNanos, check, differential.apply(args));
+            problem = FuzzLoop.differ(cli, c, r, before);
+        }
         return problem;
     }
 }

@@ -75,11 +75,14 @@ public final class FuzzLoop {
                 CliRun.Result r = cli.run(c.args().toArray(String[]::new), c.limitNanos());
                 cases++;
                 byExit.merge(r.hung() ? -1 : r.code(), 1, Integer::sum);
-                long rss = CliRun.residentBytes();
-                peakRss = Math.max(peakRss, rss);
-                String problem = Verdict.problem(r, c.inputBytes());
+                String problem = Verdict.problem(c.args(), r, c.inputBytes());
                 if (problem == null && !r.hung()) problem = Snapshot.problem(before, dir);
                 if (problem == null && !r.hung()) problem = c.check().problem(dir, r);
+                if (problem == null && c.differential() != null) {
+                    problem = differ(cli, c, r, before);
+                    if (problem != null && problem.startsWith(HUNG)) r = new CliRun.Result(-1, "", true, 0, -1, null);
+                }
+                peakRss = Math.max(peakRss, CliRun.residentBytes());
                 if (options.verbose()) {
                     out.printf("case %d (%s): exit %d in %.2f s, %d KiB heap: %s%n", index, c.name(), r.code(), r.seconds(),
                             r.heapBytes() >> 10, r.stderr().strip().replace('\n', '|'));
@@ -110,6 +113,38 @@ public final class FuzzLoop {
             deleteTree(work);
         }
         return new Summary(options.target(), cases, (System.nanoTime() - began) / 1e9, byExit, failures, kept, peakRss);
+    }
+
+    private static final String HUNG = "hung: ";
+
+    /**
+     * A differential case's other runs, each held to the same promises as the first, then compared; when they disagree
+     * and one ran out of time, all run again (the files as they were) with more. Null when all is well.
+     */
+    static String differ(CliRun cli, FuzzCase c, CliRun.Result first, Map<Path, byte[]> before) {
+        FuzzCase.Differential d = c.differential();
+        java.util.List<CliRun.Result> results = new java.util.ArrayList<>(java.util.List.of(first));
+        for (java.util.List<String> args : d.others()) {
+            CliRun.Result r = cli.run(args.toArray(String[]::new), c.limitNanos());
+            String problem = Verdict.problem(args, r, c.inputBytes());
+            if (problem == null) problem = Snapshot.problem(before, c.dir());
+            if (problem == null) problem = c.check().problem(c.dir(), r);
+            if (problem != null) return (r.hung() ? HUNG : "") + "run " + String.join(" ", args) + ": " + problem;
+            results.add(r);
+        }
+        String problem = d.comparison().problem(results);
+        if (problem == null || results.stream().noneMatch(r -> r.code() == popek.cpu.StopReason.Cause.TIMEOUT.exitCode())) {
+            return problem;
+        }
+        Snapshot.restore(before, c);
+        results.clear();
+        for (java.util.List<String> args : d.patient()) {
+            CliRun.Result r = cli.run(args.toArray(String[]::new), c.limitNanos() * 8);
+            if (r.hung()) return HUNG + "run " + String.join(" ", args) + " with more time";
+            results.add(r);
+        }
+        problem = d.comparison().problem(results);
+        return problem == null ? null : problem + " (and again with 8 times the --timeout)";
     }
 
     private static String quote(String a) {

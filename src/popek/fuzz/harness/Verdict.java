@@ -18,6 +18,37 @@ public final class Verdict {
 
     private Verdict() {}
 
+    /**
+     * Null when the command {@code args} kept every promise with the result {@code r}: a {@code popek run}'s, whose
+     * exit status is its program's ({@link #runProblem}), or a {@code popek boot}'s ({@link #problem(CliRun.Result, long)}).
+     */
+    public static String problem(List<String> args, CliRun.Result r, long inputBytes) {
+        return !args.isEmpty() && args.getFirst().equals("run") ? runProblem(r, inputBytes) : problem(r, inputBytes);
+    }
+
+    /**
+     * A {@code popek run} whose command line is sound: returns in time; with the program's own status (0-124, or 128 + a
+     * signal), never 125-127 (Popek's own mistake or a program it could not start) or an internal error; nothing on
+     * stderr but lines that begin "popek: " (the fuzzed program writes none); the same heap bound.
+     */
+    static String runProblem(CliRun.Result r, long inputBytes) {
+        if (r.hung()) return String.format("hung: no answer %.1f s after it started", r.seconds());
+        if (r.escaped() != null) return "a Throwable escaped Main.execute: " + r.escaped();
+        List<String> lines = r.stderr().lines().toList();
+        for (String l : lines) {
+            if (l.contains("\tat ") || l.startsWith("Exception") || l.contains("Exception in thread")) return "a stack trace on stderr: " + l;
+            if (!l.startsWith("popek: ")) return "a stderr line not from Popek: " + l;
+            if (l.startsWith("popek: internal error")) return "internal error: " + l;
+        }
+        if (r.code() < 0 || r.code() > 159 || (r.code() >= 125 && r.code() <= 128)) {
+            return "exit " + r.code() + " is no program's status: " + String.join(" | ", lines);
+        }
+        if (r.heapBytes() > inputBytes + HEAP_BOUND) {
+            return String.format("allocated %d MiB of heap (bound: input + %d MiB)", r.heapBytes() >> 20, HEAP_BOUND >> 20);
+        }
+        return null;
+    }
+
     /** Null when {@code r} keeps every promise, else what it broke (one line). {@code inputBytes}: the files named. */
     public static String problem(CliRun.Result r, long inputBytes) {
         if (r.hung()) return String.format("hung: no answer %.1f s after it started (past its --timeout)", r.seconds());

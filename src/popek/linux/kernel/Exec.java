@@ -47,10 +47,10 @@ final class Exec {
     /** execve(path, argv, envp) for the running task {@code t}: returns -errno, or {@link Syscall#NO_RESULT} on success. */
     int execve(Task t, String path, byte[][] argv, byte[][] envp) {
         ProgramLoader.Prepared p = ProgramLoader.prepare(opener(t), path, argv);
+        MemoryManager mm = kernel.newMemoryManager(t.group.cgroup);   // ENOMEM while the old program is intact
         // The point of no return.
         kernel.processes().killOtherThreads(t);
         MemoryManager old = t.mm;
-        MemoryManager mm = kernel.newMemoryManager();
         UserMemory mem = new UserMemory(mm);
         byte[] random = new byte[16];
         ThreadLocalRandom.current().nextBytes(random);

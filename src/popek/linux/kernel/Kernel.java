@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.util.function.Consumer;
 
+import popek.cgroup.Cgroup;
 import popek.engine.CpuSnapshot;
 import popek.engine.Unicorn;
 import popek.linux.abi.Signals;
@@ -18,12 +19,14 @@ import popek.linux.platform.KernelRegion;
 import popek.linux.vfs.FileDescription;
 import popek.linux.vfs.FsContext;
 import popek.linux.vfs.Vfs;
+import popek.sched.HostScheduler;
 
 /**
  * Popek's Linux kernel for one container: the page pool and the CPU the container's tasks run on, their pid
  * namespace, scheduler and clock, the system-call table, the file tree, and the counters {@code --stats} reports. It
  * knows nothing of images or the command line: the container runtime builds it, spawns the first process and runs it
- * until that process ends.
+ * until that process ends. Its processes start in the container's cgroup ({@link #cgroup}), which pays for their
+ * pages and counts their tasks.
  */
 public final class Kernel implements AutoCloseable {
     /** AT_HWCAP: the CPUID.1 EDX features of Unicorn's default i386 CPU model (FPU, TSC, CX8, CMOV, MMX, FXSR, SSE, SSE2, ...). */
@@ -35,7 +38,7 @@ public final class Kernel implements AutoCloseable {
     private final FaultCounters faultCounters = new FaultCounters();
     private final PidNamespace pids = new PidNamespace();
     private final Clock clock = new Clock();
-    private final Scheduler scheduler = new Scheduler(clock);
+    private final Scheduler scheduler;
     private final SyscallTable syscalls;
     private final Vfs vfs;
     private final KernelStats stats = new KernelStats();
@@ -45,6 +48,10 @@ public final class Kernel implements AutoCloseable {
     private final Futexes futexes = new Futexes();
     private final Exec exec = new Exec(this);
     private final IntervalTimers timers = new IntervalTimers(this);
+    /** The cgroup its processes start in and its tasks are charged to (the container's), set before any task exists. */
+    private final Cgroup cgroup;
+    private final CgroupMembership cgroups = new CgroupMembership(this);
+    private final OomKiller oomKiller = new OomKiller(this);
     private final SignalTrampoline trampoline;
     private final Arena arena = Arena.ofShared();
     private final CpuSnapshot initialState;
@@ -56,15 +63,23 @@ public final class Kernel implements AutoCloseable {
 
     /** A kernel with {@code memoryBytes} of page pool, serving {@code table}'s calls over {@code vfs}; diagnostics to {@code log}. */
     public Kernel(long memoryBytes, SyscallTable table, Vfs vfs, PrintStream log) {
+        this(memoryBytes, table, vfs, log, Cgroup.newRoot());
+    }
+
+    /** The same, its processes in {@code cgroup} (the container's node in the host's hierarchy, with its limits). */
+    public Kernel(long memoryBytes, SyscallTable table, Vfs vfs, PrintStream log, Cgroup cgroup) {
+        this.cgroup = cgroup;
+        this.scheduler = new Scheduler(this, clock);
         this.syscalls = table;
         this.vfs = vfs;
         this.log = log;
         this.pool = new PagePool(memoryBytes);
+        pool.setPressure(oomKiller);
         try {
             this.region = new KernelRegion(pool);
             this.trampoline = new SignalTrampoline(pool);
             this.pageCache = new PageCache(pool, (int) Math.min(pool.totalFrames() / 4, 65536));
-            MemoryManager boot = newMemoryManager();
+            MemoryManager boot = newMemoryManager(null);
             Cpu cpu = new Cpu(0, pool, region, boot.cr3(), null);
             this.worker = new Worker(this, cpu);
             cpu.setTraps(worker);
@@ -80,6 +95,14 @@ public final class Kernel implements AutoCloseable {
 
     public PagePool pool() { return pool; }
 
+    /** The cgroup its processes start in (the container's: the root of its /sys/fs/cgroup). */
+    public Cgroup cgroup() { return cgroup; }
+
+    /** Which cgroup each process is in, and the kernel side of the cgroup files. */
+    public CgroupMembership cgroups() { return cgroups; }
+
+    OomKiller oomKiller() { return oomKiller; }
+
     public PageCache pageCache() { return pageCache; }
 
     public FaultCounters faultCounters() { return faultCounters; }
@@ -87,6 +110,10 @@ public final class Kernel implements AutoCloseable {
     public PidNamespace pids() { return pids; }
 
     public Scheduler scheduler() { return scheduler; }
+
+    Worker worker() { return worker; }
+
+    Cpu cpu() { return worker.cpu(); }
 
     public Clock clock() { return clock; }
 
@@ -124,7 +151,8 @@ public final class Kernel implements AutoCloseable {
 
     // ---------------------------------------------------------------- tasks and resources
 
-    MemoryManager newMemoryManager() { return new MemoryManager(pool, pageCache, faultCounters, region.table()); }
+    /** A new address space charging {@code cg} (null: nobody); ENOMEM when its page directory cannot be had. */
+    MemoryManager newMemoryManager(Cgroup cg) { return new MemoryManager(pool, pageCache, faultCounters, region.table(), cg); }
 
     /** Maps the signal trampoline page into a new program's address space. */
     void mapTrampoline(MemoryManager mm) {
@@ -173,6 +201,9 @@ public final class Kernel implements AutoCloseable {
     /** True once the first process has ended and every task is gone. */
     boolean finished() { return initDone && allGone(); }
 
+    /** True once {@link #run} is over (or about to return). Any thread. */
+    public boolean done() { return scheduler.finished(); }
+
     private boolean allGone() {
         for (ThreadGroup g : pids.threadGroups()) if (!g.zombie) return false;
         return true;
@@ -215,9 +246,12 @@ public final class Kernel implements AutoCloseable {
      * SyscallException with execve's errno when the program cannot be started.
      */
     public Task spawn(Spawn s) {
+        int charged = cgroups.charge(cgroup);
+        if (charged < 0) throw popek.linux.abi.Errno.error(-charged);
         int tid = pids.allocate();
         Task t = newTask(tid);
         ThreadGroup g = new ThreadGroup(tid, clock.monotonic());
+        g.cgroup = cgroup;
         g.leader = t;
         g.tasks.add(t);
         Session session = new Session(tid);
@@ -235,8 +269,18 @@ public final class Kernel implements AutoCloseable {
         t.fds.install(s.stderr(), 2, false);
         t.fs = new FsContext(vfs.root(), vfs.root(), 022);
         if (s.cwd() != null && !s.cwd().equals("/")) t.fs.setCwd(vfs.directory(t.fs, vfs.root(), s.cwd(), s.creds()));
-        int r = exec.execve(t, s.path(), s.argv(), s.envp());
-        if (r != Syscall.NO_RESULT) throw popek.linux.abi.Errno.error(-r);
+        int r;
+        try {
+            r = exec.execve(t, s.path(), s.argv(), s.envp());
+        } catch (RuntimeException e) {
+            cgroups.uncharge(cgroup);
+            throw e;
+        }
+        if (r != Syscall.NO_RESULT) {
+            cgroups.uncharge(cgroup);
+            throw popek.linux.abi.Errno.error(-r);
+        }
+        cgroups.joined(t, cgroup);
         pids.add(t);
         pids.addGroup(g);
         init = g;
@@ -252,9 +296,25 @@ public final class Kernel implements AutoCloseable {
         });
     }
 
-    /** Runs every task on the calling thread until the first process has ended; returns its wait status. */
+    /**
+     * Runs every task on the calling thread until the first process has ended; returns its wait status. The thread
+     * is the one worker of a host scheduler of the kernel's own (its tasks share it by the policy of
+     * {@link popek.sched}, and cpu.max applies).
+     */
     public int run() {
-        worker.run();
+        Cgroup root = cgroup;
+        while (root.parent() != null) root = root.parent();
+        try (HostScheduler own = new HostScheduler(0, root)) {
+            scheduler.attach(own);
+            own.runHere(scheduler::finished);
+        }
+        return init.waitStatus;
+    }
+
+    /** Runs every task on {@code host}'s workers, beside whatever else it runs, until the first process has ended. */
+    public int run(HostScheduler host) {
+        scheduler.attach(host);
+        scheduler.awaitFinished();
         return init.waitStatus;
     }
 
@@ -265,6 +325,7 @@ public final class Kernel implements AutoCloseable {
 
     @Override
     public void close() {
+        cgroups.releaseAll();
         worker.cpu().close();
         pool.close();
         arena.close();

@@ -34,12 +34,18 @@ public final class Processes {
     public int clone(Task parent, int flags, int newSp, int parentTid, int tlsDesc, int childTid) {
         if ((flags & CLONE_THREAD) != 0 && (flags & CLONE_SIGHAND) == 0) return -Errno.EINVAL;
         if ((flags & CLONE_SIGHAND) != 0 && (flags & CLONE_VM) == 0) return -Errno.EINVAL;
-        int tid = kernel.pids().allocate();
-        if (tid < 0) return -Errno.EAGAIN;
         int[] tls = parent.tls.clone();
         if ((flags & CLONE_SETTLS) != 0) {
             int r = ThreadArea.parse(parent.mem, UserMemory.u(tlsDesc), tls, true);
             if (r < 0) return r;
+        }
+        popek.cgroup.Cgroup cg = parent.group.cgroup;
+        int charged = kernel.cgroups().charge(cg);   // pids.max: EAGAIN, here or in an ancestor
+        if (charged < 0) return charged;
+        int tid = kernel.pids().allocate();
+        if (tid < 0) {
+            kernel.cgroups().uncharge(cg);
+            return -Errno.EAGAIN;
         }
         MemoryManager mm;
         if ((flags & CLONE_VM) != 0) {
@@ -47,7 +53,10 @@ public final class Processes {
             kernel.retainMm(mm);
         } else {
             mm = parent.mm.fork();
-            if (mm == null) return -Errno.ENOMEM;
+            if (mm == null) {
+                kernel.cgroups().uncharge(cg);
+                return -Errno.ENOMEM;
+            }
         }
         Task child = kernel.newTask(tid);
         child.mm = mm;
@@ -63,6 +72,7 @@ public final class Processes {
         child.startNanos = kernel.clock().monotonic();
         if ((flags & CLONE_THREAD) != 0) {
             child.group = parent.group;
+            child.entity.moveTo(parent.group.cgroup);   // the scheduler charges a thread where its process is
             parent.group.tasks.add(child);
             kernel.stats().threadsCreated++;
         } else {
@@ -79,10 +89,13 @@ public final class Processes {
             g.executable = parent.group.executable;
             g.argv = parent.group.argv;
             g.envp = parent.group.envp;
+            g.cgroup = cg;
             child.group = g;
+            child.entity.moveTo(cg);
             kernel.pids().addGroup(g);
             kernel.stats().processesCreated++;
         }
+        kernel.cgroups().joined(child, cg);
         kernel.pids().add(child);
         // Registers: the parent's, with 0 returned and the new stack if one was given.
         parent.cpu.save(child.state);
@@ -125,6 +138,7 @@ public final class Processes {
             }
         }
         releaseVfork(t);
+        kernel.cgroups().exited(t);
         if (t.mm != null) {
             kernel.releaseMm(t.mm);
             t.mm = null;
@@ -132,7 +146,10 @@ public final class Processes {
         kernel.releaseFds(t.fds);
         if (t.cpu == null) kernel.recycleSnapshot(t.state);   // else the Worker gives it back once off the CPU
         g.tasks.remove(t);
-        if (t != g.leader) kernel.pids().remove(t);
+        if (t != g.leader) {
+            kernel.pids().remove(t);
+            kernel.cgroups().released(g);
+        }
         if (!g.tasks.isEmpty()) return;
         // The last thread: the process is a zombie until its parent reaps it.
         g.waitStatus = g.exiting ? g.groupExitStatus : status;
@@ -216,6 +233,7 @@ public final class Processes {
         }
         kernel.pids().removeGroup(g);
         if (g.leader != null) kernel.pids().remove(g.leader);
+        kernel.cgroups().released(g);
     }
 
     // ---------------------------------------------------------------- wait

@@ -68,6 +68,10 @@ public final class Task implements Waiter, Caller {
 
     /** Leave the CPU at the next return to user code (a yield, a signal for the running task, a stop). */
     boolean reschedule;
+    /** It called sched_yield: it goes behind its peers when it leaves the CPU. */
+    boolean yielded;
+    /** What the host scheduler runs ({@link popek.sched}). */
+    final popek.sched.Entity entity;
 
     // thread bookkeeping
     int clearChildTid, robustList, robustListLength;
@@ -95,12 +99,15 @@ public final class Task implements Waiter, Caller {
 
     // accounting
     long userNanos, startNanos;
+    /** The cgroup its kernel stack is charged to until it exits (null once given back). */
+    popek.cgroup.Cgroup stackPaid;
     long voluntarySwitches, involuntarySwitches;
 
     Task(Kernel kernel, int tid, CpuSnapshot state) {
         this.kernel = kernel;
         this.tid = tid;
         this.state = state;
+        this.entity = kernel.scheduler().newEntity(this);
     }
 
     // ---------------------------------------------------------------- identity and resources
@@ -168,7 +175,10 @@ public final class Task implements Waiter, Caller {
     public void setClearChildTid(int addr) { clearChildTid = addr; }
 
     /** Asks to leave the CPU before the task's code runs again (sched_yield). */
-    public void yieldCpu() { reschedule = true; }
+    public void yieldCpu() {
+        reschedule = true;
+        yielded = true;
+    }
 
     /** vfork: true once the child this task waits for has exec'ed or exited. */
     public boolean vforkDone() { return vforkDone; }
@@ -192,6 +202,9 @@ public final class Task implements Waiter, Caller {
     // ---------------------------------------------------------------- signals
 
     /** True when a signal this task does not block is pending for it or its process (a wait should end). */
+    /** The task must die (SIGKILL, its process's exit): long calls stop short so that it can (Linux's fatal_signal_pending). */
+    public boolean fatalSignalPending() { return dying; }
+
     public boolean signalPending() {
         return ((pending.set() | group.sharedPending.set()) & ~blocked) != 0 || dying;
     }

@@ -3,6 +3,7 @@ package popek.linux.kernel;
 import java.util.ArrayList;
 import java.util.List;
 
+import popek.cgroup.Cgroup;
 import popek.linux.abi.Signals;
 import popek.linux.waiter.WaitQueue;
 
@@ -45,6 +46,8 @@ public final class ThreadGroup {
     String executable = "";
     byte[][] argv = new byte[0][], envp = new byte[0][];
     final long startNanos;
+    /** The cgroup every thread of it is in (inherited on fork, moved by cgroup.procs). */
+    Cgroup cgroup;
 
     ThreadGroup(int tgid, long startNanos) {
         this.tgid = tgid;
@@ -77,6 +80,9 @@ public final class ThreadGroup {
     public byte[][] envp() { return envp; }
 
     public long startNanos() { return startNanos; }
+
+    /** Its cgroup (where it stays, as a zombie, until reaped). */
+    public Cgroup cgroup() { return cgroup; }
 
     public long userNanos() {
         long n = userNanos;

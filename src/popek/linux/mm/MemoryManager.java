@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import popek.cgroup.Cgroup;
+import popek.cgroup.MemoryControl;
 import popek.linux.abi.Errno;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -19,6 +21,9 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * away (munmap, mprotect, fork's write protection, a copy made on a system call's behalf) leaves the CPU's TLB
  * stale, which {@link #takeTlbStale} reports so the CPU flushes before the program runs again; a fault the CPU took
  * itself needs no flush (QEMU refills that page's entry when the instruction runs again).
+ *
+ * <p>Pages it makes are charged to its cgroup (its owner process's, {@link #setCgroup}): anonymous pages and copies
+ * made on a write, page-cache pages it reads first, shared pages it touches first, and its page tables.
  */
 public final class MemoryManager {
     /** The end of user space on i386 Linux (3 GiB). */
@@ -27,6 +32,11 @@ public final class MemoryManager {
     public static final long MMAP_BASE = 0xB7800000L;
     /** Lowest address mmap may pick by itself (vm.mmap_min_addr). */
     public static final long MMAP_MIN = 0x10000L;
+    /**
+     * Linux's vm.max_map_count default: mmap fails with ENOMEM past this many areas, which bounds what one address
+     * space's areas can cost the Java heap (a few MiB).
+     */
+    public static final int MAX_MAP_COUNT = 65530;
     /** How far below its lowest page the stack may grow (RLIMIT_STACK's usual 8 MiB). */
     public static final long STACK_LIMIT = 8L << 20;
     /** The PTE bit for a resident page made inaccessible by PROT_NONE (not present to the CPU, frame kept). */
@@ -44,15 +54,35 @@ public final class MemoryManager {
     private int residentPages;
     private final int id = NEXT_ID.incrementAndGet();
     private int users = 1;
+    /** Who pays for the pages it makes now (null: nobody). */
+    private volatile Cgroup cgroup;
     private static final java.util.concurrent.atomic.AtomicInteger NEXT_ID = new java.util.concurrent.atomic.AtomicInteger();
 
     public MemoryManager(PagePool pool, PageCache cache, FaultCounters faults, int kernelTable) {
+        this(pool, cache, faults, kernelTable, null);
+    }
+
+    /** An empty address space whose pages and tables are charged to {@code cgroup}; ENOMEM when no directory can be had. */
+    public MemoryManager(PagePool pool, PageCache cache, FaultCounters faults, int kernelTable, Cgroup cgroup) {
         this.pool = pool;
         this.cache = cache;
         this.faults = faults;
         this.kernelTable = kernelTable;
-        this.pt = new PageTable(pool, kernelTable);
+        this.cgroup = cgroup;
+        this.pt = new PageTable(pool, kernelTable, cgroup);
     }
+
+    /** The cgroup its new pages are charged to. */
+    public Cgroup cgroup() { return cgroup; }
+
+    /** Its owner moved to {@code cg}: pages made from now on are charged there (those made stay where they were). */
+    public void setCgroup(Cgroup cg) {
+        cgroup = cg;
+        pt.chargeTo(cg);
+    }
+
+    /** The frames of its page tables. */
+    public int pageTableFrames() { return pt.frames(); }
 
     public int cr3() { return pt.cr3(); }
 
@@ -112,6 +142,7 @@ public final class MemoryManager {
         if (length <= 0) return -Errno.EINVAL;
         long len = pageUp(length);
         if (len > TASK_SIZE) return -Errno.ENOMEM;
+        if (vmas.size() > MAX_MAP_COUNT) return -Errno.ENOMEM;
         long at;
         if (fixed) {
             if ((addr & (PAGE - 1)) != 0 || addr + len > TASK_SIZE || addr < 0) return -Errno.EINVAL;
@@ -283,6 +314,8 @@ public final class MemoryManager {
      */
     public Fault fault(long addr, boolean write, boolean fromCpu) {
         if (!fromCpu) faults.fromKernel++;
+        Cgroup cg = cgroup;
+        if (cg != null) cg.countFault();
         if (addr < 0 || addr >= TASK_SIZE) {
             faults.fatal++;
             return Fault.MAPERR;
@@ -337,24 +370,24 @@ public final class MemoryManager {
         int frame;
         int flags;
         if (v.file instanceof SharedPages shared && (v.shared() || v.file instanceof AnonymousShared)) {
-            frame = shared.frame((v.offset + (page - v.start)) >>> PagePool.PAGE_SHIFT);
+            frame = shared.frame((v.offset + (page - v.start)) >>> PagePool.PAGE_SHIFT, cgroup);
             if (frame < 0) return Fault.OOM;
             flags = leafFlags(v, writable);
         } else if (v.file == null) {
-            frame = pool.allocate();
+            frame = pool.allocate(cgroup, MemoryControl.ANON);
             if (frame < 0) return Fault.OOM;
             flags = leafFlags(v, writable);
         } else {
             long fileOffset = v.offset + (page - v.start);
             Object key = v.file.cacheKey();
             if (key != null && (!write || !writable || v.shared())) {
-                frame = cache.frame(key, v.file, fileOffset >>> PagePool.PAGE_SHIFT);
+                frame = cache.frame(key, v.file, fileOffset >>> PagePool.PAGE_SHIFT, cgroup);
                 if (frame == -1) return Fault.SIGBUS;
                 if (frame < 0) return Fault.OOM;
                 // A private writable area maps the cached page read-only: the first write copies it.
                 flags = v.shared() ? leafFlags(v, writable) : leafFlags(v, false) | (writable ? PageTable.COW : 0);
             } else {
-                frame = pool.allocateUninitialised();
+                frame = pool.allocateUninitialised(cgroup, MemoryControl.FILE);
                 if (frame < 0) return Fault.OOM;
                 if (!v.file.readPage(fileOffset, frameSegment(frame))) {
                     pool.release(frame);
@@ -379,7 +412,7 @@ public final class MemoryManager {
             pt.set(page, (pte | PageTable.RW) & ~PageTable.COW);   // the last user of the frame, or a shared area
             return Fault.RESOLVED;
         }
-        int copy = pool.allocateUninitialised();
+        int copy = pool.allocateUninitialised(cgroup, MemoryControl.ANON);
         if (copy < 0) return Fault.OOM;
         MemorySegment.copy(pool.memory(), (long) frame << PagePool.PAGE_SHIFT, pool.memory(), (long) copy << PagePool.PAGE_SHIFT, PAGE);
         pt.set(page, (copy << PagePool.PAGE_SHIFT) | (pte & 0xFFF & ~PageTable.COW) | PageTable.RW);
@@ -413,7 +446,12 @@ public final class MemoryManager {
      * protection taken from both sides), shared pages shared. Returns null when out of frames.
      */
     public MemoryManager fork() {
-        MemoryManager child = new MemoryManager(pool, cache, faults, kernelTable);
+        MemoryManager child;
+        try {
+            child = new MemoryManager(pool, cache, faults, kernelTable, cgroup);
+        } catch (popek.linux.abi.SyscallException noDirectory) {
+            return null;
+        }
         child.brkStart = brkStart;
         child.brk = brk;
         boolean[] ok = {true};

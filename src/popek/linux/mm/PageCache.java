@@ -10,6 +10,10 @@ import java.util.Map;
  * once and mapped read-only into each process. Because Unicorn keys translated code by physical address, sharing the
  * frame also shares the translations: an exec of a program run before starts with its code already translated.
  * Bounded: past {@link #limitFrames} the least recently used file's pages are dropped (mappings keep theirs).
+ *
+ * <p>A page is charged to the cgroup of the process that read it first (Linux's rule: the first toucher pays), and
+ * stays charged there while the cache or any mapping holds it. {@link #reclaim} gives back pages no mapping holds
+ * (they are never dirty: a file's pages are read from it, and its changes make a new key).
  */
 public final class PageCache {
     private final PagePool pool;
@@ -27,21 +31,38 @@ public final class PageCache {
      * The frame holding page {@code index} of {@code file} (whose {@link Mappable#cacheKey} is {@code key}), read now if
      * needed, with a reference for the caller; -1 when past the end of the file (SIGBUS) and -2 when out of frames.
      */
-    public synchronized int frame(Object key, Mappable file, long index) {
-        int[] pages = files.get(key);
-        if (pages != null && index < pages.length && pages[(int) index] != 0) {
-            hits++;
-            int f = pages[(int) index];
-            pool.retain(f);
-            return f;
+    public int frame(Object key, Mappable file, long index) { return frame(key, file, index, null); }
+
+    /** The same, a page read now charged to {@code payer} (as a file page). */
+    public int frame(Object key, Mappable file, long index, popek.cgroup.Cgroup payer) {
+        synchronized (this) {
+            int[] pages = files.get(key);
+            if (pages != null && index < pages.length && pages[(int) index] != 0) {
+                hits++;
+                int f = pages[(int) index];
+                pool.retain(f);
+                return f;
+            }
+            misses++;
         }
-        misses++;
-        int f = pool.allocateUninitialised();
+        // Charged outside the lock: making room may reclaim from this cache.
+        int f = pool.allocateUninitialised(payer, popek.cgroup.MemoryControl.FILE);
         if (f < 0) return -2;
         MemorySegment page = pool.memory().asSlice((long) f << PagePool.PAGE_SHIFT, PagePool.PAGE_SIZE);
         if (!file.readPage(index << PagePool.PAGE_SHIFT, page)) {
             pool.release(f);
             return -1;
+        }
+        return insert(key, index, f);
+    }
+
+    private synchronized int insert(Object key, long index, int f) {
+        int[] pages = files.get(key);
+        if (pages != null && index < pages.length && pages[(int) index] != 0) {   // read meanwhile by another
+            pool.release(f);
+            f = pages[(int) index];
+            pool.retain(f);
+            return f;
         }
         if (pages == null || index >= pages.length) {
             pages = pages == null ? new int[(int) index + 1] : Arrays.copyOf(pages, (int) index + 1);
@@ -79,6 +100,34 @@ public final class PageCache {
                 cached--;
             }
         }
+    }
+
+    /**
+     * Gives back up to {@code bytes} of pages charged to {@code within} or its descendants that only the cache holds,
+     * least recently used files first; returns the bytes freed.
+     */
+    public synchronized long reclaim(popek.cgroup.Cgroup within, long bytes) {
+        long freed = 0;
+        var it = files.entrySet().iterator();
+        while (freed < bytes && it.hasNext()) {
+            int[] pages = it.next().getValue();
+            boolean any = false;
+            for (int i = 0; i < pages.length; i++) {
+                int f = pages[i];
+                if (f == 0) continue;
+                popek.cgroup.Cgroup owner = pool.owner(f);
+                if (freed < bytes && pool.references(f) == 1 && owner != null && owner.within(within)) {
+                    pages[i] = 0;
+                    cached--;
+                    pool.release(f);
+                    freed += PagePool.PAGE_SIZE;
+                } else {
+                    any = true;
+                }
+            }
+            if (!any) it.remove();
+        }
+        return freed;
     }
 
     public synchronized int cachedFrames() { return cached; }

@@ -3,6 +3,8 @@ package popek.linux.mm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import popek.cgroup.Cgroup;
+import popek.cgroup.MemoryControl;
 import popek.engine.HostMemory;
 
 /**
@@ -13,6 +15,10 @@ import popek.engine.HostMemory;
  * <p>A freed frame is not reused at once: Unicorn's translated code is keyed by physical address and never notices
  * that Java rewrote a frame, so a frame that may have held code waits in quarantine until every engine has dropped
  * its translations ({@link #recycle}, called between runs). Frames are zeroed when handed out.
+ *
+ * <p>A frame may be charged to a cgroup (memory.current): the one that made it pays until the frame is freed, as
+ * Linux charges a page to the cgroup that first instantiates it. The owner of each frame is kept in arrays sized once
+ * with the pool, so a program allocating memory never grows Popek's Java heap.
  */
 public final class PagePool implements AutoCloseable {
     public static final int PAGE_SIZE = 4096, PAGE_SHIFT = 12;
@@ -22,6 +28,10 @@ public final class PagePool implements AutoCloseable {
     private final int frames;
     private final int[] refs;
     private final int[] free;
+    /** Who pays for each frame (null: nobody, the kernel's own) and for what (a {@link MemoryControl} kind). */
+    private final Cgroup[] owners;
+    private final byte[] kinds;
+    private volatile MemoryPressure pressure;
     private int freeTop;
     private int[] quarantine = new int[1024];
     private int quarantined;
@@ -35,6 +45,8 @@ public final class PagePool implements AutoCloseable {
         this.frames = (int) (bytes >>> PAGE_SHIFT);
         this.refs = new int[frames];
         this.free = new int[frames];
+        this.owners = new Cgroup[frames];
+        this.kinds = new byte[frames];
         for (int f = frames - 1; f >= 1; f--) free[freeTop++] = f;   // frame 0 is never used: a zero PTE means "none"
     }
 
@@ -62,6 +74,70 @@ public final class PagePool implements AutoCloseable {
         return f;
     }
 
+    /**
+     * A zeroed frame charged to {@code cg} as {@code kind} (a {@link MemoryControl} kind; no charge when {@code cg} is
+     * null), or -1 when the charge fails at a memory.max (after reclaim and the OOM killer had their turn) or no frame
+     * is left.
+     */
+    public int allocate(Cgroup cg, int kind) {
+        if (!charge(cg, kind, PAGE_SIZE, true)) return -1;
+        int f = allocate();
+        return owned(f, cg, kind);
+    }
+
+    /** Like {@link #allocate(Cgroup, int)} but not zeroed. */
+    public int allocateUninitialised(Cgroup cg, int kind) {
+        if (!charge(cg, kind, PAGE_SIZE, true)) return -1;
+        int f = allocateUninitialised();
+        return owned(f, cg, kind);
+    }
+
+    private int owned(int f, Cgroup cg, int kind) {
+        if (cg == null) return f;
+        if (f < 0) {
+            cg.unchargeMemory(kind, PAGE_SIZE);
+            return -1;
+        }
+        synchronized (this) {
+            owners[f] = cg;
+            kinds[f] = (byte) kind;
+        }
+        return f;
+    }
+
+    /** The cgroup frame {@code frame} is charged to, or null. */
+    public synchronized Cgroup owner(int frame) { return owners[frame]; }
+
+    /** Who to ask when a charge meets a limit (the kernel's reclaim and OOM killer); none: charges past memory.max fail. */
+    public void setPressure(MemoryPressure p) { pressure = p; }
+
+    /** How many times a refused charge is tried again after room was made (Linux's MAX_RECLAIM_RETRIES). */
+    private static final int CHARGE_RETRIES = 16;
+
+    /**
+     * Charges {@code bytes} of {@code kind} to {@code cg} (nothing to do for null) and its ancestors, making room as
+     * their memory.max require ({@link MemoryPressure#relieve}, OOM kills only with {@code mayKill}); false when it
+     * could not be charged. Past a memory.high, the pressure handler hears of it once per 64 pages.
+     */
+    public boolean charge(Cgroup cg, int kind, long bytes, boolean mayKill) {
+        if (cg == null) return true;
+        for (int attempt = 0; ; attempt++) {
+            Cgroup over = cg.chargeMemory(kind, bytes);
+            if (over == null) break;
+            MemoryPressure p = pressure;
+            MemoryPressure.Relief r = p == null || attempt == CHARGE_RETRIES ? MemoryPressure.Relief.FAIL : p.relieve(over, bytes, mayKill);
+            if (r == MemoryPressure.Relief.FAIL) return false;
+            if (r == MemoryPressure.Relief.FORCE) {
+                cg.forceChargeMemory(kind, bytes);
+                break;
+            }
+        }
+        Cgroup high = cg.overHigh();
+        MemoryPressure p = pressure;
+        if (high != null && p != null && high.memory().passHigh(bytes)) p.overHigh(high);
+        return true;
+    }
+
     public synchronized void retain(int frame) { refs[frame]++; }
 
     public synchronized int references(int frame) { return refs[frame]; }
@@ -71,6 +147,11 @@ public final class PagePool implements AutoCloseable {
         if (refs[frame] <= 0) throw new IllegalStateException("frame " + frame + " released twice");
         if (--refs[frame] > 0) return;
         used--;
+        Cgroup o = owners[frame];
+        if (o != null) {
+            owners[frame] = null;
+            o.unchargeMemory(kinds[frame], PAGE_SIZE);
+        }
         if (quarantined == quarantine.length) quarantine = java.util.Arrays.copyOf(quarantine, quarantined * 2);
         quarantine[quarantined++] = frame;
     }
@@ -108,6 +189,17 @@ public final class PagePool implements AutoCloseable {
     /** How many quarantined frames make a batch worth cleaning. */
     public static final int RECYCLE_BATCH = 1024;
 
+    /** Frees the pool; frames still charged (held by the page cache, or by nobody's mapping any more) are given back. */
     @Override
-    public void close() { arena.close(); }
+    public void close() {
+        synchronized (this) {
+            for (int f = 0; f < frames; f++) {
+                if (owners[f] != null) {
+                    owners[f].unchargeMemory(kinds[f], PAGE_SIZE);
+                    owners[f] = null;
+                }
+            }
+        }
+        arena.close();
+    }
 }

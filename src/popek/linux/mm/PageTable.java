@@ -2,6 +2,9 @@ package popek.linux.mm;
 
 import java.lang.foreign.MemorySegment;
 
+import popek.cgroup.Cgroup;
+import popek.cgroup.MemoryControl;
+
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
@@ -10,6 +13,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * the kernel region's shared, supervisor-only table (the GDT).
  *
  * <p>PTE bits are the CPU's; bit 9 (ignored by the CPU) marks a copy-on-write page whose RW bit was cleared by fork.
+ * The directory and tables are charged to the address space's cgroup (memory.stat's pagetables).
  */
 public final class PageTable {
     public static final int P = 1, RW = 2, US = 4, ACCESSED = 1 << 5, DIRTY = 1 << 6, COW = 1 << 9;
@@ -20,15 +24,33 @@ public final class PageTable {
     private final PagePool pool;
     private final MemorySegment mem;
     private final int directory;
+    /** Who pays for the tables made from now on (null: nobody). */
+    private volatile Cgroup payer;
+    /** The directory and tables it holds. */
+    private int frames;
 
-    /** A new, empty address space whose kernel entry points at {@code kernelTable} (a frame number). */
-    public PageTable(PagePool pool, int kernelTable) {
+    /** A new, empty address space whose kernel entry points at {@code kernelTable} (a frame number), charged to nobody. */
+    public PageTable(PagePool pool, int kernelTable) { this(pool, kernelTable, null); }
+
+    /**
+     * A new, empty address space whose kernel entry points at {@code kernelTable}, its frames charged to {@code payer};
+     * throws ENOMEM when the directory's frame cannot be had.
+     */
+    public PageTable(PagePool pool, int kernelTable, Cgroup payer) {
         this.pool = pool;
         this.mem = pool.memory();
-        this.directory = pool.allocate();
-        if (directory < 0) throw new OutOfMemoryError("no frame left for a page directory");
+        this.payer = payer;
+        this.directory = pool.allocate(payer, MemoryControl.PAGETABLES);
+        if (directory < 0) throw popek.linux.abi.Errno.error(popek.linux.abi.Errno.ENOMEM);
+        frames = 1;
         mem.set(JAVA_INT, pde(KERNEL_PDE), (kernelTable << PagePool.PAGE_SHIFT) | P | RW);
     }
+
+    /** Charges the tables made from now on to {@code cg} (those made so far stay with whoever paid). */
+    public void chargeTo(Cgroup cg) { payer = cg; }
+
+    /** The frames of its directory and tables (the OOM killer's measure of an address space, with its pages). */
+    public int frames() { return frames; }
 
     /** The physical address to load into CR3. */
     public int cr3() { return directory << PagePool.PAGE_SHIFT; }
@@ -48,8 +70,9 @@ public final class PageTable {
         int d = mem.get(JAVA_INT, at);
         if ((d & P) == 0) {
             if (!create) return -1;
-            int t = pool.allocate();
+            int t = pool.allocate(payer, MemoryControl.PAGETABLES);
             if (t < 0) return -1;
+            frames++;
             d = (t << PagePool.PAGE_SHIFT) | P | RW | US;
             mem.set(JAVA_INT, at, d);
         }

@@ -7,4 +7,7 @@ package popek.linux.mm;
 public interface SharedPages {
     /** The frame for page {@code index} (made on first use), with one more reference for the caller; -1 if none can be had. */
     int frame(long index);
+
+    /** The same, a frame made now charged to {@code payer} (the first to touch a shared page pays for it, as in Linux). */
+    default int frame(long index, popek.cgroup.Cgroup payer) { return frame(index); }
 }

@@ -23,6 +23,9 @@ public final class UserBuffer {
     /** Set instead of {@link #mem} for a kernel buffer: the bytes sendfile moves between two files. */
     private MemorySegment kernel;
 
+    /** The address space of the process whose memory this is (whose cgroup pays for what a write makes); null for a kernel buffer. */
+    public MemoryManager owner() { return mem == null ? null : mem.mm(); }
+
     /** One buffer of {@code len} bytes at {@code addr}. */
     public UserBuffer set(UserMemory mem, long addr, int len) {
         this.mem = mem;

@@ -40,7 +40,7 @@ public final class FileIo {
             int r = offset >= 0 ? f.pwrite(t, src, offset + done) : f.write(t, src);
             if (r > 0) {
                 done += r;
-                if (src.remaining() == 0) return done;
+                if (src.remaining() == 0 || t.fatalSignalPending()) return done;   // a dying writer stops, as in Linux
                 continue;
             }
             if (r == -Errno.EAGAIN && !f.nonBlocking() && f.waitQueue() != null) {

@@ -20,7 +20,7 @@ class DeviceFuzzTest {
     void randomDeviceAndHypercallSequencesKeepEveryPromise() throws Exception {
         StringWriter out = new StringWriter();
         var summary = new FuzzLoop(new FuzzLoop.Options("devices", 5, 0, CASES, 0, null, false), new DeviceCases())
-                .run((args, err) -> Main.execute(args, err, Terminal.detached()), new PrintWriter(out, true));
+                .run((args, err, guestOut) -> Main.execute(args, err, Terminal.capturing(guestOut)), new PrintWriter(out, true));
         assertEquals(0, summary.failures(), out + summary.line());
         assertEquals(CASES, summary.cases());
         // Most guests reach their debug-exit (0x42: exit 133): the accesses ran, not just the first few.

@@ -42,6 +42,20 @@ class VerdictTest {
         assertNull(Verdict.problem(new CliRun.Result(2, "popek: x\n", false, 1, Verdict.HEAP_BOUND + 2000, null), 3000));
     }
 
+    /** A container's status is its program's: any of those passes, Popek's own (125-127, internal errors) does not. */
+    @Test
+    void aRunIsHeldToItsProgramsStatus() {
+        java.util.List<String> run = java.util.List.of("run", "--rootfs", "r", "/p");
+        assertNull(Verdict.problem(run, result(0, ""), 0));
+        assertNull(Verdict.problem(run, result(142, ""), 0));
+        assertNull(Verdict.problem(run, result(1, ""), 0), "a program's exit 1 is its own");
+        assertNotNull(Verdict.problem(run, result(125, "popek: run: bad\n"), 0));
+        assertNotNull(Verdict.problem(run, result(127, "popek: not found\n"), 0));
+        assertNotNull(Verdict.problem(run, result(0, "popek: internal error in read for process 1: java.lang.NullPointerException\n"), 0));
+        assertNotNull(Verdict.problem(run, result(0, "garbage\n"), 0));
+        assertNotNull(Verdict.problem(java.util.List.of("boot", "x"), result(1, "garbage\n"), 0), "boot keeps its own rules");
+    }
+
     @Test
     void aDiskChangesOnlyWhereTheGuestWrote() throws Exception {
         byte[] disk = new byte[2048];

@@ -25,7 +25,7 @@ class ImageFuzzTest {
                 "a seed of every kind: " + seeds.stream().map(s -> s.name() + "=" + s.kind()).toList());
         StringWriter out = new StringWriter();
         var summary = new FuzzLoop(new FuzzLoop.Options("images", 7, 0, CASES, 0, null, false), new ImageCases(seeds))
-                .run((args, err) -> Main.execute(args, err, Terminal.detached()), new PrintWriter(out, true));
+                .run((args, err, guestOut) -> Main.execute(args, err, Terminal.capturing(guestOut)), new PrintWriter(out, true));
         assertEquals(0, summary.failures(), out + summary.line());
         assertEquals(CASES, summary.cases());
         // Both halves were reached: images refused with a usage error, and images that booted and ran to a stop.

@@ -15,8 +15,8 @@ import popek.linux.waiter.WaitQueue;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
- * An eventfd (fs/eventfd.c): a 64-bit counter. A read of 8 bytes takes the count (or 1 with EFD_SEMAPHORE) and
- * waits while it is 0; a write adds to it and waits while that would pass 0xfffffffffffffffe.
+ * An eventfd (fs/eventfd.c): a 64-bit counter. A read of 8 bytes or more takes the count (or 1 with EFD_SEMAPHORE)
+ * and waits while it is 0; a write of exactly 8 bytes adds to it and waits while that would pass 0xfffffffffffffffe.
  */
 public final class EventFd extends FileDescription {
     public static final int EFD_SEMAPHORE = 1;
@@ -47,9 +47,13 @@ public final class EventFd extends FileDescription {
         return 8;
     }
 
+    /**
+     * Adds one 8-byte value. The buffer must be exactly 8 bytes (Linux since 6.5: "strictly check the count";
+     * before, a longer one took its first 8, and this loop of write(2) would have added them again and again).
+     */
     @Override
     public synchronized int write(Caller c, UserBuffer src) {
-        if (src.remaining() < 8) return -Errno.EINVAL;
+        if (src.remaining() != 8) return -Errno.EINVAL;
         if (src.copyIn(wordSegment, 0, 8) < 8) return -Errno.EFAULT;
         long v = wordSegment.get(JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
         if (v == -1L) return -Errno.EINVAL;

@@ -28,6 +28,9 @@ import popek.linux.vfs.overlay.OverlayFs;
 import popek.linux.vfs.pipe.Fifos;
 import popek.linux.vfs.proc.ProcFs;
 import popek.linux.vfs.proc.ProcSource;
+import popek.linux.vfs.cgroupfs.CgroupFs;
+import popek.linux.vfs.cgroupfs.CgroupSource;
+import popek.linux.vfs.sysfs.SysFs;
 import popek.linux.vfs.tmpfs.MemDirectory;
 import popek.linux.vfs.tmpfs.TmpFs;
 import popek.linux.waiter.WaitQueue;
@@ -35,8 +38,9 @@ import popek.linux.waiter.WaitQueue;
 /**
  * A container's files, assembled as Docker lays them out: the image's layers (host directories, the top one first)
  * under a private upper layer in memory as the root, /proc, a /dev tmpfs with the standard nodes and links, /dev/pts,
- * /dev/shm, and tmpfs /tmp and /run; the device registry (memory devices registered), FIFOs, and mount(2)'s file
- * system types. The kernel's view of its processes is attached once the kernel exists ({@link #attach}).
+ * /dev/shm, tmpfs /tmp and /run, a read-only /sys and the container's cgroups at /sys/fs/cgroup; the device registry
+ * (memory devices registered), FIFOs, and mount(2)'s file system types. The kernel's view of its processes and
+ * cgroups is attached once the kernel exists ({@link #attach}, {@link #attachCgroups}).
  */
 public final class ContainerFiles implements SpecialFiles, AutoCloseable {
     /** Sizes: the upper layer and /tmp take at most this much (as Docker's overlay2 on a disk of that size). */
@@ -47,6 +51,7 @@ public final class ContainerFiles implements SpecialFiles, AutoCloseable {
     private final DeviceRegistry devices = new DeviceRegistry();
     private final Fifos fifos = new Fifos(this::processAlive);
     private final DelegatingProcSource proc = new DelegatingProcSource();
+    private final DelegatingCgroupSource cgroups = new DelegatingCgroupSource();
     private final OverlayFs root;
     private final MountNamespace namespace;
     private final VirtualFilesystem vfs;
@@ -92,6 +97,9 @@ public final class ContainerFiles implements SpecialFiles, AutoCloseable {
             mount("/run", new TmpFs(devs.anonymous(), new InodeNumbers(1), RUN_SIZE, 0755, "size=65536k,mode=755"),
                     Mount.MS_NOSUID | Mount.MS_NODEV);
         }
+        mount("/sys", new SysFs(devs.anonymous()), Mount.MS_RDONLY | Mount.MS_NOSUID | Mount.MS_NODEV | Mount.MS_NOEXEC);
+        // Read-write, unlike Docker's default: a container may make and manage cgroups below its own.
+        mount("/sys/fs/cgroup", new CgroupFs(devs.anonymous(), cgroups), Mount.MS_NOSUID | Mount.MS_NODEV | Mount.MS_NOEXEC);
     }
 
     private ProcFs newProc() { return new ProcFs(devs.anonymous(), proc, this::resolveExe); }
@@ -162,6 +170,9 @@ public final class ContainerFiles implements SpecialFiles, AutoCloseable {
     /** Gives /proc the kernel's view of its processes, once the kernel exists. */
     public void attach(ProcSource source) { proc.target = source; }
 
+    /** Gives /sys/fs/cgroup (and cgroup2 mounts) the kernel's cgroups, once the kernel exists. */
+    public void attachCgroups(CgroupSource source) { cgroups.target = source; }
+
     @Override
     public synchronized void close() {
         for (Mount m : namespace.mounts()) m.fs().close();
@@ -206,6 +217,8 @@ public final class ContainerFiles implements SpecialFiles, AutoCloseable {
             case "tmpfs" -> new TmpFs(devs.anonymous(), new InodeNumbers(1), tmpfsSize(options), 01777, options == null ? "" : options);
             case "proc" -> newProc();
             case "devpts" -> new DevPts(devs.anonymous());
+            case "cgroup2" -> new CgroupFs(devs.anonymous(), cgroups);
+            case "sysfs" -> new SysFs(devs.anonymous());
             default -> throw Errno.error(Errno.ENODEV);
         };
         made.add(fs);

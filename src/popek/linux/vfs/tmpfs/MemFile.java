@@ -12,6 +12,9 @@ import popek.linux.vfs.FileData;
  * A regular file in memory: pages of 4 KiB made as they are written (a hole reads as zeros), its size, and what
  * mmap maps (read from the pages; its cache key changes with every write, so a mapping made after a write never
  * sees stale pages). Its own {@link FileData}: every open file of it shares it.
+ *
+ * <p>Its pages are charged to the cgroup of the first process that wrote one (memory.stat's shmem), as Linux charges
+ * tmpfs pages, so a container's memory.max bounds what it keeps in memory files too.
  */
 public final class MemFile extends MemInode implements FileData, Mappable {
     private static final byte[] ZEROS = new byte[TmpFs.PAGE];
@@ -23,6 +26,9 @@ public final class MemFile extends MemInode implements FileData, Mappable {
     private Object cacheKey;
     private int opens;
     private boolean released;
+    /** Who pays for its pages (the first writer's cgroup), and how many it pays for. */
+    private popek.cgroup.Cgroup payer;
+    private long charged;
 
     MemFile(TmpFs fs, int mode, int uid, int gid) { super(fs, mode, uid, gid); }
 
@@ -55,6 +61,7 @@ public final class MemFile extends MemInode implements FileData, Mappable {
         if (nlink == 0 && opens == 0 && !released) {
             released = true;
             tmpfs.unreserve(allocated);
+            uncharge(charged);
         }
     }
 
@@ -99,8 +106,9 @@ public final class MemFile extends MemInode implements FileData, Mappable {
             long index = offset / TmpFs.PAGE;
             int in = (int) (offset % TmpFs.PAGE);
             int n = (int) Math.min(Math.min(TmpFs.PAGE - in, src.remaining()), popek.linux.vfs.RegularFile.MAX_SIZE - offset);
-            if (!ensure(index)) {
-                if (total == 0) return -Errno.ENOSPC;
+            int made = ensure(index, src.owner());
+            if (made < 0) {
+                if (total == 0) return made;
                 break;
             }
             int moved = src.copyIn(pages.segment(index), in, n);
@@ -113,13 +121,41 @@ public final class MemFile extends MemInode implements FileData, Mappable {
         return total;
     }
 
-    /** Page {@code index} made (and counted against the file system) if it was a hole; false when the file system is full. */
-    private boolean ensure(long index) {
-        if (pages.page(index) != null) return true;
-        if (!tmpfs.reserve(1)) return false;
+    /**
+     * Page {@code index} made (counted against the file system, charged to the payer) if it was a hole, for a write by
+     * the process of address space {@code writer} (null: the kernel's own copy); 0, -ENOSPC when the file system is
+     * full, -ENOMEM when the charge fails at a memory.max.
+     */
+    private int ensure(long index, popek.linux.mm.MemoryManager writer) {
+        if (pages.page(index) != null) return 0;
+        if (!tmpfs.reserve(1)) return -Errno.ENOSPC;
+        if (payer == null && writer != null) payer = writer.cgroup();
+        if (payer != null) {
+            boolean ok;
+            if (writer != null) {
+                ok = writer.pool().charge(payer, popek.cgroup.MemoryControl.SHMEM, TmpFs.PAGE, true);
+            } else {
+                payer.forceChargeMemory(popek.cgroup.MemoryControl.SHMEM, TmpFs.PAGE);
+                ok = true;
+            }
+            if (!ok) {
+                tmpfs.unreserve(1);
+                return -Errno.ENOMEM;
+            }
+            tmpfs.charged(payer, 1);
+            charged++;
+        }
         pages.make(index);
         allocated++;
-        return true;
+        return 0;
+    }
+
+    /** Gives back the charge of {@code n} of its pages. */
+    private void uncharge(long n) {
+        n = Math.min(n, charged);
+        if (n <= 0) return;
+        charged -= n;
+        tmpfs.uncharged(payer, n);
     }
 
     /** Writes {@code len} bytes of {@code src} at {@code offset} (an overlay copy-up filling the file). */
@@ -128,7 +164,8 @@ public final class MemFile extends MemInode implements FileData, Mappable {
             long index = offset / TmpFs.PAGE;
             int in = (int) (offset % TmpFs.PAGE);
             int n = Math.min(TmpFs.PAGE - in, len);
-            if (!ensure(index)) throw Errno.error(Errno.ENOSPC);
+            int made = ensure(index, null);
+            if (made < 0) throw Errno.error(-made);
             System.arraycopy(src, off, pages.page(index), in, n);
             offset += n;
             off += n;
@@ -149,7 +186,10 @@ public final class MemFile extends MemInode implements FileData, Mappable {
             long keep = (length + TmpFs.PAGE - 1) / TmpFs.PAGE;
             long dropped = pages.dropFrom(keep);
             allocated -= dropped;
-            if (!released) tmpfs.unreserve(dropped);
+            if (!released) {
+                tmpfs.unreserve(dropped);
+                uncharge(dropped);
+            }
             int in = (int) (length % TmpFs.PAGE);
             byte[] last = in == 0 ? null : pages.page(keep - 1);
             if (last != null) Arrays.fill(last, in, TmpFs.PAGE, (byte) 0);

@@ -81,11 +81,26 @@ public final class TmpFs extends FileSystem {
         return true;
     }
 
-    /** The container is gone: its pages no longer count against the JVM's share (the heap takes them back). */
+    /** Pages of its files charged to each cgroup (memory.stat's shmem), all given back when it closes. */
+    private final java.util.Map<popek.cgroup.Cgroup, Long> charges = new java.util.HashMap<>();
+
+    /** {@code pages} of a file's were charged to {@code cg}. */
+    synchronized void charged(popek.cgroup.Cgroup cg, long pages) { charges.merge(cg, pages, Long::sum); }
+
+    /** {@code pages} charged to {@code cg} were freed: the charge is given back (unless the file system closed, which gave back all). */
+    synchronized void uncharged(popek.cgroup.Cgroup cg, long pages) {
+        if (closed) return;
+        charges.merge(cg, -pages, Long::sum);
+        cg.unchargeMemory(popek.cgroup.MemoryControl.SHMEM, pages * PAGE);
+    }
+
+    /** The container is gone: its pages no longer count against the JVM's share (the heap takes them back), nor its cgroups. */
     @Override
     public synchronized void close() {
         HEAP_USED.addAndGet(-usedPages);
         usedPages = 0;
+        charges.forEach((cg, pages) -> cg.unchargeMemory(popek.cgroup.MemoryControl.SHMEM, pages * PAGE));
+        charges.clear();
         closed = true;
     }
 
