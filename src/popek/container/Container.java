@@ -39,6 +39,7 @@ public final class Container {
     private volatile Cgroup cgroup;
     private Kernel kernel;
     private ContainerFiles files;
+    private java.util.function.Consumer<ContainerFiles> buildStep;
 
     public Container(ContainerConfig config, Stdio stdio, PrintStream diagnostics) {
         this(config, ContainerLimits.NONE, stdio, diagnostics);
@@ -50,6 +51,16 @@ public final class Container {
         this.limits = limits;
         this.stdio = stdio;
         this.diagnostics = diagnostics;
+    }
+
+    /**
+     * Makes this run a build step (popek build's RUN): no tmpfs on /tmp and /run, and once the command has ended,
+     * before the container's files are dropped, {@code changes} is given them (their root's upper layer is the step's
+     * layer). Returns this container.
+     */
+    public Container asBuildStep(java.util.function.Consumer<ContainerFiles> changes) {
+        this.buildStep = changes;
+        return this;
     }
 
     /** Its cgroup once {@link #run} has made it (its counters stay readable after the run), else null. */
@@ -84,7 +95,7 @@ public final class Container {
         if (group == null || limits != ContainerLimits.NONE) limits.applyTo(cg);   // a group given may be set up already
         cgroup = cg;
         try {
-            files = new ContainerFiles(config.layers());
+            files = new ContainerFiles(config.layers(), buildStep != null);
             try {
                 kernel = new Kernel(limits.poolBytes(config.memoryBytes()), LinuxSyscalls.table(), files.vfs(), diagnostics, cg);
             } catch (RuntimeException | Error e) {
@@ -136,6 +147,7 @@ public final class Container {
                 if (stdio.windowSize() != null) console.followSize(stdio.windowSize());
             }
             int status = host == null ? kernel.run() : kernel.run(host);
+            if (buildStep != null) buildStep.accept(files);
             if (config.stats()) new StatsReport(kernel).print(diagnostics);
             return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F);
         } finally {
