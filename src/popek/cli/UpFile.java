@@ -6,14 +6,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.toml.TomlMapper;
 
 import popek.cpu.ExecutionMode;
 import popek.platform.InvalidMemorySizeException;
@@ -95,14 +93,14 @@ record UpFile(int hostCpus, List<Member> members) {
         List<String> command = new ArrayList<>();
         JsonNode c = e.get("command");
         if (c != null) {
-            if (c.isTextual()) {
+            if (c.isString()) {
                 command.add("/bin/sh");
                 command.add("-c");
-                command.add(c.asText());
+                command.add(c.asString());
             } else if (c.isArray() && !c.isEmpty()) {
                 for (JsonNode w : c) {
-                    if (!w.isTextual()) throw new Main.UserError(file + ": " + where + ": command must be a string or a list of strings");
-                    command.add(w.asText());
+                    if (!w.isString()) throw new Main.UserError(file + ": " + where + ": command must be a string or a list of strings");
+                    command.add(w.asString());
                 }
             } else {
                 throw new Main.UserError(file + ": " + where + ": command must be a string or a non-empty list of strings");
@@ -137,7 +135,7 @@ record UpFile(int hostCpus, List<Member> members) {
         }
         long memory = vm ? 64L << 20 : popek.container.ContainerConfig.DEFAULT_MEMORY;
         if (e.has("memory")) {
-            String m = e.get("memory").asText();
+            String m = e.get("memory").asString();
             try {
                 memory = MemorySize.parse(m).bytes();
             } catch (InvalidMemorySizeException | IllegalArgumentException x) {
@@ -156,13 +154,12 @@ record UpFile(int hostCpus, List<Member> members) {
     private static String text(String file, String where, JsonNode e, String key, String otherwise) {
         JsonNode v = e.get(key);
         if (v == null) return otherwise;
-        if (!v.isTextual()) throw new Main.UserError(file + ": " + where + ": " + key + " must be a string");
-        return v.asText();
+        if (!v.isString()) throw new Main.UserError(file + ": " + where + ": " + key + " must be a string");
+        return v.asString();
     }
 
     private static void unknownKeys(String file, String where, JsonNode e, Set<String> known) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = e.fields(); it.hasNext(); ) {
-            String k = it.next().getKey();
+        for (String k : e.propertyNames()) {
             if (!known.contains(k)) {
                 throw new Main.UserError(file + ": " + (where.isEmpty() ? "" : where + ": ") + "unknown key '" + k
                         + "' (known: " + String.join(", ", known.stream().sorted().toList()) + ")");
