@@ -31,7 +31,7 @@ import popek.stats.SvgBarChart;
 
 /** {@code popek bench}: Popek's own benchmarks, run on the shipped benchmark guests. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure what each trap costs.",
-        subcommands = {BenchCommand.Traps.class, BenchCompare.class, BenchSyscalls.class})
+        subcommands = {BenchCommand.Traps.class, BenchCompare.class, BenchSyscalls.class, BenchSched.class})
 final class BenchCommand implements Runnable {
     /**
      * A bench's results as {@code DIR/NAME.csv} and a log-scale bar chart {@code DIR/NAME.svg} ({@code axis} names

@@ -10,7 +10,9 @@ import popek.engine.NativeLibraryException;
 /** {@code popek}: the command line. Thin: parse, build, run, print. */
 @Command(name = "popek", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A virtual machine monitor for x86 guests, on the Unicorn CPU emulator.",
-        subcommands = {BootCommand.class, RunCommand.class, BenchCommand.class, FuzzCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {BootCommand.class, RunCommand.class, BuildCommand.class, ImagesCommand.class, RmiCommand.class, TagCommand.class,
+            HistoryCommand.class, SaveCommand.class, LoadCommand.class, UpCommand.class, BenchCommand.class, FuzzCommand.class,
+            CommandLine.HelpCommand.class},
         footer = {"", "Run './popek test' to run every test (the launcher, not this program, handles it)."})
 public final class Main implements Runnable {
     /** Exit codes that are no machine's stop (those are {@link StopReason.Cause}'s): a usage error; no native libraries. */

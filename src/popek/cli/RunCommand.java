@@ -43,7 +43,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "The working directory inside the container.")
     String workdir;
 
-    @Option(names = {"-u", "--user"}, paramLabel = "UID[:GID]", description = "Run as this numeric user (and group); default 0:0.")
+    @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]", description = {"Run as this user (and group): numbers, or for an image of the store",
+        "names from its /etc/passwd and /etc/group; default the image's USER, else 0:0."})
     String user;
 
     @Option(names = "--hostname", paramLabel = "NAME", description = "The container's host name (uname -n, hostname, $HOSTNAME); default popek.")
@@ -65,12 +66,15 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--pids-limit", paramLabel = "N", description = "pids.max: fork and clone fail with EAGAIN past N tasks (-1: no limit).")
     String pidsLimit;
 
+    @Option(names = "--entrypoint", paramLabel = "PROGRAM", description = "Run PROGRAM instead of the image's ENTRYPOINT (its CMD is then dropped).")
+    String entrypoint;
+
     @Option(names = "--rootfs", paramLabel = "DIR", description = "Use this directory as the container's root instead of an IMAGE (read-only under a private writable layer).")
     Path rootfs;
 
     @Parameters(paramLabel = "IMAGE|COMMAND", arity = "0..*",
-            description = {"Without --rootfs: the image (busybox or debian, built in: fetched once from the Debian archive),",
-                "then the command and its arguments; with --rootfs: the command."})
+            description = {"Without --rootfs: the image (one of 'popek images' by NAME[:TAG] or ID, or the built-in busybox",
+                "or debian, fetched once from the Debian archive), then the command and its arguments; with --rootfs: the command."})
     List<String> words = new ArrayList<>();
 
     /** The resource flags as a container's limits; a bad value is one line and exit 125, as Docker's. */
@@ -90,36 +94,36 @@ final class RunCommand implements Callable<Integer> {
         limits();   // a bad flag is reported before an image is fetched
         List<String> cmd = new ArrayList<>(words);
         List<Path> layers;
+        List<String> imageEnv = List.of();
+        String imageWorkdir = null;
+        int uid, gid;
         if (rootfs == null) {
             if (cmd.isEmpty()) throw new Main.UserError("which image? (" + String.join(", ", Images.NAMES) + ", or --rootfs DIR; see 'popek run --help')", 125);
             String image = cmd.removeFirst();
-            try {
-                layers = Images.layers(image, System.err);
-            } catch (Images.ImageException e) {
-                throw new Main.UserError(e.getMessage(), 125);
-            }
-            if (cmd.isEmpty()) cmd.addAll(Images.defaultCommand(image));
+            RunImage.Resolved r = RunImage.resolve(image, cmd, entrypoint, user, System.err);
+            layers = r.layers();
+            cmd = new ArrayList<>(r.command());
+            imageEnv = r.env();
+            imageWorkdir = r.workdir();
+            uid = r.uid();
+            gid = r.gid();
         } else {
             if (!Files.isDirectory(rootfs)) throw new Main.UserError("--rootfs " + rootfs + ": not a directory", 125);
             layers = List.of(rootfs);
+            if (entrypoint != null && !entrypoint.isEmpty()) cmd.addFirst(entrypoint);
             if (cmd.isEmpty()) cmd.add("/bin/sh");
+            int[] ids = RunImage.numericUser(user);
+            uid = ids[0];
+            gid = ids[1];
         }
         HostTty host = main.terminal().tty();
         // As Docker's client: -it needs a terminal to read keys from.
         if (tty && interactive && host == null) throw new Main.UserError("the input device is not a TTY", 1);
-        int uid = 0, gid = 0;
-        if (user != null) {
-            try {
-                String[] p = user.split(":", 2);
-                uid = Integer.parseInt(p[0]);
-                gid = p.length > 1 ? Integer.parseInt(p[1]) : uid;
-            } catch (NumberFormatException e) {
-                throw new Main.UserError("--user " + user + ": give a numeric UID[:GID]", 125);
-            }
-        }
         for (String e : env) if (e.isEmpty() || e.startsWith("=")) throw new Main.UserError("-e " + e + ": give KEY=VALUE", 125);
         ContainerLimits limits = limits();
-        ContainerConfig config = new ContainerConfig(layers, cmd, env, workdir, uid, gid, interactive, tty, stats, ContainerConfig.DEFAULT_MEMORY);
+        List<String> allEnv = new ArrayList<>(imageEnv);
+        allEnv.addAll(env);
+        ContainerConfig config = new ContainerConfig(layers, cmd, allEnv, workdir != null ? workdir : imageWorkdir, uid, gid, interactive, tty, stats, ContainerConfig.DEFAULT_MEMORY);
         Stdio stdio = new Stdio(main.terminal().in(), main.terminal().out(), System.err, tty && host != null ? host::size : null);
         if (hostname != null && (hostname.isEmpty() || hostname.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 64 || hostname.indexOf(0) >= 0)) {
             throw new Main.UserError("--hostname " + hostname + ": give a name of 1 to 64 bytes", 125);

@@ -23,6 +23,7 @@ import popek.linux.vfs.FileDescription;
 import popek.linux.vfs.setup.ContainerFiles;
 import popek.linux.vfs.host.HostInput;
 import popek.linux.vfs.host.HostOutput;
+import popek.sched.HostScheduler;
 
 /**
  * One container run: a Linux kernel of its own over the container's root, the first process started from the
@@ -39,6 +40,7 @@ public final class Container {
     private Kernel kernel;
     private ContainerFiles files;
     private String hostname;
+    private java.util.function.Consumer<ContainerFiles> buildStep;
 
     public Container(ContainerConfig config, Stdio stdio, PrintStream diagnostics) {
         this(config, ContainerLimits.NONE, stdio, diagnostics);
@@ -54,6 +56,16 @@ public final class Container {
 
     /** Names the container's host (its first UTS namespace's; Docker's {@code --hostname}); "popek" by default. */
     public void setHostname(String name) { hostname = name; }
+
+    /**
+     * Makes this run a build step (popek build's RUN): no tmpfs on /tmp and /run, and once the command has ended,
+     * before the container's files are dropped, {@code changes} is given them (their root's upper layer is the step's
+     * layer). Returns this container.
+     */
+    public Container asBuildStep(java.util.function.Consumer<ContainerFiles> changes) {
+        this.buildStep = changes;
+        return this;
+    }
 
     /** Its cgroup once {@link #run} has made it (its counters stay readable after the run), else null. */
     public Cgroup cgroup() { return cgroup; }
@@ -75,12 +87,19 @@ public final class Container {
      * the slave of a pty (/dev/pts/0, also /dev/console) whose master is the host terminal: its output is written to
      * {@code stdio.out}, what is typed on {@code stdio.in} goes in with {@code -i}, and the host window's size follows.
      */
-    public int run() {
-        Cgroup cg = CgroupHierarchy.host().newGroup("container");
-        limits.applyTo(cg);
+    public int run() { return run(null, null); }
+
+    /**
+     * As {@link #run()}, its tasks run by {@code host}'s workers beside whatever else it runs ({@code host} null: on
+     * the calling thread, by a scheduler of the container's own), charged to {@code group} with the container's limits
+     * applied ({@code group} null: a new child of the host's hierarchy, discarded at the end).
+     */
+    public int run(HostScheduler host, Cgroup group) {
+        Cgroup cg = group != null ? group : CgroupHierarchy.host().newGroup("container");
+        if (group == null || limits != ContainerLimits.NONE) limits.applyTo(cg);   // a group given may be set up already
         cgroup = cg;
         try {
-            files = new ContainerFiles(config.layers());
+            files = new ContainerFiles(config.layers(), buildStep != null);
             try {
                 kernel = new Kernel(limits.poolBytes(config.memoryBytes()), LinuxSyscalls.table(), files.vfs(), diagnostics, cg);
             } catch (RuntimeException | Error e) {
@@ -90,13 +109,13 @@ public final class Container {
             files.attach(new KernelProcSource(kernel));
             files.attachCgroups(kernel.cgroups());
             if (hostname != null) kernel.setHostname(hostname);
-            return runKernel();
+            return runKernel(host);
         } finally {
-            CgroupHierarchy.host().discard(cg);
+            if (group == null) CgroupHierarchy.host().discard(cg);
         }
     }
 
-    private int runKernel() {
+    private int runKernel(HostScheduler host) {
         HostConsole console = null;
         try {
             Terminals terminals = TerminalDevices.install(kernel, files.devices(), files.pts());
@@ -132,7 +151,8 @@ public final class Container {
                 if (config.interactive()) console.pumpInput(stdio.in());
                 if (stdio.windowSize() != null) console.followSize(stdio.windowSize());
             }
-            int status = kernel.run();
+            int status = host == null ? kernel.run() : kernel.run(host);
+            if (buildStep != null) buildStep.accept(files);
             if (config.stats()) new StatsReport(kernel).print(diagnostics);
             return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F);
         } finally {

@@ -16,7 +16,7 @@ final class Preemptor implements Runnable {
 
     private final Unicorn uc;
     private final VirtualClock clock;
-    private final Thread vcpuThread;
+    private final VcpuHost vcpu;
     private final Thread thread;
     private volatile long deadline = NEVER;     // virtual ns
     /** Bumped by every {@link #setDeadline}: a kick is for one publication, never repeated for the same one. */
@@ -25,12 +25,12 @@ final class Preemptor implements Runnable {
     private volatile boolean kickPending;
     private volatile boolean running = true;
 
-    Preemptor(Unicorn uc, VirtualClock clock, Thread vcpuThread) {
+    Preemptor(Unicorn uc, VirtualClock clock, VcpuHost vcpu) {
         this.uc = uc;
         this.clock = clock;
-        this.vcpuThread = vcpuThread;
+        this.vcpu = vcpu;
         this.thread = Thread.ofPlatform().name("popek-preemptor").daemon().unstarted(this);
-        clock.runsOn(vcpuThread);
+        clock.runsOn(vcpu);
     }
 
     void start() { thread.start(); }
@@ -49,7 +49,7 @@ final class Preemptor implements Runnable {
     void kick() {
         kickPending = true;
         uc.stop();
-        LockSupport.unpark(vcpuThread);
+        vcpu.wakeVcpu();
         // The stop is lost if it lands between two runs; wake this thread so it repeats it until acknowledged
         // (a kick from another thread, e.g. terminal input, may find it parked with no deadline to wake it).
         if (Thread.currentThread() != thread) LockSupport.unpark(thread);
@@ -72,7 +72,7 @@ final class Preemptor implements Runnable {
                 LockSupport.parkNanos(this, REKICK_NANOS);
                 if (running && kickPending) {
                     uc.stop();
-                    LockSupport.unpark(vcpuThread);
+                    vcpu.wakeVcpu();
                 }
                 continue;
             }
@@ -88,7 +88,7 @@ final class Preemptor implements Runnable {
                 LockSupport.park(this);
                 continue;
             }
-            long wait = clock.hostWaitFor(d, vcpuThread);
+            long wait = clock.hostWaitFor(d, vcpu);
             if (wait == VirtualClock.IDLE) {
                 // The vCPU sleeps: time jumps to its deadline, but only if d is still the deadline it sleeps towards.
                 // It publishes before it parks, so one that published after d was read shows a new generation here

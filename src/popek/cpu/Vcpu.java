@@ -81,13 +81,12 @@ public final class Vcpu implements AutoCloseable {
         return s != RunState.STOPPED && requests.stopping() ? RunState.STOPPING : s;
     }
 
-    /** Runs the guest from {@code eip} until it stops; returns why. Call on the thread that will own the vCPU. */
+    /**
+     * Runs the guest from {@code eip} until it stops, on the calling thread, which it keeps (parked while the guest
+     * is halted); returns why. {@link ScheduledVcpu} runs it on the host scheduler instead.
+     */
     public StopReason run(int eip) {
-        preemptor = new Preemptor(uc, clock, Thread.currentThread());
-        requests.attach(preemptor);
-        preemptor.start();
-        uc.setReg(X86.EIP, eip);
-        state = RunState.RUNNING;
+        begin(eip, VcpuHost.thread(Thread.currentThread()));
         try {
             while (pass() != RunState.STOPPED) {
                 if (idle && !preemptor.kickPending()) {
@@ -96,10 +95,43 @@ public final class Vcpu implements AutoCloseable {
             }
             return requests.stopReason();
         } finally {
-            requests.attach(null);
-            preemptor.shutdown();
-            if (debug != null) debug.finished(requests.stopReason());
+            finish();
         }
+    }
+
+    /** Starts a run from {@code eip} on {@code host}: the timer thread, the first state. */
+    void begin(int eip, VcpuHost host) {
+        preemptor = new Preemptor(uc, clock, host);
+        requests.attach(preemptor);
+        preemptor.start();
+        uc.setReg(X86.EIP, eip);
+        state = RunState.RUNNING;
+    }
+
+    /** Ends a run begun with {@link #begin} (the loop saw STOPPED, or failed); returns why it stopped. */
+    StopReason finish() {
+        requests.attach(null);
+        preemptor.shutdown();
+        if (debug != null) debug.finished(requests.stopReason());
+        return requests.stopReason();
+    }
+
+    /** Is a debugger attached? (It holds the guest inside a pass: such a vCPU keeps a thread of its own.) */
+    public boolean debugged() { return debug != null; }
+
+    /** After a pass that returned HALTED: the guest waits with nothing to do, and no kick has come since. */
+    boolean idleNow() { return idle && !preemptor.kickPending(); }
+
+    /** The clock (the scheduled loop measures CPU time for it when it follows it). */
+    VirtualClock clock() { return clock; }
+
+    /** Set by the host scheduler's stop: a run it ended counts as stopped, not as a hlt, in {@link #pass}. */
+    private volatile boolean schedulerStop;
+
+    /** Ends the current run for the host scheduler (its slice is over). Any thread. */
+    void stopForScheduler() {
+        schedulerStop = true;
+        uc.stop();
     }
 
     /**
@@ -108,9 +140,10 @@ public final class Vcpu implements AutoCloseable {
      * look again ({@link #wakeAt}), sets {@link #idle} and returns HALTED for the caller to wait. STOPPING: a stop is
      * pending, the next pass ends the run; STOPPED: over.
      */
-    private RunState pass() {
+    RunState pass() {
         idle = false;
         boolean kicked = preemptor.acknowledge();
+        schedulerStop = false;   // (one that comes before the engine starts is lost there, and asked again)
         if (debug != null) debug.atPass(state == RunState.HALTED);   // a debugger may hold the guest here
         if (requests.stopping()) {
             stats.exit(ExitReason.STOP);
@@ -160,7 +193,7 @@ public final class Vcpu implements AutoCloseable {
         // precedes EIP.
         boolean debuggerStopped = debug != null && debug.afterRun();
         if (requests.stopping()) return state = RunState.STOPPING;
-        boolean stopped = preemptor.kickPending() || kicked || requests.eventRequested();
+        boolean stopped = preemptor.kickPending() || kicked || requests.eventRequested() || schedulerStop;
         if (requests.haltRequested()) {   // an emulated hlt, or a para guest's BLOCK
             stats.exit(ExitReason.HALT);
             return state = RunState.HALTED;

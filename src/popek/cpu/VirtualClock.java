@@ -1,8 +1,5 @@
 package popek.cpu;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
-
 import popek.devices.Clock;
 
 /**
@@ -40,8 +37,11 @@ public abstract sealed class VirtualClock implements Clock permits VirtualClock.
     /** Lets virtual time run on from where {@link #freeze} stopped it. vCPU thread. */
     public void thaw() { }
 
-    /** The thread that runs the vCPU, given when its run starts (by the {@link Preemptor}). */
-    void runsOn(Thread vcpu) { }
+    /** What runs the vCPU, given when its run starts (by the {@link Preemptor}). */
+    void runsOn(VcpuHost vcpu) { }
+
+    /** Does this clock follow the vCPU's CPU time (so a scheduled vCPU must measure its slices)? */
+    boolean followsCpuTime() { return false; }
 
     /** {@link #hostWaitFor}'s answer when the vCPU sleeps and this clock may jump to the deadline ({@link #skipTo}). */
     static final long IDLE = -1;
@@ -51,7 +51,7 @@ public abstract sealed class VirtualClock implements Clock permits VirtualClock.
      * {@link #IDLE} when this clock skips idle time and finds the vCPU sleeping in {@code hlt}: the caller then checks
      * the deadline is still the one the vCPU sleeps towards before it moves time there.
      */
-    abstract long hostWaitFor(long deadline, Thread vcpu);
+    abstract long hostWaitFor(long deadline, VcpuHost vcpu);
 
     /** Moves time forward to {@code deadline}, the one the sleeping vCPU waits for (a clock that skips idle time). */
     void skipTo(long deadline) { throw new IllegalStateException("this clock does not skip idle time"); }
@@ -62,11 +62,8 @@ public abstract sealed class VirtualClock implements Clock permits VirtualClock.
     /** Does this clock move time over the vCPU's sleep (so the timer thread must look whenever a deadline comes)? */
     boolean skipsIdle() { return false; }
 
-    /** Is the vCPU's thread asleep (parked in {@code hlt}: the run loop's only wait)? */
-    static boolean sleeping(Thread vcpu) {
-        Thread.State s = vcpu.getState();
-        return s == Thread.State.TIMED_WAITING || s == Thread.State.WAITING;
-    }
+    /** Is the vCPU asleep (halted, off any CPU: the run loop's only wait)? */
+    static boolean sleeping(VcpuHost vcpu) { return vcpu.sleeping(); }
 
     /** The host's monotonic clock since the machine was built, less the time a debugger held the machine stopped. */
     static final class Host extends VirtualClock {
@@ -94,7 +91,7 @@ public abstract sealed class VirtualClock implements Clock permits VirtualClock.
         }
 
         @Override
-        long hostWaitFor(long deadline, Thread vcpu) { return Math.max(0, deadline - nanos()); }
+        long hostWaitFor(long deadline, VcpuHost vcpu) { return Math.max(0, deadline - nanos()); }
     }
 
     /**
@@ -105,15 +102,14 @@ public abstract sealed class VirtualClock implements Clock permits VirtualClock.
      * host time went by (the vCPU was descheduled): the guest may see at most a sample of a host's stall, not all of it.
      */
     static final class CpuTime extends VirtualClock {
-        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
         private static final long SAMPLE_NANOS = 200_000;
         /** While the vCPU runs, the timer thread looks again this often: CPU time moves no faster than host time. */
         private static final long POLL_NANOS = 1_000_000;
         /** Just after a deadline is published the vCPU may be about to sleep: the timer thread looks again sooner. */
         private static final long SOON_NANOS = 20_000;
 
-        private volatile Thread vcpu;
-        private volatile long vcpuId, origin;
+        private volatile VcpuHost vcpu;
+        private volatile long origin;
         /** Idle time skipped (written by the timer thread only). */
         private volatile long skipped;
         /** The vCPU thread's own reading: its last sample (virtual and host time), and the last value it returned. */
@@ -123,21 +119,19 @@ public abstract sealed class VirtualClock implements Clock permits VirtualClock.
         private volatile long publishedAt;
 
         @Override
-        void runsOn(Thread t) {
-            vcpuId = t.threadId();
-            origin = cpu(t);
+        void runsOn(VcpuHost t) {
+            origin = t.cpuNanos();
             vcpu = t;
         }
 
-        private long cpu(Thread t) {
-            return Thread.currentThread() == t ? THREADS.getCurrentThreadCpuTime() : THREADS.getThreadCpuTime(vcpuId);
-        }
+        @Override
+        boolean followsCpuTime() { return true; }
 
         @Override
         public long nanos() {
-            Thread t = vcpu;
+            VcpuHost t = vcpu;
             if (t == null) return skipped;
-            if (Thread.currentThread() != t) return exact(t);
+            if (!t.onVcpu()) return exact(t);
             long h = System.nanoTime();
             long v;
             if (h - sampledAt >= SAMPLE_NANOS || sampledAt == 0) {
@@ -153,8 +147,8 @@ public abstract sealed class VirtualClock implements Clock permits VirtualClock.
         }
 
         /** The clock read through the vCPU thread's CPU time now (a system call). */
-        private long exact(Thread t) {
-            long c = cpu(t);
+        private long exact(VcpuHost t) {
+            long c = t.cpuNanos();
             if (c < 0) return last;   // the vCPU thread has ended: time stands where it stopped
             long now = Math.max(c - origin + skipped, last);
             last = now;
@@ -168,7 +162,7 @@ public abstract sealed class VirtualClock implements Clock permits VirtualClock.
         boolean skipsIdle() { return true; }
 
         @Override
-        long hostWaitFor(long deadline, Thread t) {
+        long hostWaitFor(long deadline, VcpuHost t) {
             long now = nanos();
             if (now >= deadline) return 0;
             if (sleeping(t)) return IDLE;
@@ -203,7 +197,7 @@ public abstract sealed class VirtualClock implements Clock permits VirtualClock.
         boolean skipsIdle() { return true; }
 
         @Override
-        long hostWaitFor(long deadline, Thread t) {
+        long hostWaitFor(long deadline, VcpuHost t) {
             if (now >= deadline) return 0;
             return sleeping(t) ? IDLE : POLL_NANOS;
         }

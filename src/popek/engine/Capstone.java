@@ -49,7 +49,7 @@ public final class Capstone implements AutoCloseable {
     /** The longest x86 instruction. */
     public static final int MAX_INSTRUCTION = 15;
 
-    private final Arena arena = Arena.ofConfined();
+    private final Arena arena = Arena.ofShared();   // shared: a vCPU may run on one worker thread, then another
     private final long handle;
     private final MemorySegment insnOut = arena.allocate(ADDRESS);
     private final MemorySegment code = arena.allocate(MAX_INSTRUCTION);
@@ -120,7 +120,7 @@ public final class Capstone implements AutoCloseable {
         }
         if (loaded.byteSize() < length) {
             if (loadedArena != null) loadedArena.close();
-            loadedArena = Arena.ofConfined();
+            loadedArena = Arena.ofShared();
             loaded = loadedArena.allocate(Math.max(length, 4096 + MAX_INSTRUCTION));
         }
         MemorySegment.copy(code, 0, loaded, JAVA_BYTE, 0, length);

@@ -3,12 +3,16 @@ package popek.platform;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import popek.cgroup.Cgroup;
+import popek.cpu.ScheduledVcpu;
 import popek.cpu.StopReason;
 import popek.cpu.Vcpu;
 import popek.devices.BenchMarker;
 import popek.devices.PortBus;
 import popek.engine.Unicorn;
 import popek.memory.GuestMemory;
+import popek.sched.Entity;
+import popek.sched.HostScheduler;
 import popek.stats.RunStats;
 
 /** One assembled PC: RAM, one vCPU, its devices. Made by {@link MachineBuilder}; run once. */
@@ -44,18 +48,49 @@ public final class Machine implements AutoCloseable {
     }
 
     /** The cgroup the VM is accounted in (cpu settings for the scheduler, its RAM in memory.current), or null. */
-    private volatile popek.cgroup.Cgroup cgroup;
+    private volatile Cgroup cgroup;
 
     /** Puts the VM in {@code cg} (whoever starts it decides; before it runs). */
-    public void setCgroup(popek.cgroup.Cgroup cg) { cgroup = cg; }
+    public void setCgroup(Cgroup cg) { cgroup = cg; }
 
     /** The VM's cgroup, or null when it has none. */
-    public popek.cgroup.Cgroup cgroup() { return cgroup; }
+    public Cgroup cgroup() { return cgroup; }
 
-    /** Runs the guest on the calling thread until it stops; returns why. */
+    /**
+     * Runs the guest on the calling thread until it stops; returns why. The thread is the one worker of a host
+     * scheduler of the machine's own, over its cgroup's hierarchy (one of its own when it has none), so its cpu.max
+     * applies (a machine with a debugger attached keeps the thread to itself: the debugger holds the guest inside the
+     * run loop).
+     */
     public StopReason run() {
+        Cgroup cg = cgroup;
+        return run(cg != null ? cg : Cgroup.newRoot().create("vm"));
+    }
+
+    /** As {@link #run()}, the vCPU charged to {@code cgroup}. */
+    public StopReason run(Cgroup cgroup) {
         try {
-            return vcpu.run(entryEip);
+            if (vcpu.debugged()) return vcpu.run(entryEip);
+            Cgroup root = cgroup;
+            while (root.parent() != null) root = root.parent();
+            ScheduledVcpu sv = new ScheduledVcpu(vcpu, entryEip);
+            try (HostScheduler own = new HostScheduler(0, root)) {
+                sv.start(own, new Entity(sv, "vcpu", cgroup));
+                own.runHere(sv::finished);
+            }
+            return sv.await();
+        } finally {
+            console.flush();
+            finished.countDown();
+        }
+    }
+
+    /** Runs the guest's vCPU on {@code host}'s workers, charged to {@code cgroup}, until it stops; returns why. */
+    public StopReason run(HostScheduler host, Cgroup cgroup) {
+        try {
+            ScheduledVcpu sv = new ScheduledVcpu(vcpu, entryEip);
+            sv.start(host, new Entity(sv, "vcpu", cgroup));
+            return sv.await();
         } finally {
             console.flush();
             finished.countDown();

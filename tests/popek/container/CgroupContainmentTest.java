@@ -251,4 +251,21 @@ class CgroupContainmentTest {
                 1
                 """, r.out(), r.err());
     }
+
+    /** A process moved by cgroup.procs runs on the scheduler in its new cgroup: its CPU time shows in that cpu.stat. */
+    @Test
+    void cpuTimeIsChargedWhereTheProcessWasMoved() throws InterruptedException {
+        Result r = run(ContainerLimits.NONE, "sh", "-c", """
+                cd /sys/fs/cgroup
+                mkdir busy idle
+                echo $$ > busy/cgroup.procs
+                i=0; while [ $i -lt 3000 ]; do i=$((i+1)); done
+                b=$(grep usage_usec busy/cpu.stat | cut -d' ' -f2)
+                n=$(grep usage_usec idle/cpu.stat | cut -d' ' -f2)
+                [ "$b" -gt 1000 ] && echo "busy charged"
+                echo "idle $n"
+                """);
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertEquals("busy charged\nidle 0\n", r.out(), r.err());
+    }
 }

@@ -162,6 +162,7 @@ public final class CgroupMembership implements popek.linux.vfs.cgroupfs.CgroupSo
         g.cgroup = to;
         List<MemoryManager> done = new ArrayList<>();
         for (Task t : g.tasks) {
+            t.entity.moveTo(to);   // its CPU time is charged (and cpu.max applied) there from now on
             if (t.mm != null && !done.contains(t.mm)) {
                 t.mm.setCgroup(to);
                 done.add(t.mm);

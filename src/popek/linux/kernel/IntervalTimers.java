@@ -6,6 +6,8 @@ import popek.linux.abi.Signals;
 public final class IntervalTimers {
     private final Kernel kernel;
     private final SigInfo info = new SigInfo();
+    /** No timer expires before this (monotonic ns): until then {@link #fire} has nothing to look at. */
+    private long nextExpiry = Long.MAX_VALUE;
 
     IntervalTimers(Kernel kernel) { this.kernel = kernel; }
 
@@ -13,6 +15,8 @@ public final class IntervalTimers {
     public void set(ThreadGroup g, long at, long interval) {
         g.alarmAt = at;
         g.alarmInterval = interval;
+        nextExpiry = Math.min(nextExpiry, at);
+        if (at != Long.MAX_VALUE) kernel.scheduler().timerSet(at);   // a task may spin until then: it is preempted
     }
 
     /** Nanoseconds until {@code g}'s timer expires (0: off), and its interval. */
@@ -23,9 +27,13 @@ public final class IntervalTimers {
 
     public long interval(ThreadGroup g) { return g.alarmInterval; }
 
-    /** Sends SIGALRM for every expired timer; returns the next expiry (MAX_VALUE: none). */
+    /**
+     * Sends SIGALRM for every expired timer; returns the next expiry (MAX_VALUE: none). Called whenever the kernel's
+     * CPU changes hands, so it looks at the processes only when one may be due.
+     */
     long fire() {
         long now = kernel.clock().monotonic(), next = Long.MAX_VALUE;
+        if (now < nextExpiry) return nextExpiry;
         for (ThreadGroup g : kernel.pids().threadGroups()) {
             if (g.alarmAt == Long.MAX_VALUE || g.zombie) continue;
             if (g.alarmAt <= now) {
@@ -37,6 +45,7 @@ public final class IntervalTimers {
             }
             next = Math.min(next, g.alarmAt);
         }
+        nextExpiry = next;
         return next;
     }
 }

@@ -25,6 +25,7 @@ import popek.linux.ns.NetNamespace;
 import popek.linux.ns.TimeNamespace;
 import popek.linux.ns.UtsNamespace;
 import popek.linux.vfs.Vfs;
+import popek.sched.HostScheduler;
 
 /**
  * Popek's Linux kernel for one container: the page pool and the CPU the container's tasks run on, their pid
@@ -43,7 +44,7 @@ public final class Kernel implements AutoCloseable {
     private final FaultCounters faultCounters = new FaultCounters();
     private final PidNamespace pids = PidNamespace.root();
     private final Clock clock = new Clock();
-    private final Scheduler scheduler = new Scheduler(clock);
+    private final Scheduler scheduler;
     private final SyscallTable syscalls;
     private final Vfs vfs;
     private final KernelStats stats = new KernelStats();
@@ -53,6 +54,7 @@ public final class Kernel implements AutoCloseable {
     private final Futexes futexes = new Futexes();
     private final Exec exec = new Exec(this);
     private final IntervalTimers timers = new IntervalTimers(this);
+    /** The cgroup its processes start in and its tasks are charged to (the container's), set before any task exists. */
     private final Cgroup cgroup;
     private final CgroupMembership cgroups = new CgroupMembership(this);
     private final OomKiller oomKiller = new OomKiller(this);
@@ -71,9 +73,10 @@ public final class Kernel implements AutoCloseable {
         this(memoryBytes, table, vfs, log, Cgroup.newRoot());
     }
 
-    /** The same, its processes in {@code cgroup} (the container's, with its limits). */
+    /** The same, its processes in {@code cgroup} (the container's node in the host's hierarchy, with its limits). */
     public Kernel(long memoryBytes, SyscallTable table, Vfs vfs, PrintStream log, Cgroup cgroup) {
         this.cgroup = cgroup;
+        this.scheduler = new Scheduler(this, clock);
         this.syscalls = table;
         this.vfs = vfs;
         this.log = log;
@@ -117,6 +120,10 @@ public final class Kernel implements AutoCloseable {
     public PidNamespace pids() { return pids; }
 
     public Scheduler scheduler() { return scheduler; }
+
+    Worker worker() { return worker; }
+
+    Cpu cpu() { return worker.cpu(); }
 
     public Clock clock() { return clock; }
 
@@ -201,6 +208,9 @@ public final class Kernel implements AutoCloseable {
 
     /** True once the first process has ended and every task is gone. */
     boolean finished() { return initDone && allGone(); }
+
+    /** True once {@link #run} is over (or about to return). Any thread. */
+    public boolean done() { return scheduler.finished(); }
 
     private boolean allGone() {
         for (ThreadGroup g : pids.threadGroups()) if (!g.zombie) return false;
@@ -297,9 +307,25 @@ public final class Kernel implements AutoCloseable {
         });
     }
 
-    /** Runs every task on the calling thread until the first process has ended; returns its wait status. */
+    /**
+     * Runs every task on the calling thread until the first process has ended; returns its wait status. The thread
+     * is the one worker of a host scheduler of the kernel's own (its tasks share it by the policy of
+     * {@link popek.sched}, and cpu.max applies).
+     */
     public int run() {
-        worker.run();
+        Cgroup root = cgroup;
+        while (root.parent() != null) root = root.parent();
+        try (HostScheduler own = new HostScheduler(0, root)) {
+            scheduler.attach(own);
+            own.runHere(scheduler::finished);
+        }
+        return init.waitStatus;
+    }
+
+    /** Runs every task on {@code host}'s workers, beside whatever else it runs, until the first process has ended. */
+    public int run(HostScheduler host) {
+        scheduler.attach(host);
+        scheduler.awaitFinished();
         return init.waitStatus;
     }
 

@@ -87,6 +87,7 @@ public final class Processes {
         child.startNanos = kernel.clock().monotonic();
         if ((flags & CLONE_THREAD) != 0) {
             child.group = parent.group;
+            child.entity.moveTo(parent.group.cgroup);   // the scheduler charges a thread where its process is
             parent.group.tasks.add(child);
             kernel.stats().threadsCreated++;
         } else {
@@ -105,6 +106,7 @@ public final class Processes {
             g.envp = parent.group.envp;
             g.cgroup = cg;
             child.group = g;
+            child.entity.moveTo(cg);
             PidNamespace.addGroup(g);
             if (pid.own() == 1) {   // the first process of a new pid namespace: its init
                 pid.namespace().setInit(g);

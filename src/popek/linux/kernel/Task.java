@@ -72,6 +72,10 @@ public final class Task implements Waiter, Caller {
 
     /** Leave the CPU at the next return to user code (a yield, a signal for the running task, a stop). */
     boolean reschedule;
+    /** It called sched_yield: it goes behind its peers when it leaves the CPU. */
+    boolean yielded;
+    /** What the host scheduler runs ({@link popek.sched}). */
+    final popek.sched.Entity entity;
 
     // thread bookkeeping
     int clearChildTid, robustList, robustListLength;
@@ -108,6 +112,7 @@ public final class Task implements Waiter, Caller {
         this.pid = pid;
         this.tid = pid.global();
         this.state = state;
+        this.entity = kernel.scheduler().newEntity(this);
     }
 
     // ---------------------------------------------------------------- identity and resources
@@ -190,7 +195,10 @@ public final class Task implements Waiter, Caller {
     public void setClearChildTid(int addr) { clearChildTid = addr; }
 
     /** Asks to leave the CPU before the task's code runs again (sched_yield). */
-    public void yieldCpu() { reschedule = true; }
+    public void yieldCpu() {
+        reschedule = true;
+        yielded = true;
+    }
 
     /** vfork: true once the child this task waits for has exec'ed or exited. */
     public boolean vforkDone() { return vforkDone; }

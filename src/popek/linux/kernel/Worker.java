@@ -4,6 +4,8 @@ import popek.engine.RegisterFile;
 import popek.linux.abi.Errno;
 import popek.linux.abi.SyscallException;
 import popek.linux.platform.Cpu;
+import popek.sched.Schedulable;
+import popek.sched.Slice;
 
 /**
  * A CPU and the loop that runs tasks on it: pick a runnable task, load it, run it until it blocks, exits or its slice
@@ -16,7 +18,6 @@ final class Worker implements Cpu.Traps {
     private static final boolean STRACE = System.getenv("POPEK_STRACE") != null;
     private final Kernel kernel;
     private final Cpu cpu;
-    private final SliceTimer timer;
     private final SyscallTable table;
     private final KernelStats stats;
     /** The task running now (inside {@link Cpu#run}), or null. */
@@ -29,38 +30,18 @@ final class Worker implements Cpu.Traps {
         this.cpu = cpu;
         this.table = kernel.syscalls();
         this.stats = kernel.stats();
-        this.timer = new SliceTimer(cpu);
     }
 
     Cpu cpu() { return cpu; }
 
-    /** Makes the running task leave the CPU soon (something was posted, a signal arrived). Any thread. */
-    void kick() { timer.kick(); }
-
-    /** Runs tasks until the kernel's first process has ended and no task is left. */
-    void run() {
-        Scheduler s = kernel.scheduler();
-        s.attach(Thread.currentThread(), this::kick);
-        timer.start();
-        try {
-            while (!kernel.finished()) {
-                timer.acknowledge();
-                s.runPosted();
-                long next = s.fireTimers(kernel.clock().monotonic());
-                next = Math.min(next, kernel.timers().fire());
-                kernel.recycleFramesIfNeeded(cpu);
-                Task t = s.next();
-                if (t == null) {
-                    if (kernel.finished()) break;
-                    s.idle(next);
-                    continue;
-                }
-                runTask(t, next);
-            }
-        } finally {
-            timer.shutdown();
-        }
+    /** The host scheduler wants the CPU back: the running task leaves at once (the engine's stop). Any thread. */
+    void preempt() {
+        sliceOver = true;
+        cpu.stop();
     }
+
+    /** Set by {@link #preempt}: the slice is over. */
+    private volatile boolean sliceOver;
 
     private void switchTo(Task t) {
         if (loaded == t) return;
@@ -79,51 +60,85 @@ final class Worker implements Cpu.Traps {
         if (loaded == t) loaded = null;
     }
 
-    private void runTask(Task t, long nextTimer) {
+    /**
+     * Runs {@code t} on the kernel's CPU for one slice of the host scheduler (the caller holds the kernel's CPU):
+     * until it blocks, exits, yields, or the slice ends ({@link #preempt}, or work posted for the kernel). Calls
+     * made by sysenter, which stop the engine each, are served within the slice.
+     */
+    Schedulable.Outcome runSlice(Task t, Slice slice) {
+        if (t.runState == Task.State.DEAD) return Schedulable.Outcome.DONE;
+        if (t.runState != Task.State.RUNNABLE) return Schedulable.Outcome.BLOCKED;
+        sliceOver = false;
         switchTo(t);
         t.runState = Task.State.RUNNING;
         t.cpu = cpu;
         current = t;
+        Scheduler s = kernel.scheduler();
+        long system = 0;
         try {
-            if (t.dying && t.inSyscall) {
-                kernel.processes().exitTask(t, t.group.groupExitStatus, true);
-                return;
-            }
-            if (t.inSyscall) {   // woken in a call it had to wait in: make it again
-                t.resumed = true;
-                int r = dispatch(t);
-                if (STRACE) trace(t, r);
-                if (!finishSyscall(t, r, false)) return;
-            } else if (t.fastCall != 0) {
-                if (!finishFastCall(t)) return;
-            } else if (!returnToUser(t, 0, false)) {
-                return;
-            }
-            Scheduler s = kernel.scheduler();
-            long slice = s.othersRunnable() ? Scheduler.SLICE_NANOS : 1_000_000_000L;
-            long now = kernel.clock().monotonic();
-            timer.arm(Math.min(now + slice, nextTimer), now);
-            long t0 = System.nanoTime();
-            int err = cpu.run(cpu.regs().eip());
-            t.userNanos += System.nanoTime() - t0;
-            timer.disarm();
-            if (err != 0 && t.runState == Task.State.RUNNING) {
-                kernel.processes().crash(t, "the CPU stopped: " + popek.engine.Unicorn.strerror(err) + " at EIP "
-                        + Integer.toHexString(cpu.regs().eip()));
+            for (;;) {
+                long t0 = System.nanoTime();
+                boolean runs = prepare(t);
+                long t1 = System.nanoTime();
+                system += t1 - t0;
+                if (!runs) break;
+                int err = cpu.run(cpu.regs().eip());
+                t.userNanos += System.nanoTime() - t1;
+                if (err != 0 && t.runState == Task.State.RUNNING) {
+                    kernel.processes().crash(t, "the CPU stopped: " + popek.engine.Unicorn.strerror(err) + " at EIP "
+                            + Integer.toHexString(cpu.regs().eip()));
+                }
+                if (t.runState != Task.State.RUNNING || sliceOver || t.yielded || s.hasPosted()
+                        || System.nanoTime() >= slice.end()) {
+                    break;
+                }
+                kernel.recycleFramesIfNeeded(cpu);   // a long slice of sysenter calls frees frames too
             }
         } catch (RuntimeException | Error e) {
             kernel.internalError(t, e);
         } finally {
             current = null;
             t.cpu = null;
-            if (t.runState == Task.State.RUNNING) {
+            slice.systemNanos = system;
+        }
+        switch (t.runState) {
+            case RUNNING -> {
+                t.runState = Task.State.RUNNABLE;
+                if (t.yielded) {
+                    t.yielded = false;
+                    return Schedulable.Outcome.YIELDED;
+                }
                 t.involuntarySwitches++;
-                kernel.scheduler().requeue(t);
-            } else if (t.runState == Task.State.DEAD) {
+                return Schedulable.Outcome.PREEMPTED;
+            }
+            case DEAD -> {
                 forget(t);
                 kernel.recycleSnapshot(t.state);
+                return Schedulable.Outcome.DONE;
+            }
+            case RUNNABLE -> {   // woken again while it was still on the CPU
+                return Schedulable.Outcome.PREEMPTED;
+            }
+            default -> {
+                return Schedulable.Outcome.BLOCKED;
             }
         }
+    }
+
+    /** What happens before the task's code runs again: a call it waited in, a sysenter call, signals. True if it runs. */
+    private boolean prepare(Task t) {
+        if (t.dying && t.inSyscall) {
+            kernel.processes().exitTask(t, t.group.groupExitStatus, true);
+            return false;
+        }
+        if (t.inSyscall) {   // woken in a call it had to wait in: make it again
+            t.resumed = true;
+            int r = dispatch(t);
+            if (STRACE) trace(t, r);
+            return finishSyscall(t, r, false);
+        }
+        if (t.fastCall != 0) return finishFastCall(t);
+        return returnToUser(t, 0, false);
     }
 
     // ---------------------------------------------------------------- system calls

@@ -43,6 +43,8 @@ public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, Hoo
     private final RegisterFile regs;
     private final KernelRegion kernel;
     private final long gdt;
+    /** This CPU's GDT page, as Java writes it (see {@link #loadTls}). */
+    private java.lang.foreign.MemorySegment gdtSegment;
     private Traps traps;
     private final FpuImage fpu = new FpuImage();
     private int cr3;
@@ -107,7 +109,8 @@ public final class Cpu implements Hooks.Interrupt, Hooks.InvalidInstruction, Hoo
 
     /** Writes a task's three TLS descriptors (low and high words) into this CPU's GDT entries 6 to 8. */
     public void loadTls(int[] tls) {
-        var g = kernel.gdtSegment(index);
+        var g = gdtSegment;
+        if (g == null) gdtSegment = g = kernel.gdtSegment(index);   // made once: a slice allocates
         for (int i = 0; i < Gdt.TLS_COUNT; i++) Gdt.put(g, Gdt.TLS_FIRST + i, tls[2 * i], tls[2 * i + 1]);
     }
 

@@ -39,21 +39,28 @@ public final class WaitQueue {
         }
     }
 
-    /** Wakes every waiter that wants any of {@code events}. */
+    /**
+     * Wakes every waiter that wants any of {@code events}, outside the queue's lock. The usual single waiter costs no
+     * allocation (a blocked read or write wakes one task on every step of a pipeline).
+     */
     public void notify(int events) {
-        Waiter[] wake;
+        Waiter first = null;
+        Waiter[] more = null;
         int n = 0;
         synchronized (this) {
             if (count == 0) return;
-            wake = null;
             for (int i = 0; i < count; i++) {
-                if ((masks[i] & events) != 0) {
-                    if (wake == null) wake = new Waiter[count];
-                    wake[n++] = waiters[i];
+                if ((masks[i] & events) == 0) continue;
+                if (first == null) {
+                    first = waiters[i];
+                } else {
+                    if (more == null) more = new Waiter[count];
+                    more[n++] = waiters[i];
                 }
             }
         }
-        for (int i = 0; i < n; i++) wake[i].wake(events);
+        if (first != null) first.wake(events);
+        for (int i = 0; i < n; i++) more[i].wake(events);
     }
 
     public synchronized boolean isEmpty() { return count == 0; }

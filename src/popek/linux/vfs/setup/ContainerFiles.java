@@ -60,11 +60,21 @@ public final class ContainerFiles implements SpecialFiles, AutoCloseable {
     private final DevPts pts;
     private final NsFs nsfs;
     private Location anonymous;
+    private final boolean buildStep;
+    /** The mount points this made in the upper layer because the image lacked them (not the container's changes). */
+    private final List<String> madeMountPoints = new ArrayList<>();
     /** The file systems mount(2) made, closed with the container whether still mounted or not. */
     private final List<FileSystem> made = new ArrayList<>();
 
     /** The files of a container over {@code layers} (image layer directories, the top one first). */
-    public ContainerFiles(List<Path> layers) {
+    public ContainerFiles(List<Path> layers) { this(layers, false); }
+
+    /**
+     * The files of a container over {@code layers}; for a build step ({@code buildStep}: popek build's RUN) without
+     * the tmpfs on /tmp and /run, as Docker's builder has none there (what a step writes in them stays in its layer).
+     */
+    public ContainerFiles(List<Path> layers, boolean buildStep) {
+        this.buildStep = buildStep;
         List<Inode> lowers = new ArrayList<>();
         for (Path p : layers) lowers.add(new HostLayer(p, devs.anonymous(), rootNumbers).root());
         int rootDev = devs.anonymous();
@@ -86,9 +96,11 @@ public final class ContainerFiles implements SpecialFiles, AutoCloseable {
         mount("/dev/pts", pts, Mount.MS_NOSUID | Mount.MS_NOEXEC);
         mount("/dev/shm", new TmpFs(devs.anonymous(), new InodeNumbers(1), DEV_SIZE, 01777, "size=65536k"),
                 Mount.MS_NOSUID | Mount.MS_NODEV | Mount.MS_NOEXEC);
-        mount("/tmp", new TmpFs(devs.anonymous(), new InodeNumbers(1), UPPER_SIZE, 01777, ""), Mount.MS_NOSUID | Mount.MS_NODEV);
-        mount("/run", new TmpFs(devs.anonymous(), new InodeNumbers(1), RUN_SIZE, 0755, "size=65536k,mode=755"),
-                Mount.MS_NOSUID | Mount.MS_NODEV);
+        if (!buildStep) {
+            mount("/tmp", new TmpFs(devs.anonymous(), new InodeNumbers(1), UPPER_SIZE, 01777, ""), Mount.MS_NOSUID | Mount.MS_NODEV);
+            mount("/run", new TmpFs(devs.anonymous(), new InodeNumbers(1), RUN_SIZE, 0755, "size=65536k,mode=755"),
+                    Mount.MS_NOSUID | Mount.MS_NODEV);
+        }
         mount("/sys", new SysFs(devs.anonymous()), Mount.MS_RDONLY | Mount.MS_NOSUID | Mount.MS_NODEV | Mount.MS_NOEXEC);
         // Read-write, unlike Docker's default: a container may make and manage cgroups below its own.
         mount("/sys/fs/cgroup", new CgroupFs(devs.anonymous(), cgroups), Mount.MS_NOSUID | Mount.MS_NODEV | Mount.MS_NOEXEC);
@@ -112,10 +124,13 @@ public final class ContainerFiles implements SpecialFiles, AutoCloseable {
      */
     private void mount(String path, FileSystem fs, int flags) {
         Location at = namespace.root();
+        StringBuilder walked = new StringBuilder();
         for (String name : path.substring(1).split("/")) {
+            walked.append('/').append(name);
             Location next = PathWalker.child(at, name);
             if (next == null) {
                 Inode made = at.inode().mkdir(name, 0755, 0, 0);
+                if (at.mount() == namespace.root().mount()) madeMountPoints.add(walked.toString());
                 next = new Location(at.mount(), at.entry().added(name, made));
             } else if (!next.inode().isDirectory()) {
                 throw new IllegalStateException("the image's " + path + " is not a directory");
@@ -158,6 +173,9 @@ public final class ContainerFiles implements SpecialFiles, AutoCloseable {
 
     /** The root file system (its upper layer holds what the container changed). */
     public OverlayFs root() { return root; }
+
+    /** The directories made in the root's upper layer to mount on, which are no change of the container's ("/proc"). */
+    public List<String> madeMountPoints() { return List.copyOf(madeMountPoints); }
 
     /** Gives /proc the kernel's view of its processes, once the kernel exists. */
     public void attach(ProcSource source) { proc.target = source; }
