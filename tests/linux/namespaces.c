@@ -4,7 +4,7 @@
  * root on a Linux host (which does the namespace calls itself). With "popek", also what qemu-user cannot show:
  * init protection (qemu catches every signal, so no init of it lacks a handler), user namespaces (qemu runs a
  * thread of its own, and unshare(CLONE_NEWUSER) wants a single-threaded caller), clone's CLONE_NEW* flags (qemu
- * refuses them) and mount namespaces (its mounts would be the host's). */
+ * refuses them), mount namespaces (its mounts would be the host's) and cgroup namespaces (the host's cgroups differ). */
 #include "fs.h"
 
 enum {
@@ -369,8 +369,22 @@ static void mount_child(void) {
     CHECK(sys3(NR_readlink, "/proc/self/ns/mnt", (char[64]){0}, 63) > 0, "mnt link readable");
 }
 
+static void cgroup_child(void) {
+    char buf[256];
+    CHECK_EQ(sys2(NR_mkdir, "/sys/fs/cgroup/nsa", 0755), 0, "a child cgroup");
+    CHECK_EQ(write_file("/sys/fs/cgroup/nsa/cgroup.procs", "0"), 1, "moving into it");
+    get("/proc/self/cgroup", buf, sizeof buf);
+    CHECK(!strcmp(buf, "0::/nsa\n"), "/proc/self/cgroup names it");
+    CHECK_EQ(sys1(NR_unshare, CLONE_NEWCGROUP), 0, "unshare(CLONE_NEWCGROUP)");
+    get("/proc/self/cgroup", buf, sizeof buf);
+    CHECK(!strcmp(buf, "0::/\n"), "in a new cgroup namespace, its cgroup is the root");
+    get("/proc/1/cgroup", buf, sizeof buf);
+    CHECK(!strcmp(buf, "0::/..\n"), "and a process one cgroup up shows as ..");
+}
+
 static void popek_only(void) {
     in_child(clone_child, "clone with CLONE_NEW* flags");
+    in_child(cgroup_child, "a child made a cgroup namespace");
     sys2(NR_mkdir, "/tmp/inner", 0755);
     int p[2];
     sys1(NR_pipe, p);
