@@ -28,8 +28,9 @@ import popek.linux.vfs.Vfs;
 import popek.sched.HostScheduler;
 
 /**
- * Popek's Linux kernel for one container: the page pool and the CPU the container's tasks run on, their pid
- * namespace, scheduler and clock, the system-call table, the file tree, and the counters {@code --stats} reports. It
+ * Popek's Linux kernel for one container: the page pool and the CPU the container's tasks run on, its root pid
+ * namespace and first namespaces of the other kinds (which programs may nest and enter: {@link NamespaceChanges}),
+ * scheduler and clock, the system-call table, the file tree, and the counters {@code --stats} reports. It
  * knows nothing of images or the command line: the container runtime builds it, spawns the first process and runs it
  * until that process ends. Its processes start in the container's cgroup ({@link #cgroup}), which pays for their
  * pages and counts their tasks.

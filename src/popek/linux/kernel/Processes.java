@@ -30,8 +30,8 @@ public final class Processes {
     // ---------------------------------------------------------------- clone
 
     /**
-     * clone(2) for the running task {@code parent}: returns the child's tid or -errno. {@code tlsDesc} points at a
-     * user_desc for CLONE_SETTLS.
+     * clone(2) for the running task {@code parent}: returns the child's tid (as the parent's pid namespace numbers it)
+     * or -errno. {@code tlsDesc} points at a user_desc for CLONE_SETTLS.
      */
     public int clone(Task parent, int flags, int newSp, int parentTid, int tlsDesc, int childTid) {
         if ((flags & CLONE_THREAD) != 0 && (flags & CLONE_SIGHAND) == 0) return -Errno.EINVAL;
@@ -52,7 +52,6 @@ public final class Processes {
             return -e.errno();
         }
         if ((flags & CLONE_VM) == 0) ns = NamespaceChanges.enterTimeForChildren(ns);
-        int tid = pid.global();
         int[] tls = parent.tls.clone();
         if ((flags & CLONE_SETTLS) != 0) {
             int r = ThreadArea.parse(parent.mem, UserMemory.u(tlsDesc), tls, true);
