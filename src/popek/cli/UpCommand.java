@@ -16,7 +16,6 @@ import popek.cgroup.Cgroup;
 import popek.cgroup.CpuControl;
 import popek.container.Container;
 import popek.container.ContainerConfig;
-import popek.container.Images;
 import popek.container.Stdio;
 import popek.cpu.StopReason;
 import popek.platform.BootImageException;
@@ -65,10 +64,10 @@ final class UpCommand implements Callable<Integer> {
         PrintStream out = new PrintStream(main.terminal().out(), true);
         Object lock = new Object();
         // Images are fetched (once) before anything starts, so that a missing one is a clean error.
-        List<List<Path>> layers = new ArrayList<>();
+        List<RunImage.Resolved> images = new ArrayList<>();
         for (UpFile.Member m : up.members()) {
             if (m.vm()) {
-                layers.add(null);
+                images.add(null);
                 try {
                     BootCommand.resolveImage(m.kernel());
                 } catch (Main.UserError e) {
@@ -76,11 +75,12 @@ final class UpCommand implements Callable<Integer> {
                 }
             } else if (m.rootfs() != null) {
                 if (!java.nio.file.Files.isDirectory(m.rootfs())) throw new Main.UserError(file + ": " + m.name() + ": rootfs " + m.rootfs() + ": not a directory");
-                layers.add(List.of(m.rootfs()));
+                List<String> cmd = m.command().isEmpty() ? List.of("/bin/sh") : m.command();
+                images.add(new RunImage.Resolved(List.of(m.rootfs()), cmd, List.of(), null, 0, 0));
             } else {
-                try {
-                    layers.add(Images.layers(m.image(), System.err));
-                } catch (Images.ImageException e) {
+                try {   // a stored image (popek build, load) or a built-in one, as popek run finds it
+                    images.add(RunImage.resolve(m.image(), m.command(), null, null, System.err));
+                } catch (Main.UserError e) {
                     throw new Main.UserError(file + ": " + m.name() + ": " + e.getMessage());
                 }
             }
@@ -97,7 +97,7 @@ final class UpCommand implements Callable<Integer> {
                 Running r = new Running(m);
                 running.add(r);
                 if (m.vm()) startVm(r, host, g, lines);
-                else startContainer(r, host, g, layers.get(i), lines);
+                else startContainer(r, host, g, images.get(i), lines);
             }
             Thread hook = new Thread(() -> {
                 interrupted[0] = true;
@@ -129,11 +129,10 @@ final class UpCommand implements Callable<Integer> {
         }
     }
 
-    private void startContainer(Running r, HostScheduler host, Cgroup g, List<Path> layers, OutputStream lines) {
+    private void startContainer(Running r, HostScheduler host, Cgroup g, RunImage.Resolved image, OutputStream lines) {
         UpFile.Member m = r.member;
-        List<String> cmd = new ArrayList<>(m.command());
-        if (cmd.isEmpty()) cmd.addAll(m.image() != null ? Images.defaultCommand(m.image()) : List.of("/bin/sh"));
-        ContainerConfig c = new ContainerConfig(layers, cmd, List.of(), "/", 0, 0, false, false, false, ContainerConfig.DEFAULT_MEMORY);
+        ContainerConfig c = new ContainerConfig(image.layers(), image.command(), image.env(), image.workdir(), image.uid(),
+                image.gid(), false, false, false, ContainerConfig.DEFAULT_MEMORY);
         PrintStream diag = new PrintStream(lines, true);
         Container container = new Container(c, new Stdio(InputStream.nullInputStream(), lines, lines), diag);
         r.stop = container::kill;
