@@ -47,6 +47,9 @@ final class RunCommand implements Callable<Integer> {
         "names from its /etc/passwd and /etc/group; default the image's USER, else 0:0."})
     String user;
 
+    @Option(names = "--hostname", paramLabel = "NAME", description = "The container's host name (uname -n, hostname, $HOSTNAME); default popek.")
+    String hostname;
+
     @Option(names = "--stats", description = "At exit, print system calls by name (count, host time), page faults, switches, processes.")
     boolean stats;
 
@@ -122,7 +125,11 @@ final class RunCommand implements Callable<Integer> {
         allEnv.addAll(env);
         ContainerConfig config = new ContainerConfig(layers, cmd, allEnv, workdir != null ? workdir : imageWorkdir, uid, gid, interactive, tty, stats, ContainerConfig.DEFAULT_MEMORY);
         Stdio stdio = new Stdio(main.terminal().in(), main.terminal().out(), System.err, tty && host != null ? host::size : null);
+        if (hostname != null && (hostname.isEmpty() || hostname.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 64 || hostname.indexOf(0) >= 0)) {
+            throw new Main.UserError("--hostname " + hostname + ": give a name of 1 to 64 bytes", 125);
+        }
         Container c = new Container(config, limits, stdio, System.err);
+        if (hostname != null) c.setHostname(hostname);
         boolean raw = tty && interactive && host.enterRaw();
         Thread hook = new Thread(() -> {
             c.kill();

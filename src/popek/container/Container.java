@@ -39,6 +39,7 @@ public final class Container {
     private volatile Cgroup cgroup;
     private Kernel kernel;
     private ContainerFiles files;
+    private String hostname;
     private java.util.function.Consumer<ContainerFiles> buildStep;
 
     public Container(ContainerConfig config, Stdio stdio, PrintStream diagnostics) {
@@ -52,6 +53,9 @@ public final class Container {
         this.stdio = stdio;
         this.diagnostics = diagnostics;
     }
+
+    /** Names the container's host (its first UTS namespace's; Docker's {@code --hostname}); "popek" by default. */
+    public void setHostname(String name) { hostname = name; }
 
     /**
      * Makes this run a build step (popek build's RUN): no tmpfs on /tmp and /run, and once the command has ended,
@@ -104,6 +108,7 @@ public final class Container {
             }
             files.attach(new KernelProcSource(kernel));
             files.attachCgroups(kernel.cgroups());
+            if (hostname != null) kernel.setHostname(hostname);
             return runKernel(host);
         } finally {
             if (group == null) CgroupHierarchy.host().discard(cg);

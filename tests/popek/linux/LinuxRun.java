@@ -45,6 +45,7 @@ public record LinuxRun(int status, String out, String err, Kernel kernel) {
         ContainerFiles files = new ContainerFiles(List.of(root));
         Kernel k = new Kernel(memory, LinuxSyscalls.table(), files.vfs(), new PrintStream(log, true));
         files.attach(new KernelProcSource(k));
+        files.attachCgroups(k.cgroups());
         try {
             byte[][] args = new byte[argv.length][];
             for (int i = 0; i < argv.length; i++) args[i] = argv[i].getBytes(StandardCharsets.UTF_8);

@@ -94,27 +94,28 @@ public final class CgroupMembership implements popek.linux.vfs.cgroupfs.CgroupSo
     /** The kernel side of the cgroup files, for {@code caller} (null: the kernel itself, for which pid 0 is nobody). */
     public CgroupKernel forCaller(Caller caller) {
         Task self = caller instanceof Task t && t.kernel == kernel ? t : null;
+        PidNamespace ns = self == null ? kernel.pids() : self.pidNamespace();   // ids as the caller's pid namespace has them
         return new CgroupKernel() {
             @Override
-            public int[] processes(Cgroup cg) { return ids(cg, false); }
+            public int[] processes(Cgroup cg) { return ids(cg, false, ns); }
 
             @Override
-            public int[] threads(Cgroup cg) { return ids(cg, true); }
+            public int[] threads(Cgroup cg) { return ids(cg, true, ns); }
 
             @Override
             public Cgroup cgroupOf(int id, boolean thread) {
                 if (id == 0) return self == null ? null : self.group.cgroup;
                 if (thread) {
-                    Task t = kernel.pids().task(id);
+                    Task t = ns.task(id);
                     return t == null || t.runState == Task.State.DEAD ? null : t.group.cgroup;
                 }
-                ThreadGroup g = kernel.pids().threadGroup(id);
+                ThreadGroup g = ns.threadGroup(id);
                 return g == null || g.zombie ? null : g.cgroup;
             }
 
             @Override
             public void moveProcess(int pid, Cgroup to) {
-                ThreadGroup g = pid == 0 ? (self == null ? null : self.group) : groupOfThread(pid);
+                ThreadGroup g = pid == 0 ? (self == null ? null : self.group) : groupOfThread(pid, ns);
                 if (g == null) throw Errno.error(Errno.ESRCH);
                 move(g, to);
             }
@@ -132,17 +133,18 @@ public final class CgroupMembership implements popek.linux.vfs.cgroupfs.CgroupSo
     }
 
     /** The process of thread {@code tid} (writing any thread's id to cgroup.procs moves its whole process). */
-    private ThreadGroup groupOfThread(int tid) {
-        Task t = kernel.pids().task(tid);
+    private static ThreadGroup groupOfThread(int tid, PidNamespace ns) {
+        Task t = ns.task(tid);
         return t == null ? null : t.group;
     }
 
-    private int[] ids(Cgroup cg, boolean threads) {
+    /** The processes (or threads) in {@code cg}, as {@code ns} numbers them: 0 for those it cannot see, as Linux's cgroup.procs. */
+    private int[] ids(Cgroup cg, boolean threads, PidNamespace ns) {
         List<Integer> out = new ArrayList<>();
         for (ThreadGroup g : kernel.pids().threadGroups()) {
             if (g.zombie || g.cgroup != cg) continue;
-            if (!threads) out.add(g.tgid);
-            else for (Task t : g.tasks) if (t.runState != Task.State.DEAD) out.add(t.tid);
+            if (!threads) out.add(g.tgid(ns));
+            else for (Task t : g.tasks) if (t.runState != Task.State.DEAD) out.add(t.pid.nr(ns));
         }
         return out.stream().mapToInt(Integer::intValue).sorted().toArray();
     }

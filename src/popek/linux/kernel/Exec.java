@@ -38,7 +38,7 @@ final class Exec {
 
     private static boolean executable(popek.linux.vfs.StatBuf st, Task t) {
         var c = t.creds;
-        if (c.fsuid() == 0) return (st.mode & 0111) != 0;
+        if (c.overridesFiles(st.uid, st.gid)) return (st.mode & 0111) != 0;
         if (st.uid == c.fsuid()) return (st.mode & 0100) != 0;
         if (c.inGroup(st.gid)) return (st.mode & 0010) != 0;
         return (st.mode & 0001) != 0;
@@ -56,7 +56,8 @@ final class Exec {
         ThreadLocalRandom.current().nextBytes(random);
         ProgramLoader.Image image;
         try {
-            image = ProgramLoader.load(p, mm, mem, envp, new AuxInfo(t.creds.uid(), t.creds.euid(), t.creds.gid(), t.creds.egid(),
+            image = ProgramLoader.load(p, mm, mem, envp, new AuxInfo(t.creds.userNs().uidSeen(t.creds.uid()), t.creds.userNs().uidSeen(t.creds.euid()),
+                    t.creds.userNs().gidSeen(t.creds.gid()), t.creds.userNs().gidSeen(t.creds.egid()),
                     Kernel.HWCAP, false, random));
         } catch (SyscallException e) {
             mm.release();
@@ -80,6 +81,7 @@ final class Exec {
         g.executable = p.path();
         g.argv = p.argv();
         g.envp = envp;
+        t.creds = t.creds.afterExec();
         kernel.stats().execs++;
         kernel.processes().execed(t);
         if (t.cpu != null) start(t, image);

@@ -24,6 +24,9 @@ public final class FdTable {
     /** A task stopped using it; true for the last, which closes everything. */
     public synchronized boolean removeUser() { return --users == 0; }
 
+    /** True while more than one task shares it (CLONE_FILES). */
+    public synchronized boolean shared() { return users > 1; }
+
     public synchronized FileDescription get(int fd) {
         return fd >= 0 && fd < files.length ? files[fd] : null;
     }

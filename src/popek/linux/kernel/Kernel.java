@@ -18,12 +18,19 @@ import popek.linux.platform.Cpu;
 import popek.linux.platform.KernelRegion;
 import popek.linux.vfs.FileDescription;
 import popek.linux.vfs.FsContext;
+import popek.linux.vfs.Location;
+import popek.linux.ns.CgroupNamespace;
+import popek.linux.ns.IpcNamespace;
+import popek.linux.ns.NetNamespace;
+import popek.linux.ns.TimeNamespace;
+import popek.linux.ns.UtsNamespace;
 import popek.linux.vfs.Vfs;
 import popek.sched.HostScheduler;
 
 /**
- * Popek's Linux kernel for one container: the page pool and the CPU the container's tasks run on, their pid
- * namespace, scheduler and clock, the system-call table, the file tree, and the counters {@code --stats} reports. It
+ * Popek's Linux kernel for one container: the page pool and the CPU the container's tasks run on, its root pid
+ * namespace and first namespaces of the other kinds (which programs may nest and enter: {@link NamespaceChanges}),
+ * scheduler and clock, the system-call table, the file tree, and the counters {@code --stats} reports. It
  * knows nothing of images or the command line: the container runtime builds it, spawns the first process and runs it
  * until that process ends. Its processes start in the container's cgroup ({@link #cgroup}), which pays for their
  * pages and counts their tasks.
@@ -36,7 +43,7 @@ public final class Kernel implements AutoCloseable {
     private final KernelRegion region;
     private final PageCache pageCache;
     private final FaultCounters faultCounters = new FaultCounters();
-    private final PidNamespace pids = new PidNamespace();
+    private final PidNamespace pids = PidNamespace.root();
     private final Clock clock = new Clock();
     private final Scheduler scheduler;
     private final SyscallTable syscalls;
@@ -57,7 +64,8 @@ public final class Kernel implements AutoCloseable {
     private final CpuSnapshot initialState;
     private final Worker worker;
     private final PrintStream log;
-    private String hostname = "popek", domainname = "(none)";
+    private final UtsNamespace uts = UtsNamespace.initial("popek");
+    private final Namespaces initialNamespaces;
     private ThreadGroup init;
     private volatile boolean initDone;
 
@@ -74,6 +82,9 @@ public final class Kernel implements AutoCloseable {
         this.vfs = vfs;
         this.log = log;
         this.pool = new PagePool(memoryBytes);
+        TimeNamespace time = TimeNamespace.initial();
+        this.initialNamespaces = new Namespaces(uts, IpcNamespace.initial(), ((Location) vfs.root()).mount().namespace(),
+                NetNamespace.initial(), CgroupNamespace.initial(), pids, time, time);
         pool.setPressure(oomKiller);
         try {
             this.region = new KernelRegion(pool);
@@ -138,13 +149,17 @@ public final class Kernel implements AutoCloseable {
 
     CpuSnapshot initialState() { return initialState; }
 
-    public String hostname() { return hostname; }
+    /** The host name of the kernel's first UTS namespace (a container's, unless its programs unshare theirs). */
+    public String hostname() { return uts.hostname(); }
 
-    public void setHostname(String h) { hostname = h; }
+    public void setHostname(String h) { uts.setHostname(h); }
 
-    public String domainname() { return domainname; }
+    public String domainname() { return uts.domainname(); }
 
-    public void setDomainname(String d) { domainname = d; }
+    public void setDomainname(String d) { uts.setDomainname(d); }
+
+    /** The namespaces the first process starts in. */
+    public Namespaces initialNamespaces() { return initialNamespaces; }
 
     /** Runs {@code r} on the kernel's thread between two runs of tasks (from any thread): how host input gets in. */
     public void post(Runnable r) { scheduler.post(r); }
@@ -163,9 +178,9 @@ public final class Kernel implements AutoCloseable {
     /** Register snapshots of dead tasks, for new ones (each is 5.5 KiB of native memory, freed only with the kernel). */
     private final java.util.ArrayDeque<CpuSnapshot> spareSnapshots = new java.util.ArrayDeque<>();
 
-    Task newTask(int tid) {
+    Task newTask(Pid pid) {
         CpuSnapshot s = spareSnapshots.poll();
-        return new Task(this, tid, s != null ? s : Unicorn.newSnapshot(arena));
+        return new Task(this, pid, s != null ? s : Unicorn.newSnapshot(arena));
     }
 
     /** A dead task's snapshot, free for the next task. */
@@ -189,14 +204,8 @@ public final class Kernel implements AutoCloseable {
         if (f != null && f.removeUser()) f.closeAll();
     }
 
-    /** The process orphans go to: the first process. */
-    ThreadGroup reaper() { return init; }
-
-    /** The first process ended: every other process is killed (as when a pid namespace's init dies). */
-    void initExited(ThreadGroup g) {
-        initDone = true;
-        for (ThreadGroup o : pids.threadGroups()) if (o != g && !o.zombie) signals.groupExit(o, Signals.SIGKILL);
-    }
+    /** The first process (the root pid namespace's init) ended; every other one is being killed. */
+    void firstProcessEnded() { initDone = true; }
 
     /** True once the first process has ended and every task is gone. */
     boolean finished() { return initDone && allGone(); }
@@ -248,20 +257,22 @@ public final class Kernel implements AutoCloseable {
     public Task spawn(Spawn s) {
         int charged = cgroups.charge(cgroup);
         if (charged < 0) throw popek.linux.abi.Errno.error(-charged);
-        int tid = pids.allocate();
-        Task t = newTask(tid);
-        ThreadGroup g = new ThreadGroup(tid, clock.monotonic());
+        Pid pid = pids.allocate();
+        Task t = newTask(pid);
+        ThreadGroup g = new ThreadGroup(pid, clock.monotonic());
         g.cgroup = cgroup;
         g.leader = t;
         g.tasks.add(t);
-        Session session = new Session(tid);
-        ProcessGroup pg = new ProcessGroup(tid, session);
+        g.unkillable = true;   // the root pid namespace's init: signals from inside without a handler do not reach it
+        Session session = new Session(pid);
+        ProcessGroup pg = new ProcessGroup(pid, session);
         pg.members.add(g);
         g.processGroup = pg;
-        pids.addSession(session);
-        pids.addProcessGroup(pg);
+        PidNamespace.addSession(session);
+        PidNamespace.addProcessGroup(pg);
         t.group = g;
         t.creds = s.creds();
+        t.ns = initialNamespaces;
         t.handlers = new SignalHandlers();
         t.fds = new FdTable();
         t.fds.install(s.stdin(), 0, false);
@@ -281,9 +292,10 @@ public final class Kernel implements AutoCloseable {
             throw popek.linux.abi.Errno.error(-r);
         }
         cgroups.joined(t, cgroup);
-        pids.add(t);
-        pids.addGroup(g);
+        PidNamespace.add(t);
+        PidNamespace.addGroup(g);
         init = g;
+        pids.setInit(g);
         stats.processesCreated++;
         scheduler.wake(t);
         return t;

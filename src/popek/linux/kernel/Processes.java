@@ -3,8 +3,10 @@ package popek.linux.kernel;
 import popek.engine.RegisterFile;
 import popek.linux.abi.Errno;
 import popek.linux.abi.Signals;
+import popek.linux.auth.Credentials;
 import popek.linux.mm.MemoryManager;
 import popek.linux.mm.UserMemory;
+import popek.linux.vfs.FsContext;
 import popek.linux.waiter.Events;
 
 /**
@@ -28,12 +30,28 @@ public final class Processes {
     // ---------------------------------------------------------------- clone
 
     /**
-     * clone(2) for the running task {@code parent}: returns the child's tid or -errno. {@code tlsDesc} points at a
-     * user_desc for CLONE_SETTLS.
+     * clone(2) for the running task {@code parent}: returns the child's tid (as the parent's pid namespace numbers it)
+     * or -errno. {@code tlsDesc} points at a user_desc for CLONE_SETTLS.
      */
     public int clone(Task parent, int flags, int newSp, int parentTid, int tlsDesc, int childTid) {
         if ((flags & CLONE_THREAD) != 0 && (flags & CLONE_SIGHAND) == 0) return -Errno.EINVAL;
         if ((flags & CLONE_SIGHAND) != 0 && (flags & CLONE_VM) == 0) return -Errno.EINVAL;
+        int bad = NamespaceChanges.checkClone(parent, flags);
+        if (bad < 0) return bad;
+        // The child's identity: credentials (a new user namespace), namespaces (CLONE_NEW*, a copy of the file-system
+        // context moved into a new mount namespace) and its numbers in every pid namespace that will see it.
+        FsContext fs = (flags & CLONE_FS) != 0 ? parent.fs : parent.fs.copy();
+        Credentials creds = parent.creds;
+        Namespaces ns;
+        Pid pid;
+        try {
+            if ((flags & NamespaceChanges.CLONE_NEWUSER) != 0) creds = NamespaceChanges.newUserNamespace(parent, creds);
+            ns = NamespaceChanges.create(parent, parent.ns, flags, creds, fs);
+            pid = ns.pidForChildren().allocate();
+        } catch (popek.linux.abi.SyscallException e) {
+            return -e.errno();
+        }
+        if ((flags & CLONE_VM) == 0) ns = NamespaceChanges.enterTimeForChildren(ns);
         int[] tls = parent.tls.clone();
         if ((flags & CLONE_SETTLS) != 0) {
             int r = ThreadArea.parse(parent.mem, UserMemory.u(tlsDesc), tls, true);
@@ -42,11 +60,6 @@ public final class Processes {
         popek.cgroup.Cgroup cg = parent.group.cgroup;
         int charged = kernel.cgroups().charge(cg);   // pids.max: EAGAIN, here or in an ancestor
         if (charged < 0) return charged;
-        int tid = kernel.pids().allocate();
-        if (tid < 0) {
-            kernel.cgroups().uncharge(cg);
-            return -Errno.EAGAIN;
-        }
         MemoryManager mm;
         if ((flags & CLONE_VM) != 0) {
             mm = parent.mm;
@@ -58,13 +71,14 @@ public final class Processes {
                 return -Errno.ENOMEM;
             }
         }
-        Task child = kernel.newTask(tid);
+        Task child = kernel.newTask(pid);
         child.mm = mm;
         child.mem = (flags & CLONE_VM) != 0 ? parent.mem : new UserMemory(mm);
         child.fds = (flags & CLONE_FILES) != 0 ? kernel.shareFds(parent.fds) : kernel.newFds(parent.fds.copy());
-        child.fs = (flags & CLONE_FS) != 0 ? parent.fs : parent.fs.copy();
+        child.fs = (flags & CLONE_FS) != 0 ? fs.share() : fs;
         child.handlers = (flags & CLONE_SIGHAND) != 0 ? parent.handlers : parent.handlers.copy();
-        child.creds = parent.creds;
+        child.creds = creds;
+        child.ns = ns;
         child.name = parent.name;
         child.blocked = parent.blocked;
         System.arraycopy(tls, 0, child.tls, 0, tls.length);
@@ -76,7 +90,7 @@ public final class Processes {
             parent.group.tasks.add(child);
             kernel.stats().threadsCreated++;
         } else {
-            ThreadGroup g = new ThreadGroup(tid, child.startNanos);
+            ThreadGroup g = new ThreadGroup(pid, child.startNanos);
             g.leader = child;
             g.tasks.add(child);
             g.parent = (flags & CLONE_PARENT) != 0 && parent.group.parent != null ? parent.group.parent : parent.group;
@@ -92,21 +106,26 @@ public final class Processes {
             g.cgroup = cg;
             child.group = g;
             child.entity.moveTo(cg);
-            kernel.pids().addGroup(g);
+            PidNamespace.addGroup(g);
+            if (pid.own() == 1) {   // the first process of a new pid namespace: its init
+                pid.namespace().setInit(g);
+                g.unkillable = true;
+            }
             kernel.stats().processesCreated++;
         }
         kernel.cgroups().joined(child, cg);
-        kernel.pids().add(child);
+        PidNamespace.add(child);
         // Registers: the parent's, with 0 returned and the new stack if one was given.
         parent.cpu.save(child.state);
         child.state.set(RegisterFile.EAX, 0);
         if (newSp != 0) child.state.set(RegisterFile.ESP, newSp);
-        if ((flags & CLONE_PARENT_SETTID) != 0) parent.mem.writeInt(UserMemory.u(parentTid), tid);
-        if ((flags & CLONE_CHILD_SETTID) != 0) child.mem.writeInt(UserMemory.u(childTid), tid);
+        int seen = pid.nr(parent.pidNamespace());   // the child as its parent's namespace numbers it
+        if ((flags & CLONE_PARENT_SETTID) != 0) parent.mem.writeInt(UserMemory.u(parentTid), seen);
+        if ((flags & CLONE_CHILD_SETTID) != 0) child.mem.writeInt(UserMemory.u(childTid), pid.own());
         if ((flags & CLONE_CHILD_CLEARTID) != 0) child.clearChildTid = childTid;
         if ((flags & CLONE_VFORK) != 0) child.vforkParent = parent;
         kernel.scheduler().wake(child);
-        return tid;
+        return seen;
     }
 
     // ---------------------------------------------------------------- exit
@@ -144,10 +163,11 @@ public final class Processes {
             t.mm = null;
         }
         kernel.releaseFds(t.fds);
+        if (t.fs != null) t.fs.release();
         if (t.cpu == null) kernel.recycleSnapshot(t.state);   // else the Worker gives it back once off the CPU
         g.tasks.remove(t);
         if (t != g.leader) {
-            kernel.pids().remove(t);
+            PidNamespace.remove(t);
             kernel.cgroups().released(g);
         }
         if (!g.tasks.isEmpty()) return;
@@ -155,16 +175,46 @@ public final class Processes {
         g.waitStatus = g.exiting ? g.groupExitStatus : status;
         g.zombie = true;
         kernel.vfs().processExited(g.tgid);
+        PidNamespace ns = g.pid.namespace();
+        boolean init = ns.init() == g;
+        if (init) namespaceInitExited(ns, g);
         for (ThreadGroup c : java.util.List.copyOf(g.children)) reparent(c, g);
         Session session = g.session();
         if (session.sid == g.tgid && session.controllingTerminal instanceof ControllingTerminal tty) {
             tty.sessionLeaderExited(session);
         }
-        ThreadGroup parent = g.parent;
-        if (parent == null) {
-            kernel.initExited(g);
-            return;
+        if (g.parent == null && ns.parent() != null) reap(g);   // an orphan of an ended init: nobody is left to wait for it
+        else if (init && !othersGone(ns, g)) ns.setInitAwaitingEmpty(g);   // its parent hears of it once the rest are gone
+        else tellParent(g);
+        for (PidNamespace n = ns; n != null; n = n.parent()) {
+            ThreadGroup waiting = n.initAwaitingEmpty();
+            if (waiting != null && waiting != g && othersGone(n, waiting)) {
+                n.setInitAwaitingEmpty(null);
+                tellParent(waiting);
+            }
         }
+    }
+
+    /**
+     * The init of {@code ns} ended (zap_pid_ns_processes): no process can be made in it any more and every other
+     * process it sees is killed. The root namespace's init is the container's first process.
+     */
+    private void namespaceInitExited(PidNamespace ns, ThreadGroup init) {
+        ns.close();
+        for (ThreadGroup o : ns.threadGroups()) if (o != init && !o.zombie) kernel.signals().groupExit(o, Signals.SIGKILL);
+        if (ns.parent() == null) kernel.firstProcessEnded();
+    }
+
+    /** True when every process {@code ns} sees but {@code init} has ended. */
+    private static boolean othersGone(PidNamespace ns, ThreadGroup init) {
+        for (ThreadGroup o : ns.threadGroups()) if (o != init && !o.zombie) return false;
+        return true;
+    }
+
+    /** The zombie {@code g}'s parent learns that it ended (SIGCHLD, a wait), or it is reaped at once if the parent asked for that. */
+    private void tellParent(ThreadGroup g) {
+        ThreadGroup parent = g.parent;
+        if (parent == null) return;
         SignalHandlers ph = parent.leader != null ? parent.leader.handlers : null;
         boolean autoReap = g.exitSignal == Signals.SIGCHLD && ph != null
                 && (ph.get(Signals.SIGCHLD).isIgnore() || (ph.get(Signals.SIGCHLD).flags & Signals.SA_NOCLDWAIT) != 0);
@@ -185,10 +235,13 @@ public final class Processes {
     /** execve succeeded: a vfork parent may go on. */
     void execed(Task t) { releaseVfork(t); }
 
-    /** A child whose parent ended goes to the reaper (the container's first process), which can wait for it. */
+    /**
+     * A child whose parent ended goes to the reaper: the init of its parent's pid namespace, which can wait for it;
+     * with none left (the init itself ended) it is reaped as soon as it ends.
+     */
     private void reparent(ThreadGroup child, ThreadGroup from) {
         from.children.remove(child);
-        ThreadGroup reaper = kernel.reaper();
+        ThreadGroup reaper = from.pid.namespace().init();
         if (reaper == null || reaper == from || reaper.zombie) {
             child.parent = null;
             if (child.zombie) reap(child);
@@ -213,7 +266,7 @@ public final class Processes {
         info.clear();
         info.signo = code == Signals.CLD_EXITED || code == Signals.CLD_KILLED || code == Signals.CLD_DUMPED ? g.exitSignal : Signals.SIGCHLD;
         info.code = code;
-        info.pid = g.tgid;
+        info.pid = g.pid.nr(parent.pid.namespace());
         info.status = code == Signals.CLD_EXITED ? (g.waitStatus >> 8) & 0xFF : code == Signals.CLD_STOPPED ? g.stopSignal
                 : code == Signals.CLD_CONTINUED ? Signals.SIGCONT : g.waitStatus & 0x7F;
         if (info.signo != 0) kernel.signals().sendToGroup(parent, info);
@@ -227,12 +280,9 @@ public final class Processes {
             g.parent.childrenUserNanos += g.userNanos() + g.childrenUserNanos;
         }
         g.processGroup.members.remove(g);
-        if (g.processGroup.members.isEmpty()) {
-            kernel.pids().removeProcessGroup(g.processGroup);
-            if (g.processGroup.session.sid == g.processGroup.pgid) { /* the session lives while its id is a group's */ }
-        }
-        kernel.pids().removeGroup(g);
-        if (g.leader != null) kernel.pids().remove(g.leader);
+        if (g.processGroup.members.isEmpty()) PidNamespace.removeProcessGroup(g.processGroup);
+        PidNamespace.removeGroup(g);
+        if (g.leader != null) PidNamespace.remove(g.leader);
         kernel.cgroups().released(g);
     }
 
@@ -260,35 +310,37 @@ public final class Processes {
 
     private int wait(Task t, int pid, int options, long statusAddr, long infoAddr, long rusageAddr) {
         ThreadGroup me = t.group;
+        PidNamespace mine = t.pidNamespace();
         boolean any = false;
         for (ThreadGroup c : java.util.List.copyOf(me.children)) {
-            if (!matches(c, pid, me)) continue;
+            if (!matches(c, pid, me, mine)) continue;
+            int cpid = c.pid.nr(mine), cuid = uidOf(c, t);
             any = true;
             int status;
-            if (c.zombie && (options & WEXITED) != 0) {
+            if (c.zombie && (options & WEXITED) != 0 && c.pid.namespace().initAwaitingEmpty() != c) {
                 status = c.waitStatus;
                 if (statusAddr != 0) t.mem.writeInt(statusAddr, status);
                 if (infoAddr != 0) {
                     int code = (status & 0x7F) == 0 ? Signals.CLD_EXITED : (status & 0x80) != 0 ? Signals.CLD_DUMPED : Signals.CLD_KILLED;
-                    writeWaitInfo(t, infoAddr, Signals.SIGCHLD, code, c.tgid, uidOf(c), code == Signals.CLD_EXITED ? (status >> 8) & 0xFF : status & 0x7F);
+                    writeWaitInfo(t, infoAddr, Signals.SIGCHLD, code, cpid, cuid, code == Signals.CLD_EXITED ? (status >> 8) & 0xFF : status & 0x7F);
                 }
                 if (rusageAddr != 0) Rusage.write(t.mem, rusageAddr, c.userNanos() + c.childrenUserNanos, 0);
                 if ((options & WNOWAIT) == 0) reap(c);
-                return c.tgid;
+                return cpid;
             }
             if (c.stopped && !c.stopReported && (options & WUNTRACED) != 0) {
                 if ((options & WNOWAIT) == 0) c.stopReported = true;
                 if (statusAddr != 0) t.mem.writeInt(statusAddr, (c.stopSignal << 8) | 0x7F);
-                if (infoAddr != 0) writeWaitInfo(t, infoAddr, Signals.SIGCHLD, Signals.CLD_STOPPED, c.tgid, uidOf(c), c.stopSignal);
+                if (infoAddr != 0) writeWaitInfo(t, infoAddr, Signals.SIGCHLD, Signals.CLD_STOPPED, cpid, cuid, c.stopSignal);
                 if (rusageAddr != 0) Rusage.write(t.mem, rusageAddr, c.userNanos(), 0);
-                return c.tgid;
+                return cpid;
             }
             if (c.continuedReport && (options & WCONTINUED) != 0) {
                 if ((options & WNOWAIT) == 0) c.continuedReport = false;
                 if (statusAddr != 0) t.mem.writeInt(statusAddr, 0xFFFF);
-                if (infoAddr != 0) writeWaitInfo(t, infoAddr, Signals.SIGCHLD, Signals.CLD_CONTINUED, c.tgid, uidOf(c), Signals.SIGCONT);
+                if (infoAddr != 0) writeWaitInfo(t, infoAddr, Signals.SIGCHLD, Signals.CLD_CONTINUED, cpid, cuid, Signals.SIGCONT);
                 if (rusageAddr != 0) Rusage.write(t.mem, rusageAddr, c.userNanos(), 0);
-                return c.tgid;
+                return cpid;
             }
         }
         if (!any) return -Errno.ECHILD;
@@ -297,8 +349,11 @@ public final class Processes {
         return t.block(me.childEvents, Events.ALL);
     }
 
-    /** The child's real uid (its leader's; 0 once no task is left to ask). */
-    private static int uidOf(ThreadGroup c) { return c.leader != null && c.leader.creds != null ? c.leader.creds.uid() : 0; }
+    /** The child's real uid (its leader's; 0 once no task is left to ask), as the waiter's user namespace names it. */
+    private static int uidOf(ThreadGroup c, Task waiter) {
+        int kuid = c.leader != null && c.leader.creds != null ? c.leader.creds.uid() : 0;
+        return waiter.creds.userNs().uidSeen(kuid);
+    }
 
     /** The six siginfo fields waitid writes (Linux leaves the rest of the caller's siginfo as it was). */
     private static void writeWaitInfo(Task t, long at, int signo, int code, int pid, int uid, int status) {
@@ -310,11 +365,12 @@ public final class Processes {
         t.mem.writeInt(at + 20, status);
     }
 
-    private static boolean matches(ThreadGroup c, int pid, ThreadGroup me) {
-        if (pid > 0) return c.tgid == pid;
+    /** Whether child {@code c} is one wait's {@code pid} names (numbers as the waiter's namespace {@code ns} has them). */
+    private static boolean matches(ThreadGroup c, int pid, ThreadGroup me, PidNamespace ns) {
+        if (pid > 0) return c.pid.nr(ns) == pid;
         if (pid == -1) return true;
         if (pid == 0) return c.processGroup == me.processGroup;
-        return c.processGroup.pgid == -pid;
+        return pid != Integer.MIN_VALUE && c.processGroup.pid.nr(ns) == -pid;
     }
 
     /** execve in a threaded process: every other thread ends at once (the exec'ing thread carries on alone). */
@@ -342,20 +398,25 @@ public final class Processes {
 
     // ---------------------------------------------------------------- process groups and sessions
 
-    /** setpgid(pid, pgid): moves a process (the caller or a child of it in its session) into a process group. */
+    /**
+     * setpgid(pid, pgid): moves a process (the caller or a child of it in its session) into a process group; both
+     * numbers as the caller's pid namespace has them.
+     */
     public int setpgid(Task t, int pid, int pgid) {
         if (pgid < 0) return -Errno.EINVAL;
-        ThreadGroup g = pid == 0 ? t.group : kernel.pids().threadGroup(pid);
+        PidNamespace ns = t.pidNamespace();
+        ThreadGroup g = pid == 0 ? t.group : ns.threadGroup(pid);
         if (g == null || (g != t.group && g.parent != t.group)) return -Errno.ESRCH;
         Session s = t.group.session();
         if (g.session() != s) return -Errno.EPERM;
         if (g.session().sid == g.tgid) return -Errno.EPERM;   // a session leader stays where it is
-        int target = pgid == 0 ? g.tgid : pgid;
-        ProcessGroup to = kernel.pids().processGroup(target);
+        int own = g.pid.nr(ns);
+        int target = pgid == 0 ? own : pgid;
+        ProcessGroup to = ns.processGroup(target);
         if (to == null) {
-            if (target != g.tgid) return -Errno.EPERM;
-            to = new ProcessGroup(target, s);
-            kernel.pids().addProcessGroup(to);
+            if (target != own) return -Errno.EPERM;
+            to = new ProcessGroup(g.pid, s);
+            PidNamespace.addProcessGroup(to);
         } else if (to.session != s) {
             return -Errno.EPERM;
         }
@@ -363,23 +424,23 @@ public final class Processes {
         return 0;
     }
 
-    /** setsid(): a new session and process group led by the caller (EPERM if it already leads a group). */
+    /** setsid(): a new session and process group led by the caller (EPERM if it already leads a group); returns its id. */
     public int setsid(Task t) {
         ThreadGroup g = t.group;
         if (kernel.pids().processGroup(g.tgid) != null) return -Errno.EPERM;
-        Session s = new Session(g.tgid);
-        kernel.pids().addSession(s);
-        ProcessGroup pg = new ProcessGroup(g.tgid, s);
-        kernel.pids().addProcessGroup(pg);
+        Session s = new Session(g.pid);
+        PidNamespace.addSession(s);
+        ProcessGroup pg = new ProcessGroup(g.pid, s);
+        PidNamespace.addProcessGroup(pg);
         move(g, pg);
-        return g.tgid;
+        return g.pid.own();
     }
 
     private void move(ThreadGroup g, ProcessGroup to) {
         ProcessGroup from = g.processGroup;
         if (from == to) return;
         from.members.remove(g);
-        if (from.members.isEmpty()) kernel.pids().removeProcessGroup(from);
+        if (from.members.isEmpty()) PidNamespace.removeProcessGroup(from);
         to.members.add(g);
         g.processGroup = to;
     }

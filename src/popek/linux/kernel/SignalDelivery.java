@@ -19,18 +19,22 @@ public final class SignalDelivery {
 
     // ---------------------------------------------------------------- sending
 
-    /** A signal for one thread (tkill, tgkill, a fault). */
-    public void sendToTask(Task t, SigInfo info) {
+    /** A signal the kernel sends one thread (a timer, the terminal). */
+    public void sendToTask(Task t, SigInfo info) { sendToTask(t, info, true); }
+
+    private void sendToTask(Task t, SigInfo info, boolean force) {
         if (t.runState == Task.State.DEAD || info.signo == 0) return;
         ThreadGroup g = t.group;
-        if (!prepare(g, info.signo)) return;
+        if (!prepare(g, info.signo, force)) return;
         if (t.pending.add(info) || info.signo >= Signals.SIGRTMIN) wakeFor(t, info.signo);
     }
 
-    /** A signal for a whole process (kill, the terminal, SIGCHLD): whichever of its threads does not block it takes it. */
-    public void sendToGroup(ThreadGroup g, SigInfo info) {
+    /** A signal the kernel sends a whole process (the terminal, SIGCHLD): whichever of its threads does not block it takes it. */
+    public void sendToGroup(ThreadGroup g, SigInfo info) { sendToGroup(g, info, true); }
+
+    private void sendToGroup(ThreadGroup g, SigInfo info, boolean force) {
         if (g.zombie || info.signo == 0) return;
-        if (!prepare(g, info.signo)) return;
+        if (!prepare(g, info.signo, force)) return;
         g.sharedPending.add(info);
         Task pick = null;
         for (Task t : g.tasks) {
@@ -53,11 +57,62 @@ public final class SignalDelivery {
             a.handler = Signals.SIG_DFL;
             t.blocked &= ~bit;
         }
+        if (a.isDefault()) t.group.unkillable = false;   // a faulting init dies of it, as Linux's force_sig_info
         t.pending.add(info);
     }
 
-    /** Job control and ignoring: false when the signal is discarded at once. */
-    private boolean prepare(ThreadGroup g, int sig) {
+    // ---------------------------------------------------------------- kill(2) and tgkill(2)
+
+    /**
+     * kill(2) from task {@code from} to process {@code g} (or, with {@code thread}, tkill to that thread of it):
+     * -EPERM unless Linux's check_kill_permission allows it, else 0 with the signal sent (signal 0 sends nothing).
+     * The siginfo names the sender as the receiver's namespaces can: its pid (0 from an ancestor pid namespace, whose
+     * SIGKILL and SIGSTOP then reach even an init) and its uid.
+     */
+    public int kill(Task from, ThreadGroup g, Task thread, int sig, int code) {
+        Task target = thread != null ? thread : liveThread(g);
+        if (target == null) return 0;   // a zombie: nothing to signal, and no error
+        if (!mayKill(from, target, sig)) return -Errno.EPERM;
+        if (sig == 0) return 0;
+        SigInfo info = new SigInfo();
+        info.signo = sig;
+        info.code = code;
+        int seen = from.group.pid.nr(g.pid.namespace());
+        boolean fromAncestor = seen == 0;
+        info.pid = fromAncestor ? 0 : from.group.pid.own();
+        info.uid = target.creds.userNs().uidSeen(from.creds.uid());
+        if (thread != null) sendToTask(thread, info, fromAncestor);
+        else sendToGroup(g, info, fromAncestor);
+        return 0;
+    }
+
+    private static Task liveThread(ThreadGroup g) {
+        if (g.zombie) return null;
+        if (g.leader != null && g.leader.runState != Task.State.DEAD) return g.leader;
+        for (Task t : g.tasks) if (t.runState != Task.State.DEAD) return t;
+        return null;
+    }
+
+    /**
+     * check_kill_permission: the same process; a sender whose real or effective uid is the target's real or saved
+     * uid; one with CAP_KILL in the target's user namespace; or SIGCONT within the session.
+     */
+    private static boolean mayKill(Task from, Task target, int sig) {
+        if (from.group == target.group) return true;
+        var c = from.creds;
+        var tc = target.creds;
+        if (c.euid() == tc.suid() || c.euid() == tc.uid() || c.uid() == tc.suid() || c.uid() == tc.uid()) return true;
+        if (c.capable(tc.userNs())) return true;
+        return sig == Signals.SIGCONT && from.group.session() == target.group.session();
+    }
+
+    /**
+     * Job control and ignoring: false when the signal is discarded at once. An init (of any pid namespace) drops a
+     * signal it has no handler for unless it is SIGKILL or SIGSTOP sent with {@code force} (from the kernel, or from an
+     * ancestor namespace), as Linux's sig_task_ignored does for SIGNAL_UNKILLABLE.
+     */
+    private boolean prepare(ThreadGroup g, int sig, boolean force) {
+        if (sig == Signals.SIGKILL && initIgnores(g, sig, force)) return false;
         if (sig == Signals.SIGKILL) {
             groupExit(g, Signals.SIGKILL);
             return false;
@@ -77,6 +132,7 @@ public final class SignalDelivery {
             g.sharedPending.discard(Signals.SIGCONT);
             for (Task t : g.tasks) t.pending.discard(Signals.SIGCONT);
         }
+        if (initIgnores(g, sig, force)) return false;   // after SIGCONT has continued it, as Linux's prepare_signal
         // A signal whose action is to ignore it is dropped now (unless a thread blocks it: it may be unblocked
         // after the action changes).
         SignalHandlers h = g.leader != null ? g.leader.handlers : null;
@@ -86,6 +142,13 @@ public final class SignalDelivery {
             if (!blockedSomewhere) return false;
         }
         return true;
+    }
+
+    /** An init drops what it has no handler for (and does not block), but SIGKILL and SIGSTOP sent with {@code force}. */
+    private static boolean initIgnores(ThreadGroup g, int sig, boolean force) {
+        return g.unkillable && g.leader != null && g.leader.handlers != null && (g.leader.blocked & Signals.bit(sig)) == 0
+                && g.leader.handlers.get(sig).isDefault()
+                && !(force && (sig == Signals.SIGKILL || sig == Signals.SIGSTOP));
     }
 
     private void wakeFor(Task t, int sig) {
@@ -135,6 +198,8 @@ public final class SignalDelivery {
             SigAction act = t.handlers.get(sig);
             if (act.isIgnore()) continue;
             if (act.isDefault()) {
+                // An init takes no default action but SIGKILL's and SIGSTOP's, which only the kernel or an ancestor namespace could send it.
+                if (g.unkillable && sig != Signals.SIGKILL && sig != Signals.SIGSTOP) continue;
                 switch (Signals.defaultAction(sig)) {
                     case IGNORE, CONTINUE -> { continue; }
                     case STOP -> {

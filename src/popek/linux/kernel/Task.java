@@ -27,6 +27,10 @@ public final class Task implements Waiter, Caller {
 
     final Kernel kernel;
     final int tid;
+    /** Its ids in every pid namespace that sees it ({@code tid} is the root's number). */
+    final Pid pid;
+    /** The namespaces it belongs to besides its pid and user ones (Linux's nsproxy); shared until one changes. */
+    Namespaces ns;
     ThreadGroup group;
     MemoryManager mm;
     UserMemory mem;
@@ -103,9 +107,10 @@ public final class Task implements Waiter, Caller {
     popek.cgroup.Cgroup stackPaid;
     long voluntarySwitches, involuntarySwitches;
 
-    Task(Kernel kernel, int tid, CpuSnapshot state) {
+    Task(Kernel kernel, Pid pid, CpuSnapshot state) {
         this.kernel = kernel;
-        this.tid = tid;
+        this.pid = pid;
+        this.tid = pid.global();
         this.state = state;
         this.entity = kernel.scheduler().newEntity(this);
     }
@@ -113,6 +118,21 @@ public final class Task implements Waiter, Caller {
     // ---------------------------------------------------------------- identity and resources
 
     public int tid() { return tid; }
+
+    public Pid pidNumbers() { return pid; }
+
+    /** Its pid namespace (the one it was made in, for good). */
+    public PidNamespace pidNamespace() { return pid.namespace(); }
+
+    /** Its thread id in its own pid namespace (gettid). */
+    public int ownTid() { return pid.own(); }
+
+    /** Its process id in its own pid namespace (getpid). */
+    public int ownPid() { return group.pid.own(); }
+
+    public Namespaces namespaces() { return ns; }
+
+    public void setNamespaces(Namespaces n) { ns = n; }
 
     /** The process id (the thread group's leader's tid). */
     public int tgid() { return group.tgid(); }

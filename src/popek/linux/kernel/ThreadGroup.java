@@ -14,6 +14,10 @@ import popek.linux.waiter.WaitQueue;
  */
 public final class ThreadGroup {
     final int tgid;
+    /** Its leader's pid: {@code tgid} is the root namespace's number of it. */
+    final Pid pid;
+    /** Init of its pid namespace: signals from inside it that it has no handler for are dropped (SIGNAL_UNKILLABLE). */
+    boolean unkillable;
     final List<Task> tasks = new ArrayList<>();
     Task leader;
     ThreadGroup parent;
@@ -49,13 +53,22 @@ public final class ThreadGroup {
     /** The cgroup every thread of it is in (inherited on fork, moved by cgroup.procs). */
     Cgroup cgroup;
 
-    ThreadGroup(int tgid, long startNanos) {
-        this.tgid = tgid;
+    ThreadGroup(Pid pid, long startNanos) {
+        this.pid = pid;
+        this.tgid = pid.global();
         this.startNanos = startNanos;
         Limits.setDefaults(rlimitSoft, rlimitHard);
     }
 
     public int tgid() { return tgid; }
+
+    public Pid pid() { return pid; }
+
+    /** Its id as namespace {@code ns} numbers it (0 if it cannot see it). */
+    public int tgid(PidNamespace ns) { return pid.nr(ns); }
+
+    /** Its parent's id as this process's own namespace numbers it: 0 with no parent, or one outside (getppid). */
+    public int ppid() { return parent == null ? 0 : parent.pid.nr(pid.namespace()); }
 
     public Task leader() { return leader; }
 

@@ -95,6 +95,9 @@ public final class MemoryManager {
     /** A task stopped using it; true for the last, which must then {@link #release} it. */
     public synchronized boolean removeUser() { return --users == 0; }
 
+    /** How many tasks share it (CLONE_VM). */
+    public synchronized int users() { return users; }
+
     /** The physical (pool) address of {@code addr}, faulting it in for reading; -1 if the program cannot read it. */
     public long physicalAddress(long addr) { return translate(addr, false); }
 

@@ -71,7 +71,13 @@ final class AttributeCalls implements SyscallFamily {
         return 0;
     }
 
+    /** chown: the ids as the caller's user namespace names them (EINVAL for one it does not map; -1 leaves it). */
     private static int chown(Task t, Location l, int uid, int gid) {
+        var ns = t.credentials().userNs();
+        int kuid = uid == -1 ? -1 : ns.uidToKernel(uid), kgid = gid == -1 ? -1 : ns.gidToKernel(gid);
+        if ((uid != -1 && kuid == -1) || (gid != -1 && kgid == -1)) return -Errno.EINVAL;
+        uid = kuid;
+        gid = kgid;
         FileArgs.vfs(t).attributes().chown(t.credentials(), l, uid, gid);
         return 0;
     }

@@ -150,16 +150,18 @@ final class DescriptorCalls implements SyscallFamily {
             }
             m.writeShort(at, (short) r.type());
             m.writeShort(at + 2, (short) FileFlags.SEEK_SET);
+            var holder = t.kernel().pids().threadGroup(r.pid());   // the holder as the caller's pid namespace numbers it
+            int pid = holder == null ? r.pid() : holder.tgid(t.pidNamespace());
             long rlen = r.end() == Long.MAX_VALUE ? 0 : r.end() - r.start() + 1;
             if (wide) {
                 m.writeLong(at + 4, r.start());
                 m.writeLong(at + 12, rlen);
-                m.writeInt(at + 20, r.pid());
+                m.writeInt(at + 20, pid);
             } else {
                 if (r.start() > Integer.MAX_VALUE || rlen > Integer.MAX_VALUE) return -Errno.EOVERFLOW;
                 m.writeInt(at + 4, (int) r.start());
                 m.writeInt(at + 8, (int) rlen);
-                m.writeInt(at + 12, r.pid());
+                m.writeInt(at + 12, pid);
             }
             return 0;
         }

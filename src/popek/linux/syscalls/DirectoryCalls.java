@@ -162,7 +162,7 @@ final class DirectoryCalls implements SyscallFamily {
     private static int chroot(Task t, int pathAddr) {
         String p = FileArgs.path(t, pathAddr);
         Location l = FileArgs.vfs(t).directory(t, t.fs(), t.fs().cwd(), p);
-        if (t.credentials().euid() != 0) return -Errno.EPERM;
+        if (!t.credentials().capable(t.credentials().userNs())) return -Errno.EPERM;   // CAP_SYS_CHROOT in its own user namespace
         t.fs().setRoot(l);
         return 0;
     }

@@ -17,7 +17,7 @@ public final class LinuxSyscalls {
         return List.of(new ProcessCalls(), new SignalCalls(), new MemoryCalls(), new ThreadCalls(), new TimeCalls(),
                 new IdentityCalls(), new SystemCalls(), new OpenCalls(), new ReadWriteCalls(), new StatCalls(),
                 new DirectoryCalls(), new AttributeCalls(), new DescriptorCalls(), new PollCalls(), new PipeCalls(),
-                new TransferCalls(), new MountCalls());
+                new TransferCalls(), new MountCalls(), new NamespaceCalls());
     }
 
     /** A table with every family registered. */

@@ -33,14 +33,14 @@ final class ProcessCalls implements SyscallFamily {
         t.register(WAIT4, (task, a) -> wait4(task, a.a0, a.a1, a.a2, a.a3));
         t.register(WAITPID, (task, a) -> wait4(task, a.a0, a.a1, a.a2, 0));
         t.register(WAITID, (task, a) -> waitid(task, a.a0, a.a1, a.a2, a.a3, a.a4));
-        t.register(GETPID, (task, a) -> task.tgid());
-        t.register(GETTID, (task, a) -> task.tid());
-        t.register(GETPPID, (task, a) -> task.group().parent() == null ? 0 : task.group().parent().tgid());
+        t.register(GETPID, (task, a) -> task.ownPid());
+        t.register(GETTID, (task, a) -> task.ownTid());
+        t.register(GETPPID, (task, a) -> task.group().ppid());
         t.register(SET_TID_ADDRESS, (task, a) -> {
             task.setClearChildTid(a.a0);
-            return task.tid();
+            return task.ownTid();
         });
-        t.register(GETPGRP, (task, a) -> task.group().processGroup().pgid());
+        t.register(GETPGRP, (task, a) -> task.group().processGroup().pgid(task.pidNamespace()));
         t.register(GETPGID, this::getpgid);
         t.register(SETPGID, (task, a) -> task.kernel().processes().setpgid(task, a.a0, a.a1));
         t.register(GETSID, this::getsid);
@@ -119,17 +119,18 @@ final class ProcessCalls implements SyscallFamily {
         return t.kernel().processes().waitid(t, pid, options, u(info), u(rusage));
     }
 
+    /** getpgid(pid): numbers as the caller's pid namespace has them (0 for a group it cannot see). */
     private int getpgid(Task t, SyscallArgs a) {
-        ThreadGroup g = a.a0 == 0 ? t.group() : t.kernel().pids().threadGroup(a.a0);
+        ThreadGroup g = a.a0 == 0 ? t.group() : t.pidNamespace().threadGroup(a.a0);
         if (g == null || g.zombie() && g.processGroup() == null) return -Errno.ESRCH;
-        return g.processGroup().pgid();
+        return g.processGroup().pgid(t.pidNamespace());
     }
 
     private int getsid(Task t, SyscallArgs a) {
-        ThreadGroup g = a.a0 == 0 ? t.group() : t.kernel().pids().threadGroup(a.a0);
+        ThreadGroup g = a.a0 == 0 ? t.group() : t.pidNamespace().threadGroup(a.a0);
         if (g == null) return -Errno.ESRCH;
         ProcessGroup pg = g.processGroup();
-        return pg.session().sid();
+        return pg.session().sid(t.pidNamespace());
     }
 
     private static final int PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4,

@@ -3,6 +3,8 @@ package popek.linux.syscalls;
 import popek.linux.abi.Errno;
 import popek.linux.abi.Signals;
 import popek.linux.kernel.SigAction;
+import popek.linux.kernel.PidNamespace;
+import popek.linux.kernel.ProcessGroup;
 import popek.linux.kernel.SigInfo;
 import popek.linux.kernel.SyscallArgs;
 import popek.linux.kernel.SyscallFamily;
@@ -149,46 +151,49 @@ final class SignalCalls implements SyscallFamily {
         return 0;
     }
 
+    /**
+     * kill(pid, sig): a process, the caller's process group (0), every process it may signal but its namespace's init
+     * and itself (-1), or a process group (-pgid); numbers as the caller's pid namespace has them. Linux's results:
+     * ESRCH when nothing matched, else 0 if one signal went, else the last error (but EPERM never, for -1).
+     */
     private int kill(Task t, SyscallArgs a) {
         int pid = a.a0, sig = a.a1;
         if (sig < 0 || sig > Signals.NSIG) return -Errno.EINVAL;
-        SigInfo info = new SigInfo();
-        info.signo = sig;
-        info.code = Signals.SI_USER;
-        info.pid = t.tgid();
-        info.uid = t.credentials().uid();
-        var k = t.kernel();
+        var signals = t.kernel().signals();
+        PidNamespace ns = t.pidNamespace();
         if (pid > 0) {
-            ThreadGroup g = k.pids().threadGroup(pid);
-            if (g == null || g.zombie()) return g == null ? -Errno.ESRCH : 0;
-            k.signals().sendToGroup(g, info);
-            return 0;
+            ThreadGroup g = ns.threadGroup(pid);
+            return g == null ? -Errno.ESRCH : signals.kill(t, g, null, sig, Signals.SI_USER);
         }
-        int count = 0;
-        for (ThreadGroup g : k.pids().threadGroups()) {
-            if (g.zombie()) continue;
-            boolean hit = pid == 0 ? g.processGroup() == t.group().processGroup()
-                    : pid == -1 ? g.tgid() != 1 && g != t.group()
-                    : g.processGroup().pgid() == -pid;
-            if (!hit) continue;
-            k.signals().sendToGroup(g, info);
-            count++;
+        if (pid == -1) {
+            int count = 0, result = 0;
+            for (ThreadGroup g : ns.threadGroups()) {
+                if (g.tgid(ns) <= 1 || g == t.group()) continue;
+                int r = signals.kill(t, g, null, sig, Signals.SI_USER);
+                count++;
+                if (r != -Errno.EPERM) result = r;
+            }
+            return count > 0 ? result : -Errno.ESRCH;
         }
-        return count > 0 ? 0 : -Errno.ESRCH;
+        if (pid == Integer.MIN_VALUE) return -Errno.ESRCH;
+        ProcessGroup pg = pid == 0 ? t.group().processGroup() : ns.processGroup(-pid);
+        if (pg == null || pg.members().isEmpty()) return -Errno.ESRCH;
+        boolean sent = false;
+        int result = 0;
+        for (ThreadGroup g : pg.members()) {
+            result = signals.kill(t, g, null, sig, Signals.SI_USER);
+            sent |= result == 0;
+        }
+        return sent ? 0 : result;
     }
 
+    /** tkill and tgkill: one thread, by its number in the caller's pid namespace (and its process's, for tgkill). */
     private int tkill(Task t, int tgid, int tid, int sig) {
         if (sig < 0 || sig > Signals.NSIG || tid <= 0) return -Errno.EINVAL;
-        Task target = t.kernel().pids().task(tid);
-        if (target == null || (tgid > 0 && target.tgid() != tgid)) return -Errno.ESRCH;
-        if (sig == 0) return 0;
-        SigInfo info = new SigInfo();
-        info.signo = sig;
-        info.code = Signals.SI_TKILL;
-        info.pid = t.tgid();
-        info.uid = t.credentials().uid();
-        t.kernel().signals().sendToTask(target, info);
-        return 0;
+        PidNamespace ns = t.pidNamespace();
+        Task target = ns.task(tid);
+        if (target == null || target.runState() == Task.State.DEAD || (tgid > 0 && target.group().tgid(ns) != tgid)) return -Errno.ESRCH;
+        return t.kernel().signals().kill(t, target.group(), target, sig, Signals.SI_TKILL);
     }
 
     private int rtSigsuspend(Task t, SyscallArgs a) {

@@ -46,6 +46,11 @@ final class StatCalls implements SyscallFamily {
     private enum Layout { OLD, STAT64, STATX }
 
     private static int write(Task t, StatBuf s, long at, Layout layout) {
+        var ns = t.credentials().userNs();
+        if (!ns.isInitial()) {   // the owner as the caller's user namespace names it (65534 if it does not)
+            s.uid = ns.uidSeen(s.uid);
+            s.gid = ns.gidSeen(s.gid);
+        }
         switch (layout) {
             case OLD -> { return writeOldStat(t.memory(), at, s); }
             case STAT64 -> StatLayout.writeStat64(t.memory(), at, s);

@@ -11,6 +11,7 @@ import popek.linux.kernel.SyscallTable;
 import popek.linux.kernel.Task;
 import popek.linux.kernel.ThreadGroup;
 import popek.linux.mm.UserMemory;
+import popek.linux.ns.UtsNamespace;
 
 import static popek.linux.abi.SyscallNumbers.*;
 import static popek.linux.kernel.SyscallArgs.u;
@@ -57,7 +58,8 @@ public final class SystemCalls implements SyscallFamily {
     private int uname(Task t, SyscallArgs a) {
         UserMemory m = t.memory();
         long at = u(a.a0);
-        String[] f = {SYSNAME, t.kernel().hostname(), RELEASE, VERSION, MACHINE, t.kernel().domainname()};
+        var uts = t.namespaces().uts();
+        String[] f = {SYSNAME, uts.hostname(), RELEASE, VERSION, MACHINE, uts.domainname()};
         m.zero(at, 65 * 6);
         for (int i = 0; i < f.length; i++) {
             byte[] b = f[i].getBytes(StandardCharsets.UTF_8);
@@ -72,7 +74,7 @@ public final class SystemCalls implements SyscallFamily {
         long at = u(a.a0);
         var pool = t.kernel().pool();
         m.zero(at, 64);
-        m.writeInt(at, (int) (t.kernel().clock().monotonic() / 1_000_000_000L));
+        m.writeInt(at, (int) ((t.kernel().clock().monotonic() + t.namespaces().time().boottimeOffset()) / 1_000_000_000L));
         m.writeInt(at + 16, pool.totalFrames());
         m.writeInt(at + 20, pool.freeFrames() + pool.quarantined());
         m.writeShort(at + 40, (short) t.kernel().pids().taskCount());
@@ -113,7 +115,7 @@ public final class SystemCalls implements SyscallFamily {
     /** prlimit64(pid, resource, new, old) with 64-bit limits. */
     private int prlimit64(Task t, SyscallArgs a) {
         if (a.a1 < 0 || a.a1 >= Limits.COUNT) return -Errno.EINVAL;
-        ThreadGroup g = a.a0 == 0 ? t.group() : t.kernel().pids().threadGroup(a.a0);
+        ThreadGroup g = a.a0 == 0 ? t.group() : t.pidNamespace().threadGroup(a.a0);
         if (g == null) return -Errno.ESRCH;
         UserMemory m = t.memory();
         long soft = 0, hard = 0;
@@ -150,14 +152,16 @@ public final class SystemCalls implements SyscallFamily {
         return done;
     }
 
+    /** sethostname and setdomainname: in the caller's UTS namespace, with CAP_SYS_ADMIN in the user namespace owning it. */
     private int setName(Task t, SyscallArgs a, boolean host) {
-        if (!t.credentials().privileged()) return -Errno.EPERM;
-        if (a.a1 < 0 || a.a1 > 64) return -Errno.EINVAL;
+        var uts = t.namespaces().uts();
+        if (!t.credentials().capable(uts.owner())) return -Errno.EPERM;
+        if (a.a1 < 0 || a.a1 > UtsNamespace.NAME_MAX) return -Errno.EINVAL;
         byte[] b = new byte[a.a1];
         t.memory().read(u(a.a0), b, 0, b.length);
         String s = new String(b, StandardCharsets.UTF_8);
-        if (host) t.kernel().setHostname(s);
-        else t.kernel().setDomainname(s);
+        if (host) uts.setHostname(s);
+        else uts.setDomainname(s);
         return 0;
     }
 }

@@ -28,7 +28,7 @@ final class ThreadCalls implements SyscallFamily {
             return 0;
         });
         t.register(GET_ROBUST_LIST, (task, a) -> {
-            Task target = a.a0 == 0 ? task : task.kernel().pids().task(a.a0);
+            Task target = a.a0 == 0 ? task : task.pidNamespace().task(a.a0);
             if (target == null) return -Errno.ESRCH;
             task.memory().writeInt(u(a.a1), target.robustList());
             task.memory().writeInt(u(a.a2), 12);

@@ -12,7 +12,10 @@ import popek.linux.mm.UserMemory;
 import static popek.linux.abi.SyscallNumbers.*;
 import static popek.linux.kernel.SyscallArgs.u;
 
-/** Time: the clocks (32- and 64-bit time), sleeping, process times and resource usage. */
+/**
+ * Time: the clocks (32- and 64-bit time; CLOCK_MONOTONIC and CLOCK_BOOTTIME start at 0 with the container's kernel
+ * and carry the offsets of the caller's time namespace), sleeping, process times and resource usage.
+ */
 final class TimeCalls implements SyscallFamily {
     static final int CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3,
             CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5, CLOCK_MONOTONIC_COARSE = 6, CLOCK_BOOTTIME = 7;
@@ -35,11 +38,13 @@ final class TimeCalls implements SyscallFamily {
         t.register(GETRUSAGE, this::getrusage);
     }
 
+    /** Clock {@code clock} as task {@code t} reads it: the monotonic and boot clocks with its time namespace's offsets. */
     private static long now(Task t, int clock) {
         Clock c = t.kernel().clock();
         return switch (clock) {
             case CLOCK_REALTIME, CLOCK_REALTIME_COARSE -> c.realtime();
-            case CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME -> c.monotonic();
+            case CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC_COARSE -> c.monotonic() + t.namespaces().time().monotonicOffset();
+            case CLOCK_BOOTTIME -> c.monotonic() + t.namespaces().time().boottimeOffset();
             case CLOCK_PROCESS_CPUTIME_ID -> t.group().userNanos();
             case CLOCK_THREAD_CPUTIME_ID -> t.userNanos();
             default -> -1;
@@ -94,7 +99,7 @@ final class TimeCalls implements SyscallFamily {
             long ns = ThreadCalls.readTimespec(t.memory(), req, time64);
             if (ns < 0) return -Errno.EINVAL;
             long deadline;
-            if ((flags & TIMER_ABSTIME) != 0) deadline = clock == CLOCK_REALTIME ? c.monotonic() + (ns - c.realtime()) : ns;
+            if ((flags & TIMER_ABSTIME) != 0) deadline = c.monotonic() + (ns - now(t, clock));   // the kernel's clock, whatever the namespace's
             else deadline = c.monotonic() + ns;
             t.setDeadline(deadline);
         }

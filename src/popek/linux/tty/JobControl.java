@@ -155,8 +155,9 @@ final class JobControl {
         if (pgid < 0) return -Errno.EINVAL;
         Session s = t.group().session();
         if (!controls(t, p) || p.session != s) return -Errno.ENOTTY;
-        ProcessGroup g = t.kernel().pids().processGroup(pgid);
-        if (g == null) return t.kernel().pids().task(pgid) != null ? -Errno.EPERM : -Errno.ESRCH;
+        var ns = t.pidNamespace();
+        ProcessGroup g = ns.processGroup(pgid);
+        if (g == null) return ns.task(pgid) != null ? -Errno.EPERM : -Errno.ESRCH;
         if (g.session() != s) return -Errno.EPERM;
         p.foreground = g;
         s.setForeground(g);

@@ -82,7 +82,7 @@ final class TtyIoctls {
             }
             case TIOCGPGRP -> {
                 if (!master && !JobControl.controls(t, p)) return -Errno.ENOTTY;
-                m.writeInt(at, p.foreground == null ? 0 : p.foreground.pgid());
+                m.writeInt(at, p.foreground == null ? 0 : p.foreground.pgid(t.pidNamespace()));
                 return 0;
             }
             case TIOCSPGRP -> {
@@ -92,7 +92,7 @@ final class TtyIoctls {
             case TIOCGSID -> {
                 if (!master && !JobControl.controls(t, p)) return -Errno.ENOTTY;
                 if (p.session == null) return -Errno.ENOTTY;
-                m.writeInt(at, p.session.sid());
+                m.writeInt(at, p.session.sid(t.pidNamespace()));
                 return 0;
             }
             case TIOCSCTTY -> { return JobControl.setControlling(t, p, arg, f.readable()); }

@@ -21,7 +21,7 @@ public final class AttributeChanges {
         writable(l);
         if (!Permissions.owns(c, i)) throw Errno.error(Errno.EPERM);
         mode &= 07777;
-        if (c.fsuid() != 0 && !i.isDirectory() && (mode & FileFlags.S_ISGID) != 0 && !c.inGroup(i.gid())) mode &= ~FileFlags.S_ISGID;
+        if (!c.overridesFiles(i.uid(), i.gid()) && !i.isDirectory() && (mode & FileFlags.S_ISGID) != 0 && !c.inGroup(i.gid())) mode &= ~FileFlags.S_ISGID;
         i.chmod(mode);
     }
 
@@ -29,7 +29,7 @@ public final class AttributeChanges {
     public void chown(Credentials c, Location l, int uid, int gid) {
         Inode i = l.inode();
         writable(l);
-        if (c.fsuid() != 0) {
+        if (!c.overridesFiles(i.uid(), i.gid())) {
             if (uid != -1 && uid != i.uid()) throw Errno.error(Errno.EPERM);
             if (gid != -1 && gid != i.gid() && (c.fsuid() != i.uid() || !c.inGroup(gid))) throw Errno.error(Errno.EPERM);
             if (uid == -1 && gid != -1 && c.fsuid() != i.uid()) throw Errno.error(Errno.EPERM);

@@ -7,6 +7,8 @@ package popek.linux.vfs;
 public final class FsContext {
     private Dentry root, cwd;
     private int umask;
+    /** The tasks sharing it (CLONE_FS): setns into a mount or user namespace needs it unshared. */
+    private int users = 1;
 
     public FsContext(Dentry root, Dentry cwd, int umask) {
         this.root = root;
@@ -15,6 +17,18 @@ public final class FsContext {
     }
 
     public synchronized FsContext copy() { return new FsContext(root, cwd, umask); }
+
+    /** One more task shares it (clone with CLONE_FS). */
+    public synchronized FsContext share() {
+        users++;
+        return this;
+    }
+
+    /** A task sharing it ended or left it. */
+    public synchronized void release() { users--; }
+
+    /** True while more than one task shares it. */
+    public synchronized boolean shared() { return users > 1; }
 
     public synchronized Dentry root() { return root; }
 

@@ -7,30 +7,47 @@ import java.util.List;
 import java.util.Map;
 
 import popek.linux.abi.Errno;
+import popek.linux.ns.Namespace;
+import popek.linux.ns.NsInodes;
+import popek.linux.ns.NsType;
+import popek.linux.ns.UserNamespace;
 
 /**
  * A mount table (Linux's mount namespace): the root mount and every mount grafted below it, each at a place in its
  * parent. Path walks cross into a mount where one sits and back out of it at its root on "..", and never rise above
  * the namespace's root: a container given its own namespace can reach nothing outside it.
  */
-public final class MountNamespace {
+public final class MountNamespace implements Namespace {
     private record Key(Mount parent, DirEntry point) { }
 
     private final Mount root;
     private final Map<Key, Mount> mounted = new HashMap<>();
     private final List<Mount> order = new ArrayList<>();
+    private final long inode = NsInodes.allocate();
+    private final UserNamespace owner;
 
     /** A namespace whose root is {@code fs}'s root. */
     public MountNamespace(FileSystem fs, int flags) {
+        owner = UserNamespace.INITIAL;
         root = new Mount(this, fs, new DirEntry(fs.root()), flags);
         order.add(root);
     }
 
-    private MountNamespace(Mount copyOf, Map<Mount, Mount> map) {
+    private MountNamespace(Mount copyOf, Map<Mount, Mount> map, UserNamespace owner) {
+        this.owner = owner;
         root = new Mount(this, copyOf.fs, copyOf.root, copyOf.flags);
         map.put(copyOf, root);
         order.add(root);
     }
+
+    @Override
+    public NsType type() { return NsType.MNT; }
+
+    @Override
+    public long inode() { return inode; }
+
+    @Override
+    public UserNamespace owner() { return owner; }
 
     public Location root() { return new Location(root, root.root); }
 
@@ -81,11 +98,12 @@ public final class MountNamespace {
 
     /**
      * A copy of this table (CLONE_NEWNS, unshare): the same file systems mounted at the same places, so changes to
-     * either table are its own. {@code translate} maps a place in this namespace to the same place in the copy.
+     * either table are its own (private propagation, as Docker's and unshare(1)'s). {@code translate} maps a place in
+     * this namespace to the same place in the copy, which {@code owner} owns.
      */
-    public synchronized Copy copy() {
+    public synchronized Copy copy(UserNamespace owner) {
         Map<Mount, Mount> map = new IdentityHashMap<>();
-        MountNamespace ns = new MountNamespace(root, map);
+        MountNamespace ns = new MountNamespace(root, map, owner);
         for (Mount m : order) {
             if (m == root) continue;
             Mount parent = map.get(m.parent);

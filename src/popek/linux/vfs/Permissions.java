@@ -6,8 +6,9 @@ import popek.linux.auth.Credentials;
 
 /**
  * File permission checks as Linux's generic_permission makes them, by the file-system ids: the owner's, the group's
- * or the others' bits; a file-system uid of 0 reads and writes anything and executes anything with an execute bit
- * (CAP_DAC_OVERRIDE), as Popek gives root every capability.
+ * or the others' bits; the root of a user namespace with its capabilities reads and writes any file whose owner and
+ * group its namespace names, and executes any with an execute bit (CAP_DAC_OVERRIDE; see
+ * {@link Credentials#overridesFiles}).
  */
 public final class Permissions {
     private Permissions() { }
@@ -15,7 +16,7 @@ public final class Permissions {
     public static final int MAY_EXEC = 1, MAY_WRITE = 2, MAY_READ = 4;
 
     public static boolean allowed(Credentials c, int mode, int uid, int gid, int mask) {
-        if (c.fsuid() == 0) {
+        if (c.overridesFiles(uid, gid)) {
             if ((mask & MAY_EXEC) == 0 || (mode & FileFlags.S_IFMT) == FileFlags.S_IFDIR) return true;
             return (mode & 0111) != 0;
         }
@@ -34,7 +35,7 @@ public final class Permissions {
     }
 
     /** True for the file's owner or root (who may chmod, utime to any time, and so on). */
-    public static boolean owns(Credentials c, Inode i) { return c.fsuid() == 0 || c.fsuid() == i.uid(); }
+    public static boolean owns(Credentials c, Inode i) { return c.fsuid() == i.uid() || c.overridesFiles(i.uid(), i.gid()); }
 
     /**
      * May {@code c} remove or rename {@code child} out of {@code dir}? Write and search on the directory, and with the
@@ -42,7 +43,8 @@ public final class Permissions {
      */
     public static void checkDelete(Credentials c, Inode dir, Inode child) {
         check(c, dir, MAY_WRITE | MAY_EXEC);
-        if ((dir.mode() & FileFlags.S_ISVTX) != 0 && c.fsuid() != 0 && c.fsuid() != child.uid() && c.fsuid() != dir.uid()) {
+        if ((dir.mode() & FileFlags.S_ISVTX) != 0 && c.fsuid() != child.uid() && c.fsuid() != dir.uid()
+                && !c.overridesFiles(child.uid(), child.gid())) {
             throw Errno.error(Errno.EPERM);
         }
     }

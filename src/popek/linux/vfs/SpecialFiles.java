@@ -12,8 +12,11 @@ public interface SpecialFiles {
     /** Opens the character device at {@code at} by its device number (ENXIO when no driver has it). */
     FileDescription openDevice(Caller c, Location at, int flags);
 
-    /** A new file system of {@code type} for mount(2) (ENODEV for a type it does not know). */
-    FileSystem newFileSystem(String type, String source, String options);
+    /**
+     * A new file system of {@code type} for mount(2) by {@code c} (ENODEV for a type it does not know); a proc shows
+     * the pid namespace of its mounter.
+     */
+    FileSystem newFileSystem(Caller c, String type, String source, String options);
 
     /** The queue a FIFO open of {@code c} that had to wait sleeps on, or null when it has none pending. */
     default popek.linux.waiter.WaitQueue pendingOpen(Caller c) { return null; }

@@ -25,7 +25,7 @@ public final class TreeChanges {
     private static int modeFor(Credentials c, Inode dir, int mode, int gid) {
         if ((mode & FileFlags.S_IFMT) == FileFlags.S_IFDIR) {
             if ((dir.mode() & FileFlags.S_ISGID) != 0) mode |= FileFlags.S_ISGID;
-        } else if ((mode & FileFlags.S_ISGID) != 0 && c.fsuid() != 0 && !c.inGroup(gid)) {
+        } else if ((mode & FileFlags.S_ISGID) != 0 && !c.inGroup(gid) && !c.overridesFiles(dir.uid(), dir.gid())) {
             mode &= ~FileFlags.S_ISGID;
         }
         return mode;
@@ -71,7 +71,7 @@ public final class TreeChanges {
         switch (type) {
             case FileFlags.S_IFREG, FileFlags.S_IFIFO, FileFlags.S_IFSOCK -> { }
             case FileFlags.S_IFCHR, FileFlags.S_IFBLK -> {
-                if (c.credentials().fsuid() != 0) throw Errno.error(Errno.EPERM);
+                if (!c.credentials().privileged()) throw Errno.error(Errno.EPERM);   // CAP_MKNOD
             }
             case FileFlags.S_IFDIR -> throw Errno.error(Errno.EPERM);
             default -> throw Errno.error(Errno.EINVAL);

@@ -183,7 +183,7 @@ public final class VirtualFilesystem implements Vfs {
     public void access(Caller c, FsContext fs, Dentry base, String path, int mode, boolean effective, boolean follow) {
         Credentials cr = c.credentials();
         if (!effective) {
-            cr = new Credentials(cr.uid(), cr.euid(), cr.suid(), cr.uid(), cr.gid(), cr.egid(), cr.sgid(), cr.gid(), cr.groups());
+            cr = cr.realForAccess();
         }
         Caller as = Callers.of(cr, c);
         Location l = lookup(as, fs, base, path, follow);

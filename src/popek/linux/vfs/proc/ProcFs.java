@@ -23,9 +23,12 @@ import popek.linux.vfs.StatFs;
 public final class ProcFs extends FileSystem {
     public static final long MAGIC = 0x9fa0;
 
-    /** How /proc/[pid]/exe is followed: the program's path walked from the process's root. */
+    /** How /proc's magic links are followed: exe (the program's path walked from the process's root), ns/KIND (nsfs). */
     public interface Resolver {
         Location resolve(FsContext fs, String path);
+
+        /** The nsfs file of {@code ns}. */
+        Location namespaceFile(popek.linux.ns.Namespace ns);
     }
 
     private final ProcSource source;
@@ -99,7 +102,12 @@ public final class ProcFs extends FileSystem {
     }
 
     ProcFile writable(String key, Function<Caller, String> text, java.util.function.BiConsumer<Caller, String> writer) {
-        return new ProcFile(this, key, 0644, 0, 0, c -> text.apply(c).getBytes(StandardCharsets.ISO_8859_1), writer);
+        return writable(key, 0644, 0, 0, text, writer);
+    }
+
+    ProcFile writable(String key, int mode, int uid, int gid, Function<Caller, String> text,
+                      java.util.function.BiConsumer<Caller, String> writer) {
+        return new ProcFile(this, key, mode, uid, gid, c -> text.apply(c).getBytes(StandardCharsets.ISO_8859_1), writer);
     }
 
     ProcLink link(String key, int uid, int gid, Function<Caller, String> text) {

@@ -7,6 +7,7 @@ import java.util.List;
 import popek.linux.abi.Errno;
 import popek.linux.auth.Credentials;
 import popek.linux.mm.Vma;
+import popek.linux.ns.Namespace;
 import popek.linux.vfs.Caller;
 import popek.linux.vfs.FileDescription;
 import popek.linux.vfs.FsContext;
@@ -24,7 +25,8 @@ import popek.linux.vfs.proc.ProcSource.ProcessInfo;
  */
 final class ProcessFiles {
     private static final List<String> NAMES = List.of("cgroup", "cmdline", "comm", "cwd", "environ", "exe", "fd", "fdinfo",
-            "maps", "mountinfo", "mounts", "oom_score_adj", "root", "stat", "statm", "status", "task");
+            "gid_map", "maps", "mountinfo", "mounts", "ns", "oom_score_adj", "root", "setgroups", "stat", "statm", "status",
+            "task", "timens_offsets", "uid_map");
     private static final List<String> THREAD_NAMES = List.of("cmdline", "comm", "stat", "statm", "status");
 
     private final ProcFs proc;
@@ -49,14 +51,21 @@ final class ProcessFiles {
         return switch (name) {
             case "stat" -> proc.file(key, 0444, uid, gid, c -> stat(info(pid), pid));
             case "statm" -> proc.file(key, 0444, uid, gid, c -> statm(info(pid)));
-            case "status" -> proc.file(key, 0444, uid, gid, c -> status(info(pid), pid));
+            case "status" -> proc.file(key, 0444, uid, gid, c -> status(c, info(pid), pid));
             case "cmdline" -> proc.bytes(key, 0444, uid, gid, c -> info(pid).cmdline());
             case "environ" -> proc.bytes(key, 0400, uid, gid, c -> info(pid).environ());
             case "comm" -> proc.file(key, 0644, uid, gid, c -> info(pid).comm() + "\n");
             case "maps" -> proc.file(key, 0444, uid, gid, c -> maps(info(pid)));
             case "mounts" -> proc.file(key, 0444, uid, gid, c -> mounts(pid, false));
             case "mountinfo" -> proc.file(key, 0444, uid, gid, c -> mounts(pid, true));
-            case "cgroup" -> proc.file(key, 0444, uid, gid, c -> "0::/\n");
+            case "cgroup" -> proc.file(key, 0444, uid, gid, c -> proc.processes().cgroup(c, pid));
+            case "ns" -> proc.dir(key, 0511, uid, gid, () -> ProcSource.NAMESPACE_LINKS, n -> nsLink(pid, n, uid, gid));
+            case "uid_map", "gid_map" -> proc.writable(key, 0644, uid, gid, c -> proc.processes().idMap(c, pid, name.equals("gid_map")),
+                    (c, v) -> proc.processes().writeIdMap(c, pid, name.equals("gid_map"), v));
+            case "setgroups" -> proc.writable(key, 0644, uid, gid, c -> proc.processes().setgroups(pid),
+                    (c, v) -> proc.processes().writeSetgroups(c, pid, v));
+            case "timens_offsets" -> proc.writable(key, 0644, uid, gid, c -> proc.processes().timensOffsets(pid),
+                    (c, v) -> proc.processes().writeTimensOffsets(c, pid, v));
             case "oom_score_adj" -> proc.file(key, 0644, uid, gid, c -> "0\n");
             case "cwd" -> proc.magic(key, uid, gid, c -> path(c, pid, false), c -> place(c, pid, false), null);
             case "root" -> proc.magic(key, uid, gid, c -> path(c, pid, true), c -> place(c, pid, true), null);
@@ -85,7 +94,7 @@ final class ProcessFiles {
         return proc.dir(key, 0555, uid, gid, () -> THREAD_NAMES, n -> switch (n) {
             case "stat" -> proc.file(key + "/stat", 0444, uid, gid, c -> stat(info(pid), tid));
             case "statm" -> proc.file(key + "/statm", 0444, uid, gid, c -> statm(info(pid)));
-            case "status" -> proc.file(key + "/status", 0444, uid, gid, c -> status(info(pid), tid));
+            case "status" -> proc.file(key + "/status", 0444, uid, gid, c -> status(c, info(pid), tid));
             case "cmdline" -> proc.bytes(key + "/cmdline", 0444, uid, gid, c -> info(pid).cmdline());
             case "comm" -> proc.file(key + "/comm", 0644, uid, gid, c -> info(pid).comm() + "\n");
             default -> null;
@@ -94,12 +103,30 @@ final class ProcessFiles {
 
     // ---------------------------------------------------------------- links
 
-    /** Throws EACCES unless {@code c} may look into process {@code pid} (its owner, or root). */
+    /**
+     * Throws EACCES unless {@code c} may look into process {@code pid}: its owner, or one with the capabilities in its
+     * user namespace (ptrace's PTRACE_MODE_READ_FSCREDS check).
+     */
     private void mayTrace(Caller c, int pid) {
         Credentials me = c.credentials();
-        if (me.fsuid() == 0) return;
         ProcessInfo i = info(pid);
+        if (me.capable(i.creds().userNs())) return;
         if (me.fsuid() != i.creds().euid() && me.fsuid() != i.creds().uid()) throw Errno.error(Errno.EACCES);
+    }
+
+    /** /proc/[pid]/ns/KIND: a magic link whose text names the namespace and which leads to its nsfs file. */
+    private Inode nsLink(int pid, String link, int uid, int gid) {
+        if (!ProcSource.NAMESPACE_LINKS.contains(link)) return null;
+        return proc.magic(pid + "/ns/" + link, uid, gid, c -> {
+            mayTrace(c, pid);
+            Namespace n = proc.processes().namespace(pid, link);
+            return n == null ? null : n.linkText();
+        }, c -> {
+            mayTrace(c, pid);
+            Namespace n = proc.processes().namespace(pid, link);
+            if (n == null) throw Errno.error(Errno.ENOENT);
+            return proc.resolver().namespaceFile(n);
+        }, null);
     }
 
     private FsContext fs(int pid) {
@@ -109,7 +136,7 @@ final class ProcessFiles {
     }
 
     private Location readerRoot(Caller c) {
-        FsContext mine = c == null ? null : proc.processes().fs(c.pid());
+        FsContext mine = c == null ? null : proc.processes().callerFs(c);
         return mine != null && mine.root() instanceof Location l ? l : null;
     }
 
@@ -124,8 +151,9 @@ final class ProcessFiles {
         return seenFrom(place(c, pid, root), readerRoot(c));
     }
 
-    /** A place as the reader names it: from its root, or whole when it lies in another namespace (a memfd's). */
+    /** A place as the reader names it: from its root, or whole when it lies in another namespace (a memfd's); an nsfs file by its name. */
     private static String seenFrom(Location l, Location root) {
+        if (l.mount().fs() instanceof popek.linux.vfs.nsfs.NsFs) return l.entry().name();
         if (root == null || l.mount().namespace() != root.mount().namespace()) return l.absolutePath();
         return l.pathFrom(root);
     }
@@ -249,8 +277,9 @@ final class ProcessFiles {
 
     private static String kb(long bytes) { return String.format("%8d kB", bytes / 1024); }
 
-    String status(ProcessInfo i, int id) {
+    String status(Caller reader, ProcessInfo i, int id) {
         Credentials c = i.creds();
+        var seen = reader == null ? c.userNs() : reader.credentials().userNs();
         FsContext f = proc.processes().fs(i.pid());
         StringBuilder b = new StringBuilder(1024);
         b.append("Name:\t").append(i.comm()).append('\n');
@@ -258,13 +287,22 @@ final class ProcessFiles {
         b.append("State:\t").append(stateName(i.state())).append('\n');
         b.append("Tgid:\t").append(i.pid()).append("\nNgid:\t0\nPid:\t").append(id).append("\nPPid:\t").append(i.ppid())
                 .append("\nTracerPid:\t0\n");
-        b.append("Uid:\t").append(c.uid()).append('\t').append(c.euid()).append('\t').append(c.suid()).append('\t').append(c.fsuid()).append('\n');
-        b.append("Gid:\t").append(c.gid()).append('\t').append(c.egid()).append('\t').append(c.sgid()).append('\t').append(c.fsgid()).append('\n');
+        b.append("Uid:\t").append(seen.uidSeen(c.uid())).append('\t').append(seen.uidSeen(c.euid())).append('\t')
+                .append(seen.uidSeen(c.suid())).append('\t').append(seen.uidSeen(c.fsuid())).append('\n');
+        b.append("Gid:\t").append(seen.gidSeen(c.gid())).append('\t').append(seen.gidSeen(c.egid())).append('\t')
+                .append(seen.gidSeen(c.sgid())).append('\t').append(seen.gidSeen(c.fsgid())).append('\n');
         b.append("FDSize:\t64\nGroups:\t");
-        for (int g : c.groups()) b.append(g).append(' ');
+        for (int g : c.groups()) b.append(seen.gidSeen(g)).append(' ');
         b.append('\n');
-        b.append("NStgid:\t").append(i.pid()).append("\nNSpid:\t").append(id).append("\nNSpgid:\t").append(i.pgrp())
-                .append("\nNSsid:\t").append(i.session()).append('\n');
+        b.append("NStgid:");
+        for (int n : i.nsTgid()) b.append('\t').append(n);
+        b.append("\nNSpid:");
+        for (int n : id == i.pid() ? i.nsTgid() : proc.processes().nsIds(id)) b.append('\t').append(n);
+        b.append("\nNSpgid:");
+        for (int n : i.nsPgid()) b.append('\t').append(n);
+        b.append("\nNSsid:");
+        for (int n : i.nsSid()) b.append('\t').append(n);
+        b.append('\n');
         if (i.state() != 'Z') {
             long vs = vsize(i), rss = i.rssPages() * 4096;
             b.append("VmPeak:\t").append(kb(vs)).append("\nVmSize:\t").append(kb(vs)).append("\nVmLck:\t").append(kb(0))
@@ -278,8 +316,9 @@ final class ProcessFiles {
         b.append("SigPnd:\t").append(hex16(i.sigPending())).append("\nShdPnd:\t").append(hex16(i.sigShared()))
                 .append("\nSigBlk:\t").append(hex16(i.sigBlocked())).append("\nSigIgn:\t").append(hex16(i.sigIgnored()))
                 .append("\nSigCgt:\t").append(hex16(i.sigCaught())).append('\n');
-        String caps = c.euid() == 0 ? "000001ffffffffff" : "0000000000000000";
-        b.append("CapInh:\t0000000000000000\nCapPrm:\t").append(caps).append("\nCapEff:\t").append(caps)
+        String all = "000001ffffffffff", none = "0000000000000000";
+        b.append("CapInh:\t0000000000000000\nCapPrm:\t").append(c.capPermitted() ? all : none).append("\nCapEff:\t")
+                .append(c.capEffective() ? all : none)
                 .append("\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n");
         b.append("Cpus_allowed:\t1\nCpus_allowed_list:\t0\nvoluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
         return b.toString();

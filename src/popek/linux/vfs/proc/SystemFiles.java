@@ -22,20 +22,20 @@ final class SystemFiles {
 
     List<String> rootNames() { return ROOT; }
 
-    private SystemInfo sys() { return proc.processes().system(); }
+    private SystemInfo sys(Caller c) { return proc.processes().system(c); }
 
     Inode rootChild(String name) {
         return switch (name) {
-            case "self" -> proc.link("self", 0, 0, c -> c == null ? null : Integer.toString(c.pid()));
-            case "thread-self" -> proc.link("thread-self", 0, 0, c -> c == null ? null : c.pid() + "/task/" + c.pid());
+            case "self" -> proc.link("self", 0, 0, c -> self(c) == 0 ? null : Integer.toString(self(c)));
+            case "thread-self" -> proc.link("thread-self", 0, 0, c -> self(c) == 0 ? null : self(c) + "/task/" + self(c));
             case "mounts" -> proc.link("mounts", 0, 0, c -> "self/mounts");
-            case "meminfo" -> proc.file(name, 0444, 0, 0, c -> meminfo(sys()));
+            case "meminfo" -> proc.file(name, 0444, 0, 0, c -> meminfo(sys(c)));
             case "cpuinfo" -> proc.file(name, 0444, 0, 0, c -> CPUINFO);
-            case "stat" -> proc.file(name, 0444, 0, 0, c -> stat(sys()));
-            case "uptime" -> proc.file(name, 0444, 0, 0, c -> uptime(sys()));
-            case "loadavg" -> proc.file(name, 0444, 0, 0, c -> loadavg(sys()));
-            case "version" -> proc.file(name, 0444, 0, 0, c -> "Linux version " + sys().release() + " (popek@popek) (gcc (Debian 12.2.0-14) 12.2.0) "
-                    + sys().version() + "\n");
+            case "stat" -> proc.file(name, 0444, 0, 0, c -> stat(sys(c)));
+            case "uptime" -> proc.file(name, 0444, 0, 0, c -> uptime(sys(c)));
+            case "loadavg" -> proc.file(name, 0444, 0, 0, c -> loadavg(sys(c)));
+            case "version" -> proc.file(name, 0444, 0, 0, c -> "Linux version " + sys(c).release() + " (popek@popek) (gcc (Debian 12.2.0-14) 12.2.0) "
+                    + sys(c).version() + "\n");
             case "filesystems" -> proc.file(name, 0444, 0, 0, c -> "nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevpts\nnodev\toverlay\n");
             case "cmdline" -> proc.file(name, 0444, 0, 0, c -> "console=ttyS0 popek\n");
             case "sys" -> sysDir();
@@ -67,11 +67,11 @@ final class SystemFiles {
     private Inode kernelDir() {
         String k = "sys/kernel/";
         return proc.dir("sys/kernel", 0555, 0, 0, () -> KERNEL, n -> switch (n) {
-            case "hostname" -> proc.writable(k + n, c -> sys().hostname() + "\n", (c, v) -> setName(c, true, v));
-            case "domainname" -> proc.writable(k + n, c -> sys().domainname() + "\n", (c, v) -> setName(c, false, v));
+            case "hostname" -> proc.writable(k + n, c -> sys(c).hostname() + "\n", (c, v) -> setName(c, true, v));
+            case "domainname" -> proc.writable(k + n, c -> sys(c).domainname() + "\n", (c, v) -> setName(c, false, v));
             case "ostype" -> proc.file(k + n, 0444, 0, 0, c -> "Linux\n");
-            case "osrelease" -> proc.file(k + n, 0444, 0, 0, c -> sys().release() + "\n");
-            case "version" -> proc.file(k + n, 0444, 0, 0, c -> sys().version() + "\n");
+            case "osrelease" -> proc.file(k + n, 0444, 0, 0, c -> sys(c).release() + "\n");
+            case "version" -> proc.file(k + n, 0444, 0, 0, c -> sys(c).version() + "\n");
             case "pid_max" -> proc.file(k + n, 0644, 0, 0, c -> "32768\n");
             case "ngroups_max" -> proc.file(k + n, 0444, 0, 0, c -> "65536\n");
             case "cap_last_cap" -> proc.file(k + n, 0444, 0, 0, c -> "40\n");
@@ -84,11 +84,10 @@ final class SystemFiles {
         });
     }
 
-    private void setName(Caller c, boolean host, String v) {
-        if (c.credentials().euid() != 0) throw popek.linux.abi.Errno.error(popek.linux.abi.Errno.EPERM);
-        if (v.length() > 64) throw popek.linux.abi.Errno.error(popek.linux.abi.Errno.EINVAL);
-        proc.processes().setName(host, v);
-    }
+    /** The reader's process id in this /proc's pid namespace (0: it cannot see the reader, so self leads nowhere). */
+    private int self(Caller c) { return c == null ? 0 : proc.processes().pidOf(c); }
+
+    private void setName(Caller c, boolean host, String v) { proc.processes().setName(c, host, v); }
 
     private static String kb(String name, long bytes) { return String.format("%-16s%8d kB%n", name + ":", bytes / 1024); }
 

@@ -23,6 +23,8 @@ import popek.linux.vfs.VirtualFilesystem;
 import popek.linux.vfs.dev.DevPts;
 import popek.linux.vfs.dev.DeviceRegistry;
 import popek.linux.vfs.dev.MemoryDevices;
+import popek.linux.vfs.nsfs.NsFs;
+import popek.linux.ns.Namespace;
 import popek.linux.vfs.host.HostLayer;
 import popek.linux.vfs.overlay.OverlayFs;
 import popek.linux.vfs.pipe.Fifos;
@@ -56,6 +58,7 @@ public final class ContainerFiles implements SpecialFiles, AutoCloseable {
     private final MountNamespace namespace;
     private final VirtualFilesystem vfs;
     private final DevPts pts;
+    private final NsFs nsfs;
     private Location anonymous;
     private final boolean buildStep;
     /** The mount points this made in the upper layer because the image lacked them (not the container's changes). */
@@ -81,11 +84,12 @@ public final class ContainerFiles implements SpecialFiles, AutoCloseable {
         vfs = new VirtualFilesystem(namespace, this);
         MemoryDevices.register(devices);
         pts = new DevPts(devs.anonymous());
+        nsfs = new NsFs(devs.anonymous());
         mountStandard();
     }
 
     private void mountStandard() {
-        mount("/proc", newProc(), Mount.MS_NOSUID | Mount.MS_NODEV | Mount.MS_NOEXEC);
+        mount("/proc", newProc(proc), Mount.MS_NOSUID | Mount.MS_NODEV | Mount.MS_NOEXEC);
         TmpFs dev = new TmpFs(devs.anonymous(), new InodeNumbers(1), DEV_SIZE, 0755, "size=65536k,mode=755");
         populateDev(dev.root());
         mount("/dev", dev, Mount.MS_NOSUID);
@@ -102,10 +106,16 @@ public final class ContainerFiles implements SpecialFiles, AutoCloseable {
         mount("/sys/fs/cgroup", new CgroupFs(devs.anonymous(), cgroups), Mount.MS_NOSUID | Mount.MS_NODEV | Mount.MS_NOEXEC);
     }
 
-    private ProcFs newProc() { return new ProcFs(devs.anonymous(), proc, this::resolveExe); }
+    private ProcFs newProc(ProcSource source) {
+        return new ProcFs(devs.anonymous(), source, new ProcFs.Resolver() {
+            @Override
+            public Location resolve(FsContext fs, String path) {
+                return vfs.lookup(popek.linux.vfs.Callers.root(), fs, fs.cwd(), path, true);
+            }
 
-    private Location resolveExe(FsContext fs, String path) {
-        return vfs.lookup(popek.linux.vfs.Callers.root(), fs, fs.cwd(), path, true);
+            @Override
+            public Location namespaceFile(Namespace ns) { return nsfs.place(ns); }
+        });
     }
 
     /**
@@ -212,10 +222,10 @@ public final class ContainerFiles implements SpecialFiles, AutoCloseable {
     }
 
     @Override
-    public synchronized FileSystem newFileSystem(String type, String source, String options) {
+    public synchronized FileSystem newFileSystem(Caller c, String type, String source, String options) {
         FileSystem fs = switch (type) {
             case "tmpfs" -> new TmpFs(devs.anonymous(), new InodeNumbers(1), tmpfsSize(options), 01777, options == null ? "" : options);
-            case "proc" -> newProc();
+            case "proc" -> newProc(proc.viewFor(c));
             case "devpts" -> new DevPts(devs.anonymous());
             case "cgroup2" -> new CgroupFs(devs.anonymous(), cgroups);
             case "sysfs" -> new SysFs(devs.anonymous());
