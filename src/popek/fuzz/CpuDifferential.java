@@ -159,6 +159,18 @@ public final class CpuDifferential {
                 return new CaseResult(index, Outcome.EXPLAINED, rules, s.toString());
             }
         }
+        // QEMU's missing segment checks: found instruction by instruction, not by piece (a segment a piece loaded
+        // breaks the operands of the pieces after it).
+        for (FuzzCase base : present.isEmpty() ? List.of(c) : List.of(c, clean)) {
+            Set<Integer> nopped = segmentChecks(base);
+            if (nopped != null) {
+                Set<Quirk> rules = EnumSet.of(Quirk.SEGMENT_CHECKS);
+                if (base == clean) rules.addAll(present);
+                String s = options.verbose() ? String.format("case %d: explained (first difference: %s)%n  explained, "
+                        + "the instructions at %s nopped: %s%n", index, diffs.get(0), nopped, Quirk.SEGMENT_CHECKS.rule()) : "";
+                return new CaseResult(index, Outcome.EXPLAINED, rules, s);
+            }
+        }
         Shrinker.Shrunk small = Shrinker.shrink(clean, a -> a.fuzzCase().build(a.nopped()).consistent()
                 && diverges(a.fuzzCase(), a.nopped()), options.shrinkTries());
         List<StateDiff.Difference> shrunkDiffs = differences(small.fuzzCase(), small.nopped());
@@ -194,6 +206,39 @@ public final class CpuDifferential {
             if (agree(without, Set.of())) return EnumSet.of(q);
         }
         return present;
+    }
+
+    /** Instructions nopped one by one, at most, in explaining a divergence by QEMU's missing segment checks. */
+    private static final int SEGMENT_CHECK_ROUNDS = 8;
+
+    /**
+     * Explains a divergence by {@link Quirk#SEGMENT_CHECKS}: while the modes differ, the first fault full mode took
+     * where emulate mode did not must be at an instruction whose memory operand full mode emulates, and the case run
+     * in emulate mode up to that instruction must leave a state in which the operand breaks its segment's checks
+     * ({@link SegmentChecks}); that instruction is nopped and the case run again. Returns the nopped instructions
+     * once the modes agree, or null.
+     */
+    private Set<Integer> segmentChecks(FuzzCase c) {
+        Set<Integer> nopped = new java.util.TreeSet<>();
+        for (int round = 0; round <= SEGMENT_CHECK_ROUNDS; round++) {
+            Comparison r = compare(c, nopped);
+            if (r.anyTimedOut()) return null;
+            if (r.diffs().isEmpty()) return nopped.isEmpty() ? null : nopped;
+            if (round == SEGMENT_CHECK_ROUNDS) return null;
+            FuzzCase.Built b = c.build(nopped);
+            int[] fault = SegmentChecks.firstFullFault(r, b);
+            if (fault == null) return null;
+            int k = fault[0];
+            SegmentChecks.Access a = SegmentChecks.decode(b.code(), b.starts()[k], b.bits()[k]);
+            if (a == null) return null;
+            FinalState before = CaseRunner.run(c.build(nopped, k), options.oracle(), options.timeoutNanos());
+            boolean reached = before.stop().cause() == StopReason.Cause.HALTED_FOREVER
+                    && before.eip() == Layout.CODE + b.starts()[k] + 2;
+            int expected = SegmentChecks.fault(a, before);
+            if (!reached || expected == 0 || (fault[1] != 0 && fault[1] != expected)) return null;
+            nopped.add(k);
+        }
+        return null;
     }
 
     /**
