@@ -194,10 +194,13 @@ final class InterruptDelivery {
             if ((Descriptor.high(stack) & (1 << 22)) == 0) spMask = 0xFFFF;
             frameSize += 8;
         } else {
+            // The current stack as SS's hidden part holds it (its base and B bit), not as the table now describes
+            // it: a kernel that moved or rewrote its GDT still pushes where its stack is (SDM vol. 3A, 6.12.1; QEMU's
+            // do_interrupt_protected reads env->segs[R_SS]). Read fresh: emulate mode loads SS unseen.
             newEsp = esp;
-            long stack = readDescriptor(ss, ext);
-            stackBase = Descriptor.base(stack);
-            if ((Descriptor.high(stack) & (1 << 22)) == 0) spMask = 0xFFFF;
+            segments.invalidate();
+            stackBase = (int) segments.base(X86.SEG_SS);
+            if ((segments.flags(X86.SEG_SS) & (1 << 22)) == 0) spMask = 0xFFFF;
         }
 
         // The frame: check the whole of it is writable first, so a fault leaves memory untouched; each push in the
@@ -220,10 +223,10 @@ final class InterruptDelivery {
         if (newCpl < cpl) {
             uc.context().setCpl(newCpl);
             uc.setReg(X86.SS, newSs);
-            SegmentOps.loadCode(uc, newCs, code);
-        } else if (newCs != cs) {
-            SegmentOps.loadCode(uc, newCs, code);
         }
+        // CS is loaded from the table even when its selector does not change: the descriptor there may have (a GDT
+        // moved or rewritten since CS was loaded).
+        SegmentOps.loadCode(uc, newCs, code);
         segments.codeLoaded(code);
         uc.setReg(X86.ESP, at);
         int newFlags = eflags & ~(X86.FLAG_TF | X86.FLAG_NT | X86.FLAG_RF | X86.FLAG_VM);
@@ -244,8 +247,10 @@ final class InterruptDelivery {
         int offset = mem.read16(ivt + vector * 4, false);
         int segment = mem.read16(ivt + vector * 4 + 2, false);
         int esp = uc.reg(X86.ESP);
-        int ss = uc.selector(X86.SS);
-        int stackBase = ss << 4;   // real mode: the base is the selector's paragraph
+        // SS's hidden base, which is the selector's paragraph unless SS was loaded in protected mode and kept since
+        // (QEMU's do_interrupt_real reads env->segs[R_SS].base too).
+        segments.invalidate();
+        int stackBase = (int) segments.base(X86.SEG_SS);
         int sp = esp & 0xFFFF;
         int flags = uc.reg(X86.EFLAGS);
         // SP wraps within the 64 KiB segment, so each word is written at its own wrapped offset.
