@@ -171,8 +171,11 @@ final class FullVirtualization implements AutoCloseable {
      * at the next trapped instruction is what a CPU does a few instructions earlier, at the end of the shadow.
      */
     TrapResult trap(int eipAfter, int interruptWaiting) {
-        int csBase = (int) segments.base(X86.SEG_CS);
         boolean user = (segments.hflags() & 3) == 3;
+        // User code loads its data segments unseen (it runs natively, unrewritten but for a few classes): what the
+        // cache holds of them may predate a mov ds, and a memory operand's segment checks need them as they are now.
+        if (user) segments.invalidate();
+        int csBase = (int) segments.base(X86.SEG_CS);
         ShadowCode shadows = user ? userCode : code;
         int p = user ? 1 : 0;
         int linear = csBase + eipAfter - 1;

@@ -35,10 +35,31 @@ final class CaseRunner {
     });
 
     static FinalState run(FuzzCase.Built built, ExecutionMode mode, long timeoutNanos) {
+        return run(built, mode, timeoutNanos, null);
+    }
+
+    /**
+     * The state the CPU is in when it first reaches linear address {@code eip}, before it runs the instruction there,
+     * at any privilege (a code hook on that address, which then ends the run); null if the run ends without reaching
+     * it. (Not a breakpoint of Popek's debugger: in emulate mode one was never hit after a ring-3 store into its
+     * code page and a sysenter, seed 20261208 case 1874.)
+     */
+    static FinalState runTo(FuzzCase.Built built, ExecutionMode mode, long timeoutNanos, int eip) {
+        FinalState[] at = new FinalState[1];
+        run(built, mode, timeoutNanos, m -> m.engine().onCode(eip & 0xFFFFFFFFL, address -> {
+            if (at[0] != null) return;
+            at[0] = FinalState.capture(m, new StopReason(StopReason.Cause.INTERRUPTED, "reached"));
+            m.requestStop(at[0].stop());
+        }));
+        return at[0];
+    }
+
+    private static FinalState run(FuzzCase.Built built, ExecutionMode mode, long timeoutNanos, java.util.function.Consumer<Machine> before) {
         MachineBuilder b = new MachineBuilder().memory(Layout.RAM).serialOutput(OutputStream.nullOutputStream())
                 .wallClock(Instant.parse("2026-01-01T00:00:00Z")).mode(mode)
                 .raw(ram -> load(ram, built), built.source()::enter);
         try (Machine m = b.build()) {
+            if (before != null) before.accept(m);
             StopReason stop;
             ScheduledFuture<?> limit = WATCHDOG.schedule(() -> m.requestStop(new StopReason(StopReason.Cause.TIMEOUT,
                     String.format("timeout: the case was still running after %d ms", timeoutNanos / 1_000_000))),

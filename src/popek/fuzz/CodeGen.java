@@ -3,7 +3,6 @@ package popek.fuzz;
 import java.util.random.RandomGenerator;
 
 import popek.fuzz.Asm.Label;
-import popek.fuzz.Asm.Mem;
 
 import static popek.fuzz.Operands.EAX;
 
@@ -89,16 +88,13 @@ final class CodeGen {
                     // target is in the data region, where the pieces' far pointers and pseudo-descriptors are (a
                     // store there moved a later lgdt's table: seed 20261207 case 54156, seed 20261208 case 21955),
                     // so the store goes to the end of the region random loads and stores use instead.
-                    int predicted = a.here() + STORE_LENGTH + 2;
-                    if (predicted >>> 12 == Layout.ALIASED_CODE_PAGE >>> 12) {
-                        a.rmLabel(0, target, k + Layout.ALIAS_PAGE - Layout.ALIASED_CODE_PAGE, 0, 0xC6).imm8(v).end();
-                    } else {
-                        a.rm(0, Mem.abs(SCRATCH + k), 0, 0xC6).immAfter(1, v);
-                    }
+                    Label store = a.label();
+                    a.rmLabel(0, store, k, 0, 0xC6).imm8(v).end();
                     a.jmpShort(l);
                     a.bind(l);
                     a.bind(target);
-                    if (target.at != predicted) throw new IllegalStateException("the patch's target is not where it was predicted");
+                    boolean aliased = target.at >>> 12 == Layout.ALIASED_CODE_PAGE >>> 12;
+                    a.bind(store, aliased ? target.at + Layout.ALIAS_PAGE - Layout.ALIASED_CODE_PAGE : SCRATCH);
                     a.movImm(32, EAX, v * 31);
                 });
             }
@@ -134,8 +130,6 @@ final class CodeGen {
 
     /** Where an alias patch whose target is not in the aliased page stores (no piece's operands are there). */
     private static final int SCRATCH = Layout.DATA + 0x7F80;
-    /** {@code mov byte [disp32], imm8} in 32-bit code. */
-    private static final int STORE_LENGTH = 7;
 
     static String hex(int[] b) {
         StringBuilder s = new StringBuilder();

@@ -237,11 +237,10 @@ public final class CpuDifferential {
             int k = fault[0];
             SegmentChecks.Access a = SegmentChecks.decode(b.code(), b.starts()[k], b.bits()[k]);
             if (a == null) return null;
-            FinalState before = CaseRunner.run(c.build(nopped, k), options.oracle(), options.timeoutNanos());
-            boolean reached = before.stop().cause() == StopReason.Cause.HALTED_FOREVER
-                    && before.eip() == Layout.CODE + b.starts()[k] + 2;
+            FinalState before = CaseRunner.runTo(b, options.oracle(), options.timeoutNanos(), Layout.CODE + b.starts()[k]);
+            if (before == null) return null;
             int expected = SegmentChecks.fault(a, before);
-            if (!reached || expected == 0 || (fault[1] != 0 && fault[1] != expected)) return null;
+            if (expected == 0 || (fault[1] != 0 && fault[1] != expected)) return null;
             nopped.add(k);
         }
         return null;

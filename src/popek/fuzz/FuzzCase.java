@@ -36,15 +36,7 @@ record FuzzCase(long seed, int index, boolean realStart, int[] gprs, int eflags,
     }
 
     /** Assembles the case; the instructions whose index is in {@code nopped} become nops of the same length. */
-    Built build(Set<Integer> nopped) { return build(nopped, -1); }
-
-    /**
-     * The same, with instruction {@code stopAt} (at least two bytes long; -1: none) replaced by {@code cli; hlt} and
-     * nops: a run of it in ring 0 stops there at once (a halt nothing can end), in the state the CPU was in when it
-     * first reached that instruction, IF aside. (The debug-exit port would not do: Unicorn stops at the end of the
-     * translated block, after more of the case has run.)
-     */
-    Built build(Set<Integer> nopped, int stopAt) {
+    Built build(Set<Integer> nopped) {
         Image image = WORLD.copy();
         // A case that starts in real mode loads TR itself on its way to protected mode: its TSS is not busy yet.
         if (realStart) image.put8(Layout.GDT + SystemTables.TSS_SEL + 5, 0x89);
@@ -67,12 +59,7 @@ record FuzzCase(long seed, int index, boolean realStart, int[] gprs, int eflags,
             lengths[i] = a.insnLength(i);
             bits[i] = a.insnBits(i);
             if (a.kept(i)) kept.set(i);
-            if (nopped.contains(i) || i == stopAt) java.util.Arrays.fill(code, starts[i], starts[i] + lengths[i], (byte) 0x90);
-            if (i == stopAt) {
-                if (lengths[i] < 2) throw new IllegalArgumentException("instruction " + i + " is too short to stop at");
-                code[starts[i]] = (byte) 0xFA;
-                code[starts[i] + 1] = (byte) 0xF4;
-            }
+            if (nopped.contains(i)) java.util.Arrays.fill(code, starts[i], starts[i] + lengths[i], (byte) 0x90);
             image.put8(Layout.LENGTHS + starts[i], lengths[i]);
         }
         image.put(Layout.CODE, code);

@@ -490,4 +490,27 @@ class PinnedCasesTest {
         var result = runCase(20261208, 21955);
         assertEquals(Outcome.AGREED, result.outcome(), result.report());
     }
+
+    /**
+     * Seed 20261208, cases 1559 and 2224: in ring 3, an emulated instruction (rdtsc) loads the segment cache while DS
+     * is null (the iret to ring 3 nulled it), user code then loads DS natively, and an emulated idiv with a memory
+     * operand checked its segment against the old, null DS: #GP(0) where the CPU divides. A trap from user code now
+     * reads the segments afresh.
+     */
+    @Test
+    void aUserTrapSeesTheDataSegmentsUserCodeLoaded() {
+        var r = Pinned.assertAgree(Pinned.of(false, e -> {
+            Asm a = e.a;
+            Label ring3 = a.label();
+            a.pushImm(SystemTables.UDATA | 3).pushImm(Layout.USTACK_TOP).pushImm(0x2).pushImm(SystemTables.UCODE | 3).pushLabel(ring3);
+            a.op(0xCF);                                                              // iret: DS (DPL 0) nulled
+            a.bind(ring3);
+            a.op(0x0F, 0x31).op(0x31, 0xC0).op(0x31, 0xD2);                         // rdtsc (trapped); xor eax, edx
+            a.movImm(16, Operands.EAX, SystemTables.UDATA | 3).op(0x8E, 0xD8);      // mov ds, ax (native)
+            a.movImm(32, Operands.EAX, 100);
+            a.rm(32, Asm.Mem.abs(Layout.DATA), 0, 0xC7).immAfter(4, 7);             // mov dword [data], 7
+            a.rm(32, Asm.Mem.abs(Layout.DATA), 7, 0xF7).end();                      // idiv dword [data] (trapped)
+        }));
+        assertEquals(14, r.tested().gprs()[Operands.EAX], "100 / 7");
+    }
 }
