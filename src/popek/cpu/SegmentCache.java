@@ -9,8 +9,9 @@ import popek.engine.Unicorn;
  * stack). No register API shows them, so they are read from a saved
  * context (about 100 ns) and kept until something may have changed them: an event delivered through the IDT, a segment
  * register loaded by an emulated instruction, or a return to ring 3, after which user code runs natively and may load
- * its own segments before it enters the kernel again (by an event, or by {@code sysenter}). Kernel code cannot change
- * them unseen: every segment load in it is trapped.
+ * its own segments before it enters the kernel again (by an event, or by {@code sysenter}) or traps (a rewritten
+ * instruction of its own: such a trap reads them afresh). Kernel code cannot change them unseen: every segment load
+ * in it is trapped.
  */
 final class SegmentCache {
     private final Unicorn uc;
