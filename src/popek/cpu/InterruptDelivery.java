@@ -175,6 +175,7 @@ final class InterruptDelivery {
         int ss = uc.selector(X86.SS);
         int frameSize = (pushError ? 4 : 0) + 12;
         int newSs = ss, newEsp, stackBase;
+        boolean codeCached = false;   // CS's hidden part already holds the handler's code segment
         int spMask = -1;   // a 16-bit stack segment (on the way to or from real mode) wraps SP at 64 KiB
         if (newCpl < cpl) {
             // Inner stack from the TSS (32-bit TSS: ESPn at 4 + 8n, SSn at 8 + 8n).
@@ -201,6 +202,9 @@ final class InterruptDelivery {
             segments.invalidate();
             stackBase = (int) segments.base(X86.SEG_SS);
             if ((segments.flags(X86.SEG_SS) & (1 << 22)) == 0) spMask = 0xFFFF;
+            codeCached = (sel & ~3 | newCpl) == cs && segments.base(X86.SEG_CS) == (Descriptor.base(code) & 0xFFFFFFFFL)
+                    && segments.limit(X86.SEG_CS) == Descriptor.limit(code)
+                    && ((segments.flags(X86.SEG_CS) ^ Descriptor.high(code)) & ATTRIBUTES_BUT_ACCESSED) == 0;
         }
 
         // The frame: check the whole of it is writable first, so a fault leaves memory untouched; each push in the
@@ -224,9 +228,9 @@ final class InterruptDelivery {
             uc.context().setCpl(newCpl);
             uc.setReg(X86.SS, newSs);
         }
-        // CS is loaded from the table even when its selector does not change: the descriptor there may have (a GDT
-        // moved or rewritten since CS was loaded).
-        SegmentOps.loadCode(uc, newCs, code);
+        // CS is loaded from the table even when its selector does not change, if the descriptor there has (a GDT
+        // moved or rewritten since CS was loaded); when CS already holds it, the load would change nothing.
+        if (!codeCached) SegmentOps.loadCode(uc, newCs, code);
         segments.codeLoaded(code);
         uc.setReg(X86.ESP, at);
         int newFlags = eflags & ~(X86.FLAG_TF | X86.FLAG_NT | X86.FLAG_RF | X86.FLAG_VM);
@@ -235,6 +239,9 @@ final class InterruptDelivery {
         uc.setReg(X86.EIP, Descriptor.gateOffset(gate));
         if (fromTrapTable) para.trapDelivered(vector);
     }
+
+    /** The attribute bits of a descriptor's high dword (G, D/B, AVL, P, DPL, S, type) but the accessed bit. */
+    private static final int ATTRIBUTES_BUT_ACCESSED = 0x00F0FE00;
 
     /**
      * Real mode (SDM vol. 3, 20.1.4): the IVT entry at IDTR.base + 4 * vector gives CS:IP; FLAGS, CS and IP are pushed

@@ -52,6 +52,7 @@ final class Operands {
         addrsize32 = code32;
         rep = false;
         segOverride = -1;
+        mod = 3;   // no memory operand unless a ModRM says so
         int i = 0, b;
         for (;; i++) {
             if (i >= MAX_LENGTH) throw fault.raise(Vectors.GP, 0);   // 15 prefixes: longer than 15 bytes
@@ -166,6 +167,9 @@ final class Operands {
     int next() { return eip + length; }
 
     boolean isMemory() { return mod != 3; }
+
+    /** ins or outs: memory at ES:(E)DI or DS:(E)SI. */
+    boolean stringIo() { return opcode >= 0x6C && opcode <= 0x6F; }
 
     /**
      * The linear address of the memory operand's {@code size} bytes, once the checks the CPU makes of its segment have

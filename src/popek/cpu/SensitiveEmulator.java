@@ -308,7 +308,7 @@ final class SensitiveEmulator {
     private void io(int cpl) {
         int opc = op.opcode;
         int size = (opc & 1) == 0 ? 1 : op.opsize32 ? 4 : 2;
-        boolean string = opc >= 0x6C && opc <= 0x6F;
+        boolean string = op.stringIo();
         boolean in = string ? opc <= 0x6D : (opc & 2) == 0;
         int port = opc >= 0xE4 && opc <= 0xE7 ? op.imm8() : uc.reg(X86.EDX) & 0xFFFF;
         int flags = uc.reg(X86.EFLAGS);
