@@ -141,20 +141,24 @@ final class SegmentChecks {
 
     /**
      * Where full mode's run first faulted and emulate mode's did not: the first event the logs differ in, when full
-     * mode's is #GP(0) or #SS(0), or, the logs agreeing, full mode's triple fault where emulate mode did not stop the
-     * same way. Returns {instruction index in {@code b}, vector (0: not known, a triple fault)}, or null.
+     * mode's is #GP or #SS; or, full mode's log ending first (or agreeing), the instruction full mode stopped at, when
+     * it stopped otherwise than emulate mode (a fault whose delivery failed: a triple fault, a stack with no memory).
+     * Returns {instruction index in {@code b}, vector (0: not known)}, or null. (The error code is not asked for: the
+     * log's copy of it may have been overwritten since, and {@link #fault} decides.)
      */
     static int[] firstFullFault(CpuDifferential.Comparison r, FuzzCase.Built b) {
         FinalState e = r.oracle(), f = r.tested();
         for (int i = 0; i < Math.max(e.events(), f.events()); i++) {
             int[] fe = i < f.events() ? f.event(i) : null, ee = i < e.events() ? e.event(i) : null;
             if (fe != null && ee != null && Arrays.equals(fe, ee)) continue;
-            if (fe == null || ((fe[0] & 0xFFFF) != GP && (fe[0] & 0xFFFF) != SS_FAULT) || fe[1] != 0) return null;
+            if (fe == null) break;
+            int vector = fe[0] & 0xFFFF;
+            if (vector != GP && vector != SS_FAULT) return null;
             int k = instructionAt(b, fe[2]);
-            return k < 0 ? null : new int[] {k, fe[0] & 0xFFFF};
+            return k < 0 ? null : new int[] {k, vector};
         }
-        boolean fullTripled = f.stop().cause() == StopReason.Cause.TRIPLE_FAULT;
-        if (!fullTripled || (e.stop().cause() == StopReason.Cause.TRIPLE_FAULT && e.eip() == f.eip())) return null;
+        if (f.stop().byGuest() || f.stop().cause() == StopReason.Cause.TIMEOUT) return null;
+        if (e.stop().cause() == f.stop().cause() && e.eip() == f.eip()) return null;
         int k = instructionAt(b, f.eip());
         return k < 0 ? null : new int[] {k, 0};
     }
