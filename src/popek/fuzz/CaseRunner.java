@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 import popek.cpu.ExecutionMode;
 import popek.cpu.StopReason;
+import popek.engine.Unicorn;
+import popek.engine.X86;
 import popek.platform.BootImageException;
 import popek.platform.Machine;
 import popek.platform.MachineBuilder;
@@ -38,20 +40,38 @@ final class CaseRunner {
         return run(built, mode, timeoutNanos, null);
     }
 
+    /** A test of the state the CPU is in just before instruction {@code index} of a built case runs. */
+    interface StateTest {
+        boolean test(int index, int[] gprs, long[] segments, int cr0);
+    }
+
+    /** What {@link #firstWhere} returns when the run ran out of time first. */
+    static final int OUT_OF_TIME = -2;
+
     /**
-     * The state the CPU is in when it first reaches linear address {@code eip}, before it runs the instruction there,
-     * at any privilege (a code hook on that address, which then ends the run); null if the run ends without reaching
-     * it. (Not a breakpoint of Popek's debugger: in emulate mode one was never hit after a ring-3 store into its
-     * code page and a sysenter, seed 20261208 case 1874.)
+     * Runs a built case with a code hook on each of the instructions {@code indices} (at any privilege; registers and
+     * segment caches are exact there), until one is about to run in a state {@code test} accepts: returns that
+     * instruction's index, -1 if the run ended without, or {@link #OUT_OF_TIME}.
      */
-    static FinalState runTo(FuzzCase.Built built, ExecutionMode mode, long timeoutNanos, int eip) {
-        FinalState[] at = new FinalState[1];
-        run(built, mode, timeoutNanos, m -> m.engine().onCode(eip & 0xFFFFFFFFL, address -> {
-            if (at[0] != null) return;
-            at[0] = FinalState.capture(m, new StopReason(StopReason.Cause.INTERRUPTED, "reached"));
-            m.requestStop(at[0].stop());
-        }));
-        return at[0];
+    static int firstWhere(FuzzCase.Built built, ExecutionMode mode, long timeoutNanos, int[] indices, StateTest test) {
+        int[] hit = {-1};
+        int[] regs = {X86.EAX, X86.ECX, X86.EDX, X86.EBX, X86.ESP, X86.EBP, X86.ESI, X86.EDI};
+        int[] gprs = new int[8];
+        long[] segments = new long[40];
+        FinalState end = run(built, mode, timeoutNanos, m -> {
+            for (int k : indices) {
+                m.engine().onCode(Layout.CODE + built.starts()[k], address -> {
+                    if (hit[0] >= 0) return;
+                    Unicorn uc = m.engine();
+                    for (int r = 0; r < 8; r++) gprs[r] = uc.reg(regs[r]);
+                    uc.context().segmentCaches(segments);
+                    if (!test.test(k, gprs, segments, uc.reg(X86.CR0))) return;
+                    hit[0] = k;
+                    m.requestStop(new StopReason(StopReason.Cause.INTERRUPTED, "reached"));
+                });
+            }
+        });
+        return hit[0] < 0 && end.stop().cause() == StopReason.Cause.TIMEOUT ? OUT_OF_TIME : hit[0];
     }
 
     private static FinalState run(FuzzCase.Built built, ExecutionMode mode, long timeoutNanos, java.util.function.Consumer<Machine> before) {

@@ -165,6 +165,10 @@ public final class CpuDifferential {
         // breaks the operands of the pieces after it).
         for (FuzzCase base : present.isEmpty() ? List.of(c) : List.of(c, clean)) {
             Set<Integer> nopped = segmentChecks(base);
+            if (nopped == OUT_OF_TIME) {
+                return inconclusive(index, "the modes differ (" + diffs.get(0) + "), and a run that checks it against "
+                        + "QEMU's missing segment checks ran out of time");
+            }
             if (nopped != null) {
                 Set<Quirk> rules = EnumSet.of(Quirk.SEGMENT_CHECKS);
                 if (base == clean) rules.addAll(present);
@@ -217,30 +221,34 @@ public final class CpuDifferential {
     /** Instructions nopped one by one, at most, in explaining a divergence by QEMU's missing segment checks. */
     private static final int SEGMENT_CHECK_ROUNDS = 8;
 
+    /** What {@link #segmentChecks} returns when a run it needed ran out of time: nothing can be concluded. */
+    private static final Set<Integer> OUT_OF_TIME = Set.of(-1);
+
     /**
-     * Explains a divergence by {@link Quirk#SEGMENT_CHECKS}: while the modes differ, the first fault full mode took
-     * where emulate mode did not must be at an instruction whose memory operand full mode emulates, and the case run
-     * in emulate mode up to that instruction must leave a state in which the operand breaks its segment's checks
-     * ({@link SegmentChecks}); that instruction is nopped and the case run again. Returns the nopped instructions
-     * once the modes agree, or null.
+     * Explains a divergence by {@link Quirk#SEGMENT_CHECKS}: while the modes differ, the case runs in emulate mode
+     * with a code hook on every instruction whose memory operand full mode emulates, until one is about to run in a
+     * state where that operand breaks its segment's checks ({@link SegmentChecks}, the tester's own model): there the
+     * CPU and full mode fault and QEMU goes on. That instruction is nopped out, and the case runs again. Returns the
+     * nopped instructions once the modes agree, null if they never do (or no instruction breaks the checks), or
+     * {@link #OUT_OF_TIME}. (Not the modes' event logs: a case can overwrite the log, and a fault's delivery can fail.)
      */
     private Set<Integer> segmentChecks(FuzzCase c) {
         Set<Integer> nopped = new java.util.TreeSet<>();
+        long longer = LONGER * options.timeoutNanos();
         for (int round = 0; round <= SEGMENT_CHECK_ROUNDS; round++) {
             Comparison r = compare(c, nopped);
-            if (r.anyTimedOut()) return null;
+            if (r.anyTimedOut()) return OUT_OF_TIME;
             if (r.diffs().isEmpty()) return nopped.isEmpty() ? null : nopped;
             if (round == SEGMENT_CHECK_ROUNDS) return null;
             FuzzCase.Built b = c.build(nopped);
-            int[] fault = SegmentChecks.firstFullFault(r, b);
-            if (fault == null) return null;
-            int k = fault[0];
-            SegmentChecks.Access a = SegmentChecks.decode(b.code(), b.starts()[k], b.bits()[k]);
-            if (a == null) return null;
-            FinalState before = CaseRunner.runTo(b, options.oracle(), options.timeoutNanos(), Layout.CODE + b.starts()[k]);
-            if (before == null) return null;
-            int expected = SegmentChecks.fault(a, before);
-            if (expected == 0 || (fault[1] != 0 && fault[1] != expected)) return null;
+            int[] candidates = SegmentChecks.candidates(b, nopped);
+            if (candidates.length == 0) return null;
+            SegmentChecks.Access[] access = new SegmentChecks.Access[b.starts().length];
+            for (int k : candidates) access[k] = SegmentChecks.decode(b.code(), b.starts()[k], b.bits()[k]);
+            int k = CaseRunner.firstWhere(b, options.oracle(), longer, candidates,
+                    (i, gprs, segments, cr0) -> SegmentChecks.fault(access[i], gprs, segments, cr0) != 0);
+            if (k == CaseRunner.OUT_OF_TIME) return OUT_OF_TIME;
+            if (k < 0) return null;
             nopped.add(k);
         }
         return null;

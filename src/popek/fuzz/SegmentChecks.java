@@ -2,14 +2,12 @@ package popek.fuzz;
 
 import java.util.Arrays;
 
-import popek.cpu.StopReason;
-
 /**
  * The tester's own model of the checks the CPU makes of a memory operand's segment (SDM vol. 3A, 5.3 limit checking,
  * 5.4 type checking; a null DS..GS), for the instructions full mode emulates, and what the rule
- * {@link Quirk#SEGMENT_CHECKS} needs to tell QEMU's missing checks from an error of full mode: where full mode's run
- * first faulted and emulate mode's did not, and whether emulate mode's own state on reaching that instruction breaks
- * the check. (Written from the SDM apart from full mode's {@code popek.cpu.Operands}, which it judges.)
+ * {@link Quirk#SEGMENT_CHECKS} needs to tell QEMU's missing checks from an error of full mode: which instructions have
+ * such an operand, and whether one breaks the checks in the state emulate mode reaches it in. (Written from the SDM
+ * apart from full mode's {@code popek.cpu.Operands}, which it judges.)
  */
 final class SegmentChecks {
     private SegmentChecks() { }
@@ -124,48 +122,34 @@ final class SegmentChecks {
     private static final int PRESENT = 1 << 15, CODE = 1 << 11, EXPAND_DOWN = 1 << 10, W_OR_R = 1 << 9, BIG = 1 << 22;
 
     /** The fault the CPU raises for access {@code a} in state {@code s}: #GP (13), #SS (12), or 0 for none. */
-    static int fault(Access a, FinalState s) {
-        int flags = (int) s.segments()[4 * a.seg() + 3];
-        long limit = s.segments()[4 * a.seg() + 2] & 0xFFFFFFFFL;
+    static int fault(Access a, FinalState s) { return fault(a, s.gprs(), s.segments(), s.controls()[0]); }
+
+    /**
+     * The same, from the general registers (EAX ... EDI), the segment caches as {@link FinalState#segments} holds them
+     * (selector, base, limit, attributes per register) and CR0.
+     */
+    static int fault(Access a, int[] gprs, long[] segments, int cr0) {
+        int flags = (int) segments[4 * a.seg() + 3];
+        long limit = segments[4 * a.seg() + 2] & 0xFFFFFFFFL;
         int vector = a.seg() == SS ? SS_FAULT : GP;
-        if ((s.controls()[0] & 1) != 0) {   // protected mode: a null selector, and the segment's type
+        if ((cr0 & 1) != 0) {   // protected mode: a null selector, and the segment's type
             if ((flags & PRESENT) == 0) return vector;
             boolean code = (flags & CODE) != 0, wr = (flags & W_OR_R) != 0;
             if (a.write() ? code || !wr : code && !wr) return GP;
         }
-        long first = a.offset(s.gprs()) & 0xFFFFFFFFL, last = first + a.size() - 1;
+        long first = a.offset(gprs) & 0xFFFFFFFFL, last = first + a.size() - 1;
         boolean down = (flags & (CODE | EXPAND_DOWN)) == EXPAND_DOWN;
         boolean inside = down ? first > limit && last <= ((flags & BIG) != 0 ? 0xFFFFFFFFL : 0xFFFFL) : last <= limit;
         return inside ? 0 : vector;
     }
 
-    /**
-     * Where full mode's run first faulted and emulate mode's did not: the first event the logs differ in, when full
-     * mode's is #GP or #SS; or, full mode's log ending first (or agreeing), the instruction full mode stopped at, when
-     * it stopped otherwise than emulate mode (a fault whose delivery failed: a triple fault, a stack with no memory).
-     * Returns {instruction index in {@code b}, vector (0: not known)}, or null. (The error code is not asked for: the
-     * log's copy of it may have been overwritten since, and {@link #fault} decides.)
-     */
-    static int[] firstFullFault(CpuDifferential.Comparison r, FuzzCase.Built b) {
-        FinalState e = r.oracle(), f = r.tested();
-        for (int i = 0; i < Math.max(e.events(), f.events()); i++) {
-            int[] fe = i < f.events() ? f.event(i) : null, ee = i < e.events() ? e.event(i) : null;
-            if (fe != null && ee != null && Arrays.equals(fe, ee)) continue;
-            if (fe == null) break;
-            int vector = fe[0] & 0xFFFF;
-            if (vector != GP && vector != SS_FAULT) return null;
-            int k = instructionAt(b, fe[2]);
-            return k < 0 ? null : new int[] {k, vector};
+    /** The instructions of a built case (but those nopped out) whose memory operand full mode emulates: their indices. */
+    static int[] candidates(FuzzCase.Built b, java.util.Set<Integer> nopped) {
+        int[] k = new int[b.starts().length];
+        int n = 0;
+        for (int i = 0; i < b.starts().length; i++) {
+            if (!nopped.contains(i) && decode(b.code(), b.starts()[i], b.bits()[i]) != null) k[n++] = i;
         }
-        if (f.stop().byGuest() || f.stop().cause() == StopReason.Cause.TIMEOUT) return null;
-        if (e.stop().cause() == f.stop().cause() && e.eip() == f.eip()) return null;
-        int k = instructionAt(b, f.eip());
-        return k < 0 ? null : new int[] {k, 0};
-    }
-
-    /** The index of the generated instruction that starts at {@code eip} (code segments are based at 0), or -1. */
-    static int instructionAt(FuzzCase.Built b, int eip) {
-        int k = Arrays.binarySearch(b.starts(), eip - Layout.CODE);
-        return k >= 0 && eip >= Layout.CODE ? k : -1;
+        return Arrays.copyOf(k, n);
     }
 }
