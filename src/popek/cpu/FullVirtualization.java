@@ -171,8 +171,8 @@ final class FullVirtualization implements AutoCloseable {
      * at the next trapped instruction is what a CPU does a few instructions earlier, at the end of the shadow.
      */
     TrapResult trap(int eipAfter, int interruptWaiting) {
-        int csBase = (int) segments.base(X86.SEG_CS);
         boolean user = (segments.hflags() & 3) == 3;
+        int csBase = (int) segments.base(X86.SEG_CS);
         ShadowCode shadows = user ? userCode : code;
         int p = user ? 1 : 0;
         int linear = csBase + eipAfter - 1;
@@ -208,6 +208,10 @@ final class FullVirtualization implements AutoCloseable {
         try {
             fetch(pageStart + offset, start, length);
             op.decode(start - csBase, (segments.hflags() & CpuContext.HF_CS32) != 0);
+            // User code loads its data and stack segments unseen (it runs natively): what the cache holds of them may
+            // predate a mov ds, and a memory operand's segment checks, a push, need them as they are now. (Not for
+            // rdtsc and in/out, the user traps that are frequent and touch no segment.)
+            if (user && lastClass != SensitiveClass.RDTSC && (lastClass != SensitiveClass.IO || op.stringIo())) segments.invalidate();
             emulator.stepping = false;
             TrapResult result = emulator.emulate(lastClass, eipAfter);
             if (lastClass.transfersControl()) enteredAt();

@@ -175,6 +175,7 @@ final class InterruptDelivery {
         int ss = uc.selector(X86.SS);
         int frameSize = (pushError ? 4 : 0) + 12;
         int newSs = ss, newEsp, stackBase;
+        boolean codeCached = false;   // CS's hidden part already holds the handler's code segment
         int spMask = -1;   // a 16-bit stack segment (on the way to or from real mode) wraps SP at 64 KiB
         if (newCpl < cpl) {
             // Inner stack from the TSS (32-bit TSS: ESPn at 4 + 8n, SSn at 8 + 8n).
@@ -194,10 +195,16 @@ final class InterruptDelivery {
             if ((Descriptor.high(stack) & (1 << 22)) == 0) spMask = 0xFFFF;
             frameSize += 8;
         } else {
+            // The current stack as SS's hidden part holds it (its base and B bit), not as the table now describes
+            // it: a kernel that moved or rewrote its GDT still pushes where its stack is (SDM vol. 3A, 6.12.1; QEMU's
+            // do_interrupt_protected reads env->segs[R_SS]). Read fresh: emulate mode loads SS unseen.
             newEsp = esp;
-            long stack = readDescriptor(ss, ext);
-            stackBase = Descriptor.base(stack);
-            if ((Descriptor.high(stack) & (1 << 22)) == 0) spMask = 0xFFFF;
+            segments.invalidate();
+            stackBase = (int) segments.base(X86.SEG_SS);
+            if ((segments.flags(X86.SEG_SS) & (1 << 22)) == 0) spMask = 0xFFFF;
+            codeCached = (sel & ~3 | newCpl) == cs && segments.base(X86.SEG_CS) == (Descriptor.base(code) & 0xFFFFFFFFL)
+                    && segments.limit(X86.SEG_CS) == Descriptor.limit(code)
+                    && ((segments.flags(X86.SEG_CS) ^ Descriptor.high(code)) & ATTRIBUTES_BUT_ACCESSED) == 0;
         }
 
         // The frame: check the whole of it is writable first, so a fault leaves memory untouched; each push in the
@@ -220,10 +227,10 @@ final class InterruptDelivery {
         if (newCpl < cpl) {
             uc.context().setCpl(newCpl);
             uc.setReg(X86.SS, newSs);
-            SegmentOps.loadCode(uc, newCs, code);
-        } else if (newCs != cs) {
-            SegmentOps.loadCode(uc, newCs, code);
         }
+        // CS is loaded from the table even when its selector does not change, if the descriptor there has (a GDT
+        // moved or rewritten since CS was loaded); when CS already holds it, the load would change nothing.
+        if (!codeCached) SegmentOps.loadCode(uc, newCs, code);
         segments.codeLoaded(code);
         uc.setReg(X86.ESP, at);
         int newFlags = eflags & ~(X86.FLAG_TF | X86.FLAG_NT | X86.FLAG_RF | X86.FLAG_VM);
@@ -232,6 +239,9 @@ final class InterruptDelivery {
         uc.setReg(X86.EIP, Descriptor.gateOffset(gate));
         if (fromTrapTable) para.trapDelivered(vector);
     }
+
+    /** The attribute bits of a descriptor's high dword (G, D/B, AVL, P, DPL, S, type) but the accessed bit. */
+    private static final int ATTRIBUTES_BUT_ACCESSED = 0x00F0FE00;
 
     /**
      * Real mode (SDM vol. 3, 20.1.4): the IVT entry at IDTR.base + 4 * vector gives CS:IP; FLAGS, CS and IP are pushed
@@ -244,8 +254,10 @@ final class InterruptDelivery {
         int offset = mem.read16(ivt + vector * 4, false);
         int segment = mem.read16(ivt + vector * 4 + 2, false);
         int esp = uc.reg(X86.ESP);
-        int ss = uc.selector(X86.SS);
-        int stackBase = ss << 4;   // real mode: the base is the selector's paragraph
+        // SS's hidden base, which is the selector's paragraph unless SS was loaded in protected mode and kept since
+        // (QEMU's do_interrupt_real reads env->segs[R_SS].base too).
+        segments.invalidate();
+        int stackBase = (int) segments.base(X86.SEG_SS);
         int sp = esp & 0xFFFF;
         int flags = uc.reg(X86.EFLAGS);
         // SP wraps within the 64 KiB segment, so each word is written at its own wrapped offset.

@@ -1,5 +1,6 @@
 package popek.cpu;
 
+import popek.engine.CpuContext;
 import popek.engine.Unicorn;
 import popek.engine.X86;
 
@@ -51,6 +52,7 @@ final class Operands {
         addrsize32 = code32;
         rep = false;
         segOverride = -1;
+        mod = 3;   // no memory operand unless a ModRM says so
         int i = 0, b;
         for (;; i++) {
             if (i >= MAX_LENGTH) throw fault.raise(Vectors.GP, 0);   // 15 prefixes: longer than 15 bytes
@@ -166,14 +168,50 @@ final class Operands {
 
     boolean isMemory() { return mod != 3; }
 
-    /** The memory operand's linear address. */
-    int address() {
-        int a = disp;
-        if (base >= 0) a += uc.reg(X86.generalRegister(base));
-        if (index >= 0) a += uc.reg(X86.generalRegister(index)) << scale;
-        if (!addrsize32) a &= 0xFFFF;
+    /** ins or outs: memory at ES:(E)DI or DS:(E)SI. */
+    boolean stringIo() { return opcode >= 0x6C && opcode <= 0x6F; }
+
+    /**
+     * The linear address of the memory operand's {@code size} bytes, once the checks the CPU makes of its segment have
+     * passed (SDM vol. 3A, 5.3 and 5.4; each instruction's exceptions in vol. 2): a null segment (DS, ES, FS, GS) is
+     * #GP(0); in protected mode a store to a code or read-only data segment, or a load from an execute-only code
+     * segment, is #GP(0); an offset past the limit (of an expand-down segment: at or below it, or past 64 KiB or
+     * 4 GiB by its B bit) is #GP(0), or #SS(0) through SS. All before anything is read or written.
+     */
+    int address(int size, boolean write) {
+        int offset = disp;
+        if (base >= 0) offset += uc.reg(X86.generalRegister(base));
+        if (index >= 0) offset += uc.reg(X86.generalRegister(index)) << scale;
+        if (!addrsize32) offset &= 0xFFFF;
         int seg = segOverride >= 0 ? segOverride : defaultSs ? X86.SEG_SS : X86.SEG_DS;
-        return (int) segments.base(seg) + a;
+        checkSegment(seg, offset, size, write);
+        return (int) segments.base(seg) + offset;
+    }
+
+    // Attribute bits of a segment cache (the descriptor's high dword): present, code (vs data), expand-down for data
+    // (conforming for code), writable for data (readable for code), and the D/B bit.
+    private static final int P = 1 << 15, CODE = 1 << 11, EXPAND_DOWN = 1 << 10, WRITABLE_OR_READABLE = 1 << 9, BIG = 1 << 22;
+
+    /**
+     * The checks of an access to [offset, offset + size) through segment register {@code seg}: see {@link #address}.
+     * Real mode checks the limit only (the cached attributes there are those of a writable data segment).
+     */
+    void checkSegment(int seg, int offset, int size, boolean write) {
+        int vector = seg == X86.SEG_SS ? Vectors.SS : Vectors.GP;
+        int flags = segments.flags(seg);
+        if ((segments.hflags() & CpuContext.HF_PE) != 0) {
+            if ((flags & P) == 0) throw fault.raise(vector, 0);   // a null selector: QEMU caches no attributes for it
+            boolean code = (flags & CODE) != 0;
+            if (write ? code || (flags & WRITABLE_OR_READABLE) == 0 : code && (flags & WRITABLE_OR_READABLE) == 0) {
+                throw fault.raise(Vectors.GP, 0);
+            }
+        }
+        long first = offset & 0xFFFFFFFFL, last = first + size - 1;
+        long limit = segments.limit(seg) & 0xFFFFFFFFL;
+        boolean inside = (flags & (CODE | EXPAND_DOWN)) == EXPAND_DOWN
+                ? first > limit && last <= ((flags & BIG) != 0 ? 0xFFFFFFFFL : 0xFFFFL)
+                : last <= limit;
+        if (!inside) throw fault.raise(vector, 0);
     }
 
     // ---------------------------------------------------------------- registers
@@ -195,7 +233,7 @@ final class Operands {
 
     /** The r/m operand as a 16-bit value (a selector or a machine status word): register or memory. */
     int rm16(boolean user) {
-        return isMemory() ? mem.read16(address(), user) : reg32(rm) & 0xFFFF;
+        return isMemory() ? mem.read16(address(2, false), user) : reg32(rm) & 0xFFFF;
     }
 
     // ---------------------------------------------------------------- the stack (ESP, or SP in a 16-bit SS)

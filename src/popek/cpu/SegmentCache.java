@@ -4,16 +4,19 @@ import popek.engine.CpuContext;
 import popek.engine.Unicorn;
 
 /**
- * The segment bases the CPU cached when the guest last loaded each segment register, as the emulation of a trapped
- * instruction needs them (a memory operand, the stack). No register API shows them, so they are read from a saved
+ * The hidden part of the segment registers (base, limit, attributes) as the CPU cached it when the guest last loaded
+ * each one, as the emulation of a trapped instruction needs it (a memory operand's address and its segment checks, the
+ * stack). No register API shows them, so they are read from a saved
  * context (about 100 ns) and kept until something may have changed them: an event delivered through the IDT, a segment
  * register loaded by an emulated instruction, or a return to ring 3, after which user code runs natively and may load
- * its own segments before it enters the kernel again (by an event, or by {@code sysenter}). Kernel code cannot change
- * them unseen: every segment load in it is trapped.
+ * its own segments before it enters the kernel again (by an event, or by {@code sysenter}) or traps (a rewritten
+ * instruction of its own: such a trap reads them afresh). Kernel code cannot change them unseen: every segment load
+ * in it is trapped.
  */
 final class SegmentCache {
     private final Unicorn uc;
     private final long[] bases = new long[6];
+    private final int[] limits = new int[6], flags = new int[6];
     private boolean valid;
     private int hflags;
 
@@ -25,6 +28,21 @@ final class SegmentCache {
         return bases[seg];
     }
 
+    /** The cached limit of segment register {@code seg}, in bytes (granularity applied). */
+    int limit(int seg) {
+        if (!valid) load();
+        return limits[seg];
+    }
+
+    /**
+     * The cached attributes of segment register {@code seg}: the descriptor's high dword as QEMU keeps it (type at bits
+     * 8-11, S 12, DPL 13-14, P 15, D/B 22); 0 for a null selector loaded in protected mode, which makes it unusable.
+     */
+    int flags(int seg) {
+        if (!valid) load();
+        return flags[seg];
+    }
+
     /** QEMU's hflags as of the last load (the CPL, whether CS and SS are 32-bit). */
     int hflags() {
         if (!valid) load();
@@ -32,7 +50,7 @@ final class SegmentCache {
     }
 
     private void load() {
-        hflags = uc.context().segmentState(bases);
+        hflags = uc.context().segmentState(bases, limits, flags);
         valid = true;
     }
 
@@ -66,7 +84,11 @@ final class SegmentCache {
      */
     void codeLoaded(long descriptor) {
         codeLoaded((Descriptor.high(descriptor) & (1 << 22)) != 0 ? 32 : 16);
-        if (valid) bases[popek.engine.X86.SEG_CS] = Descriptor.base(descriptor) & 0xFFFFFFFFL;   // the new CS's base
+        if (valid) {   // the new CS's hidden part
+            bases[popek.engine.X86.SEG_CS] = Descriptor.base(descriptor) & 0xFFFFFFFFL;
+            limits[popek.engine.X86.SEG_CS] = Descriptor.limit(descriptor);
+            flags[popek.engine.X86.SEG_CS] = Descriptor.high(descriptor);
+        }
     }
 
     void codeLoaded(int bits) {

@@ -166,7 +166,7 @@ final class SegmentOps {
             return;
         }
         if (!op.isMemory()) throw fault.raise(Vectors.UD, 0);
-        int a = op.address();
+        int a = op.address(op.opsize32 ? 6 : 4, false);
         farOffset = op.opsize32 ? mem.read32(a, false) : mem.read16(a, false);
         farSelector = mem.read16(a + (op.opsize32 ? 4 : 2), false);
     }

@@ -106,7 +106,7 @@ final class SensitiveEmulator {
                 if (!op.isMemory()) throw fault.raise(Vectors.UD, 0);
                 long base = uc.readTable(cls == SensitiveClass.SGDT ? X86.GDTR : X86.IDTR);
                 int limit = uc.tableLimit();
-                int a = op.address();
+                int a = op.address(6, true);
                 mem.probeWrite(a, 6, false);
                 mem.write16(a, limit, false);
                 mem.write32(a + 2, (int) base, false);
@@ -114,7 +114,7 @@ final class SensitiveEmulator {
             case LGDT, LIDT -> {
                 privileged(cpl);
                 if (!op.isMemory()) throw fault.raise(Vectors.UD, 0);
-                int a = op.address();
+                int a = op.address(6, false);
                 int limit = mem.read16(a, false);
                 int base = mem.read32(a + 2, false);
                 if (!op.opsize32) base &= 0xFFFFFF;
@@ -230,7 +230,7 @@ final class SensitiveEmulator {
             case SEG_MOV_READ -> {
                 if (op.reg > X86.SEG_GS) throw fault.raise(Vectors.UD, 0);
                 int selector = uc.selector(X86.segmentRegister(op.reg));
-                if (op.isMemory()) mem.write16(op.address(), selector, false);
+                if (op.isMemory()) mem.write16(op.address(2, true), selector, false);
                 else op.setRegSized(op.rm, selector);
             }
             case SEG_LOAD_FAR -> {
@@ -277,7 +277,7 @@ final class SensitiveEmulator {
      */
     private void idiv(boolean user) {
         boolean wide = op.opsize32;
-        int divisor = op.isMemory() ? (wide ? mem.read32(op.address(), user) : (short) mem.read16(op.address(), user))
+        int divisor = op.isMemory() ? (wide ? mem.read32(op.address(4, false), user) : (short) mem.read16(op.address(2, false), user))
                 : wide ? op.reg32(op.rm) : (short) op.reg32(op.rm);
         if (divisor == 0) throw fault.raise(Vectors.DE, 0);
         int eax = uc.reg(X86.EAX), edx = uc.reg(X86.EDX);
@@ -308,7 +308,7 @@ final class SensitiveEmulator {
     private void io(int cpl) {
         int opc = op.opcode;
         int size = (opc & 1) == 0 ? 1 : op.opsize32 ? 4 : 2;
-        boolean string = opc >= 0x6C && opc <= 0x6F;
+        boolean string = op.stringIo();
         boolean in = string ? opc <= 0x6D : (opc & 2) == 0;
         int port = opc >= 0xE4 && opc <= 0xE7 ? op.imm8() : uc.reg(X86.EDX) & 0xFFFF;
         int flags = uc.reg(X86.EFLAGS);
@@ -330,9 +330,11 @@ final class SensitiveEmulator {
         int ecx = uc.reg(X86.ECX);
         int count = op.rep ? ecx & addrMask : 1;
         int step = (flags & DF) != 0 ? -size : size;
-        int base = (int) segments.base(in ? X86.SEG_ES : op.segOverride >= 0 ? op.segOverride : X86.SEG_DS);
+        int segment = in ? X86.SEG_ES : op.segOverride >= 0 ? op.segOverride : X86.SEG_DS;
+        int base = (int) segments.base(segment);
         try {
             for (; count != 0; count--) {
+                op.checkSegment(segment, index & addrMask, size, in);
                 int at = base + (index & addrMask);
                 if (in) {
                     if (size == 1) mem.write8(at, ports.read(port, 1), user);
@@ -373,7 +375,7 @@ final class SensitiveEmulator {
 
     /** smsw, sldt, str: a register gets the operand-size value (zero-extended), memory a word. */
     private void storeWord(int value) {
-        if (op.isMemory()) mem.write16(op.address(), value, false);
+        if (op.isMemory()) mem.write16(op.address(2, true), value, false);
         else op.setRegSized(op.rm, op.opsize32 ? value : value & 0xFFFF);
     }
 

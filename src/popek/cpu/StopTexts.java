@@ -7,26 +7,42 @@ import popek.engine.X86;
 
 /**
  * The one-line reasons the VMM gives when it stops a guest, each naming where the guest was and the instruction
- * there ({@link #describe}, disassembled with Capstone). Also the hook that notes the last access to memory that does
- * not exist, which only such a reason needs. Off the trap path: it may allocate.
+ * there ({@link #describe}, disassembled with Capstone). Also the hook on an access to memory that does not exist,
+ * which stops the machine. Off the trap path: it may allocate.
  */
 final class StopTexts implements Hooks.UnmappedAccess, AutoCloseable {
     private final Unicorn uc;
     private final GuestAccess mem;
+    private final ExitRequests requests;
     private Capstone disassembler, disassembler16;
     private long unmappedAddress;
     private int unmappedType;
 
-    StopTexts(Unicorn uc, GuestAccess mem) {
+    StopTexts(Unicorn uc, GuestAccess mem, ExitRequests requests) {
         this.uc = uc;
         this.mem = mem;
+        this.requests = requests;
     }
 
+    /**
+     * The guest reached memory that does not exist: the machine stops, with this as its reason even when something
+     * else stops it before the engine returns. Unicorn 2.1.1 drops a store to no memory and runs the rest of its
+     * translated block (its cputlb.c only calls cpu_exit), in which a fault may be delivered, fail, and make a triple
+     * fault the reason (measured: smsw to 0xfffffffc, then lgdt of a short GDT, then int 0x80).
+     */
     @Override
     public boolean unmapped(int type, long address, int size, long value) {
         unmappedType = type;
         unmappedAddress = address;
+        requests.requestStop(unmappedStop(uc.reg(X86.EIP)));
         return false;
+    }
+
+    private StopReason unmappedStop(int eip) {
+        return new StopReason(StopReason.Cause.UNMAPPED_MEMORY,
+                String.format("the guest %s physical address 0x%08x, where there is no memory (at %s)",
+                        unmappedType == X86.MEM_WRITE_UNMAPPED ? "wrote to" : unmappedType == X86.MEM_FETCH_UNMAPPED
+                                ? "jumped to" : "read from", unmappedAddress, describe(eip)));
     }
 
     StopReason timeout(long timeoutNanos) {
@@ -50,10 +66,7 @@ final class StopTexts implements Hooks.UnmappedAccess, AutoCloseable {
     StopReason engineError(int err) {
         int eip = uc.reg(X86.EIP);
         return switch (err) {
-            case X86.ERR_READ_UNMAPPED, X86.ERR_WRITE_UNMAPPED, X86.ERR_FETCH_UNMAPPED -> new StopReason(StopReason.Cause.UNMAPPED_MEMORY,
-                    String.format("the guest %s physical address 0x%08x, where there is no memory (at %s)",
-                            unmappedType == X86.MEM_WRITE_UNMAPPED ? "wrote to" : unmappedType == X86.MEM_FETCH_UNMAPPED
-                                    ? "jumped to" : "read from", unmappedAddress, describe(eip)));
+            case X86.ERR_READ_UNMAPPED, X86.ERR_WRITE_UNMAPPED, X86.ERR_FETCH_UNMAPPED -> unmappedStop(eip);
             default -> new StopReason(StopReason.Cause.INTERNAL_ERROR,
                     String.format("the CPU emulator stopped: %s (at %s)", Unicorn.strerror(err), describe(eip)));
         };

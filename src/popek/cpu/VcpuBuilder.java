@@ -118,7 +118,7 @@ public final class VcpuBuilder {
         TimedDevices timers = new TimedDevices(timed);
         HypercallPort hypercalls = para != null ? new HypercallPort(uc, para, mem, timers, requests, stats) : null;
         DeviceAccess devices = new DeviceAccess(uc, ports, pic, timers, requests, stats, hypercalls);
-        StopTexts texts = new StopTexts(uc, mem);
+        StopTexts texts = new StopTexts(uc, mem, requests);
         ExitContext context = new ExitContext(uc, ram, mem, fault, segments, delivery, pic, devices, requests, texts,
                 stats, cpu, new VirtualTsc(clock, cpu.tscHz()));
 

@@ -18,8 +18,8 @@ public final class CpuContext {
     private static final MethodHandle UC_CONTEXT_SAVE = Unicorn.fn("uc_context_save", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle UC_CONTEXT_RESTORE = Unicorn.fn("uc_context_restore", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
 
-    /** hflags bits: the code segment is 32-bit; the stack segment is 32-bit. */
-    public static final int HF_CS32 = 1 << 4, HF_SS32 = 1 << 5;
+    /** hflags bits: the code segment is 32-bit; the stack segment is 32-bit; protected mode (CR0.PE). */
+    public static final int HF_CS32 = 1 << 4, HF_SS32 = 1 << 5, HF_PE = SavedContext.HF_PE;
 
     private final MemorySegment uc;
     private final MemorySegment contextPtr;

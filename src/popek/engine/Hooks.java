@@ -8,6 +8,11 @@ package popek.engine;
 public final class Hooks {
     private Hooks() { }
 
+    /** An instruction at a watched address is about to run (UC_HOOK_CODE); {@code address} is its linear address. */
+    public interface Code {
+        void code(long address);
+    }
+
     /** {@code in} and {@code out} (UC_HOOK_INSN). EIP is not exact here: Unicorn reports the start of the block. */
     public interface PortIo {
         int in(int port, int size);

@@ -71,7 +71,7 @@ public final class Unicorn implements AutoCloseable {
             Linker.Option.firstVariadicArg(2));
 
     // unicorn.h: hook types, protections, uc_ctl codes (UC_CTL_WRITE(...) values for 2.1.1).
-    private static final int HOOK_INTR = 1, HOOK_INSN = 2, HOOK_MEM_UNMAPPED = 112, HOOK_INSN_INVALID = 16384;
+    private static final int HOOK_INTR = 1, HOOK_INSN = 2, HOOK_CODE = 4, HOOK_MEM_UNMAPPED = 112, HOOK_INSN_INVALID = 16384;
     private static final int PROT_ALL = 7;
     private static final int CTL_TLB_FLUSH = 0x4000000B, CTL_TB_FLUSH = 0x4000000A, CTL_TB_REMOVE_CACHE = 0x48000009, CTL_USE_EXITS = 0x44000004,
             CTL_TLB_TYPE = 0x4400000C, CTL_TCG_BUFFER_SIZE = 0x4400000D, TLB_CPU = 0, TLB_VIRTUAL = 1, HOOK_TLB_FILL = 1 << 17;
@@ -602,6 +602,17 @@ public final class Unicorn implements AutoCloseable {
     public void onSyscall(Hooks.Syscall h) {
         MethodHandle m = bound(h, Hooks.Syscall.class, "syscall", MethodType.methodType(void.class));
         addInsnHook(stub(m, FunctionDescriptor.ofVoid(PTR, PTR), null), X86.INS_SYSCALL);
+    }
+
+    /**
+     * The instruction at linear address {@code address} is about to run (UC_HOOK_CODE on that one address; registers
+     * and the segment caches are exact here). For tools, not the VMM's trap path: only code at that address pays.
+     */
+    public void onCode(long address, Hooks.Code h) {
+        MethodHandle m = bound(h, Hooks.Code.class, "code", MethodType.methodType(void.class, long.class));
+        m = MethodHandles.dropArguments(m, 1, int.class);
+        MemorySegment stub = stub(m, FunctionDescriptor.ofVoid(PTR, JAVA_LONG, JAVA_INT, PTR), null);
+        check("uc_hook_add", invokeInt(UC_HOOK_ADD, uc, hookHandle, HOOK_CODE, stub, MemorySegment.NULL, address, address));
     }
 
     public void onInterrupt(Hooks.Interrupt h) {

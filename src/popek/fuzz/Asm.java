@@ -61,9 +61,12 @@ final class Asm {
 
     Label label() { return new Label(); }
 
-    Asm bind(Label l) {
+    Asm bind(Label l) { return bind(l, here()); }
+
+    /** Binds {@code l} to any address (data, or code elsewhere), known only after the references to it were emitted. */
+    Asm bind(Label l, int address) {
         if (l.at >= 0) throw new IllegalStateException("label bound twice");
-        l.at = here();
+        l.at = address;
         return this;
     }
 

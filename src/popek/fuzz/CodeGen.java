@@ -84,11 +84,17 @@ final class CodeGen {
                     Asm a = e.a;
                     Label target = a.label(), l = a.label();
                     a.movImm(16, EAX, flat).op(0x8E, 0xD8);
-                    // Only code in the aliased page can be reached this way; elsewhere the store hits code already run.
-                    a.rmLabel(0, target, k + Layout.ALIAS_PAGE - Layout.ALIASED_CODE_PAGE, 0, 0xC6).imm8(v).end();
+                    // Only code in the aliased page can be reached this way. Elsewhere the alias address of the
+                    // target is in the data region, where the pieces' far pointers and pseudo-descriptors are (a
+                    // store there moved a later lgdt's table: seed 20261207 case 54156, seed 20261208 case 21955),
+                    // so the store goes to the end of the region random loads and stores use instead.
+                    Label store = a.label();
+                    a.rmLabel(0, store, k, 0, 0xC6).imm8(v).end();
                     a.jmpShort(l);
                     a.bind(l);
                     a.bind(target);
+                    boolean aliased = target.at >>> 12 == Layout.ALIASED_CODE_PAGE >>> 12;
+                    a.bind(store, aliased ? target.at + Layout.ALIAS_PAGE - Layout.ALIASED_CODE_PAGE : SCRATCH);
                     a.movImm(32, EAX, v * 31);
                 });
             }
@@ -121,6 +127,9 @@ final class CodeGen {
             }
         };
     }
+
+    /** Where an alias patch whose target is not in the aliased page stores (no piece's operands are there). */
+    private static final int SCRATCH = Layout.DATA + 0x7F80;
 
     static String hex(int[] b) {
         StringBuilder s = new StringBuilder();

@@ -19,8 +19,9 @@ record FinalState(StopReason stop, int[] gprs, int eip, int eflags, long[] segme
     static final int[] MSR_INDEX = {X86.MSR_EFER, X86.MSR_SYSENTER_CS, X86.MSR_SYSENTER_ESP, X86.MSR_SYSENTER_EIP};
     static final String[] MSR_NAMES = {"EFER", "SYSENTER_CS", "SYSENTER_ESP", "SYSENTER_EIP"};
 
-    static FinalState capture(Machine m, StopReason stop) {
-        Unicorn uc = m.engine();
+    static FinalState capture(Machine m, StopReason stop) { return capture(m.engine(), m.ram(), stop); }
+
+    static FinalState capture(Unicorn uc, popek.memory.GuestMemory memory, StopReason stop) {
         int[] regs = {X86.EAX, X86.ECX, X86.EDX, X86.EBX, X86.ESP, X86.EBP, X86.ESI, X86.EDI};
         int[] gprs = new int[8];
         for (int i = 0; i < 8; i++) gprs[i] = uc.reg(regs[i]);
@@ -29,7 +30,7 @@ record FinalState(StopReason stop, int[] gprs, int eip, int eflags, long[] segme
         int[] controls = {uc.reg(X86.CR0), uc.reg(X86.CR2), uc.reg(X86.CR3), uc.reg(X86.CR4)};
         long[] msrs = new long[MSR_INDEX.length];
         for (int i = 0; i < msrs.length; i++) msrs[i] = uc.msr(MSR_INDEX[i]);
-        RamSnapshot ram = RamSnapshot.of(m.ram().segment());
+        RamSnapshot ram = RamSnapshot.of(memory.segment());
         return new FinalState(stop, gprs, uc.reg(X86.EIP), uc.reg(X86.EFLAGS), segments, hflags, controls, msrs, ram);
     }
 

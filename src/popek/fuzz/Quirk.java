@@ -39,7 +39,13 @@ enum Quirk {
             + "raises #GP(0) (SDM vol. 2, MOV to control register)"),
     CR4_RESERVED_BITS("mov to CR4: QEMU 5.0 (inside Unicorn 2.1.1) takes bits the CPU does not have (reserved ones, and "
             + "SMEP, FSGSBASE, PCIDE, OSXSAVE, which the qemu64 model's CPUID does not offer) instead of raising #GP(0) "
-            + "(SDM vol. 2, MOV to control register: #GP(0) on an attempt to set a reserved bit in CR4)");
+            + "(SDM vol. 2, MOV to control register: #GP(0) on an attempt to set a reserved bit in CR4)"),
+    SEGMENT_CHECKS("QEMU's TCG checks no segment on a data access (its gen_lea_v_seg adds the segment's base and "
+            + "nothing else): an offset past the limit, a store to read-only data or code, an access through a null "
+            + "DS..GS go through, where the CPU raises #GP(0), or #SS(0) through SS (SDM vol. 3A, 5.3 and 5.4; vol. 2, "
+            + "each instruction's exceptions). Full mode makes the checks for the memory operands of the instructions "
+            + "it emulates; checked case by case: emulate mode's own state on reaching the instruction breaks them, "
+            + "and with it nopped out the modes agree");
 
     private final String rule;
 

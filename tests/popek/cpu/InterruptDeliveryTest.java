@@ -58,6 +58,27 @@ class InterruptDeliveryTest {
         assertEquals(X86.FLAG_CF | 2, cpu.flags(), "IF, TF, NT and RF cleared");
     }
 
+    /**
+     * At the same privilege the frame goes on the stack SS's hidden part describes, whatever the table now says of
+     * SS's selector (here a 16-bit segment based at 0x10000, which made Popek push at 0x1fff4 and leave ESP
+     * 0x9fff4, where the handler found no frame: a GDT moved under a running kernel, seed 20261207 case
+     * 54156 of the differential tester, in both modes). And CS is loaded from the table even with its selector
+     * unchanged: the handler runs in the code segment the table now holds (here based at 0x1000).
+     */
+    @Test
+    void theSamePrivilegeFrameGoesOnTheCachedStackAndCsComesFromTheTable() {
+        cpu.descriptor(data(0), TestCpu.segment(0x10000, 0xFFFF, 0x12, 0, true, false) & ~(1L << 54));
+        cpu.descriptor(code(0), TestCpu.segment(0x1000, 0xFFFFF, 0x1A, 0, true, true));
+        assertEquals(Kind.DELIVERED, cpu.deliver(0x20, Source.EXTERNAL, 0, 0x1234).kind());
+        assertEquals(stackTop(0) - 12, cpu.esp());
+        assertEquals(0x1234, cpu.at(stackTop(0) - 12, 0), "EIP where ESP points, in the flat stack SS still has");
+        assertEquals(code(0), cpu.at(stackTop(0) - 12, 1));
+        long[] caches = new long[40];
+        cpu.uc.context().segmentCaches(caches);
+        assertEquals(0x1000, caches[4 * X86.SEG_CS + 1], "CS's base, from the table");
+        assertEquals(0, caches[4 * X86.SEG_SS + 1], "SS untouched");
+    }
+
     @Test
     void aTrapGateKeepsIf() {
         cpu.gate(0x30, 0x0F, 0, code(0), handler(0x30), true);

@@ -40,6 +40,21 @@ class MachineStopTest {
         assertTrue(r.stop().message().contains("0xf0000000"), r.stop().message());
     }
 
+    /**
+     * A store to memory that does not exist stops the machine there, in every mode, even when the next instructions
+     * (in the same translated block, which Unicorn runs on after dropping the store) would end in a triple fault: emulate
+     * mode reported that triple fault (seed 20261208, case 99776 of the differential tester: smsw to 0xfffffffc, then
+     * a short GDT and int 0x80).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = ExecutionMode.class, names = {"EMULATE", "FULL"})
+    void aStoreToMemoryThatDoesNotExistStopsTheMachineBeforeWhatFollowsIt(ExecutionMode mode) throws Exception {
+        FlatKernel k = new FlatKernel().emit(0xA3).dword(0xF0000000).emit(0x0F, 0x0B);   // mov [0xF0000000], eax; ud2
+        GuestRun.Result r = GuestRun.boot(k.writeTo(dir, "k.bin"), "", new byte[0], 10_000_000_000L, b -> b.mode(mode));
+        assertEquals(StopReason.Cause.UNMAPPED_MEMORY, r.stop().cause(), r.stop().message());
+        assertTrue(r.stop().message().contains("wrote to physical address 0xf0000000"), r.stop().message());
+    }
+
     @Test
     void jumpingOutOfRamStopsTheMachine() throws Exception {
         GuestRun.Result r = run(new FlatKernel().emit(0xB8).dword(0xE0000000).emit(0xFF, 0xE0), 10_000_000_000L);   // jmp eax

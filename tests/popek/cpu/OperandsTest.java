@@ -80,13 +80,13 @@ class OperandsTest {
         assertEquals(length, op.length);
         assertEquals(CODE + length, op.next());
         assertEquals(address >= 0, op.isMemory());
-        if (address >= 0) assertEquals(address, op.address());
+        if (address >= 0) assertEquals(address, op.address(1, false));
     }
 
     @Test
     void sixteenBitAddressingWrapsAtSixtyFourKilobytes() {
         cpu.uc.setReg(X86.EBX, 0xFFF0);
-        assertEquals(0x10, decode(true, 0x67, 0x0F, 0x01, 0x00).address());   // [bx+si] = 0x10010 & 0xFFFF
+        assertEquals(0x10, decode(true, 0x67, 0x0F, 0x01, 0x00).address(1, false));   // [bx+si] = 0x10010 & 0xFFFF
     }
 
     @Test
@@ -110,7 +110,7 @@ class OperandsTest {
         op = decode(false, 0x0F, 0x01, 0x06, 0x00, 0x30);   // sgdt [0x3000] with 16-bit addressing by default
         assertEquals(false, op.addrsize32);
         assertEquals(5, op.length);
-        assertEquals(0x3000, op.address());
+        assertEquals(0x3000, op.address(1, false));
         op = decode(false, 0x67, 0x0F, 0x01, 0x05, 0x00, 0x30, 0x00, 0x00);
         assertEquals(true, op.addrsize32);
         assertEquals(8, op.length);

@@ -39,4 +39,10 @@ final class Pinned {
         int[] e = s.event(i);
         return new int[] {e[0] & 0xFFFF, e[1], e[2]};
     }
+
+    /** Case {@code index} of {@code seed}, run by the tester as {@code ./popek fuzz --seed S --case I} runs it. */
+    static CpuDifferential.CaseResult runCase(long seed, int index) {
+        var options = new CpuDifferential.Options(seed, index, 1, ExecutionMode.EMULATE, ExecutionMode.FULL, TIMEOUT, 1, false);
+        return new CpuDifferential(options).runCase(index);
+    }
 }

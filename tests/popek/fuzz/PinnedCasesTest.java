@@ -408,4 +408,22 @@ class PinnedCasesTest {
         assertEquals(0, r.tested().events(), "no event logged: the handler's DS load faulted first");
         assertEquals(Layout.KSTACK_TOP - 2 * 5 * 4 - 4 * 4, r.tested().gprs()[4], "two frames, and DS, EAX, EBX and KDATA pushed between them");
     }
+
+    /**
+     * Seed 20261208, case 99776: smsw stored to 0xfffffffc (no memory there), and the rest of Unicorn's translated
+     * block ran on to a triple fault, which emulate mode reported; full mode stopped at the store. Both now stop
+     * because of the store.
+     */
+    @Test
+    void aStoreToNoMemoryStopsBothModesEvenWhenATripleFaultFollowsInItsBlock() {
+        var r = Pinned.compare(Pinned.of(false, e -> {
+            int small = e.pseudoDescriptor(0x7, Layout.GDT);
+            e.a.op(0x0F, 0x01, 0x25, 0xFC, 0xFF, 0xFF, 0xFF);                                // smsw [0xfffffffc]
+            e.a.rm(32, Asm.Mem.abs(small), 2, 0x0F, 0x01).end();                            // lgdt: a GDT of one entry
+            e.a.op(0xCD, 0x21);                                                             // int 0x21: #GP, #DF, shutdown
+        }));
+        assertEquals(java.util.List.of(), r.diffs());
+        assertEquals(popek.cpu.StopReason.Cause.UNMAPPED_MEMORY, r.oracle().stop().cause(), r.oracle().stop().message());
+        assertEquals(Outcome.AGREED_STOPPED, Pinned.runCase(20261208, 99776).outcome());
+    }
 }
