@@ -252,14 +252,17 @@ class CgroupContainmentTest {
                 """, r.out(), r.err());
     }
 
-    /** A process moved by cgroup.procs runs on the scheduler in its new cgroup: its CPU time shows in that cpu.stat. */
+    /**
+     * A process moved by cgroup.procs runs on the scheduler in its new cgroup, and so do its children: their CPU time
+     * shows in that cpu.stat (a child that has ended: a running task's slice is charged when it leaves the CPU).
+     */
     @Test
     void cpuTimeIsChargedWhereTheProcessWasMoved() throws InterruptedException {
         Result r = run(ContainerLimits.NONE, "sh", "-c", """
                 cd /sys/fs/cgroup
                 mkdir busy idle
                 echo $$ > busy/cgroup.procs
-                i=0; while [ $i -lt 3000 ]; do i=$((i+1)); done
+                sh -c 'i=0; while [ $i -lt 3000 ]; do i=$((i+1)); done'
                 b=$(grep usage_usec busy/cpu.stat | cut -d' ' -f2)
                 n=$(grep usage_usec idle/cpu.stat | cut -d' ' -f2)
                 [ "$b" -gt 1000 ] && echo "busy charged"
